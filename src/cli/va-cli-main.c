@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gst/gst.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "va-cli.h"
+#include "va-error.h"
+
+static int va_cli_version (int argc, char **argv);
+
+/* One row per subcommand; each lives in its own va-cli-<name>.c. */
+static const VaCliCommand commands[] = {
+  { "version", N_ ("Print the version"), va_cli_version },
+};
+
+static int
+va_cli_version (int argc, char **argv)
+{
+  g_print ("videoannotator %s (%s)\n", PACKAGE_VERSION, gst_version_string ());
+  return VA_EXIT_OK;
+}
+
+int
+va_cli_exit_code_for_error (const GError *error)
+{
+  if (error == NULL)
+    return VA_EXIT_OK;
+  if (error->domain != VA_ERROR)
+    return VA_EXIT_FAILURE;
+  switch ((VaError)error->code) {
+  case VA_ERROR_NOT_FOUND:
+    return VA_EXIT_NOT_FOUND;
+  case VA_ERROR_INVALID_ARGUMENT:
+    return VA_EXIT_USAGE;
+  case VA_ERROR_UNSUPPORTED_MEDIA:
+    return VA_EXIT_UNSUPPORTED;
+  case VA_ERROR_PIPELINE:
+    return VA_EXIT_MEDIA_ERROR;
+  case VA_ERROR_CANCELLED:
+    return VA_EXIT_CANCELLED;
+  default:
+    return VA_EXIT_FAILURE;
+  }
+}
+
+static void
+va_cli_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _ ("Usage: videoannotator COMMAND [OPTIONS…]"));
+  fprintf (out, "%s\n", _ ("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s\n", commands[i].name, _ (commands[i].summary));
+  fprintf (out, "\n%s\n", _ ("Run “videoannotator COMMAND --help” for the options of a command."));
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) {
+    va_cli_usage (argc < 2 ? stderr : stdout);
+    return argc < 2 ? VA_EXIT_USAGE : VA_EXIT_OK;
+  }
+  if (g_str_equal (argv[1], "--version"))
+    return va_cli_version (argc, argv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+  }
+
+  g_printerr (_ ("videoannotator: unknown command “%s”\n\n"), argv[1]);
+  va_cli_usage (stderr);
+  return VA_EXIT_USAGE;
+}

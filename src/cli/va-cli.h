@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes shared by every subcommand; documented in docs/cli.md. */
+typedef enum {
+  VA_EXIT_OK = 0,
+  VA_EXIT_FAILURE = 1,     /* runtime failure not covered below */
+  VA_EXIT_USAGE = 2,       /* bad flags, unknown pipeline, bad setting */
+  VA_EXIT_NOT_FOUND = 3,   /* input file or object does not exist */
+  VA_EXIT_UNSUPPORTED = 4, /* input is not media we can decode */
+  VA_EXIT_MEDIA_ERROR = 5, /* media is truncated or corrupt mid-stream */
+  VA_EXIT_CANCELLED = 130, /* interrupted by SIGINT */
+} VaExitCode;
+
+typedef int (*VaCliCommandFunc) (int argc, char **argv);
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  VaCliCommandFunc run;
+} VaCliCommand;
+
+int va_cli_exit_code_for_error (const GError *error);
+
+G_END_DECLS
