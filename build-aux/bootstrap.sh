@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (see README.md):
+#   build-aux/bootstrap.sh run    install deps, build, annotate a sample video
+#   build-aux/bootstrap.sh test   install deps, build, run the whole test suite
+#   build-aux/bootstrap.sh asan   the same suite in an ASan+UBSan build (build-asan/)
+# Every step is idempotent.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+mode=${1:-run}
+
+"$top/build-aux/install-deps.sh"
+
+setup () {
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@"
+  fi
+  meson compile -C "$dir"
+}
+
+case "$mode" in
+  run)
+    setup build
+    sample="$top/build/sample/sample.mp4"
+    "$top/build-aux/make-sample-video.sh" "$sample"
+    export GST_PLUGIN_PATH="$top/build/plugins/annotate"
+    export GST_REGISTRY="$top/build/gst-registry.bin"
+    export GSETTINGS_SCHEMA_DIR="$top/build/data"
+    "$top/build/src/cli/videoannotator" annotate "$sample" -o "$top/build/sample/output"
+    ;;
+  test)
+    setup build
+    meson test -C build --print-errorlogs --num-processes 2
+    ;;
+  asan)
+    setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+    meson test -C build-asan --print-errorlogs --num-processes 2
+    ;;
+  *)
+    echo "usage: $0 run|test|asan" >&2
+    exit 2
+    ;;
+esac

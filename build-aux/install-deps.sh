@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the build, the tests and the benchmarks
+# need. Idempotent and non-interactive; does nothing when all are present.
+set -euo pipefail
+
+packages=(
+  # build
+  meson ninja-build pkg-config gcc g++ gettext clang-format
+  libglib2.0-dev libglib2.0-bin
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  libsoup-3.0-dev libjson-glib-dev json-glib-tools libsqlite3-dev sqlite3 libsecret-1-dev
+  libopencv-dev opencv-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+  libarchive-dev
+  # runtime + tests: decoders/encoders, test media, validators
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-opencv
+  espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools
+  desktop-file-utils appstream
+  pocketsphinx-testdata codec2-examples opencv-doc
+  # sanitizers and fuzzing
+  clang llvm libclang-rt-14-dev
+  # benchmarks
+  ffmpeg hyperfine wrk nginx-light valgrind linux-perf
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+else
+  sudo=
+fi
+
+echo "Installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
