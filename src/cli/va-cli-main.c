@@ -14,6 +14,7 @@ static int va_cli_version (int argc, char **argv);
 /* One row per subcommand; each lives in its own va-cli-<name>.c. */
 static const VaCliCommand commands[] = {
   { "version", N_ ("Print the version"), va_cli_version },
+  { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },
 };
 
 static int
@@ -63,6 +64,7 @@ main (int argc, char **argv)
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("videoannotator");
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) {
     va_cli_usage (argc < 2 ? stderr : stdout);

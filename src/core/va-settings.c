@@ -683,7 +683,8 @@ va_settings_arg_description (VaSettingsEntry *e)
  * One flag per setting, named like the key (`--port`, `--bind-address`,
  * `--data-dir`, ...; booleans also take `--debug` alone), plus
  * `--config-file` and `--settings-backend`. Add it to any subcommand's
- * #GOptionContext, parse, then call va_settings_load().
+ * #GOptionContext, parse with va_settings_parse_command_line(), then call
+ * va_settings_load().
  *
  * Returns: (transfer full): a new option group holding a reference on @self
  */
@@ -729,6 +730,44 @@ va_settings_get_option_group (VaSettings *self)
                                  N_ ("BACKEND") };
   g_option_group_add_entries (group, entries);
   return group;
+}
+
+/**
+ * va_settings_parse_command_line:
+ * @self: settings not yet loaded
+ * @context: a context holding va_settings_get_option_group()
+ * @args: (inout): the arguments, argv[0] first; on return, what is left
+ * @error: return location for a #GError
+ *
+ * g_option_context_parse_strv(), except that a bare boolean flag
+ * (`--debug`) never takes the next argument as its value: GOption gives an
+ * optional argument the following word unless it starts with '-', so
+ * `--debug video.mp4` would otherwise read "video.mp4" as the boolean.
+ */
+gboolean
+va_settings_parse_command_line (VaSettings *self, GOptionContext *context, GStrv *args,
+                                GError **error)
+{
+  g_return_val_if_fail (VA_IS_SETTINGS (self), FALSE);
+  g_return_val_if_fail (args != NULL && *args != NULL, FALSE);
+
+  for (guint i = 1; (*args)[i] != NULL; i++) {
+    const char *arg = (*args)[i];
+    VaSettingsEntry *e;
+
+    if (g_str_equal (arg, "--"))
+      break;
+    if (!g_str_has_prefix (arg, "--"))
+      continue;
+    e = g_hash_table_lookup (self->entries, arg + 2);
+    if (e != NULL
+        && g_variant_type_equal (g_settings_schema_key_get_value_type (e->key),
+                                 G_VARIANT_TYPE_BOOLEAN)) {
+      g_free ((*args)[i]);
+      (*args)[i] = g_strconcat (e->flag_name, "=true", NULL);
+    }
+  }
+  return g_option_context_parse_strv (context, args, error);
 }
 
 /**

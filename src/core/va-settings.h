@@ -44,6 +44,8 @@ G_DECLARE_FINAL_TYPE (VaSettings, va_settings, VA, SETTINGS, GObject)
 VaSettings *va_settings_new (GError **error);
 
 GOptionGroup *va_settings_get_option_group (VaSettings *self);
+gboolean va_settings_parse_command_line (VaSettings *self, GOptionContext *context, GStrv *args,
+                                         GError **error);
 gboolean va_settings_set_override (VaSettings *self, const char *key, const char *value,
                                    GError **error);
 void va_settings_set_backend (VaSettings *self, GSettingsBackend *backend);

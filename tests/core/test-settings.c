@@ -425,27 +425,29 @@ test_option_group (Fixture *f, gconstpointer data)
   g_autofree char *dir = g_build_filename (f->tmp, "elsewhere", NULL);
   g_autofree char *dir_arg = g_strconcat ("--data-dir=", dir, NULL);
   g_autofree char *storage = g_build_filename (dir, "storage", NULL);
-  char *args[] = { "videoannotator",
-                   "--port",
-                   "2020",
-                   "--debug",
-                   "--auth-required=no",
-                   dir_arg,
-                   "--cors-origins",
-                   "https://a.example.org, https://b.example.org",
-                   "--max-upload-size=2G",
-                   "--settings-backend=gsettings",
-                   "positional",
-                   NULL };
-  char **argv = args;
-  int argc = G_N_ELEMENTS (args) - 1;
+  /* a bare boolean flag must not swallow the positional argument after it */
+  const char *const args[] = { "videoannotator",
+                               "--port",
+                               "2020",
+                               "--auth-required=no",
+                               dir_arg,
+                               "--cors-origins",
+                               "https://a.example.org, https://b.example.org",
+                               "--max-upload-size=2G",
+                               "--settings-backend=gsettings",
+                               "--debug",
+                               "positional",
+                               "--",
+                               "--web-ui",
+                               NULL };
+  g_auto (GStrv) argv = g_strdupv ((char **)args);
 
   g_assert_no_error (error);
   g_option_context_add_group (context, va_settings_get_option_group (settings));
-  g_option_context_parse (context, &argc, &argv, &error);
+  va_settings_parse_command_line (settings, context, &argv, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (argc, ==, 2);
-  g_assert_cmpstr (argv[1], ==, "positional");
+  g_assert_cmpstrv (
+      argv, ((const char *const[]){ "videoannotator", "positional", "--", "--web-ui", NULL }));
 
   va_settings_load (settings, (const char *const *)f->envp, &error);
   g_assert_no_error (error);
@@ -469,12 +471,11 @@ test_option_group_bad_flag (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (VaSettings) settings = va_settings_new (&error);
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
-  char *args[] = { "videoannotator", "--log-level", "loud", NULL };
-  char **argv = args;
-  int argc = G_N_ELEMENTS (args) - 1;
+  const char *const args[] = { "videoannotator", "--log-level", "loud", NULL };
+  g_auto (GStrv) argv = g_strdupv ((char **)args);
 
   g_option_context_add_group (context, va_settings_get_option_group (settings));
-  g_assert_false (g_option_context_parse (context, &argc, &argv, &error));
+  g_assert_false (va_settings_parse_command_line (settings, context, &argv, &error));
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "--log-level"));
   g_assert_nonnull (strstr (error->message, "debug, info, warning, error, critical"));
