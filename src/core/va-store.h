@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "va-audit-entry.h"
+#include "va-job-result.h"
+#include "va-job.h"
+
+G_BEGIN_DECLS
+
+/* the schema this build creates and migrates to */
+#define VA_STORE_SCHEMA_VERSION 2
+#define VA_STORE_MAX_PER_PAGE 1000
+
+/**
+ * VaStoreStats:
+ * @jobs_by_status: job count per #VaJobStatus
+ * @total_jobs: all jobs
+ * @total_annotations: sum of `annotation_count` over all pipeline results
+ * @database_size_bytes: main file plus write-ahead log
+ */
+typedef struct {
+  guint64 jobs_by_status[VA_JOB_N_STATUSES];
+  guint64 total_jobs;
+  guint64 total_annotations;
+  guint64 database_size_bytes;
+} VaStoreStats;
+
+/**
+ * VaAuditQuery:
+ * @key_prefix: (nullable): only entries made with this key prefix
+ * @user_id: (nullable): only entries of this user
+ * @action: (nullable): only this action
+ * @since: (nullable): only entries at or after this time
+ * @until: (nullable): only entries strictly before this time
+ * @limit: at most this many entries (0: 100, capped at %VA_STORE_MAX_PER_PAGE)
+ * @offset: skip this many entries (newest first)
+ */
+typedef struct {
+  const char *key_prefix;
+  const char *user_id;
+  const char *action;
+  GDateTime *since;
+  GDateTime *until;
+  guint limit;
+  guint offset;
+} VaAuditQuery;
+
+#define VA_TYPE_STORE (va_store_get_type ())
+G_DECLARE_FINAL_TYPE (VaStore, va_store, VA, STORE, GObject)
+
+VaStore *va_store_new (const char *filename, GError **error);
+const char *va_store_get_filename (VaStore *self);
+guint va_store_get_schema_version (VaStore *self);
+
+gboolean va_store_upsert_user (VaStore *self, const char *id, const char *username,
+                               const char *email, gboolean is_admin, GError **error);
+
+gboolean va_store_insert_job (VaStore *self, VaJob *job, GError **error);
+VaJob *va_store_get_job (VaStore *self, const char *id, GError **error);
+GPtrArray *va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask,
+                               const char *user_id, guint64 *total, GError **error);
+gboolean va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status,
+                                  const char *message, GError **error);
+gboolean va_store_set_job_progress (VaStore *self, const char *id, double progress, GError **error);
+gboolean va_store_delete_job (VaStore *self, const char *id, GError **error);
+
+gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);
+GPtrArray *va_store_list_results (VaStore *self, const char *job_id, GError **error);
+
+gboolean va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error);
+GPtrArray *va_store_list_audit (VaStore *self, const VaAuditQuery *query, GError **error);
+
+void va_store_record_key_use (VaStore *self, const char *key_id, GDateTime *when);
+gboolean va_store_flush_key_usage (VaStore *self, GError **error);
+gboolean va_store_get_key_usage (VaStore *self, const char *key_id, GDateTime **last_used,
+                                 guint64 *request_count, GError **error);
+
+gboolean va_store_get_stats (VaStore *self, VaStoreStats *stats, GError **error);
+gboolean va_store_recover_running (VaStore *self, guint max_retries, guint *n_requeued,
+                                   guint *n_failed, GError **error);
+gboolean va_store_backup (VaStore *self, const char *destination, GError **error);
+
+G_END_DECLS
