@@ -1,0 +1,26 @@
+/* The GStreamer plugin `videoannotator`: registers every element.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "va-face-detect.h"
+
+static gboolean
+plugin_init (GstPlugin *plugin)
+{
+  gboolean ret = FALSE;
+
+  ret |= GST_ELEMENT_REGISTER (vafacedetect, plugin);
+  return ret;
+}
+
+#define PACKAGE GETTEXT_PACKAGE
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, videoannotator,
+                   "VideoAnnotator analysis elements", plugin_init, PACKAGE_VERSION, "LGPL",
+                   GETTEXT_PACKAGE, "https://github.com/videoannotator")

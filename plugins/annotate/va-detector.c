@@ -1,0 +1,650 @@
+/* VaDetector: what vafacedetect and vapersondetect share.
+ *
+ * The model runs on sampled frames only (`interval` or
+ * `predictions-per-second`); a VaTracker gives the boxes stable ids and
+ * carries them to the frames in between, so every frame gets its
+ * GstVideoRegionOfInterestMeta. Most samples are only searched around the
+ * tracked objects (cheap); the whole frame is searched every
+ * `rescan-interval` seconds and at shot changes (checked on every frame,
+ * which also starts an early sample), so new objects are found within that
+ * delay and boxes do not outlive a cut. The search runs on a shrunk grey frame (`downscale`):
+ * cost grows with the pixel count, and the luma plane of the YUV formats we
+ * accept is already grey, so no colour conversion is needed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "va-detector.h"
+
+#include <gst/video/gstvideometa.h>
+#include <math.h>
+
+GST_DEBUG_CATEGORY_STATIC (va_detector_debug);
+#define GST_CAT_DEFAULT va_detector_debug
+
+/* Auto downscale keeps the searched frame near this many pixels (640×360):
+ * enough for faces of ~1/8 of the frame height, fast on one core. */
+#define AUTO_DOWNSCALE_PIXELS (640.0 * 360.0)
+#define MIN_DOWNSCALE 0.25
+/* Around a tracked object, search this much of its size on each side and
+ * sizes within this range of it. */
+#define TRACK_SEARCH_MARGIN 0.5
+#define TRACK_SEARCH_MIN_SCALE 0.6
+#define TRACK_SEARCH_MAX_SCALE 1.7
+/* Overlapping search regions can report one object twice. */
+#define DUPLICATE_IOU 0.5
+/* Shot-change test: thumbnail of THUMB_W × THUMB_H block means; a mean
+ * absolute difference above SHOT_CHANGE_LEVEL (0..255) forces a full scan. */
+#define THUMB_W 16
+#define THUMB_H 9
+#define SHOT_CHANGE_LEVEL 20.0
+
+#define DEFAULT_POST_MESSAGES FALSE
+#define DEFAULT_INTERVAL 0
+#define DEFAULT_PPS 5.0
+#define DEFAULT_RESCAN_INTERVAL 1.0
+#define DEFAULT_DOWNSCALE 0.0
+#define DEFAULT_MIN_SIZE 0
+#define DEFAULT_MAX_SIZE 0
+#define DEFAULT_SCALE_FACTOR 1.2
+#define DEFAULT_MAX_MISSED 2
+
+typedef struct {
+  /* settings, under the object lock */
+  gboolean post_messages;
+  guint interval;
+  double pps;
+  double rescan_interval;
+  double downscale;
+  guint min_size;
+  guint max_size;
+  double scale_factor;
+  guint max_missed;
+  const char *backend; /* interned */
+
+  /* streaming state */
+  VaTracker *tracker;
+  guint64 frame_index;
+  guint64 frames_since_sample;
+  GstClockTime last_sample_pts;
+  GstClockTime last_full_pts;
+  gboolean have_thumb;
+  double thumb[THUMB_W * THUMB_H];
+  GArray *boxes;       /* VaTrackBox, per frame */
+  GArray *detections;  /* VaTrackBox, per sample */
+  GArray *predictions; /* VaTrackBox, per sample */
+  GArray *regions;     /* VaDetectRegion, per sample */
+} VaDetectorPrivate;
+
+enum {
+  PROP_0,
+  PROP_POST_MESSAGES,
+  PROP_INTERVAL,
+  PROP_PPS,
+  PROP_RESCAN_INTERVAL,
+  PROP_DOWNSCALE,
+  PROP_MIN_SIZE,
+  PROP_MAX_SIZE,
+  PROP_SCALE_FACTOR,
+  PROP_MAX_MISSED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE (VaDetector, va_detector, GST_TYPE_VIDEO_FILTER,
+                                  G_ADD_PRIVATE (VaDetector)
+                                      GST_DEBUG_CATEGORY_INIT (va_detector_debug, "vadetector", 0,
+                                                               "object detectors"))
+
+#define VIDEO_CAPS GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, Y42B, Y444, Y41B, GRAY8 }")
+
+static void
+reset_stream_state (VaDetector *self)
+{
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+  va_tracker_reset (priv->tracker);
+  priv->frame_index = 0;
+  priv->frames_since_sample = 0;
+  priv->last_sample_pts = GST_CLOCK_TIME_NONE;
+  priv->last_full_pts = GST_CLOCK_TIME_NONE;
+  priv->have_thumb = FALSE;
+}
+
+static gboolean
+va_detector_start (GstBaseTransform *trans)
+{
+  VaDetector *self = VA_DETECTOR (trans);
+  VaDetectorClass *klass = VA_DETECTOR_GET_CLASS (self);
+  g_autoptr (GError) error = NULL;
+
+  reset_stream_state (self);
+  if (klass->open != NULL && !klass->open (self, &error)) {
+    gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, error->domain, error->code,
+                              g_strdup (error->message), NULL, __FILE__, GST_FUNCTION, __LINE__);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+va_detector_stop (GstBaseTransform *trans)
+{
+  VaDetector *self = VA_DETECTOR (trans);
+  VaDetectorClass *klass = VA_DETECTOR_GET_CLASS (self);
+
+  if (klass->close != NULL)
+    klass->close (self);
+  reset_stream_state (self);
+  return TRUE;
+}
+
+static gboolean
+va_detector_sink_event (GstBaseTransform *trans, GstEvent *event)
+{
+  VaDetector *self = VA_DETECTOR (trans);
+
+  /* Tracks do not survive a seek; ids keep growing. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    reset_stream_state (self);
+  return GST_BASE_TRANSFORM_CLASS (va_detector_parent_class)->sink_event (trans, event);
+}
+
+static gboolean
+va_detector_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVideoInfo *in_info,
+                      GstCaps *outcaps, GstVideoInfo *out_info)
+{
+  VaDetector *self = VA_DETECTOR (filter);
+
+  /* Boxes from another frame size mean nothing on this one. */
+  reset_stream_state (self);
+  return TRUE;
+}
+
+static gboolean
+is_sample_frame (VaDetectorPrivate *priv, const GstVideoInfo *info, GstClockTime pts,
+                 guint interval, double pps)
+{
+  GstClockTime period, slack = 0;
+
+  if (interval > 0)
+    return priv->frames_since_sample == 0 || priv->frames_since_sample >= interval;
+  if (pps <= 0.0 || !GST_CLOCK_TIME_IS_VALID (pts))
+    return TRUE;
+  if (!GST_CLOCK_TIME_IS_VALID (priv->last_sample_pts) || pts < priv->last_sample_pts)
+    return TRUE;
+  period = (GstClockTime)(GST_SECOND / pps);
+  /* Half a frame of slack so 25 fps at 5 per second samples every 5th frame
+   * despite rounded timestamps. */
+  if (GST_VIDEO_INFO_FPS_N (info) > 0)
+    slack = gst_util_uint64_scale (GST_SECOND, GST_VIDEO_INFO_FPS_D (info),
+                                   2 * (guint64)GST_VIDEO_INFO_FPS_N (info));
+  return pts - priv->last_sample_pts + slack >= period;
+}
+
+/* Block means of the luma plane (every 4th pixel of every 4th row is plenty
+ * to notice a cut); returns TRUE when they differ a lot from the previous
+ * frame's. */
+static gboolean
+shot_changed (VaDetectorPrivate *priv, const VaLumaImage *img)
+{
+  double thumb[THUMB_W * THUMB_H] = { 0 };
+  guint count[THUMB_W * THUMB_H] = { 0 };
+  double diff = 0.0;
+  gboolean changed;
+
+  for (int y = 0; y < img->height; y += 4) {
+    const guint8 *row = img->data + (gsize)y * img->stride;
+    int by = y * THUMB_H / img->height;
+
+    for (int x = 0; x < img->width; x += 4) {
+      int cell = by * THUMB_W + x * THUMB_W / img->width;
+
+      thumb[cell] += row[x];
+      count[cell]++;
+    }
+  }
+  for (guint i = 0; i < THUMB_W * THUMB_H; i++) {
+    thumb[i] = count[i] ? thumb[i] / count[i] : 0.0;
+    diff += fabs (thumb[i] - priv->thumb[i]);
+  }
+  changed = priv->have_thumb && diff / (THUMB_W * THUMB_H) > SHOT_CHANGE_LEVEL;
+  memcpy (priv->thumb, thumb, sizeof thumb);
+  priv->have_thumb = TRUE;
+  return changed;
+}
+
+static double
+effective_downscale (double setting, int width, int height)
+{
+  if (setting > 0.0)
+    return MAX (setting, MIN_DOWNSCALE);
+  return MAX (1.0, sqrt ((double)width * height / AUTO_DOWNSCALE_PIXELS));
+}
+
+static void
+add_track_regions (VaDetectorPrivate *priv, int width, int height, guint min_size, guint max_size)
+{
+  for (guint i = 0; i < priv->predictions->len; i++) {
+    const VaTrackBox *b = &g_array_index (priv->predictions, VaTrackBox, i);
+    double mx = b->width * TRACK_SEARCH_MARGIN, my = b->height * TRACK_SEARCH_MARGIN;
+    double x0 = CLAMP (b->x - mx, 0, width), y0 = CLAMP (b->y - my, 0, height);
+    double x1 = CLAMP (b->x + b->width + mx, 0, width);
+    double y1 = CLAMP (b->y + b->height + my, 0, height);
+    VaDetectRegion r = {
+      .x = x0,
+      .y = y0,
+      .width = x1 - x0,
+      .height = y1 - y0,
+      .min_size = MAX (b->height * TRACK_SEARCH_MIN_SCALE, min_size),
+      .max_size = b->height * TRACK_SEARCH_MAX_SCALE,
+    };
+
+    if (max_size > 0)
+      r.max_size = MIN (r.max_size, max_size);
+    if (r.width >= 1.0 && r.height >= 1.0 && r.max_size >= r.min_size)
+      g_array_append_val (priv->regions, r);
+  }
+}
+
+/* Keeps the most confident of boxes found twice by overlapping regions. */
+static void
+drop_duplicates (GArray *boxes)
+{
+  for (guint i = 0; i < boxes->len; i++) {
+    for (guint j = i + 1; j < boxes->len;) {
+      VaTrackBox *a = &g_array_index (boxes, VaTrackBox, i);
+      VaTrackBox *b = &g_array_index (boxes, VaTrackBox, j);
+
+      if (va_track_box_iou (a, b) > DUPLICATE_IOU) {
+        if (b->confidence > a->confidence)
+          *a = *b;
+        g_array_remove_index (boxes, j);
+      } else {
+        j++;
+      }
+    }
+  }
+}
+
+/**
+ * va_detector_set_backend:
+ * @backend: short name of the model family, e.g. "opencv-lbp"
+ *
+ * Names the model in the `backend` field of every detection's structure
+ * (written to the annotation files); subclasses call it when the model
+ * changes.
+ */
+void
+va_detector_set_backend (VaDetector *self, const char *backend)
+{
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+  GST_OBJECT_LOCK (self);
+  priv->backend = g_intern_string (backend);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+attach_metas (VaDetector *self, GstBuffer *buf, const GArray *boxes, int width, int height,
+              const char *backend)
+{
+  const char *roi_type = VA_DETECTOR_GET_CLASS (self)->roi_type;
+
+  for (guint i = 0; i < boxes->len; i++) {
+    const VaTrackBox *b = &g_array_index (boxes, VaTrackBox, i);
+    double x0 = CLAMP (b->x, 0, width), y0 = CLAMP (b->y, 0, height);
+    double x1 = CLAMP (b->x + b->width, 0, width), y1 = CLAMP (b->y + b->height, 0, height);
+    GstVideoRegionOfInterestMeta *meta;
+    guint x = (guint)lround (x0), y = (guint)lround (y0);
+    guint w = (guint)lround (x1) - x, h = (guint)lround (y1) - y;
+
+    /* A predicted box can drift off the frame: nothing left to report. */
+    if (w == 0 || h == 0)
+      continue;
+    meta = gst_buffer_add_video_region_of_interest_meta (buf, roi_type, x, y, w, h);
+    meta->id = b->id;
+    gst_video_region_of_interest_meta_add_param (
+        meta,
+        gst_structure_new ("detection", "confidence", G_TYPE_DOUBLE, b->confidence, "track-id",
+                           G_TYPE_INT, b->id, "backend", G_TYPE_STRING, backend, NULL));
+  }
+}
+
+static GstMessage *
+build_message (VaDetector *self, GstBuffer *buf, guint64 frame_number, gboolean full_scan,
+               const GArray *boxes)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  const char *roi_type = VA_DETECTOR_GET_CLASS (self)->roi_type;
+  GstClockTime pts = GST_BUFFER_PTS (buf), stream_time = GST_CLOCK_TIME_NONE;
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GValue list = G_VALUE_INIT;
+  GstStructure *s;
+
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    stream_time = gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME, pts);
+    running_time = gst_segment_to_running_time (&trans->segment, GST_FORMAT_TIME, pts);
+  }
+  g_value_init (&list, GST_TYPE_LIST);
+  for (guint i = 0; i < boxes->len; i++) {
+    const VaTrackBox *b = &g_array_index (boxes, VaTrackBox, i);
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&v, gst_structure_new (roi_type, "x", G_TYPE_INT, (int)lround (b->x), "y",
+                                               G_TYPE_INT, (int)lround (b->y), "width", G_TYPE_INT,
+                                               (int)lround (b->width), "height", G_TYPE_INT,
+                                               (int)lround (b->height), "confidence", G_TYPE_DOUBLE,
+                                               b->confidence, "track-id", G_TYPE_INT, b->id, NULL));
+    gst_value_list_append_and_take_value (&list, &v);
+  }
+  s = gst_structure_new (GST_OBJECT_NAME (gst_element_get_factory (GST_ELEMENT (self))),
+                         "timestamp", G_TYPE_UINT64, pts, "stream-time", G_TYPE_UINT64, stream_time,
+                         "running-time", G_TYPE_UINT64, running_time, "duration", G_TYPE_UINT64,
+                         GST_BUFFER_DURATION (buf), "frame-number", G_TYPE_UINT64, frame_number,
+                         "full-scan", G_TYPE_BOOLEAN, full_scan, NULL);
+  gst_structure_take_value (s, "detections", &list);
+  return gst_message_new_element (GST_OBJECT (self), s);
+}
+
+static GstFlowReturn
+va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
+{
+  VaDetector *self = VA_DETECTOR (filter);
+  VaDetectorClass *klass = VA_DETECTOR_GET_CLASS (self);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+  const GstVideoInfo *info = &frame->info;
+  GstClockTime pts = GST_BUFFER_PTS (frame->buffer);
+  int width = GST_VIDEO_INFO_WIDTH (info), height = GST_VIDEO_INFO_HEIGHT (info);
+  double t = (double)priv->frame_index;
+  guint64 frame_number = priv->frame_index;
+  VaLumaImage luma = {
+    .data = GST_VIDEO_FRAME_COMP_DATA (frame, 0),
+    .width = width,
+    .height = height,
+    .stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0),
+  };
+  gboolean post_messages, sampled, cut, full_scan = FALSE;
+  const char *backend;
+  guint interval, min_size, max_size;
+  double pps, rescan_interval;
+  VaDetectParams params;
+  GstMessage *msg = NULL;
+
+  GST_OBJECT_LOCK (self);
+  post_messages = priv->post_messages;
+  interval = priv->interval;
+  pps = priv->pps;
+  rescan_interval = priv->rescan_interval;
+  min_size = priv->min_size;
+  max_size = priv->max_size;
+  params.downscale = effective_downscale (priv->downscale, width, height);
+  params.scale_factor = priv->scale_factor;
+  va_tracker_set_max_missed (priv->tracker, priv->max_missed);
+  backend = priv->backend;
+  GST_OBJECT_UNLOCK (self);
+
+  priv->frame_index++;
+  g_array_set_size (priv->boxes, 0);
+  /* Checked on every frame (it is cheap): after a cut the tracked boxes
+   * are stale, so analyse right away instead of at the next sample. */
+  cut = shot_changed (priv, &luma);
+  sampled = cut || is_sample_frame (priv, info, pts, interval, pps);
+
+  if (sampled) {
+    g_autoptr (GError) error = NULL;
+
+    priv->frames_since_sample = 1;
+    priv->last_sample_pts = pts;
+    full_scan = rescan_interval <= 0.0 || cut || !GST_CLOCK_TIME_IS_VALID (pts)
+                || !GST_CLOCK_TIME_IS_VALID (priv->last_full_pts) || pts < priv->last_full_pts
+                || pts - priv->last_full_pts >= (GstClockTime)(rescan_interval * GST_SECOND);
+
+    g_array_set_size (priv->regions, 0);
+    g_array_set_size (priv->detections, 0);
+    if (full_scan) {
+      VaDetectRegion r = { 0, 0, width, height, min_size, max_size };
+
+      priv->last_full_pts = pts;
+      g_array_append_val (priv->regions, r);
+    } else {
+      g_array_set_size (priv->predictions, 0);
+      va_tracker_predict (priv->tracker, t, TRUE, priv->predictions);
+      add_track_regions (priv, width, height, min_size, max_size);
+    }
+
+    if (priv->regions->len > 0
+        && !klass->detect (self, &luma, &params, (const VaDetectRegion *)priv->regions->data,
+                           priv->regions->len, priv->detections, &error)) {
+      gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, error->domain, error->code,
+                                g_strdup (error->message), NULL, __FILE__, GST_FUNCTION, __LINE__);
+      return GST_FLOW_ERROR;
+    }
+    drop_duplicates (priv->detections);
+    GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %s scan of %u region(s), %u found",
+                    frame_number, full_scan ? "full" : "track", priv->regions->len,
+                    priv->detections->len);
+    va_tracker_update (priv->tracker, t, (const VaTrackBox *)priv->detections->data,
+                       priv->detections->len, priv->boxes);
+  } else {
+    priv->frames_since_sample++;
+    va_tracker_predict (priv->tracker, t, FALSE, priv->boxes);
+  }
+
+  attach_metas (self, frame->buffer, priv->boxes, width, height, backend);
+  if (sampled && post_messages)
+    msg = build_message (self, frame->buffer, frame_number, full_scan, priv->boxes);
+  if (msg != NULL)
+    gst_element_post_message (GST_ELEMENT (self), msg);
+  return GST_FLOW_OK;
+}
+
+static void
+va_detector_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  VaDetector *self = VA_DETECTOR (object);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+  gboolean changed = TRUE;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+  case PROP_POST_MESSAGES:
+    changed = priv->post_messages != g_value_get_boolean (value);
+    priv->post_messages = g_value_get_boolean (value);
+    break;
+  case PROP_INTERVAL:
+    changed = priv->interval != g_value_get_uint (value);
+    priv->interval = g_value_get_uint (value);
+    break;
+  case PROP_PPS:
+    changed = priv->pps != g_value_get_double (value);
+    priv->pps = g_value_get_double (value);
+    break;
+  case PROP_RESCAN_INTERVAL:
+    changed = priv->rescan_interval != g_value_get_double (value);
+    priv->rescan_interval = g_value_get_double (value);
+    break;
+  case PROP_DOWNSCALE:
+    changed = priv->downscale != g_value_get_double (value);
+    priv->downscale = g_value_get_double (value);
+    break;
+  case PROP_MIN_SIZE:
+    changed = priv->min_size != g_value_get_uint (value);
+    priv->min_size = g_value_get_uint (value);
+    break;
+  case PROP_MAX_SIZE:
+    changed = priv->max_size != g_value_get_uint (value);
+    priv->max_size = g_value_get_uint (value);
+    break;
+  case PROP_SCALE_FACTOR:
+    changed = priv->scale_factor != g_value_get_double (value);
+    priv->scale_factor = g_value_get_double (value);
+    break;
+  case PROP_MAX_MISSED:
+    changed = priv->max_missed != g_value_get_uint (value);
+    priv->max_missed = g_value_get_uint (value);
+    break;
+  default:
+    changed = FALSE;
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+va_detector_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VaDetector *self = VA_DETECTOR (object);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+  case PROP_POST_MESSAGES:
+    g_value_set_boolean (value, priv->post_messages);
+    break;
+  case PROP_INTERVAL:
+    g_value_set_uint (value, priv->interval);
+    break;
+  case PROP_PPS:
+    g_value_set_double (value, priv->pps);
+    break;
+  case PROP_RESCAN_INTERVAL:
+    g_value_set_double (value, priv->rescan_interval);
+    break;
+  case PROP_DOWNSCALE:
+    g_value_set_double (value, priv->downscale);
+    break;
+  case PROP_MIN_SIZE:
+    g_value_set_uint (value, priv->min_size);
+    break;
+  case PROP_MAX_SIZE:
+    g_value_set_uint (value, priv->max_size);
+    break;
+  case PROP_SCALE_FACTOR:
+    g_value_set_double (value, priv->scale_factor);
+    break;
+  case PROP_MAX_MISSED:
+    g_value_set_uint (value, priv->max_missed);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+va_detector_finalize (GObject *object)
+{
+  VaDetector *self = VA_DETECTOR (object);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+  g_clear_object (&priv->tracker);
+  g_clear_pointer (&priv->boxes, g_array_unref);
+  g_clear_pointer (&priv->detections, g_array_unref);
+  g_clear_pointer (&priv->predictions, g_array_unref);
+  g_clear_pointer (&priv->regions, g_array_unref);
+  G_OBJECT_CLASS (va_detector_parent_class)->finalize (object);
+}
+
+static void
+va_detector_class_init (VaDetectorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+                      | GST_PARAM_MUTABLE_PLAYING;
+  g_autoptr (GstCaps) caps = gst_caps_from_string (VIDEO_CAPS);
+
+  object_class->set_property = va_detector_set_property;
+  object_class->get_property = va_detector_get_property;
+  object_class->finalize = va_detector_finalize;
+
+  trans_class->start = GST_DEBUG_FUNCPTR (va_detector_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (va_detector_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (va_detector_sink_event);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (va_detector_set_info);
+  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (va_detector_transform_frame_ip);
+
+  gst_element_class_add_pad_template (
+      element_class, gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template (
+      element_class, gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+
+  properties[PROP_POST_MESSAGES]
+      = g_param_spec_boolean ("post-messages", "Post messages",
+                              "Post an element message with the detections of every analysed frame",
+                              DEFAULT_POST_MESSAGES, flags);
+  properties[PROP_INTERVAL] = g_param_spec_uint (
+      "interval", "Interval",
+      "Run the detector on every Nth frame; 0 = sample by predictions-per-second", 0, G_MAXUINT,
+      DEFAULT_INTERVAL, flags);
+  properties[PROP_PPS] = g_param_spec_double (
+      "predictions-per-second", "Predictions per second",
+      "Frames per second of stream time the detector runs on when interval is 0 "
+      "(0 = every frame); tracked boxes are carried to the frames in between",
+      0.0, 1000.0, DEFAULT_PPS, flags);
+  properties[PROP_RESCAN_INTERVAL] = g_param_spec_double (
+      "rescan-interval", "Rescan interval",
+      "Seconds between searches of the whole frame; the analysed frames in between are "
+      "searched only around tracked objects, and a shot change forces a full search "
+      "(0 = search the whole frame every time)",
+      0.0, 3600.0, DEFAULT_RESCAN_INTERVAL, flags);
+  properties[PROP_DOWNSCALE] = g_param_spec_double (
+      "downscale", "Downscale",
+      "Shrink the grey frame by this factor before searching (faster; objects smaller than "
+      "the model window times this factor are missed). Below 1 enlarges it (slow). "
+      "0 = automatic: about 640x360 pixels, never enlarged",
+      0.0, 16.0, DEFAULT_DOWNSCALE, flags);
+  properties[PROP_MIN_SIZE] = g_param_spec_uint (
+      "min-size", "Minimum size",
+      "Smallest object height to report, in input pixels (0 = the smallest the model finds "
+      "at this downscale)",
+      0, G_MAXINT, DEFAULT_MIN_SIZE, flags);
+  properties[PROP_MAX_SIZE] = g_param_spec_uint (
+      "max-size", "Maximum size", "Largest object height to report, in input pixels (0 = no limit)",
+      0, G_MAXINT, DEFAULT_MAX_SIZE, flags);
+  properties[PROP_SCALE_FACTOR] = g_param_spec_double (
+      "scale-factor", "Scale factor",
+      "Ratio between consecutive object sizes searched (smaller = slower, finds more)", 1.01, 2.0,
+      DEFAULT_SCALE_FACTOR, flags);
+  properties[PROP_MAX_MISSED] = g_param_spec_uint (
+      "max-missed", "Max missed",
+      "Analysed frames a tracked object may go undetected before its track ends (a "
+      "reappearing object then gets a new track id)",
+      0, 1000, DEFAULT_MAX_MISSED, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+va_detector_init (VaDetector *self)
+{
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+  priv->post_messages = DEFAULT_POST_MESSAGES;
+  priv->interval = DEFAULT_INTERVAL;
+  priv->pps = DEFAULT_PPS;
+  priv->rescan_interval = DEFAULT_RESCAN_INTERVAL;
+  priv->downscale = DEFAULT_DOWNSCALE;
+  priv->min_size = DEFAULT_MIN_SIZE;
+  priv->max_size = DEFAULT_MAX_SIZE;
+  priv->scale_factor = DEFAULT_SCALE_FACTOR;
+  priv->max_missed = DEFAULT_MAX_MISSED;
+  priv->backend = g_intern_static_string ("unknown");
+  priv->tracker = va_tracker_new ();
+  priv->boxes = g_array_new (FALSE, FALSE, sizeof (VaTrackBox));
+  priv->detections = g_array_new (FALSE, FALSE, sizeof (VaTrackBox));
+  priv->predictions = g_array_new (FALSE, FALSE, sizeof (VaTrackBox));
+  priv->regions = g_array_new (FALSE, FALSE, sizeof (VaDetectRegion));
+  reset_stream_state (self);
+
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+  gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (self), FALSE);
+  /* A late frame must still be analysed and carry its boxes, not be dropped. */
+  gst_base_transform_set_qos_enabled (GST_BASE_TRANSFORM (self), FALSE);
+}

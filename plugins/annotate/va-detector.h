@@ -1,0 +1,41 @@
+/* VaDetector: base class of the object detectors (vafacedetect, vapersondetect).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/video/gstvideofilter.h>
+
+#include "va-detect-types.h"
+
+G_BEGIN_DECLS
+
+#define VA_TYPE_DETECTOR (va_detector_get_type ())
+G_DECLARE_DERIVABLE_TYPE (VaDetector, va_detector, VA, DETECTOR, GstVideoFilter)
+
+/**
+ * VaDetectorClass:
+ * @roi_type: roi_type of the GstVideoRegionOfInterestMeta and name of the
+ *   per-detection structures in element messages ("face", "person")
+ * @open: loads the model; called on READY→PAUSED. Errors are in the
+ *   GST_RESOURCE_ERROR domain and name the file.
+ * @close: frees the model; called on PAUSED→READY
+ * @detect: appends to @out (VaTrackBox, input-frame pixels) the objects found
+ *   in @regions of @frame; runs in the streaming thread, without locks
+ */
+struct _VaDetectorClass {
+  GstVideoFilterClass parent_class;
+
+  const char *roi_type;
+
+  gboolean (*open) (VaDetector *self, GError **error);
+  void (*close) (VaDetector *self);
+  gboolean (*detect) (VaDetector *self, const VaLumaImage *frame, const VaDetectParams *params,
+                      const VaDetectRegion *regions, guint n_regions, GArray *out, GError **error);
+
+  gpointer padding[4];
+};
+
+void va_detector_set_backend (VaDetector *self, const char *backend);
+
+G_END_DECLS

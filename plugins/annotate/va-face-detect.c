@@ -1,0 +1,336 @@
+/**
+ * SECTION:element-vafacedetect
+ * @title: vafacedetect
+ *
+ * Finds frontal faces with an OpenCV cascade classifier (the files Debian's
+ * opencv-data package installs) and gives each a track id that stays stable
+ * while the face moves.
+ *
+ * Every frame gets one GstVideoRegionOfInterestMeta per face, with roi_type
+ * "face", `id` = the track id and a parameter structure named "detection":
+ *
+ * * `confidence` (double, 0..1): grows with the number of neighbouring
+ *   detections the cascade merged into the box; not a calibrated probability
+ * * `track-id` (int): stable while the face is tracked; never reused
+ * * `backend` (string): "opencv-lbp" or "opencv-haar"
+ *
+ * The cascade runs on sampled frames (`interval`, `predictions-per-second`);
+ * boxes on the frames in between are the tracks extrapolated at constant
+ * velocity. Most samples are only searched around tracked faces; the whole
+ * frame every `rescan-interval` seconds and at shot changes.
+ *
+ * With `post-messages`, each analysed frame posts an element message named
+ * "vafacedetect" with fields:
+ *
+ * * `timestamp`, `stream-time`, `running-time`, `duration` (guint64, ns):
+ *   of the analysed buffer
+ * * `frame-number` (guint64): frames since the stream (or the last flush) began
+ * * `full-scan` (gboolean): whether the whole frame was searched
+ * * `detections` (GstValueList of GstStructure "face"): `x`, `y`, `width`,
+ *   `height` (int, pixels), `confidence` (double), `track-id` (int)
+ *
+ * A model file that is missing or unreadable is reported as a
+ * GST_RESOURCE_ERROR (NOT_FOUND / OPEN_READ) naming the file, and the change
+ * to PAUSED fails.
+ *
+ * Input: 8-bit YUV formats whose first plane is luma, or GRAY8 (no colour
+ * conversion is done; put videoconvert in front of RGB sources).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=clip.mp4 ! decodebin ! videoconvert ! \
+ *     vafacedetect post-messages=true ! fakesink -m
+ * ]|
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "va-face-detect.h"
+
+#include <gio/gio.h>
+
+#include "va-face-detect-cv.h"
+
+GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
+#define GST_CAT_DEFAULT va_face_detect_debug
+
+#define DEFAULT_MODEL VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED
+#define DEFAULT_MIN_NEIGHBORS 3
+
+struct _VaFaceDetect {
+  VaDetector parent_instance;
+
+  /* settings, under the object lock */
+  VaFaceDetectModel model;
+  char *model_dir;
+  int min_neighbors;
+
+  VaCascadeCv *cascade; /* between start and stop */
+  double box_scale;
+  double box_shift;
+};
+
+enum { PROP_0, PROP_MODEL, PROP_MODEL_DIR, PROP_MIN_NEIGHBORS, N_PROPS };
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (VaFaceDetect, va_face_detect, VA_TYPE_DETECTOR)
+GST_ELEMENT_REGISTER_DEFINE (vafacedetect, "vafacedetect", GST_RANK_NONE, VA_TYPE_FACE_DETECT)
+
+/* The LBP cascade was trained on an inner-face square (eyebrows to lower
+ * lip), the Haar ones on a forehead-to-chin square. Boxes of every model are
+ * reported in the Haar convention, so a model switch does not change what a
+ * box means: LBP boxes are enlarged by box_scale about a centre moved by
+ * box_shift box heights (negative = up). The two numbers are the mean ratio
+ * between the boxes both kinds of model find on the same faces (the five
+ * face photos opencv-doc ships; see docs/accuracy.md). */
+static const struct {
+  const char *file; /* relative to the model directory */
+  const char *backend;
+  double box_scale;
+  double box_shift;
+} models[] = {
+  [VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED]
+  = { "lbpcascades/lbpcascade_frontalface_improved.xml", "opencv-lbp", 1.4, -0.12 },
+  [VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT]
+  = { "haarcascades/haarcascade_frontalface_default.xml", "opencv-haar", 1.0, 0.0 },
+  [VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT]
+  = { "haarcascades/haarcascade_frontalface_alt.xml", "opencv-haar", 1.0, 0.0 },
+  [VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2]
+  = { "haarcascades/haarcascade_frontalface_alt2.xml", "opencv-haar", 1.0, 0.0 },
+};
+
+GType
+va_face_detect_model_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED,
+      "LBP frontal face, improved (lbpcascade_frontalface_improved.xml)",
+      "lbp-frontalface-improved" },
+    { VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT,
+      "Haar frontal face (haarcascade_frontalface_default.xml)", "haar-frontalface-default" },
+    { VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT,
+      "Haar frontal face, alt (haarcascade_frontalface_alt.xml)", "haar-frontalface-alt" },
+    { VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2,
+      "Haar frontal face, alt2 (haarcascade_frontalface_alt2.xml)", "haar-frontalface-alt2" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("VaFaceDetectModel", values));
+  return type;
+}
+
+/**
+ * va_face_detect_model_backend:
+ *
+ * Returns: the `backend` name written for @model ("opencv-lbp", "opencv-haar").
+ */
+const char *
+va_face_detect_model_backend (VaFaceDetectModel model)
+{
+  g_return_val_if_fail (model < G_N_ELEMENTS (models), NULL);
+  return models[model].backend;
+}
+
+static gboolean
+va_face_detect_open (VaDetector *detector, GError **error)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (detector);
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  VaFaceDetectModel model;
+
+  GST_OBJECT_LOCK (self);
+  model = self->model;
+  path = g_build_filename (self->model_dir, models[model].file, NULL);
+  GST_OBJECT_UNLOCK (self);
+
+  g_clear_pointer (&self->cascade, va_cascade_cv_free);
+  /* OpenCV would only print a warning and hand back an empty classifier. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                 "Face model file not found: %s (Debian package opencv-data)", path);
+    return FALSE;
+  }
+  self->cascade = va_cascade_cv_new (path, &message);
+  if (self->cascade == NULL) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+    return FALSE;
+  }
+  self->box_scale = models[model].box_scale;
+  self->box_shift = models[model].box_shift;
+  va_detector_set_backend (detector, models[model].backend);
+  GST_DEBUG_OBJECT (self, "loaded %s", path);
+  return TRUE;
+}
+
+static void
+va_face_detect_close (VaDetector *detector)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (detector);
+
+  g_clear_pointer (&self->cascade, va_cascade_cv_free);
+}
+
+static gboolean
+va_face_detect_detect (VaDetector *detector, const VaLumaImage *frame, const VaDetectParams *params,
+                       const VaDetectRegion *regions, guint n_regions, GArray *out, GError **error)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (detector);
+  g_autofree VaDetectRegion *cascade_regions = g_new (VaDetectRegion, MAX (n_regions, 1));
+  g_autofree char *message = NULL;
+  guint first = out->len;
+  int min_neighbors;
+
+  GST_OBJECT_LOCK (self);
+  min_neighbors = self->min_neighbors;
+  GST_OBJECT_UNLOCK (self);
+
+  /* Sizes asked for are of reported boxes; the cascade sees its own. */
+  for (guint i = 0; i < n_regions; i++) {
+    cascade_regions[i] = regions[i];
+    cascade_regions[i].min_size /= self->box_scale;
+    cascade_regions[i].max_size /= self->box_scale;
+  }
+  if (!va_cascade_cv_detect (self->cascade, frame, params, min_neighbors, cascade_regions,
+                             n_regions, out, &message)) {
+    g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, message);
+    return FALSE;
+  }
+  for (guint i = first; i < out->len; i++) {
+    VaTrackBox *b = &g_array_index (out, VaTrackBox, i);
+    double cx = b->x + b->width / 2.0;
+    double cy = b->y + b->height / 2.0 + self->box_shift * b->height;
+
+    b->width *= self->box_scale;
+    b->height *= self->box_scale;
+    b->x = cx - b->width / 2.0;
+    b->y = cy - b->height / 2.0;
+  }
+  return TRUE;
+}
+
+static void
+va_face_detect_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (object);
+  gboolean changed = TRUE;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+  case PROP_MODEL:
+    changed = self->model != (VaFaceDetectModel)g_value_get_enum (value);
+    self->model = g_value_get_enum (value);
+    break;
+  case PROP_MODEL_DIR: {
+    const char *dir = g_value_get_string (value);
+
+    if (dir == NULL)
+      dir = VA_OPENCV_DATA_DIR;
+    changed = g_strcmp0 (self->model_dir, dir) != 0;
+    g_free (self->model_dir);
+    self->model_dir = g_strdup (dir);
+    break;
+  }
+  case PROP_MIN_NEIGHBORS:
+    changed = self->min_neighbors != g_value_get_int (value);
+    self->min_neighbors = g_value_get_int (value);
+    break;
+  default:
+    changed = FALSE;
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+va_face_detect_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+  case PROP_MODEL:
+    g_value_set_enum (value, self->model);
+    break;
+  case PROP_MODEL_DIR:
+    g_value_set_string (value, self->model_dir);
+    break;
+  case PROP_MIN_NEIGHBORS:
+    g_value_set_int (value, self->min_neighbors);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+va_face_detect_finalize (GObject *object)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (object);
+
+  g_clear_pointer (&self->cascade, va_cascade_cv_free);
+  g_clear_pointer (&self->model_dir, g_free);
+  G_OBJECT_CLASS (va_face_detect_parent_class)->finalize (object);
+}
+
+static void
+va_face_detect_class_init (VaFaceDetectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  VaDetectorClass *detector_class = VA_DETECTOR_CLASS (klass);
+  GParamFlags ready_flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+                            | GST_PARAM_MUTABLE_READY;
+
+  GST_DEBUG_CATEGORY_INIT (va_face_detect_debug, "vafacedetect", 0, "face detector");
+
+  object_class->set_property = va_face_detect_set_property;
+  object_class->get_property = va_face_detect_get_property;
+  object_class->finalize = va_face_detect_finalize;
+
+  detector_class->roi_type = "face";
+  detector_class->open = va_face_detect_open;
+  detector_class->close = va_face_detect_close;
+  detector_class->detect = va_face_detect_detect;
+
+  properties[PROP_MODEL] = g_param_spec_enum (
+      "model", "Model",
+      "Cascade classifier to use (applied at the next start; Haar models find smaller faces "
+      "per pixel searched but are slower)",
+      VA_TYPE_FACE_DETECT_MODEL, DEFAULT_MODEL, ready_flags);
+  properties[PROP_MODEL_DIR] = g_param_spec_string (
+      "model-dir", "Model directory",
+      "Directory holding OpenCV's lbpcascades/ and haarcascades/ folders (applied at the next "
+      "start)",
+      VA_OPENCV_DATA_DIR, ready_flags);
+  properties[PROP_MIN_NEIGHBORS] = g_param_spec_int (
+      "min-neighbors", "Minimum neighbours",
+      "Overlapping raw detections a face needs to be reported (higher = fewer false "
+      "positives, fewer faces)",
+      0, 100, DEFAULT_MIN_NEIGHBORS,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_PLAYING);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gst_element_class_set_static_metadata (
+      element_class, "Face detector", "Filter/Analyzer/Video",
+      "Finds and tracks frontal faces (OpenCV cascades) and attaches them as region of "
+      "interest metadata",
+      "VideoAnnotator <https://github.com/videoannotator>");
+  gst_type_mark_as_plugin_api (VA_TYPE_FACE_DETECT_MODEL, 0);
+}
+
+static void
+va_face_detect_init (VaFaceDetect *self)
+{
+  self->model = DEFAULT_MODEL;
+  self->model_dir = g_strdup (VA_OPENCV_DATA_DIR);
+  self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
+  self->box_scale = 1.0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "va-detector.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VaFaceDetectModel:
+ * @VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED: OpenCV's improved LBP frontal
+ *   face cascade (fast, few false positives)
+ * @VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT: Haar frontal face cascade
+ * @VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT: Haar frontal face cascade, "alt"
+ * @VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2: Haar frontal face cascade, "alt2"
+ */
+typedef enum {
+  VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED,
+  VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT,
+  VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT,
+  VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2,
+} VaFaceDetectModel;
+
+#define VA_TYPE_FACE_DETECT_MODEL (va_face_detect_model_get_type ())
+GType va_face_detect_model_get_type (void);
+
+#define VA_TYPE_FACE_DETECT (va_face_detect_get_type ())
+G_DECLARE_FINAL_TYPE (VaFaceDetect, va_face_detect, VA, FACE_DETECT, VaDetector)
+
+GST_ELEMENT_REGISTER_DECLARE (vafacedetect);
+
+const char *va_face_detect_model_backend (VaFaceDetectModel model);
+
+G_END_DECLS
