@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "va-http-server.h"
+
+G_BEGIN_DECLS
+
+/* Scope a route needs. PUBLIC routes take no key (a key that is sent is
+ * still checked: a bad key is never ignored). */
+typedef enum {
+  VA_HTTP_SCOPE_PUBLIC,
+  VA_HTTP_SCOPE_READ,
+  VA_HTTP_SCOPE_WRITE,
+  VA_HTTP_SCOPE_ADMIN,
+} VaHttpScope;
+
+typedef enum {
+  VA_HTTP_ROUTE_NONE = 0,
+  /* the request body is a large multipart upload, streamed to disk */
+  VA_HTTP_ROUTE_UPLOAD = 1 << 0,
+  /* a JSON request body is expected */
+  VA_HTTP_ROUTE_JSON_BODY = 1 << 1,
+  /* the response is not an API document (no Cache-Control: no-store) */
+  VA_HTTP_ROUTE_STREAM = 1 << 2,
+} VaHttpRouteFlags;
+
+typedef struct _VaHttpRequest VaHttpRequest;
+typedef void (*VaHttpHandler) (VaHttpRequest *req);
+
+typedef struct {
+  const char *name;
+  const char *description;
+  const char *type; /* "integer", "string", "boolean" */
+} VaHttpQueryParam;
+
+/* One row of the route table (va-http-routes.c); the OpenAPI document is
+ * generated from the same rows. */
+typedef struct {
+  const char *method;
+  const char *pattern; /* "/api/v1/jobs/{job_id}" */
+  VaHttpScope scope;
+  VaHttpRouteFlags flags;
+  VaHttpHandler handler;
+  const char *operation_id;
+  const char *summary;
+  const char *tag;
+  guint success_status;
+  const char *success_type; /* media type of the success body */
+  const VaHttpQueryParam *query;
+} VaHttpRoute;
+
+/* Per-request state, attached to the SoupServerMessage from request-started
+ * until the message is finished. */
+struct _VaHttpRequest {
+  VaHttpServer *server; /* unowned: outlives its requests */
+  SoupServerMessage *msg;
+  char request_id[37];
+  gint64 start_us;
+  char *client; /* effective client address (X-Forwarded-For from trusted proxies) */
+  const VaHttpRoute *route;
+  GHashTable *params; /* {name} → value from the path */
+  GHashTable *query;  /* decoded query string, may be NULL */
+  gboolean authenticated;
+  char *user_id;
+  char *key_prefix;
+  char *key_id;
+  guint scopes;              /* mask of 1 << VaHttpScope granted to the caller */
+  GCancellable *cancellable; /* cancelled when the client goes away */
+  guint64 body_bytes;        /* request body bytes seen (for limits) */
+  gpointer handler_data;
+  GDestroyNotify handler_data_free;
+  gboolean finished;
+};
+
+/* va-http-server.c */
+VaSettings *va_http_server_get_settings (VaHttpServer *self);
+gboolean va_http_server_is_dev (VaHttpServer *self);
+const VaHttpRoute *va_http_server_get_routes (guint *n_routes);
+void va_http_request_pause (VaHttpRequest *req);
+void va_http_request_unpause (VaHttpRequest *req);
+const char *va_http_request_get_param (VaHttpRequest *req, const char *name);
+const char *va_http_request_get_query (VaHttpRequest *req, const char *name);
+void va_http_server_get_request_stats (VaHttpServer *self, guint64 *total, double *avg_ms,
+                                       guint *in_flight, double *uptime_s);
+guint64 va_http_server_get_responses_by_class (VaHttpServer *self, guint klass);
+
+/* va-http-response.c */
+void va_http_respond_json (VaHttpRequest *req, guint status, JsonNode *body);
+void va_http_respond_builder (VaHttpRequest *req, guint status, JsonBuilder *builder);
+void va_http_respond_empty (VaHttpRequest *req, guint status);
+void va_http_respond_error (VaHttpRequest *req, guint status, const char *code, const char *message,
+                            const char *hint, JsonNode *detail);
+void va_http_respond_gerror (VaHttpRequest *req, const GError *error, const char *not_found_code,
+                             const char *hint);
+JsonNode *va_http_error_envelope (guint status, const char *code, const char *message,
+                                  const char *hint, JsonNode *detail);
+void va_http_message_set_error (SoupServerMessage *msg, guint status, const char *code,
+                                const char *message, const char *hint);
+char *va_http_timestamp_now (void);
+
+/* va-http-headers.c: request id + security headers */
+void va_http_headers_apply (VaHttpRequest *req);
+void va_http_request_id_generate (SoupServerMessage *msg, char out[37]);
+
+/* va-http-cors.c */
+typedef struct _VaHttpCors VaHttpCors;
+VaHttpCors *va_http_cors_new (const char *const *origins, gboolean dev, GError **error);
+void va_http_cors_free (VaHttpCors *cors);
+gboolean va_http_cors_is_allowed (VaHttpCors *cors, const char *origin);
+/* returns TRUE when the request was fully answered (a preflight) */
+gboolean va_http_cors_handle (VaHttpCors *cors, VaHttpRequest *req, const char *allow_methods);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpCors, va_http_cors_free)
+
+/* va-http-rate-limit.c */
+typedef struct _VaHttpRateLimiter VaHttpRateLimiter;
+VaHttpRateLimiter *va_http_rate_limiter_new (double rate, double burst);
+void va_http_rate_limiter_free (VaHttpRateLimiter *limiter);
+/* TRUE when allowed; else *retry_after_s holds whole seconds to wait */
+gboolean va_http_rate_limiter_take (VaHttpRateLimiter *limiter, const char *bucket, gint64 now_us,
+                                    guint *retry_after_s);
+guint va_http_rate_limiter_get_size (VaHttpRateLimiter *limiter);
+void va_http_rate_limiter_prune (VaHttpRateLimiter *limiter, gint64 now_us);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpRateLimiter, va_http_rate_limiter_free)
+char *va_http_client_address (SoupServerMessage *msg, const char *const *trusted_proxies);
+
+/* va-http-access-log.c */
+typedef struct _VaHttpAccessLog VaHttpAccessLog;
+VaHttpAccessLog *va_http_access_log_new (const char *path, guint64 max_size, guint max_files,
+                                         GError **error);
+void va_http_access_log_free (VaHttpAccessLog *log);
+void va_http_access_log_write (VaHttpAccessLog *log, VaHttpRequest *req, guint status,
+                               guint64 bytes, double duration_ms);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpAccessLog, va_http_access_log_free)
+
+/* va-http-router.c */
+const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_routes,
+                                         const char *method, const char *path, GHashTable **params,
+                                         GString *allow);
+
+/* va-http-openapi.c */
+JsonNode *va_http_openapi_build (void);
+
+/* handlers, one file per area */
+void va_http_health_handle (VaHttpRequest *req);
+void va_http_health_handle_v1 (VaHttpRequest *req);
+void va_http_openapi_handle (VaHttpRequest *req);
+
+G_END_DECLS

@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "va-error.h"
+#include "va-http-private.h"
+#include "va-http-server.h"
+
+/**
+ * SECTION:va-http-server
+ * @title: VaHttpServer
+ *
+ * The REST transport. libsoup types stay inside src/http. Every request
+ * goes through the same steps, in this order:
+ *
+ * 1. request-started: request id and security headers (so even errors
+ *    libsoup produces itself carry them);
+ * 2. early handler, when the headers are in and before any body byte is
+ *    read: client address, route lookup (404/405), CORS (preflights end
+ *    here), rate limit per address (429), authentication and scope
+ *    (401/403), rate limit per key, body size limits (413). Refusing here
+ *    means a rejected 2 GiB upload costs nothing;
+ * 3. handler, once the body is in (or, for uploads, was streamed to disk):
+ *    parse, call the engine, serialize. Handlers that wait for the engine
+ *    pause the message and unpause it in the callback;
+ * 4. request-finished/aborted: access log line and metrics.
+ */
+
+/* JSON request bodies are small documents; anything larger is refused. */
+#define VA_HTTP_MAX_JSON_BODY (1024 * 1024)
+
+struct _VaHttpServer {
+  GObject parent_instance;
+
+  VaSettings *settings;
+  gboolean dev;
+  SoupServer *soup;
+  SoupServer *redirect;
+  int listen_port; /* -1: the port setting */
+  guint port;
+  guint redirect_port;
+  gboolean tls;
+
+  VaHttpCors *cors;
+  VaHttpRateLimiter *client_limiter;
+  VaHttpRateLimiter *key_limiter;
+  VaHttpAccessLog *access_log;
+  guint prune_source;
+
+  /* metrics */
+  gint64 started_us;
+  guint64 requests_total;
+  guint64 responses_by_class[6];
+  double response_time_sum_ms;
+  guint requests_in_flight;
+};
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_DEV,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (VaHttpServer, va_http_server, G_TYPE_OBJECT)
+
+#define VA_HTTP_REQUEST_KEY "va-http-request"
+
+VaSettings *
+va_http_server_get_settings (VaHttpServer *self)
+{
+  return self->settings;
+}
+
+gboolean
+va_http_server_is_dev (VaHttpServer *self)
+{
+  return self->dev;
+}
+
+gboolean
+va_http_server_is_tls (VaHttpServer *self)
+{
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), FALSE);
+  return self->tls;
+}
+
+/* ---- per-request state --------------------------------------------------- */
+
+static void
+va_http_request_free (VaHttpRequest *req)
+{
+  if (req->handler_data_free != NULL)
+    req->handler_data_free (req->handler_data);
+  g_clear_pointer (&req->params, g_hash_table_unref);
+  g_clear_pointer (&req->query, g_hash_table_unref);
+  g_clear_object (&req->cancellable);
+  g_free (req->client);
+  g_free (req->user_id);
+  g_free (req->key_prefix);
+  g_free (req->key_id);
+  g_free (req);
+}
+
+static VaHttpRequest *
+va_http_request_get (SoupServerMessage *msg)
+{
+  return g_object_get_data (G_OBJECT (msg), VA_HTTP_REQUEST_KEY);
+}
+
+const char *
+va_http_request_get_param (VaHttpRequest *req, const char *name)
+{
+  return req->params != NULL ? g_hash_table_lookup (req->params, name) : NULL;
+}
+
+const char *
+va_http_request_get_query (VaHttpRequest *req, const char *name)
+{
+  return req->query != NULL ? g_hash_table_lookup (req->query, name) : NULL;
+}
+
+/* A paused message keeps a reference so it survives until the engine's
+ * callback answers it, even if the client has gone away meanwhile. */
+void
+va_http_request_pause (VaHttpRequest *req)
+{
+  g_object_ref (req->msg);
+  soup_server_message_pause (req->msg);
+}
+
+void
+va_http_request_unpause (VaHttpRequest *req)
+{
+  SoupServerMessage *msg = req->msg;
+
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+}
+
+/* ---- step 1: request-started ---------------------------------------------- */
+
+static void
+va_http_server_request_started (SoupServer *soup, SoupServerMessage *msg, VaHttpServer *self)
+{
+  VaHttpRequest *req = g_new0 (VaHttpRequest, 1);
+
+  req->server = self;
+  req->msg = msg;
+  req->start_us = g_get_monotonic_time ();
+  req->cancellable = g_cancellable_new ();
+  self->requests_in_flight++;
+  g_object_set_data_full (G_OBJECT (msg), VA_HTTP_REQUEST_KEY, req,
+                          (GDestroyNotify)va_http_request_free);
+}
+
+/* ---- step 2: early checks ------------------------------------------------- */
+
+static gboolean
+va_http_server_check_rate (VaHttpServer *self, VaHttpRequest *req, VaHttpRateLimiter *limiter,
+                           const char *bucket)
+{
+  guint retry_after = 1;
+  g_autofree char *value = NULL;
+
+  if (va_http_rate_limiter_take (limiter, bucket, req->start_us, &retry_after))
+    return TRUE;
+  value = g_strdup_printf ("%u", retry_after);
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Retry-After",
+                                value);
+  va_http_respond_error (req, 429, "RATE_LIMITED", "Too many requests; slow down",
+                         "Wait for the number of seconds in the Retry-After header", NULL);
+  return FALSE;
+}
+
+static void
+va_http_server_got_chunk (SoupServerMessage *msg, GBytes *chunk, VaHttpRequest *req)
+{
+  req->body_bytes += g_bytes_get_size (chunk);
+  /* stop keeping the body once it is too large; the handler answers 413 */
+  if (req->body_bytes > VA_HTTP_MAX_JSON_BODY)
+    soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+}
+
+static gboolean
+va_http_server_check_body (VaHttpServer *self, VaHttpRequest *req)
+{
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (req->msg);
+  goffset length = soup_message_headers_get_content_length (in);
+  SoupEncoding encoding = soup_message_headers_get_encoding (in);
+
+  if (req->route->flags & VA_HTTP_ROUTE_UPLOAD)
+    return TRUE;
+  if (!(req->route->flags & VA_HTTP_ROUTE_JSON_BODY)) {
+    /* routes without a body: whatever is sent is read and dropped */
+    soup_message_body_set_accumulate (soup_server_message_get_request_body (req->msg), FALSE);
+    return TRUE;
+  }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > VA_HTTP_MAX_JSON_BODY) {
+    va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", "Request body is too large",
+                           "JSON request bodies are limited to 1 MiB", NULL);
+    return FALSE;
+  }
+  g_signal_connect (req->msg, "got-chunk", G_CALLBACK (va_http_server_got_chunk), req);
+  return TRUE;
+}
+
+static void
+va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                              GHashTable *query, gpointer user_data)
+{
+  VaHttpServer *self = VA_HTTP_SERVER (user_data);
+  VaHttpRequest *req = va_http_request_get (msg);
+  const char *method = soup_server_message_get_method (msg);
+  const VaHttpRoute *routes;
+  guint n_routes;
+  g_autoptr (GString) allow = g_string_new (NULL);
+  gboolean preflight;
+
+  if (req == NULL)
+    return;
+  va_http_request_id_generate (msg, req->request_id);
+  va_http_headers_apply (req);
+  req->client
+      = va_http_client_address (msg, va_settings_get_strv (self->settings, "trusted-proxies"));
+  if (query != NULL)
+    req->query = g_hash_table_ref (query);
+
+  routes = va_http_server_get_routes (&n_routes);
+  req->route = va_http_router_match (routes, n_routes, method, path, &req->params, allow);
+  preflight = g_str_equal (method, "OPTIONS");
+  if (va_http_cors_handle (self->cors, req, allow->len > 0 ? allow->str : NULL))
+    return;
+  if (req->route == NULL) {
+    if (allow->len > 0 && !preflight) {
+      g_autofree char *message = g_strdup_printf ("Method %s is not allowed on %s", method, path);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    allow->str);
+      va_http_respond_error (req, 405, "METHOD_NOT_ALLOWED", message, NULL, NULL);
+    } else if (allow->len > 0) {
+      /* OPTIONS without CORS preflight headers */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                    allow->str);
+      va_http_respond_empty (req, 204);
+    } else {
+      g_autofree char *message = g_strdup_printf ("No route for %s", path);
+      va_http_respond_error (req, 404, "NOT_FOUND", message,
+                             "See GET /openapi.json for the list of routes", NULL);
+    }
+    return;
+  }
+  if (!va_http_server_check_rate (self, req, self->client_limiter, req->client))
+    return;
+  if (!va_http_server_check_body (self, req))
+    return;
+}
+
+/* ---- step 3: handler ------------------------------------------------------ */
+
+static void
+va_http_server_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                        GHashTable *query, gpointer user_data)
+{
+  VaHttpRequest *req = va_http_request_get (msg);
+
+  if (req == NULL || req->route == NULL) {
+    va_http_message_set_error (msg, 500, "INTERNAL_SERVER_ERROR", "Request was not routed", NULL);
+    return;
+  }
+  if ((req->route->flags & VA_HTTP_ROUTE_JSON_BODY) && req->body_bytes > VA_HTTP_MAX_JSON_BODY) {
+    va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", "Request body is too large",
+                           "JSON request bodies are limited to 1 MiB", NULL);
+    return;
+  }
+  req->route->handler (req);
+}
+
+/* ---- step 4: access log + metrics ----------------------------------------- */
+
+static void
+va_http_server_request_done (VaHttpServer *self, SoupServerMessage *msg, gboolean aborted)
+{
+  VaHttpRequest *req = va_http_request_get (msg);
+  guint status = soup_server_message_get_status (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  double duration_ms;
+
+  if (req == NULL || req->finished)
+    return;
+  req->finished = TRUE;
+  if (aborted)
+    g_cancellable_cancel (req->cancellable);
+  duration_ms = (g_get_monotonic_time () - req->start_us) / 1000.0;
+  self->requests_in_flight--;
+  self->requests_total++;
+  self->response_time_sum_ms += duration_ms;
+  self->responses_by_class[MIN (status / 100, 5)]++;
+  if (self->access_log != NULL && req->client != NULL)
+    va_http_access_log_write (self->access_log, req, status,
+                              body != NULL ? (guint64)body->length : 0, duration_ms);
+}
+
+static void
+va_http_server_request_finished (SoupServer *soup, SoupServerMessage *msg, VaHttpServer *self)
+{
+  va_http_server_request_done (self, msg, FALSE);
+}
+
+static void
+va_http_server_request_aborted (SoupServer *soup, SoupServerMessage *msg, VaHttpServer *self)
+{
+  va_http_server_request_done (self, msg, TRUE);
+}
+
+/* Buckets of clients that have been quiet are dropped once a minute. */
+static gboolean
+va_http_server_prune (gpointer user_data)
+{
+  VaHttpServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  va_http_rate_limiter_prune (self->client_limiter, now);
+  va_http_rate_limiter_prune (self->key_limiter, now);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- metrics for /api/v1/system/metrics ------------------------------------ */
+
+void
+va_http_server_get_request_stats (VaHttpServer *self, guint64 *total, double *avg_ms,
+                                  guint *in_flight, double *uptime_s)
+{
+  *total = self->requests_total;
+  *avg_ms = self->requests_total > 0 ? self->response_time_sum_ms / self->requests_total : 0.0;
+  *in_flight = self->requests_in_flight;
+  *uptime_s = (g_get_monotonic_time () - self->started_us) / 1e6;
+}
+
+guint64
+va_http_server_get_responses_by_class (VaHttpServer *self, guint klass)
+{
+  return self->responses_by_class[MIN (klass, 5)];
+}
+
+/* ---- object ----------------------------------------------------------------- */
+
+static void
+va_http_server_dispose (GObject *object)
+{
+  VaHttpServer *self = VA_HTTP_SERVER (object);
+
+  va_http_server_stop (self);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->redirect);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (va_http_server_parent_class)->dispose (object);
+}
+
+static void
+va_http_server_finalize (GObject *object)
+{
+  VaHttpServer *self = VA_HTTP_SERVER (object);
+
+  g_clear_pointer (&self->cors, va_http_cors_free);
+  g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
+  g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
+  g_clear_pointer (&self->access_log, va_http_access_log_free);
+  G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
+}
+
+static void
+va_http_server_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VaHttpServer *self = VA_HTTP_SERVER (object);
+
+  switch (prop_id) {
+  case PROP_SETTINGS:
+    g_value_set_object (value, self->settings);
+    break;
+  case PROP_DEV:
+    g_value_set_boolean (value, self->dev);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+va_http_server_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  VaHttpServer *self = VA_HTTP_SERVER (object);
+
+  switch (prop_id) {
+  case PROP_SETTINGS:
+    self->settings = g_value_dup_object (value);
+    break;
+  case PROP_DEV:
+    self->dev = g_value_get_boolean (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+va_http_server_class_init (VaHttpServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = va_http_server_dispose;
+  object_class->finalize = va_http_server_finalize;
+  object_class->get_property = va_http_server_get_property;
+  object_class->set_property = va_http_server_set_property;
+
+  properties[PROP_SETTINGS]
+      = g_param_spec_object ("settings", NULL, NULL, VA_TYPE_SETTINGS,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEV]
+      = g_param_spec_boolean ("dev", NULL, NULL, FALSE,
+                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS
+                                  | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+va_http_server_init (VaHttpServer *self)
+{
+  self->listen_port = -1;
+}
+
+/**
+ * va_http_server_set_listen_port:
+ * @port: the port to bind instead of the `port` setting; 0 picks a free one
+ *   (tests), -1 goes back to the setting
+ */
+void
+va_http_server_set_listen_port (VaHttpServer *self, int port)
+{
+  g_return_if_fail (VA_IS_HTTP_SERVER (self));
+  g_return_if_fail (port >= -1 && port <= 65535);
+  self->listen_port = port;
+}
+
+/**
+ * va_http_server_new:
+ * @settings: loaded settings
+ * @dev: development mode (allows the CORS wildcard)
+ *
+ * Checks the network settings (CORS list, TLS files) and prepares the
+ * server; va_http_server_start() binds it.
+ */
+VaHttpServer *
+va_http_server_new (VaSettings *settings, gboolean dev, GError **error)
+{
+  g_autoptr (VaHttpServer) self = NULL;
+  g_autofree char *log_path = NULL;
+  double rate, burst;
+
+  g_return_val_if_fail (VA_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (VA_TYPE_HTTP_SERVER, "settings", settings, "dev", dev, NULL);
+  self->cors = va_http_cors_new (va_settings_get_strv (settings, "cors-origins"), dev, error);
+  if (self->cors == NULL)
+    return NULL;
+  rate = va_settings_get_uint (settings, "rate-limit");
+  burst = va_settings_get_uint (settings, "rate-limit-burst");
+  self->client_limiter = va_http_rate_limiter_new (rate, burst);
+  self->key_limiter = va_http_rate_limiter_new (rate, burst);
+
+  log_path = g_build_filename (va_settings_get_log_dir (settings), "api_requests.log", NULL);
+  self->access_log
+      = va_http_access_log_new (log_path, va_settings_get_uint64 (settings, "log-max-size"),
+                                va_settings_get_uint (settings, "log-max-files"), error);
+  if (self->access_log == NULL) {
+    va_error_convert (error);
+    return NULL;
+  }
+
+  self->soup = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (va_http_server_request_started),
+                    self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (va_http_server_request_finished),
+                    self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (va_http_server_request_aborted),
+                    self);
+  soup_server_add_early_handler (self->soup, NULL, va_http_server_early_handler, self, NULL);
+  soup_server_add_handler (self->soup, NULL, va_http_server_handler, self, NULL);
+  return g_steal_pointer (&self);
+}
+
+static guint
+va_http_server_bound_port (SoupServer *soup)
+{
+  g_autoslist (GUri) uris = soup_server_get_uris (soup);
+
+  return uris != NULL ? (guint)g_uri_get_port (uris->data) : 0;
+}
+
+static gboolean
+va_http_server_listen (SoupServer *soup, const char *address, guint port,
+                       SoupServerListenOptions options, GError **error)
+{
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) sockaddr = NULL;
+
+  /* the settings accept "localhost"; bind the loopback, never a lookup */
+  if (g_str_equal (address, "localhost"))
+    address = "127.0.0.1";
+  inet = g_inet_address_new_from_string (address);
+
+  if (inet == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 _ ("bind-address “%s” is not an IP address"), address);
+    return FALSE;
+  }
+  sockaddr = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (soup, sockaddr, options, error)) {
+    g_prefix_error (error, _ ("Cannot listen on %s port %u: "), address, port);
+    va_error_convert (error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * va_http_server_start:
+ *
+ * Binds bind-address:port (port 0 picks a free port, see
+ * va_http_server_get_port()).
+ */
+gboolean
+va_http_server_start (VaHttpServer *self, GError **error)
+{
+  const char *address = va_settings_get_string (self->settings, "bind-address");
+  int port
+      = self->listen_port >= 0 ? self->listen_port : va_settings_get_int (self->settings, "port");
+
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), FALSE);
+
+  if (!va_http_server_listen (self->soup, address, (guint)MAX (port, 0),
+                              self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    return FALSE;
+  self->port = va_http_server_bound_port (self->soup);
+  self->started_us = g_get_monotonic_time ();
+  self->prune_source = g_timeout_add_seconds (60, va_http_server_prune, self);
+  return TRUE;
+}
+
+void
+va_http_server_stop (VaHttpServer *self)
+{
+  g_return_if_fail (VA_IS_HTTP_SERVER (self));
+  g_clear_handle_id (&self->prune_source, g_source_remove);
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  if (self->redirect != NULL)
+    soup_server_disconnect (self->redirect);
+}
+
+guint
+va_http_server_get_port (VaHttpServer *self)
+{
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), 0);
+  return self->port;
+}
+
+guint
+va_http_server_get_redirect_port (VaHttpServer *self)
+{
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), 0);
+  return self->redirect_port;
+}
+
+char *
+va_http_server_get_base_uri (VaHttpServer *self)
+{
+  const char *address = va_settings_get_string (self->settings, "bind-address");
+  gboolean v6;
+
+  if (g_str_equal (address, "localhost") || g_str_equal (address, "0.0.0.0"))
+    address = "127.0.0.1";
+  else if (g_str_equal (address, "::"))
+    address = "::1";
+  v6 = strchr (address, ':') != NULL;
+
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), NULL);
+  return g_strdup_printf ("%s://%s%s%s:%u", self->tls ? "https" : "http", v6 ? "[" : "", address,
+                          v6 ? "]" : "", self->port);
+}

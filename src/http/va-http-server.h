@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "va-settings.h"
+
+G_BEGIN_DECLS
+
+#define VA_TYPE_HTTP_SERVER (va_http_server_get_type ())
+G_DECLARE_FINAL_TYPE (VaHttpServer, va_http_server, VA, HTTP_SERVER, GObject)
+
+VaHttpServer *va_http_server_new (VaSettings *settings, gboolean dev, GError **error);
+void va_http_server_set_listen_port (VaHttpServer *self, int port);
+gboolean va_http_server_start (VaHttpServer *self, GError **error);
+void va_http_server_stop (VaHttpServer *self);
+guint va_http_server_get_port (VaHttpServer *self);
+guint va_http_server_get_redirect_port (VaHttpServer *self);
+char *va_http_server_get_base_uri (VaHttpServer *self);
+gboolean va_http_server_is_tls (VaHttpServer *self);
+
+G_END_DECLS

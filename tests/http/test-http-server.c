@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "va-error.h"
+#include "va-http-test-utils.h"
+
+static void
+setup (VaHttpFixture *f, gconstpointer data)
+{
+  va_http_fixture_setup_with (f, data, FALSE);
+}
+
+static void
+assert_common_headers (VaHttpReply *reply)
+{
+  const char *id = va_http_reply_header (reply, "X-Request-ID");
+
+  g_assert_nonnull (id);
+  g_assert_cmpuint (strlen (id), >=, 8);
+  g_assert_cmpstr (va_http_reply_header (reply, "X-Content-Type-Options"), ==, "nosniff");
+  g_assert_cmpstr (va_http_reply_header (reply, "X-Frame-Options"), ==, "DENY");
+  g_assert_cmpstr (va_http_reply_header (reply, "Referrer-Policy"), ==, "no-referrer");
+  g_assert_cmpstr (va_http_reply_header (reply, "Cache-Control"), ==, "no-store");
+  /* plain HTTP: no HSTS */
+  g_assert_null (va_http_reply_header (reply, "Strict-Transport-Security"));
+}
+
+static void
+test_health_legacy (VaHttpFixture *f, gconstpointer data)
+{
+  g_autoptr (VaHttpReply) reply = va_http_fetch (f, "GET", "/health");
+  JsonObject *o;
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  assert_common_headers (reply);
+  o = va_http_reply_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "healthy");
+  g_assert_true (json_object_has_member (o, "api_version"));
+  g_assert_cmpstr (json_object_get_string_member (o, "videoannotator_version"), ==,
+                   PACKAGE_VERSION);
+  g_assert_cmpstr (json_object_get_string_member (o, "message"), ==,
+                   "VideoAnnotator API is running");
+}
+
+static void
+test_health_v1 (VaHttpFixture *f, gconstpointer data)
+{
+  g_autoptr (VaHttpReply) reply = va_http_fetch (f, "GET", "/api/v1/health");
+  g_autoptr (VaHttpReply) slash = va_http_fetch (f, "GET", "/api/v1/health/");
+  JsonObject *o;
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  o = va_http_reply_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "ok");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (o, "timestamp"), "Z"));
+  g_assert_false (json_object_has_member (o, "details"));
+  /* trailing-slash alias of §1.1 */
+  g_assert_cmpuint (slash->status, ==, 200);
+}
+
+static void
+test_request_id (VaHttpFixture *f, gconstpointer data)
+{
+  const char *good[] = { "X-Request-ID", "proxy-id-1234567", NULL };
+  const char *bad[] = { "X-Request-ID", "<script>alert(1)</script>", NULL };
+  g_autoptr (VaHttpReply) a = va_http_fetch (f, "GET", "/health");
+  g_autoptr (VaHttpReply) b = va_http_fetch (f, "GET", "/health");
+  g_autoptr (VaHttpReply) kept = va_http_fetch_full (f, "GET", "/health", good, NULL, NULL);
+  g_autoptr (VaHttpReply) replaced = va_http_fetch_full (f, "GET", "/health", bad, NULL, NULL);
+
+  g_assert_cmpstr (va_http_reply_header (a, "X-Request-ID"), !=,
+                   va_http_reply_header (b, "X-Request-ID"));
+  g_assert_cmpstr (va_http_reply_header (kept, "X-Request-ID"), ==, "proxy-id-1234567");
+  g_assert_null (strchr (va_http_reply_header (replaced, "X-Request-ID"), '<'));
+}
+
+static void
+test_unknown_route (VaHttpFixture *f, gconstpointer data)
+{
+  g_autoptr (VaHttpReply) reply = va_http_fetch (f, "GET", "/api/v1/nope");
+  JsonObject *err;
+
+  err = va_http_assert_envelope (reply, 404, "NOT_FOUND");
+  g_assert_true (json_object_has_member (err, "hint"));
+  assert_common_headers (reply);
+}
+
+static void
+test_wrong_method (VaHttpFixture *f, gconstpointer data)
+{
+  g_autoptr (VaHttpReply) reply = va_http_fetch (f, "DELETE", "/health");
+  g_autoptr (VaHttpReply) options = va_http_fetch (f, "OPTIONS", "/health");
+
+  va_http_assert_envelope (reply, 405, "METHOD_NOT_ALLOWED");
+  g_assert_nonnull (strstr (va_http_reply_header (reply, "Allow"), "GET"));
+  /* plain OPTIONS (no preflight) lists the methods */
+  g_assert_cmpuint (options->status, ==, 204);
+  g_assert_nonnull (strstr (va_http_reply_header (options, "Allow"), "GET"));
+}
+
+static void
+test_openapi (VaHttpFixture *f, gconstpointer data)
+{
+  g_autoptr (VaHttpReply) reply = va_http_fetch (f, "GET", "/openapi.json");
+  JsonObject *o, *paths;
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  o = va_http_reply_object (reply);
+  g_assert_cmpstr (json_object_get_string_member (o, "openapi"), ==, "3.0.3");
+  paths = json_object_get_object_member (o, "paths");
+  g_assert_true (json_object_has_member (paths, "/health"));
+  g_assert_true (json_object_has_member (paths, "/api/v1/health"));
+  g_assert_true (json_object_has_member (paths, "/openapi.json"));
+}
+
+/* ---- CORS ------------------------------------------------------------------- */
+
+static const char *cors_settings[] = {
+  "cors-origins",
+  "https://app.example.org, http://localhost:3000",
+  NULL,
+};
+
+static void
+test_cors_allowed (VaHttpFixture *f, gconstpointer data)
+{
+  const char *h[] = { "Origin", "https://app.example.org", NULL };
+  g_autoptr (VaHttpReply) reply = va_http_fetch_full (f, "GET", "/health", h, NULL, NULL);
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpstr (va_http_reply_header (reply, "Access-Control-Allow-Origin"), ==,
+                   "https://app.example.org");
+  g_assert_nonnull (strstr (soup_message_headers_get_list (reply->headers, "Vary"), "Origin"));
+  /* no credentials mode, ever */
+  g_assert_null (va_http_reply_header (reply, "Access-Control-Allow-Credentials"));
+}
+
+static void
+test_cors_disallowed (VaHttpFixture *f, gconstpointer data)
+{
+  const char *h[] = { "Origin", "https://evil.example.com", NULL };
+  g_autoptr (VaHttpReply) reply = va_http_fetch_full (f, "GET", "/health", h, NULL, NULL);
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_null (va_http_reply_header (reply, "Access-Control-Allow-Origin"));
+  g_assert_nonnull (strstr (soup_message_headers_get_list (reply->headers, "Vary"), "Origin"));
+}
+
+static void
+test_cors_preflight (VaHttpFixture *f, gconstpointer data)
+{
+  const char *ok[]
+      = { "Origin", "http://localhost:3000", "Access-Control-Request-Method", "GET", NULL };
+  const char *evil[]
+      = { "Origin", "https://evil.example.com", "Access-Control-Request-Method", "GET", NULL };
+  g_autoptr (VaHttpReply) allowed = va_http_fetch_full (f, "OPTIONS", "/health", ok, NULL, NULL);
+  g_autoptr (VaHttpReply) denied = va_http_fetch_full (f, "OPTIONS", "/health", evil, NULL, NULL);
+
+  g_assert_cmpuint (allowed->status, ==, 204);
+  g_assert_cmpstr (va_http_reply_header (allowed, "Access-Control-Allow-Origin"), ==,
+                   "http://localhost:3000");
+  g_assert_nonnull (strstr (va_http_reply_header (allowed, "Access-Control-Allow-Methods"), "GET"));
+  g_assert_nonnull (
+      strstr (va_http_reply_header (allowed, "Access-Control-Allow-Headers"), "X-API-Key"));
+  va_http_assert_envelope (denied, 403, "CORS_ORIGIN_NOT_ALLOWED");
+  g_assert_null (va_http_reply_header (denied, "Access-Control-Allow-Origin"));
+}
+
+static void
+test_cors_wildcard (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaSettings) settings = va_settings_new (&error);
+  g_autoptr (VaHttpServer) refused = NULL;
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  VaHttpFixture f = { 0 };
+  const char *wildcard[] = { "cors-origins", "*", NULL };
+  const char *h[] = { "Origin", "http://anything.example:8080", NULL };
+
+  va_settings_set_override (settings, "data-dir", dir, &error);
+  g_assert_no_error (error);
+  va_settings_set_override (settings, "cors-origins", "*", &error);
+  g_assert_no_error (error);
+  va_settings_load (settings, NULL, &error);
+  g_assert_no_error (error);
+  refused = va_http_server_new (settings, FALSE, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "--dev"));
+  g_assert_null (refused);
+
+  /* development mode: any origin, still without credentials */
+  va_http_fixture_setup_with (&f, wildcard, TRUE);
+  {
+    g_autoptr (VaHttpReply) reply = va_http_fetch_full (&f, "GET", "/health", h, NULL, NULL);
+    g_assert_cmpstr (va_http_reply_header (reply, "Access-Control-Allow-Origin"), ==,
+                     "http://anything.example:8080");
+    g_assert_null (va_http_reply_header (reply, "Access-Control-Allow-Credentials"));
+  }
+  va_http_fixture_teardown (&f, NULL);
+}
+
+/* ---- rate limiting ------------------------------------------------------------ */
+
+static const char *rate_settings[] = { "rate-limit", "1", "rate-limit-burst", "3", NULL };
+
+static void
+test_rate_limit (VaHttpFixture *f, gconstpointer data)
+{
+  for (guint i = 0; i < 3; i++) {
+    g_autoptr (VaHttpReply) ok = va_http_fetch (f, "GET", "/health");
+    g_assert_cmpuint (ok->status, ==, 200);
+  }
+  {
+    g_autoptr (VaHttpReply) limited = va_http_fetch (f, "GET", "/health");
+    const char *retry;
+
+    va_http_assert_envelope (limited, 429, "RATE_LIMITED");
+    retry = va_http_reply_header (limited, "Retry-After");
+    g_assert_nonnull (retry);
+    g_assert_cmpint (atoi (retry), >=, 1);
+    assert_common_headers (limited);
+  }
+}
+
+/* X-Forwarded-For from an untrusted peer is ignored: spoofing it does not
+ * buy a fresh bucket. */
+static void
+test_rate_limit_xff_untrusted (VaHttpFixture *f, gconstpointer data)
+{
+  for (guint i = 0; i < 4; i++) {
+    g_autofree char *addr = g_strdup_printf ("10.0.0.%u", i + 1);
+    const char *h[] = { "X-Forwarded-For", addr, NULL };
+    g_autoptr (VaHttpReply) reply = va_http_fetch_full (f, "GET", "/health", h, NULL, NULL);
+
+    g_assert_cmpuint (reply->status, ==, i < 3 ? 200 : 429);
+  }
+}
+
+static const char *rate_proxy_settings[] = {
+  "rate-limit", "1", "rate-limit-burst", "2", "trusted-proxies", "127.0.0.0/8", NULL,
+};
+
+/* Behind a trusted proxy each forwarded client has its own bucket; the
+ * right-most untrusted hop counts, not what the client wrote further left. */
+static void
+test_rate_limit_xff_trusted (VaHttpFixture *f, gconstpointer data)
+{
+  for (guint i = 0; i < 3; i++) {
+    const char *h[] = { "X-Forwarded-For", "203.0.113.7", NULL };
+    g_autoptr (VaHttpReply) reply = va_http_fetch_full (f, "GET", "/health", h, NULL, NULL);
+    g_assert_cmpuint (reply->status, ==, i < 2 ? 200 : 429);
+  }
+  {
+    const char *h[] = { "X-Forwarded-For", "198.51.100.1, 203.0.113.8", NULL };
+    g_autoptr (VaHttpReply) other = va_http_fetch_full (f, "GET", "/health", h, NULL, NULL);
+    g_assert_cmpuint (other->status, ==, 200);
+  }
+  {
+    /* spoofed left part, same real client 203.0.113.7 → still limited */
+    const char *h[] = { "X-Forwarded-For", "1.2.3.4, 203.0.113.7", NULL };
+    g_autoptr (VaHttpReply) same = va_http_fetch_full (f, "GET", "/health", h, NULL, NULL);
+    g_assert_cmpuint (same->status, ==, 429);
+  }
+}
+
+/* ---- access log ------------------------------------------------------------- */
+
+static void
+test_access_log (VaHttpFixture *f, gconstpointer data)
+{
+  const char *h[] = { "User-Agent", "va-test/1.0", NULL };
+  g_autoptr (VaHttpReply) a = va_http_fetch_full (f, "GET", "/health?secret=zzz", h, NULL, NULL);
+  g_autoptr (VaHttpReply) b = va_http_fetch (f, "GET", "/missing");
+  g_autofree char *path = g_build_filename (f->dir, "logs", "api_requests.log", NULL);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* the log line is written when the response is finished */
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (strstr (contents, "zzz"));
+  lines = g_strsplit (g_strstrip (contents), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  for (guint i = 0; i < 2; i++) {
+    g_autoptr (JsonNode) node = json_from_string (lines[i], &error);
+    JsonObject *o;
+
+    g_assert_no_error (error);
+    o = json_node_get_object (node);
+    for (const char *const *k
+         = (const char *const[]){ "time", "request_id", "client", "method", "path", "status",
+                                  "bytes", "duration_ms", "user_id", "key_prefix", "user_agent",
+                                  NULL };
+         *k != NULL; k++)
+      g_assert_true (json_object_has_member (o, *k));
+    g_assert_cmpstr (json_object_get_string_member (o, "client"), ==, "127.0.0.1");
+    g_assert_cmpstr (json_object_get_string_member (o, "method"), ==, "GET");
+  }
+  {
+    g_autoptr (JsonNode) first = json_from_string (lines[0], NULL);
+    g_autoptr (JsonNode) second = json_from_string (lines[1], NULL);
+    JsonObject *o1 = json_node_get_object (first);
+    JsonObject *o2 = json_node_get_object (second);
+
+    g_assert_cmpstr (json_object_get_string_member (o1, "path"), ==, "/health");
+    g_assert_cmpint (json_object_get_int_member (o1, "status"), ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (o1, "user_agent"), ==, "va-test/1.0");
+    g_assert_cmpstr (json_object_get_string_member (o1, "request_id"), ==,
+                     va_http_reply_header (a, "X-Request-ID"));
+    g_assert_cmpint (json_object_get_int_member (o1, "bytes"), ==,
+                     (gint64)g_bytes_get_size (a->body));
+    g_assert_cmpint (json_object_get_int_member (o2, "status"), ==, 404);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, fn, data)                                                                        \
+  g_test_add (name, VaHttpFixture, data, setup, fn, va_http_fixture_teardown)
+  ADD ("/http/health/legacy", test_health_legacy, NULL);
+  ADD ("/http/health/v1", test_health_v1, NULL);
+  ADD ("/http/request-id", test_request_id, NULL);
+  ADD ("/http/errors/unknown-route", test_unknown_route, NULL);
+  ADD ("/http/errors/wrong-method", test_wrong_method, NULL);
+  ADD ("/http/openapi", test_openapi, NULL);
+  ADD ("/http/cors/allowed", test_cors_allowed, cors_settings);
+  ADD ("/http/cors/disallowed", test_cors_disallowed, cors_settings);
+  ADD ("/http/cors/preflight", test_cors_preflight, cors_settings);
+  ADD ("/http/rate-limit/basic", test_rate_limit, rate_settings);
+  ADD ("/http/rate-limit/xff-untrusted", test_rate_limit_xff_untrusted, rate_settings);
+  ADD ("/http/rate-limit/xff-trusted", test_rate_limit_xff_trusted, rate_proxy_settings);
+  ADD ("/http/access-log", test_access_log, NULL);
+#undef ADD
+  g_test_add_func ("/http/cors/wildcard-dev", test_cors_wildcard);
+  return g_test_run ();
+}

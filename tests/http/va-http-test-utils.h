@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* In-process HTTP tests: the server listens on 127.0.0.1, port 0, in this
+ * thread's main context; a SoupSession drives it and the helpers iterate
+ * the context until each response is in (as libsoup's own tests do). */
+
+#include <libsoup/soup.h>
+
+#include "../core/va-test-dir.h"
+#include "va-http-server.h"
+
+typedef struct {
+  char *dir;
+  VaSettings *settings;
+  VaHttpServer *server;
+  SoupSession *session;
+  char *base;
+} VaHttpFixture;
+
+typedef struct {
+  guint status;
+  SoupMessageHeaders *headers;
+  GBytes *body;
+  JsonNode *json;
+} VaHttpReply;
+
+static inline void
+va_http_reply_free (VaHttpReply *reply)
+{
+  g_clear_pointer (&reply->headers, soup_message_headers_unref);
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_clear_pointer (&reply->json, json_node_unref);
+  g_free (reply);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpReply, va_http_reply_free)
+
+/* @overrides: NULL-terminated key, value pairs of settings */
+static inline void
+va_http_fixture_setup_with (VaHttpFixture *f, const char *const *overrides, gboolean dev)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = va_test_dir_new ();
+  f->settings = va_settings_new (&error);
+  g_assert_no_error (error);
+  va_settings_set_override (f->settings, "data-dir", f->dir, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; overrides != NULL && overrides[i] != NULL; i += 2) {
+    va_settings_set_override (f->settings, overrides[i], overrides[i + 1], &error);
+    g_assert_no_error (error);
+  }
+  va_settings_load (f->settings, NULL, &error);
+  g_assert_no_error (error);
+  f->server = va_http_server_new (f->settings, dev, &error);
+  g_assert_no_error (error);
+  va_http_server_set_listen_port (f->server, 0);
+  va_http_server_start (f->server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (va_http_server_get_port (f->server), >, 0);
+  f->base = va_http_server_get_base_uri (f->server);
+  f->session = soup_session_new_with_options ("timeout", 30, NULL);
+}
+
+static inline void
+va_http_fixture_teardown (VaHttpFixture *f, gconstpointer data)
+{
+  g_clear_object (&f->session);
+  if (f->server != NULL)
+    va_http_server_stop (f->server);
+  g_clear_object (&f->server);
+  g_clear_object (&f->settings);
+  g_clear_pointer (&f->base, g_free);
+  /* let sockets close before the directory goes */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  va_test_dir_free (f->dir);
+}
+
+static void
+va_http_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* @headers: NULL-terminated name, value pairs */
+static inline VaHttpReply *
+va_http_fetch_full (VaHttpFixture *f, const char *method, const char *path,
+                    const char *const *headers, const char *content_type, GBytes *body)
+{
+  g_autofree char *uri = g_strconcat (f->base, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  VaHttpReply *reply = g_new0 (VaHttpReply, 1);
+  const char *type;
+
+  g_assert_nonnull (msg);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i],
+                                  headers[i + 1]);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, va_http_sent_cb,
+                                    &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  reply->body = soup_session_send_and_read_finish (f->session, result, &error);
+  g_assert_no_error (error);
+  reply->status = soup_message_get_status (msg);
+  reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  type = soup_message_headers_get_content_type (reply->headers, NULL);
+  if (type != NULL && g_str_equal (type, "application/json")) {
+    gsize len;
+    const char *data = g_bytes_get_data (reply->body, &len);
+
+    reply->json = json_from_string (len > 0 ? data : "", &error);
+    g_assert_no_error (error);
+  }
+  return reply;
+}
+
+static inline VaHttpReply *
+va_http_fetch (VaHttpFixture *f, const char *method, const char *path)
+{
+  return va_http_fetch_full (f, method, path, NULL, NULL, NULL);
+}
+
+static inline const char *
+va_http_reply_header (VaHttpReply *reply, const char *name)
+{
+  return soup_message_headers_get_one (reply->headers, name);
+}
+
+static inline JsonObject *
+va_http_reply_object (VaHttpReply *reply)
+{
+  g_assert_nonnull (reply->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply->json));
+  return json_node_get_object (reply->json);
+}
+
+/* Asserts the error envelope: {"error":{code,message,timestamp,...},"detail":message} */
+static inline JsonObject *
+va_http_assert_envelope (VaHttpReply *reply, guint status, const char *code)
+{
+  JsonObject *root, *err;
+  const char *timestamp;
+
+  g_assert_cmpuint (reply->status, ==, status);
+  root = va_http_reply_object (reply);
+  g_assert_true (json_object_has_member (root, "error"));
+  err = json_object_get_object_member (root, "error");
+  g_assert_cmpstr (json_object_get_string_member (err, "code"), ==, code);
+  g_assert_cmpstr (json_object_get_string_member (root, "detail"), ==,
+                   json_object_get_string_member (err, "message"));
+  timestamp = json_object_get_string_member (err, "timestamp");
+  g_assert_true (g_str_has_suffix (timestamp, "Z"));
+  g_assert_nonnull (strchr (timestamp, 'T'));
+  return err;
+}
