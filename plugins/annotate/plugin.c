@@ -8,14 +8,20 @@
 
 #include <gst/gst.h>
 
+#include "va-annotation-sink.h"
 #include "va-face-detect.h"
+#include "va-motion.h"
+#include "va-scene-detect.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
 {
   gboolean ret = FALSE;
 
+  ret |= GST_ELEMENT_REGISTER (vascenedetect, plugin);
+  ret |= GST_ELEMENT_REGISTER (vamotion, plugin);
   ret |= GST_ELEMENT_REGISTER (vafacedetect, plugin);
+  ret |= GST_ELEMENT_REGISTER (vaannotationsink, plugin);
   return ret;
 }
 

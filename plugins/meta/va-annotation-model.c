@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "va-annotation-model.h"
+
+typedef struct {
+  guint64 frame;
+  GstClockTime time;
+  gdouble score;
+  VaSceneTransition transition;
+} VaSceneCut;
+
+struct _VaAnnotationModel {
+  GObject parent_instance;
+
+  char *stem;
+  guint width;
+  guint height;
+  gint fps_n;
+  gint fps_d;
+
+  guint64 n_frames;
+  GstClockTime start_time;
+  GstClockTime end_time;
+
+  GPtrArray *pipelines; /* char*, announced analysers */
+  GArray *cuts;         /* VaSceneCut, in frame order */
+  GArray *motion;       /* VaMotionSample */
+  GArray *motion_grid;  /* gfloat, all grids back to back */
+};
+
+G_DEFINE_FINAL_TYPE (VaAnnotationModel, va_annotation_model, G_TYPE_OBJECT)
+
+static void
+va_annotation_model_finalize (GObject *object)
+{
+  VaAnnotationModel *self = VA_ANNOTATION_MODEL (object);
+
+  g_clear_pointer (&self->stem, g_free);
+  g_clear_pointer (&self->pipelines, g_ptr_array_unref);
+  g_clear_pointer (&self->cuts, g_array_unref);
+  g_clear_pointer (&self->motion, g_array_unref);
+  g_clear_pointer (&self->motion_grid, g_array_unref);
+
+  G_OBJECT_CLASS (va_annotation_model_parent_class)->finalize (object);
+}
+
+static void
+va_annotation_model_class_init (VaAnnotationModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = va_annotation_model_finalize;
+}
+
+static void
+va_annotation_model_init (VaAnnotationModel *self)
+{
+  self->stem = g_strdup ("video");
+  self->start_time = GST_CLOCK_TIME_NONE;
+  self->end_time = GST_CLOCK_TIME_NONE;
+  self->pipelines = g_ptr_array_new_with_free_func (g_free);
+  self->cuts = g_array_new (FALSE, FALSE, sizeof (VaSceneCut));
+  self->motion = g_array_new (FALSE, FALSE, sizeof (VaMotionSample));
+  self->motion_grid = g_array_new (FALSE, FALSE, sizeof (gfloat));
+}
+
+VaAnnotationModel *
+va_annotation_model_new (void)
+{
+  return g_object_new (VA_TYPE_ANNOTATION_MODEL, NULL);
+}
+
+/**
+ * va_annotation_model_set_stem:
+ * @stem: (nullable): file stem of the input; %NULL or "" resets it to "video"
+ *
+ * The stem names the output files and fills `video_id` fields.
+ */
+void
+va_annotation_model_set_stem (VaAnnotationModel *self, const char *stem)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+
+  g_free (self->stem);
+  self->stem = g_strdup (stem != NULL && *stem != '\0' ? stem : "video");
+}
+
+const char *
+va_annotation_model_get_stem (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  return self->stem;
+}
+
+/**
+ * va_annotation_model_set_video_format:
+ * @fps_n: frame rate numerator, 0 when variable or unknown
+ * @fps_d: frame rate denominator
+ */
+void
+va_annotation_model_set_video_format (VaAnnotationModel *self, guint width, guint height,
+                                      gint fps_n, gint fps_d)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+
+  self->width = width;
+  self->height = height;
+  self->fps_n = fps_d > 0 && fps_n > 0 ? fps_n : 0;
+  self->fps_d = fps_d > 0 && fps_n > 0 ? fps_d : 1;
+}
+
+guint
+va_annotation_model_get_width (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->width;
+}
+
+guint
+va_annotation_model_get_height (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->height;
+}
+
+/**
+ * va_annotation_model_get_fps:
+ *
+ * Returns: frames per second, or 0 when unknown.
+ */
+gdouble
+va_annotation_model_get_fps (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0.0);
+  return self->fps_n > 0 ? (gdouble)self->fps_n / self->fps_d : 0.0;
+}
+
+static GstClockTime
+frame_duration (VaAnnotationModel *self)
+{
+  if (self->fps_n <= 0)
+    return GST_CLOCK_TIME_NONE;
+  return gst_util_uint64_scale_int (GST_SECOND, self->fps_d, self->fps_n);
+}
+
+/**
+ * va_annotation_model_add_frame:
+ * @time: stream time of the frame, or %GST_CLOCK_TIME_NONE to derive it from
+ *   the frame rate
+ * @duration: duration of the frame, or %GST_CLOCK_TIME_NONE
+ *
+ * Counts one video frame and extends the stream's time span.
+ *
+ * Returns: the 0-based index of the frame.
+ */
+guint64
+va_annotation_model_add_frame (VaAnnotationModel *self, GstClockTime time, GstClockTime duration)
+{
+  GstClockTime per_frame;
+  GstClockTime end;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+
+  per_frame = frame_duration (self);
+  if (!GST_CLOCK_TIME_IS_VALID (time)) {
+    if (GST_CLOCK_TIME_IS_VALID (per_frame)) {
+      /* Both ends from the frame count, so that rounding does not drift. */
+      time = gst_util_uint64_scale_int (self->n_frames * GST_SECOND, self->fps_d, self->fps_n);
+      if (!GST_CLOCK_TIME_IS_VALID (duration))
+        duration = gst_util_uint64_scale_int ((self->n_frames + 1) * GST_SECOND, self->fps_d,
+                                              self->fps_n)
+                   - time;
+    } else if (GST_CLOCK_TIME_IS_VALID (self->end_time)) {
+      time = self->end_time;
+    } else {
+      time = 0;
+    }
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    duration = GST_CLOCK_TIME_IS_VALID (per_frame) ? per_frame : 0;
+
+  if (!GST_CLOCK_TIME_IS_VALID (self->start_time) || time < self->start_time)
+    self->start_time = time;
+  end = time + duration;
+  if (!GST_CLOCK_TIME_IS_VALID (self->end_time) || end > self->end_time)
+    self->end_time = end;
+
+  return self->n_frames++;
+}
+
+guint64
+va_annotation_model_get_frame_count (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->n_frames;
+}
+
+/**
+ * va_annotation_model_get_start_time:
+ *
+ * Returns: stream time of the earliest frame, 0 when there was none.
+ */
+GstClockTime
+va_annotation_model_get_start_time (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return GST_CLOCK_TIME_IS_VALID (self->start_time) ? self->start_time : 0;
+}
+
+/**
+ * va_annotation_model_get_end_time:
+ *
+ * Returns: stream time at which the last frame ends, 0 when there was none.
+ */
+GstClockTime
+va_annotation_model_get_end_time (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return GST_CLOCK_TIME_IS_VALID (self->end_time) ? self->end_time : 0;
+}
+
+/**
+ * va_annotation_model_add_pipeline:
+ * @pipeline: a pipeline registry name, e.g. "scene_detection"
+ *
+ * Records that an analyser for @pipeline ran on this stream, so that its file
+ * is written even when it found nothing.
+ */
+void
+va_annotation_model_add_pipeline (VaAnnotationModel *self, const char *pipeline)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (pipeline != NULL);
+
+  if (!va_annotation_model_has_pipeline (self, pipeline))
+    g_ptr_array_add (self->pipelines, g_strdup (pipeline));
+}
+
+gboolean
+va_annotation_model_has_pipeline (VaAnnotationModel *self, const char *pipeline)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), FALSE);
+  g_return_val_if_fail (pipeline != NULL, FALSE);
+
+  return g_ptr_array_find_with_equal_func (self->pipelines, pipeline, g_str_equal, NULL);
+}
+
+/**
+ * va_annotation_model_add_scene_cut:
+ * @frame: index of the first frame of the new scene
+ * @time: stream time of that frame
+ * @score: cut score on the 0–100 scale
+ * @transition: how the scene was reached
+ *
+ * A cut on frame 0 is ignored (the first scene always starts there), as is a
+ * second cut on the same frame.
+ */
+void
+va_annotation_model_add_scene_cut (VaAnnotationModel *self, guint64 frame, GstClockTime time,
+                                   gdouble score, VaSceneTransition transition)
+{
+  VaSceneCut cut = { frame, time, score, transition };
+  guint i;
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+
+  if (frame == 0)
+    return;
+  /* Cuts arrive in order; keep the array sorted if one does not. */
+  for (i = self->cuts->len; i > 0; i--) {
+    const VaSceneCut *prev = &g_array_index (self->cuts, VaSceneCut, i - 1);
+    if (prev->frame == frame)
+      return;
+    if (prev->frame < frame)
+      break;
+  }
+  g_array_insert_val (self->cuts, i, cut);
+}
+
+guint
+va_annotation_model_get_n_cuts (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->cuts->len;
+}
+
+/**
+ * va_annotation_model_dup_scenes:
+ *
+ * Scenes are contiguous: the first starts at the first frame, each cut starts
+ * the next, the last ends with the stream. Without any cut the whole stream
+ * is one scene; without any frame there is no scene. Cuts past the last
+ * counted frame are dropped.
+ *
+ * Returns: (transfer full) (element-type VaScene): the scenes in order.
+ */
+GArray *
+va_annotation_model_dup_scenes (VaAnnotationModel *self)
+{
+  g_autoptr (GArray) scenes = g_array_new (FALSE, TRUE, sizeof (VaScene));
+  VaScene current = { 0 };
+  guint i;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+
+  if (self->n_frames == 0)
+    return g_steal_pointer (&scenes);
+
+  current.start = va_annotation_model_get_start_time (self);
+  current.transition = VA_SCENE_TRANSITION_CUT;
+  for (i = 0; i < self->cuts->len; i++) {
+    const VaSceneCut *cut = &g_array_index (self->cuts, VaSceneCut, i);
+
+    if (cut->frame >= self->n_frames)
+      break;
+    current.frame_end = cut->frame;
+    current.end = MAX (cut->time, current.start);
+    g_array_append_val (scenes, current);
+
+    current.index++;
+    current.frame_start = cut->frame;
+    current.start = current.end;
+    current.score = cut->score;
+    current.transition = cut->transition;
+  }
+  current.frame_end = self->n_frames;
+  current.end = MAX (va_annotation_model_get_end_time (self), current.start);
+  g_array_append_val (scenes, current);
+
+  return g_steal_pointer (&scenes);
+}
+
+/**
+ * va_annotation_model_add_motion:
+ * @frame: 0-based frame index
+ * @time: stream time of the frame
+ * @energy: motion energy in [0, 1]
+ * @moving_fraction: share of changed sample points in [0, 1]
+ * @grid_rows: rows of @grid (0 for none)
+ * @grid_cols: columns of @grid (0 for none)
+ * @grid: (array) (nullable): @grid_rows × @grid_cols values, copied
+ */
+void
+va_annotation_model_add_motion (VaAnnotationModel *self, guint64 frame, GstClockTime time,
+                                gdouble energy, gdouble moving_fraction, guint grid_rows,
+                                guint grid_cols, const gfloat *grid)
+{
+  VaMotionSample sample = { frame, time, energy, moving_fraction, 0, 0, 0 };
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+
+  if (grid != NULL && grid_rows > 0 && grid_cols > 0) {
+    sample.grid_rows = grid_rows;
+    sample.grid_cols = grid_cols;
+    sample.grid_offset = self->motion_grid->len;
+    g_array_append_vals (self->motion_grid, grid, grid_rows * grid_cols);
+  }
+  g_array_append_val (self->motion, sample);
+}
+
+guint
+va_annotation_model_get_n_motion (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->motion->len;
+}
+
+const VaMotionSample *
+va_annotation_model_get_motion (VaAnnotationModel *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail (index < self->motion->len, NULL);
+  return &g_array_index (self->motion, VaMotionSample, index);
+}
+
+/**
+ * va_annotation_model_get_motion_grid:
+ *
+ * Returns: (nullable) (array): the grid of sample @index (grid_rows ×
+ *   grid_cols values, row-major), or %NULL when it has none.
+ */
+const gfloat *
+va_annotation_model_get_motion_grid (VaAnnotationModel *self, guint index)
+{
+  const VaMotionSample *sample;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail (index < self->motion->len, NULL);
+
+  sample = &g_array_index (self->motion, VaMotionSample, index);
+  if (sample->grid_rows == 0)
+    return NULL;
+  return &g_array_index (self->motion_grid, gfloat, sample->grid_offset);
+}

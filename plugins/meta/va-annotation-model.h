@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gst/gst.h>
+
+#include "va-scene-cut-meta.h"
+
+G_BEGIN_DECLS
+
+/*
+ * VaAnnotationModel collects what the analysers found in one stream: facts
+ * about the stream (stem, frame size, rate, frame count, time span) and one
+ * list of records per kind. Writers (va-coco-writer, va-csv-writer, ...) turn
+ * it into files.
+ *
+ * A new kind of result (face or person detections, voice segments, words,
+ * speaker turns) adds: a record struct below, an add function, accessors, and
+ * a GArray in the instance; no existing kind changes. Not thread-safe: one
+ * model belongs to one streaming thread (one sink).
+ */
+
+#define VA_TYPE_ANNOTATION_MODEL (va_annotation_model_get_type ())
+G_DECLARE_FINAL_TYPE (VaAnnotationModel, va_annotation_model, VA, ANNOTATION_MODEL, GObject)
+
+/**
+ * VaScene:
+ * @index: 0-based scene number.
+ * @frame_start: first frame of the scene (0-based frame index of the stream).
+ * @frame_end: first frame after the scene (exclusive), i.e. the next scene's
+ *   @frame_start, or the frame count for the last scene.
+ * @start: stream time of @frame_start.
+ * @end: the next scene's @start, or the end of the last frame for the last
+ *   scene.
+ * @score: the cut score that started the scene (0 for the first scene).
+ * @transition: how the scene was reached (%VA_SCENE_TRANSITION_CUT for the
+ *   first scene).
+ *
+ * A scene, derived from the stream facts and the recorded cuts.
+ */
+typedef struct {
+  guint index;
+  guint64 frame_start;
+  guint64 frame_end;
+  GstClockTime start;
+  GstClockTime end;
+  gdouble score;
+  VaSceneTransition transition;
+} VaScene;
+
+/**
+ * VaMotionSample:
+ * @frame: 0-based frame index.
+ * @time: stream time of the frame.
+ * @energy: motion energy in [0, 1] (see #VaMotionMeta).
+ * @moving_fraction: share of changed sample points in [0, 1].
+ * @grid_rows: rows of the grid (0 when none).
+ * @grid_cols: columns of the grid (0 when none).
+ *
+ * One analysed frame of motion; its grid values are read with
+ * va_annotation_model_get_motion_grid().
+ */
+typedef struct {
+  guint64 frame;
+  GstClockTime time;
+  gdouble energy;
+  gdouble moving_fraction;
+  guint grid_rows;
+  guint grid_cols;
+  /*< private >*/
+  guint grid_offset;
+} VaMotionSample;
+
+VaAnnotationModel *va_annotation_model_new (void);
+
+/* Stream facts */
+void va_annotation_model_set_stem (VaAnnotationModel *self, const char *stem);
+const char *va_annotation_model_get_stem (VaAnnotationModel *self);
+void va_annotation_model_set_video_format (VaAnnotationModel *self, guint width, guint height,
+                                           gint fps_n, gint fps_d);
+guint va_annotation_model_get_width (VaAnnotationModel *self);
+guint va_annotation_model_get_height (VaAnnotationModel *self);
+gdouble va_annotation_model_get_fps (VaAnnotationModel *self);
+guint64 va_annotation_model_add_frame (VaAnnotationModel *self, GstClockTime time,
+                                       GstClockTime duration);
+guint64 va_annotation_model_get_frame_count (VaAnnotationModel *self);
+GstClockTime va_annotation_model_get_start_time (VaAnnotationModel *self);
+GstClockTime va_annotation_model_get_end_time (VaAnnotationModel *self);
+
+/* Which analysers announced themselves upstream (pipeline registry names). */
+void va_annotation_model_add_pipeline (VaAnnotationModel *self, const char *pipeline);
+gboolean va_annotation_model_has_pipeline (VaAnnotationModel *self, const char *pipeline);
+
+/* Scenes */
+void va_annotation_model_add_scene_cut (VaAnnotationModel *self, guint64 frame, GstClockTime time,
+                                        gdouble score, VaSceneTransition transition);
+guint va_annotation_model_get_n_cuts (VaAnnotationModel *self);
+GArray *va_annotation_model_dup_scenes (VaAnnotationModel *self);
+
+/* Motion */
+void va_annotation_model_add_motion (VaAnnotationModel *self, guint64 frame, GstClockTime time,
+                                     gdouble energy, gdouble moving_fraction, guint grid_rows,
+                                     guint grid_cols, const gfloat *grid);
+guint va_annotation_model_get_n_motion (VaAnnotationModel *self);
+const VaMotionSample *va_annotation_model_get_motion (VaAnnotationModel *self, guint index);
+const gfloat *va_annotation_model_get_motion_grid (VaAnnotationModel *self, guint index);
+
+G_END_DECLS

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "va-annotation-output.h"
+
+#include "va-coco-writer.h"
+#include "va-csv-writer.h"
+
+#define ANNOUNCE_PREFIX "videoannotator-pipeline-"
+
+/* File names from contract §5.1; later pipelines (face_analysis,
+ * person_tracking, speech_recognition, speaker_diarization, voice_activity)
+ * add their rows here. */
+static const VaAnnotationOutput outputs[] = {
+  { "scene_detection", "_scene_detection.json", va_coco_writer_write_scenes },
+  { "motion_analysis", "_motion_analysis.csv", va_csv_writer_write_motion },
+};
+
+/**
+ * va_annotation_output_get_all:
+ * @n_outputs: (out): number of entries
+ *
+ * Returns: (array length=n_outputs): every known output file.
+ */
+const VaAnnotationOutput *
+va_annotation_output_get_all (guint *n_outputs)
+{
+  g_return_val_if_fail (n_outputs != NULL, NULL);
+  *n_outputs = G_N_ELEMENTS (outputs);
+  return outputs;
+}
+
+gboolean
+va_annotation_output_is_known (const char *pipeline)
+{
+  g_return_val_if_fail (pipeline != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    if (g_str_equal (outputs[i].pipeline, pipeline))
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * va_annotation_output_build_path:
+ *
+ * Returns: (transfer full): `directory/<stem><suffix>`.
+ */
+char *
+va_annotation_output_build_path (const VaAnnotationOutput *output, const char *directory,
+                                 const char *stem)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (output != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+  g_return_val_if_fail (stem != NULL, NULL);
+
+  name = g_strconcat (stem, output->suffix, NULL);
+  return g_build_filename (directory, name, NULL);
+}
+
+/**
+ * va_annotation_output_new_announce_event:
+ * @pipeline: pipeline registry name
+ *
+ * A sticky custom downstream event named
+ * `videoannotator-pipeline-<pipeline>` with a string field `pipeline`. The
+ * name differs per pipeline so that announcements of chained analysers do not
+ * replace each other.
+ *
+ * Returns: (transfer full): the event.
+ */
+GstEvent *
+va_annotation_output_new_announce_event (const char *pipeline)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (pipeline != NULL, NULL);
+
+  name = g_strconcat (ANNOUNCE_PREFIX, pipeline, NULL);
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY,
+                               gst_structure_new (name, "pipeline", G_TYPE_STRING, pipeline, NULL));
+}
+
+/**
+ * va_annotation_output_parse_announce_event:
+ *
+ * Returns: (nullable): the announced pipeline name (owned by @event), or
+ *   %NULL when @event is not an announcement.
+ */
+const char *
+va_annotation_output_parse_announce_event (GstEvent *event)
+{
+  const GstStructure *s;
+
+  g_return_val_if_fail (GST_IS_EVENT (event), NULL);
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_DOWNSTREAM_STICKY)
+    return NULL;
+  s = gst_event_get_structure (event);
+  if (s == NULL || !g_str_has_prefix (gst_structure_get_name (s), ANNOUNCE_PREFIX))
+    return NULL;
+  return gst_structure_get_string (s, "pipeline");
+}

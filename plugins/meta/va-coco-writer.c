@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "va-coco-writer.h"
+
+#include <math.h>
+
+#include "va-output-file.h"
+
+/* A COCO document is assembled from three independently built arrays, so a
+ * writer can add images while it walks its annotations. */
+typedef struct {
+  JsonBuilder *images;
+  JsonBuilder *annotations;
+  JsonBuilder *categories;
+  GHashTable *image_ids;
+  guint n_annotations;
+} VaCocoDocument;
+
+static void
+va_coco_document_init (VaCocoDocument *doc)
+{
+  doc->images = json_builder_new ();
+  doc->annotations = json_builder_new ();
+  doc->categories = json_builder_new ();
+  doc->image_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  doc->n_annotations = 0;
+  json_builder_begin_array (doc->images);
+  json_builder_begin_array (doc->annotations);
+  json_builder_begin_array (doc->categories);
+}
+
+static void
+va_coco_document_clear (VaCocoDocument *doc)
+{
+  g_clear_object (&doc->images);
+  g_clear_object (&doc->annotations);
+  g_clear_object (&doc->categories);
+  g_clear_pointer (&doc->image_ids, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VaCocoDocument, va_coco_document_clear)
+
+/* Seconds with microsecond resolution, so "1.04" stays "1.04" in the file. */
+static gdouble
+seconds (GstClockTime t)
+{
+  return round ((gdouble)t / (GST_SECOND / G_USEC_PER_SEC)) / G_USEC_PER_SEC;
+}
+
+static void
+add_member_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_member_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_member_double (JsonBuilder *b, const char *name, gdouble value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+/* One image entry per distinct frame; contract §5.2 "image". */
+static void
+va_coco_document_add_image (VaCocoDocument *doc, VaAnnotationModel *model, const char *image_id,
+                            guint64 frame, GstClockTime time)
+{
+  g_autofree char *file_name = NULL;
+
+  if (!g_hash_table_add (doc->image_ids, g_strdup (image_id)))
+    return;
+
+  file_name = g_strdup_printf ("frame_%06" G_GUINT64_FORMAT ".jpg", frame);
+  json_builder_begin_object (doc->images);
+  add_member_string (doc->images, "id", image_id);
+  add_member_int (doc->images, "width", va_annotation_model_get_width (model));
+  add_member_int (doc->images, "height", va_annotation_model_get_height (model));
+  add_member_string (doc->images, "file_name", file_name);
+  add_member_string (doc->images, "video_id", va_annotation_model_get_stem (model));
+  add_member_int (doc->images, "frame_number", frame);
+  add_member_double (doc->images, "timestamp", seconds (time));
+  json_builder_end_object (doc->images);
+}
+
+/* Opens an annotation object with the COCO base fields; the caller adds its
+ * own fields and closes it. */
+static JsonBuilder *
+va_coco_document_begin_annotation (VaCocoDocument *doc, const char *image_id, gint category_id,
+                                   gdouble x, gdouble y, gdouble w, gdouble h)
+{
+  JsonBuilder *b = doc->annotations;
+
+  json_builder_begin_object (b);
+  add_member_int (b, "id", ++doc->n_annotations);
+  add_member_string (b, "image_id", image_id);
+  add_member_int (b, "category_id", category_id);
+  json_builder_set_member_name (b, "bbox");
+  json_builder_begin_array (b);
+  json_builder_add_double_value (b, x);
+  json_builder_add_double_value (b, y);
+  json_builder_add_double_value (b, w);
+  json_builder_add_double_value (b, h);
+  json_builder_end_array (b);
+  add_member_double (b, "area", w * h);
+  add_member_int (b, "iscrowd", 0);
+  return b;
+}
+
+static void
+va_coco_document_add_category (VaCocoDocument *doc, gint id, const char *name,
+                               const char *supercategory, const char *description)
+{
+  json_builder_begin_object (doc->categories);
+  add_member_int (doc->categories, "id", id);
+  add_member_string (doc->categories, "name", name);
+  add_member_string (doc->categories, "supercategory", supercategory);
+  if (description != NULL)
+    add_member_string (doc->categories, "description", description);
+  json_builder_end_object (doc->categories);
+}
+
+static JsonNode *
+take_array (JsonBuilder *b)
+{
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+/* The top level every VideoAnnotator COCO file has (contract §5.2). */
+static JsonNode *
+va_coco_document_finish (VaCocoDocument *doc, GDateTime *created)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *date = g_date_time_format (created, "%Y-%m-%dT%H:%M:%SZ");
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "info");
+  json_builder_begin_object (b);
+  add_member_string (b, "description", "VideoAnnotator COCO Export");
+  add_member_string (b, "version", VA_VERSION);
+  add_member_int (b, "year", g_date_time_get_year (created));
+  add_member_string (b, "contributor", "VideoAnnotator");
+  add_member_string (b, "date_created", date);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "licenses");
+  json_builder_begin_array (b);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "images");
+  json_builder_add_value (b, take_array (doc->images));
+  json_builder_set_member_name (b, "annotations");
+  json_builder_add_value (b, take_array (doc->annotations));
+  json_builder_set_member_name (b, "categories");
+  json_builder_add_value (b, take_array (doc->categories));
+  json_builder_end_object (b);
+
+  return json_builder_get_root (b);
+}
+
+/**
+ * va_coco_writer_build_scenes:
+ * @model: the annotation model
+ * @created: (nullable): creation time for `info.date_created`; now (UTC) when
+ *   %NULL
+ * @n_annotations: (out) (optional): number of scene annotations
+ *
+ * Builds the `<stem>_scene_detection.json` document: one annotation per scene
+ * (category 1 "scene", supercategory "video_segment"), its image being the
+ * scene's middle frame, bbox the full frame, score 1.0 (no scene classifier),
+ * scene_type "unknown", all_scores {}. frame_end is exclusive and equals the
+ * next scene's frame_start; end_time equals the next scene's start_time.
+ *
+ * Returns: (transfer full): the document root.
+ */
+JsonNode *
+va_coco_writer_build_scenes (VaAnnotationModel *model, GDateTime *created, guint *n_annotations)
+{
+  g_auto (VaCocoDocument) doc = { 0 };
+  g_autoptr (GDateTime) now = NULL;
+  g_autoptr (GArray) scenes = NULL;
+  const char *stem;
+  gdouble width, height;
+  guint i;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), NULL);
+
+  if (created == NULL)
+    created = now = g_date_time_new_now_utc ();
+
+  va_coco_document_init (&doc);
+  stem = va_annotation_model_get_stem (model);
+  width = va_annotation_model_get_width (model);
+  height = va_annotation_model_get_height (model);
+  scenes = va_annotation_model_dup_scenes (model);
+
+  for (i = 0; i < scenes->len; i++) {
+    const VaScene *scene = &g_array_index (scenes, VaScene, i);
+    guint64 mid_frame = scene->frame_start + (scene->frame_end - scene->frame_start) / 2;
+    GstClockTime mid_time = scene->start + (scene->end - scene->start) / 2;
+    g_autofree char *image_id = g_strdup_printf ("%s_frame_%06" G_GUINT64_FORMAT, stem, mid_frame);
+    JsonBuilder *b;
+
+    va_coco_document_add_image (&doc, model, image_id, mid_frame, mid_time);
+
+    b = va_coco_document_begin_annotation (&doc, image_id, VA_COCO_CATEGORY_SCENE, 0, 0, width,
+                                           height);
+    add_member_double (b, "score", 1.0);
+    add_member_string (b, "video_id", stem);
+    add_member_double (b, "timestamp", seconds (mid_time));
+    add_member_double (b, "start_time", seconds (scene->start));
+    add_member_double (b, "end_time", seconds (scene->end));
+    add_member_double (b, "duration", seconds (scene->end - scene->start));
+    add_member_string (b, "scene_type", "unknown");
+    add_member_int (b, "frame_start", scene->frame_start);
+    add_member_int (b, "frame_end", scene->frame_end);
+    json_builder_set_member_name (b, "all_scores");
+    json_builder_begin_object (b);
+    json_builder_end_object (b);
+    json_builder_end_object (b);
+  }
+
+  va_coco_document_add_category (&doc, VA_COCO_CATEGORY_SCENE, "scene", "video_segment",
+                                 "Video scene segment with temporal bounds");
+
+  if (n_annotations != NULL)
+    *n_annotations = doc.n_annotations;
+  return va_coco_document_finish (&doc, created);
+}
+
+/**
+ * va_coco_writer_write_scenes:
+ * @path: file to write (replaced atomically)
+ * @n_annotations: (out) (optional): number of scenes written
+ *
+ * Returns: %TRUE on success; on failure @error is in the %G_FILE_ERROR domain.
+ */
+gboolean
+va_coco_writer_write_scenes (VaAnnotationModel *model, const char *path, guint *n_annotations,
+                             GError **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  root = va_coco_writer_build_scenes (model, NULL, n_annotations);
+  return va_output_file_write_json (root, path, error);
+}
