@@ -37,7 +37,8 @@ struct _VaHttpServer {
   gboolean dev;
   SoupServer *soup;
   SoupServer *redirect;
-  int listen_port; /* -1: the port setting */
+  int listen_port;          /* -1: the port setting */
+  int redirect_listen_port; /* -1: no plain redirect port */
   guint port;
   guint redirect_port;
   gboolean tls;
@@ -429,6 +430,7 @@ static void
 va_http_server_init (VaHttpServer *self)
 {
   self->listen_port = -1;
+  self->redirect_listen_port = -1;
 }
 
 /**
@@ -442,6 +444,69 @@ va_http_server_set_listen_port (VaHttpServer *self, int port)
   g_return_if_fail (VA_IS_HTTP_SERVER (self));
   g_return_if_fail (port >= -1 && port <= 65535);
   self->listen_port = port;
+}
+
+/* Native TLS: with a certificate configured the API speaks HTTPS only.
+ * glib-networking's GnuTLS back end no longer offers TLS 1.0/1.1, so the
+ * floor is TLS 1.2 (checked by the tests with openssl s_client). */
+static gboolean
+va_http_server_setup_tls (VaHttpServer *self, GError **error)
+{
+  const char *cert_file = va_settings_get_string (self->settings, "tls-certificate");
+  const char *key_file = va_settings_get_string (self->settings, "tls-private-key");
+  g_autoptr (GTlsCertificate) cert = NULL;
+  g_autoptr (GError) local = NULL;
+
+  if (*cert_file == '\0' && *key_file == '\0')
+    return TRUE;
+  if (*cert_file == '\0') {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 _ ("tls-private-key is set but tls-certificate is not"));
+    return FALSE;
+  }
+  if (*key_file != '\0')
+    cert = g_tls_certificate_new_from_files (cert_file, key_file, &local);
+  else
+    cert = g_tls_certificate_new_from_file (cert_file, &local);
+  if (cert == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 _ ("Cannot load the TLS certificate %s%s%s: %s"), cert_file,
+                 *key_file != '\0' ? _ (" with key ") : "", key_file, local->message);
+    return FALSE;
+  }
+  g_object_set (self->soup, "tls-certificate", cert, NULL);
+  self->tls = TRUE;
+  return TRUE;
+}
+
+/* The plain port of a TLS server only redirects, so links and bookmarks
+ * with http:// keep working without ever carrying a key in clear. */
+static void
+va_http_server_redirect_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                                 GHashTable *query, gpointer user_data)
+{
+  VaHttpServer *self = VA_HTTP_SERVER (user_data);
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr (GUri) target = NULL;
+  g_autofree char *location = NULL;
+
+  target = g_uri_build (G_URI_FLAGS_NONE, "https", NULL, g_uri_get_host (uri), (int)self->port,
+                        g_uri_get_path (uri), g_uri_get_query (uri), NULL);
+  location = g_uri_to_string (target);
+  soup_server_message_set_redirect (msg, 301, location);
+}
+
+/**
+ * va_http_server_set_redirect_port:
+ * @port: plain-HTTP port that redirects to the HTTPS one; 0 picks a free
+ *   one, -1 (default) for none. Only used when TLS is on.
+ */
+void
+va_http_server_set_redirect_port (VaHttpServer *self, int port)
+{
+  g_return_if_fail (VA_IS_HTTP_SERVER (self));
+  g_return_if_fail (port >= -1 && port <= 65535);
+  self->redirect_listen_port = port;
 }
 
 /**
@@ -480,6 +545,8 @@ va_http_server_new (VaSettings *settings, gboolean dev, GError **error)
   }
 
   self->soup = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
+  if (!va_http_server_setup_tls (self, error))
+    return NULL;
   g_signal_connect (self->soup, "request-started", G_CALLBACK (va_http_server_request_started),
                     self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (va_http_server_request_finished),
@@ -544,6 +611,16 @@ va_http_server_start (VaHttpServer *self, GError **error)
                               self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
   self->port = va_http_server_bound_port (self->soup);
+  if (self->tls && self->redirect_listen_port >= 0) {
+    self->redirect = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
+    soup_server_add_handler (self->redirect, NULL, va_http_server_redirect_handler, self, NULL);
+    if (!va_http_server_listen (self->redirect, address, (guint)self->redirect_listen_port, 0,
+                                error)) {
+      soup_server_disconnect (self->soup);
+      return FALSE;
+    }
+    self->redirect_port = va_http_server_bound_port (self->redirect);
+  }
   self->started_us = g_get_monotonic_time ();
   self->prune_source = g_timeout_add_seconds (60, va_http_server_prune, self);
   return TRUE;

@@ -12,6 +12,7 @@ G_DECLARE_FINAL_TYPE (VaHttpServer, va_http_server, VA, HTTP_SERVER, GObject)
 
 VaHttpServer *va_http_server_new (VaSettings *settings, gboolean dev, GError **error);
 void va_http_server_set_listen_port (VaHttpServer *self, int port);
+void va_http_server_set_redirect_port (VaHttpServer *self, int port);
 gboolean va_http_server_start (VaHttpServer *self, GError **error);
 void va_http_server_stop (VaHttpServer *self);
 guint va_http_server_get_port (VaHttpServer *self);
