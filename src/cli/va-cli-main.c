@@ -60,8 +60,12 @@ va_cli_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  const char *localedir = g_getenv ("VA_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* VA_LOCALEDIR lets tests and `meson devenv` use the catalogs built in
+   * build/po before they are installed */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("videoannotator");

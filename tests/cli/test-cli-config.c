@@ -4,52 +4,19 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "va-cli-test-utils.h"
+
 /* Black-box tests of `videoannotator config show`: the built binary, run
  * with a controlled environment. */
 
 static const char *videoannotator;
 
-typedef struct {
-  int status; /* exit code; -1 when killed by a signal */
-  char *out;
-  char *err;
-} Result;
+typedef VaCliResult Result;
 
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
-
-/* env: NAME=VALUE to set, or NAME alone to unset */
 static void
 run (Result *r, const char *const *env, const char *const *args)
 {
-  g_autoptr (GSubprocessLauncher) launcher
-      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) proc = NULL;
-  g_autoptr (GError) error = NULL;
-
-  for (guint i = 0; env != NULL && env[i] != NULL; i++) {
-    g_auto (GStrv) kv = g_strsplit (env[i], "=", 2);
-    if (kv[1] != NULL)
-      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
-    else
-      g_subprocess_launcher_unsetenv (launcher, kv[0]);
-  }
-  g_ptr_array_add (argv, (gpointer)videoannotator);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer)args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  va_cli_run (r, videoannotator, env, args);
 }
 
 static JsonObject *
@@ -100,7 +67,7 @@ assert_row (const char *out, const char *key, const char *value, const char *sou
 static void
 test_plain (void)
 {
-  g_auto (Result) r = { 0 };
+  g_auto (VaCliResult) r = { 0 };
   g_autofree char *tmp = g_dir_make_tmp ("va-cli-config-XXXXXX", NULL);
   g_autofree char *data_arg = g_strconcat ("--data-dir=", tmp, NULL);
   g_autofree char *quoted = g_strdup_printf ("'%s'", tmp);
@@ -127,7 +94,7 @@ test_plain (void)
 static void
 test_json (void)
 {
-  g_auto (Result) r = { 0 };
+  g_auto (VaCliResult) r = { 0 };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *tmp = g_dir_make_tmp ("va-cli-config-XXXXXX", NULL);
   g_autofree char *data_env = g_strconcat ("VIDEOANNOTATOR_DATA_DIR=", tmp, NULL);
@@ -183,7 +150,7 @@ test_json (void)
 static void
 test_keyfile (void)
 {
-  g_auto (Result) r = { 0 };
+  g_auto (VaCliResult) r = { 0 };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *tmp = g_dir_make_tmp ("va-cli-config-XXXXXX", NULL);
   g_autofree char *conf = g_build_filename (tmp, "videoannotator.conf", NULL);
@@ -232,7 +199,7 @@ test_bad_values (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-    g_auto (Result) r = { 0 };
+    g_auto (VaCliResult) r = { 0 };
     const char *const env[] = { cases[i].env, NULL };
     const char *const args[] = { "config", "show", cases[i].flag, NULL };
 
@@ -249,7 +216,7 @@ test_bad_values (void)
 static void
 test_missing_schema (void)
 {
-  g_auto (Result) r = { 0 };
+  g_auto (VaCliResult) r = { 0 };
   g_autofree char *empty = g_dir_make_tmp ("va-cli-config-XXXXXX", NULL);
   g_autofree char *schema_env = g_strconcat ("GSETTINGS_SCHEMA_DIR=", empty, NULL);
   g_autofree char *dirs_env = g_strconcat ("XDG_DATA_DIRS=", empty, NULL);
@@ -268,10 +235,10 @@ test_missing_schema (void)
 static void
 test_usage_errors (void)
 {
-  g_auto (Result) unknown = { 0 };
-  g_auto (Result) bare = { 0 };
-  g_auto (Result) extra = { 0 };
-  g_auto (Result) help = { 0 };
+  g_auto (VaCliResult) unknown = { 0 };
+  g_auto (VaCliResult) bare = { 0 };
+  g_auto (VaCliResult) extra = { 0 };
+  g_auto (VaCliResult) help = { 0 };
 
   run (&unknown, NULL, (const char *const[]){ "config", "frobnicate", NULL });
   g_assert_cmpint (unknown.status, ==, 2);

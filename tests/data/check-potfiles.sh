@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Fails when po/POTFILES.in is out of date: a source file marks strings for
+# translation (_(), N_(), C_(), NC_(), Q_()) or is a GSettings schema but is
+# not listed, or a listed file does not exist. Runs from the source root.
+set -euo pipefail
+cd "${1:-.}"
+
+listed=$(grep -v '^\s*#' po/POTFILES.in | sed '/^\s*$/d' | sort -u)
+status=0
+
+while IFS= read -r f; do
+  if [ ! -f "$f" ]; then
+    echo "po/POTFILES.in lists $f, which does not exist"
+    status=1
+  fi
+done <<< "$listed"
+
+needed=$( {
+  find src plugins -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' \) -print0 |
+    xargs -0 grep -lE '(^|[^A-Za-z0-9_])(N?C?_|Q_) ?\(' || true
+  find data -type f -name '*.gschema.xml'
+} | sort -u)
+
+while IFS= read -r f; do
+  [ -n "$f" ] || continue
+  if ! grep -qxF "$f" <<< "$listed"; then
+    echo "$f has translatable strings but is missing from po/POTFILES.in"
+    status=1
+  fi
+done <<< "$needed"
+exit $status
