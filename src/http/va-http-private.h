@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "va-http-server.h"
+#include "va-log.h"
 
 G_BEGIN_DECLS
 
@@ -127,13 +128,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpRateLimiter, va_http_rate_limiter_free)
 char *va_http_client_address (SoupServerMessage *msg, const char *const *trusted_proxies);
 
 /* va-http-access-log.c */
-typedef struct _VaHttpAccessLog VaHttpAccessLog;
-VaHttpAccessLog *va_http_access_log_new (const char *path, guint64 max_size, guint max_files,
-                                         GError **error);
-void va_http_access_log_free (VaHttpAccessLog *log);
-void va_http_access_log_write (VaHttpAccessLog *log, VaHttpRequest *req, guint status,
-                               guint64 bytes, double duration_ms);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpAccessLog, va_http_access_log_free)
+void va_http_access_log_write (VaLog *log, VaHttpRequest *req, guint status, guint64 bytes,
+                               double duration_ms);
 
 /* va-http-router.c */
 const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_routes,

@@ -46,7 +46,7 @@ struct _VaHttpServer {
   VaHttpCors *cors;
   VaHttpRateLimiter *client_limiter;
   VaHttpRateLimiter *key_limiter;
-  VaHttpAccessLog *access_log;
+  VaLog *log;
   guint prune_source;
 
   /* metrics */
@@ -299,9 +299,9 @@ va_http_server_request_done (VaHttpServer *self, SoupServerMessage *msg, gboolea
   self->requests_total++;
   self->response_time_sum_ms += duration_ms;
   self->responses_by_class[MIN (status / 100, 5)]++;
-  if (self->access_log != NULL && req->client != NULL)
-    va_http_access_log_write (self->access_log, req, status,
-                              body != NULL ? (guint64)body->length : 0, duration_ms);
+  if (req->client != NULL)
+    va_http_access_log_write (self->log, req, status, body != NULL ? (guint64)body->length : 0,
+                              duration_ms);
 }
 
 static void
@@ -357,6 +357,7 @@ va_http_server_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->redirect);
   g_clear_object (&self->settings);
+  g_clear_object (&self->log);
   G_OBJECT_CLASS (va_http_server_parent_class)->dispose (object);
 }
 
@@ -368,7 +369,6 @@ va_http_server_finalize (GObject *object)
   g_clear_pointer (&self->cors, va_http_cors_free);
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
-  g_clear_pointer (&self->access_log, va_http_access_log_free);
   G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
 }
 
@@ -513,15 +513,16 @@ va_http_server_set_redirect_port (VaHttpServer *self, int port)
  * va_http_server_new:
  * @settings: loaded settings
  * @dev: development mode (allows the CORS wildcard)
+ * @log: (nullable): the process's log, for the access log records; %NULL
+ *   makes one from @settings
  *
  * Checks the network settings (CORS list, TLS files) and prepares the
  * server; va_http_server_start() binds it.
  */
 VaHttpServer *
-va_http_server_new (VaSettings *settings, gboolean dev, GError **error)
+va_http_server_new (VaSettings *settings, gboolean dev, VaLog *log, GError **error)
 {
   g_autoptr (VaHttpServer) self = NULL;
-  g_autofree char *log_path = NULL;
   double rate, burst;
 
   g_return_val_if_fail (VA_IS_SETTINGS (settings), NULL);
@@ -535,14 +536,9 @@ va_http_server_new (VaSettings *settings, gboolean dev, GError **error)
   self->client_limiter = va_http_rate_limiter_new (rate, burst);
   self->key_limiter = va_http_rate_limiter_new (rate, burst);
 
-  log_path = g_build_filename (va_settings_get_log_dir (settings), "api_requests.log", NULL);
-  self->access_log
-      = va_http_access_log_new (log_path, va_settings_get_uint64 (settings, "log-max-size"),
-                                va_settings_get_uint (settings, "log-max-files"), error);
-  if (self->access_log == NULL) {
-    va_error_convert (error);
+  self->log = log != NULL ? g_object_ref (log) : va_log_new (settings, 0, error);
+  if (self->log == NULL)
     return NULL;
-  }
 
   self->soup = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
   if (!va_http_server_setup_tls (self, error))

@@ -186,7 +186,7 @@ test_cors_wildcard (void)
   g_assert_no_error (error);
   va_settings_load (settings, NULL, &error);
   g_assert_no_error (error);
-  refused = va_http_server_new (settings, FALSE, &error);
+  refused = va_http_server_new (settings, FALSE, NULL, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "--dev"));
   g_assert_null (refused);
@@ -294,11 +294,12 @@ test_access_log (VaHttpFixture *f, gconstpointer data)
     g_assert_no_error (error);
     o = json_node_get_object (node);
     for (const char *const *k
-         = (const char *const[]){ "time", "request_id", "client", "method", "path", "status",
+         = (const char *const[]){ "timestamp", "request_id", "client", "method", "path", "status",
                                   "bytes", "duration_ms", "user_id", "key_prefix", "user_agent",
                                   NULL };
          *k != NULL; k++)
-      g_assert_true (json_object_has_member (o, *k));
+      if (!json_object_has_member (o, *k))
+        g_error ("access log line lacks %s: %s", *k, lines[i]);
     g_assert_cmpstr (json_object_get_string_member (o, "client"), ==, "127.0.0.1");
     g_assert_cmpstr (json_object_get_string_member (o, "method"), ==, "GET");
   }

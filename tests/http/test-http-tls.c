@@ -83,7 +83,7 @@ test_https (void)
       va_settings_set_override (f.settings, settings[i], settings[i + 1], &e);
     va_settings_load (f.settings, NULL, &e);
     g_assert_no_error (e);
-    f.server = va_http_server_new (f.settings, FALSE, &e);
+    f.server = va_http_server_new (f.settings, FALSE, NULL, &e);
     g_assert_no_error (e);
     va_http_server_set_listen_port (f.server, 0);
     va_http_server_set_redirect_port (f.server, 0);
@@ -176,7 +176,7 @@ test_bad_certificate (void)
   g_assert_no_error (error);
   va_settings_load (settings, NULL, &error);
   g_assert_no_error (error);
-  server = va_http_server_new (settings, FALSE, &error);
+  server = va_http_server_new (settings, FALSE, NULL, &error);
   g_assert_null (server);
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "bogus.pem"));

@@ -52,7 +52,7 @@ va_http_fixture_setup_with (VaHttpFixture *f, const char *const *overrides, gboo
   }
   va_settings_load (f->settings, NULL, &error);
   g_assert_no_error (error);
-  f->server = va_http_server_new (f->settings, dev, &error);
+  f->server = va_http_server_new (f->settings, dev, NULL, &error);
   g_assert_no_error (error);
   va_http_server_set_listen_port (f->server, 0);
   va_http_server_start (f->server, &error);
