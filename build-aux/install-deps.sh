@@ -16,6 +16,7 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-opencv
   espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools
   desktop-file-utils appstream
+  nodejs npm openssl
   pocketsphinx-testdata codec2-examples opencv-doc
   # sanitizers and fuzzing
   clang llvm libclang-rt-14-dev
@@ -30,7 +31,18 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The OpenAPI validator the http tests use, pinned in its package-lock.json.
+install_openapi_validator() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
+  if [ -d "$dir" ] && [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null; then
+    (cd "$dir" && { npm ci --offline --no-audit --no-fund >/dev/null 2>&1 \
+                    || npm ci --no-audit --no-fund; })
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_openapi_validator
   exit 0
 fi
 
@@ -44,3 +56,4 @@ echo "Installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_openapi_validator
