@@ -43,6 +43,7 @@ static const struct {
   { "log-dir", { "LOG_DIR" } },
   { "log-level", { "LOG_LEVEL" } },
   { "max-concurrent-jobs", { "MAX_CONCURRENT_JOBS" } },
+  { "max-job-retries", { "MAX_JOB_RETRIES" } },
   { "port", { "API_PORT" } },
   { "retention-days", { "STORAGE_RETENTION_DAYS" } },
   { "storage-dir", { "STORAGE_ROOT" } },

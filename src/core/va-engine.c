@@ -1,0 +1,1579 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "va-engine.h"
+#include "va-error.h"
+#include "va-upload-private.h"
+
+/**
+ * VaEngine:
+ *
+ * The one object transports talk to (HTTP, D-Bus, the local CLI). It owns
+ * the settings, the database, the job storage, the audit trail and the
+ * job queue, and it holds every rule: scopes, job ownership, read-only
+ * mode, consent, submission validation and auditing. A transport parses
+ * a request into a #VaCaller and arguments, calls one method here and
+ * serializes what comes back; it never decides on its own.
+ *
+ * Methods that do I/O come as `_async`/`_finish` pairs: the database and
+ * file work runs in a worker thread, queue actions and signals happen on
+ * the main context the engine was created on. The blocking variants
+ * (without suffix) are for the CLI and tests and must be called on that
+ * main context too.
+ *
+ * Errors are always %VA_ERROR. A job that does not exist and a job owned
+ * by someone else give the same %VA_ERROR_NOT_FOUND, so ids cannot be
+ * probed.
+ */
+struct _VaEngine {
+  GObject parent_instance;
+
+  VaSettings *settings;
+  VaStore *store;
+  VaStorage *storage;
+  VaAudit *audit;
+  GMainContext *context;
+
+  gboolean read_only;
+  gboolean require_consent;
+  gboolean dev_mode;
+  gboolean started;
+  gint accepting; /* atomic: FALSE once shutdown began */
+};
+
+G_DEFINE_FINAL_TYPE (VaEngine, va_engine, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_JOB_UPDATED,
+  SIGNAL_JOB_COMPLETED,
+  SIGNAL_JOB_FAILED,
+  SIGNAL_JOB_CANCELLED,
+  SIGNAL_JOB_DELETED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+void
+va_artifact_free (VaArtifact *artifact)
+{
+  if (artifact == NULL)
+    return;
+  g_free (artifact->name);
+  g_free (artifact->path);
+  g_free (artifact);
+}
+
+/* ---- operations: one worker-thread part, one main-context part ---------- */
+
+typedef struct _VaEngineOp VaEngineOp;
+typedef gboolean (*VaEngineOpFunc) (VaEngine *self, VaEngineOp *op, GError **error);
+typedef void (*VaEngineOpMainFunc) (VaEngine *self, VaEngineOp *op);
+
+struct _VaEngineOp {
+  VaEngine *engine;             /* not a reference: the outer task holds one */
+  VaEngineOpFunc func;          /* worker thread */
+  VaEngineOpMainFunc main_func; /* main context, after func succeeded */
+
+  VaCaller *caller;
+  char *job_id;
+  char *pipeline;
+  guint page;
+  guint per_page;
+  char *status_filter;
+  VaUpload *upload;
+  JsonObject *config;
+  GStrv pipelines;
+  JsonObject *consent;
+
+  /* results */
+  VaJob *job;
+  GPtrArray *items;
+  guint64 total;
+  GInputStream *stream;
+  char *basename;
+  guint64 size;
+  gboolean was_active; /* cancel/delete: the job was pending or running */
+};
+
+static void
+va_engine_op_free (VaEngineOp *op)
+{
+  g_clear_object (&op->caller);
+  g_free (op->job_id);
+  g_free (op->pipeline);
+  g_free (op->status_filter);
+  g_clear_object (&op->upload);
+  g_clear_pointer (&op->config, json_object_unref);
+  g_strfreev (op->pipelines);
+  g_clear_pointer (&op->consent, json_object_unref);
+  g_clear_object (&op->job);
+  g_clear_pointer (&op->items, g_ptr_array_unref);
+  g_clear_object (&op->stream);
+  g_free (op->basename);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaEngineOp, va_engine_op_free)
+
+static VaEngineOp *
+va_engine_op_new (VaCaller *caller, const char *job_id, VaEngineOpFunc func,
+                  VaEngineOpMainFunc main_func)
+{
+  VaEngineOp *op = g_new0 (VaEngineOp, 1);
+
+  op->func = func;
+  op->main_func = main_func;
+  op->caller = g_object_ref (caller);
+  op->job_id = g_strdup (job_id);
+  return op;
+}
+
+static void
+va_engine_op_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  VaEngineOp *op = task_data;
+  GError *error = NULL;
+
+  if (op->func (op->engine, op, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+va_engine_op_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  VaEngineOp *op = g_task_get_task_data (outer);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+    g_task_return_error (outer, error);
+    return;
+  }
+  if (op->main_func != NULL)
+    op->main_func (op->engine, op);
+  g_task_return_boolean (outer, TRUE);
+}
+
+/* Takes @op. The outer task carries it to the _finish function; the inner
+ * one runs op->func in a thread and completes on this context. Only the
+ * outer task references the engine: a worker thread may release the inner
+ * task late, and the engine's last unref must never happen there. */
+static void
+va_engine_op_run_async (VaEngine *self, VaEngineOp *op, gpointer source_tag,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) outer = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) inner = NULL;
+
+  g_task_set_source_tag (outer, source_tag);
+  g_task_set_task_data (outer, op, (GDestroyNotify)va_engine_op_free);
+  op->engine = self;
+  inner = g_task_new (NULL, cancellable, va_engine_op_done, g_object_ref (outer));
+  g_task_set_task_data (inner, op, NULL);
+  g_task_run_in_thread (inner, va_engine_op_thread);
+}
+
+static VaEngineOp *
+va_engine_op_finish (VaEngine *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return g_task_get_task_data (G_TASK (result));
+}
+
+static gboolean
+va_engine_op_run_sync (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  op->engine = self;
+  if (!op->func (self, op, error))
+    return FALSE;
+  if (op->main_func != NULL)
+    op->main_func (self, op);
+  return TRUE;
+}
+
+/* ---- job queue glue ------------------------------------------------------------ */
+
+/* The queue (VaJobQueue) runs jobs with the pipeline runner; until it is
+ * attached, submitted jobs wait in the database as `pending`. */
+static gboolean
+va_engine_queue_init (VaEngine *self, GError **error)
+{
+  return TRUE;
+}
+
+static gboolean
+va_engine_queue_start (VaEngine *self, GError **error)
+{
+  return TRUE;
+}
+
+static void
+va_engine_queue_job_added (VaEngine *self, VaJob *job)
+{
+}
+
+static void
+va_engine_queue_job_cancelled (VaEngine *self, const char *job_id)
+{
+}
+
+static void
+va_engine_queue_shutdown_async (VaEngine *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+va_engine_queue_shutdown_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+va_engine_queue_dispose (VaEngine *self)
+{
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+/* The id as it may appear in a message: printable and short. */
+static char *
+va_engine_display_id (const char *job_id)
+{
+  g_autofree char *escaped = NULL;
+
+  if (job_id == NULL)
+    return g_strdup ("(none)");
+  escaped = g_strescape (job_id, NULL);
+  if (strlen (escaped) > 64)
+    escaped[64] = '\0';
+  return g_steal_pointer (&escaped);
+}
+
+static void
+va_engine_set_not_found (GError **error, const char *job_id)
+{
+  g_autofree char *shown = va_engine_display_id (job_id);
+  g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "Job %s not found", shown);
+}
+
+static gboolean
+va_engine_check_writable (VaEngine *self, VaCaller *caller, GError **error)
+{
+  if (!va_caller_check_scope (caller, VA_SCOPE_WRITE, error))
+    return FALSE;
+  if (self->read_only) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_READ_ONLY,
+                         "The server is in read-only mode: job submission, cancellation and "
+                         "deletion are disabled");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+va_engine_check_accepting (VaEngine *self, GError **error)
+{
+  if (!g_atomic_int_get (&self->accepting)) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_READ_ONLY,
+                         "The server is shutting down and accepts no new jobs");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+va_engine_audit (VaEngine *self, VaCaller *caller, const char *action, const char *target,
+                 JsonObject *detail)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!va_audit_record (self->audit, caller, action, target, detail, &error))
+    g_warning ("Cannot record audit entry %s: %s", action, error->message);
+}
+
+static JsonObject *
+va_engine_owner_detail (VaCaller *caller, VaJob *job)
+{
+  JsonObject *detail = json_object_new ();
+
+  if (g_strcmp0 (va_job_get_user_id (job), va_caller_get_user_id (caller)) != 0)
+    json_object_set_string_member (detail, "owner", va_job_get_user_id (job));
+  return detail;
+}
+
+/* Finds a job the caller may act on with @scope. Other users' jobs are
+ * %VA_ERROR_NOT_FOUND, exactly like missing ones, unless the caller is
+ * admin. Thread-safe. */
+static VaJob *
+va_engine_lookup_job (VaEngine *self, VaCaller *caller, const char *job_id, VaScopes scope,
+                      GError **error)
+{
+  g_autoptr (VaJob) job = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!va_caller_check_scope (caller, scope, error))
+    return NULL;
+  if (!va_storage_check_job_id (job_id, NULL)) {
+    va_engine_set_not_found (error, job_id);
+    return NULL;
+  }
+  job = va_store_get_job (self->store, job_id, &local_error);
+  if (job == NULL) {
+    if (g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND))
+      va_engine_set_not_found (error, job_id);
+    else
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    return NULL;
+  }
+  if (!va_caller_is_admin (caller)
+      && g_strcmp0 (va_job_get_user_id (job), va_caller_get_user_id (caller)) != 0) {
+    va_engine_set_not_found (error, job_id);
+    return NULL;
+  }
+  return g_steal_pointer (&job);
+}
+
+/* ---- submission validation ---------------------------------------------------- */
+
+/**
+ * va_engine_parse_pipeline_list:
+ * @text: (nullable): comma-separated pipeline names, as in the
+ *   `selected_pipelines` form field
+ *
+ * Returns: (transfer full) (nullable): the trimmed, non-empty names, or
+ *   %NULL when there are none (the server's default pipelines)
+ */
+GStrv
+va_engine_parse_pipeline_list (const char *text)
+{
+  g_auto (GStrv) parts = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  guint n = 0;
+
+  if (text == NULL)
+    return NULL;
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++) {
+    g_strstrip (parts[i]);
+    if (*parts[i] == '\0')
+      continue;
+    g_strv_builder_add (builder, parts[i]);
+    n++;
+  }
+  if (n == 0)
+    return NULL;
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+va_engine_check_consent (VaEngine *self, JsonObject *consent, GError **error)
+{
+  JsonNode *granted;
+
+  if (consent == NULL || json_object_get_size (consent) == 0) {
+    if (self->require_consent) {
+      g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                           "consent: this server requires consent metadata with every job "
+                           "(e.g. {\"granted\": true, \"reference\": \"study-42/form-7\"})");
+      return FALSE;
+    }
+    return TRUE;
+  }
+  granted = json_object_get_member (consent, "granted");
+  if (granted == NULL) {
+    if (self->require_consent) {
+      g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                           "consent.granted: required (true) on this server");
+      return FALSE;
+    }
+    return TRUE;
+  }
+  if (JSON_NODE_TYPE (granted) != JSON_NODE_VALUE
+      || json_node_get_value_type (granted) != G_TYPE_BOOLEAN) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         "consent.granted: must be a boolean");
+    return FALSE;
+  }
+  if (!json_node_get_boolean (granted)) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         "consent.granted: is false; a job without consent is not processed");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+va_engine_check_pipelines (VaEngine *self, const char *const *pipelines, GStrv *canonical,
+                           GError **error)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (pipelines == NULL || pipelines[0] == NULL) {
+    *canonical = NULL;
+    return TRUE;
+  }
+  for (guint i = 0; pipelines[i] != NULL; i++) {
+    const char *name = pipelines[i];
+
+    if (*name == '\0' || strlen (name) > 64) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "selected_pipelines[%u]: not a pipeline name", i);
+      return FALSE;
+    }
+    for (const char *p = name; *p != '\0'; p++) {
+      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-') {
+        g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                     "selected_pipelines[%u]: not a pipeline name", i);
+        return FALSE;
+      }
+    }
+    for (guint j = 0; j < i; j++) {
+      if (g_str_equal (pipelines[j], name)) {
+        g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                     "selected_pipelines[%u]: “%s” is selected twice", i, name);
+        return FALSE;
+      }
+    }
+    g_strv_builder_add (builder, name);
+  }
+  *canonical = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+va_engine_validate_request (VaEngine *self, JsonObject *config, const char *const *pipelines,
+                            JsonObject *consent, GStrv *canonical, GError **error)
+{
+  g_auto (GStrv) names = NULL;
+
+  if (!va_engine_check_consent (self, consent, error))
+    return FALSE;
+  if (!va_engine_check_pipelines (self, pipelines, &names, error))
+    return FALSE;
+  if (canonical != NULL)
+    *canonical = g_steal_pointer (&names);
+  return TRUE;
+}
+
+/**
+ * va_engine_check_submission:
+ * @config: (nullable): the job configuration object
+ * @pipelines: (nullable): selected pipeline names; %NULL for the defaults
+ * @consent: (nullable): consent metadata
+ *
+ * Everything va_engine_submit_job_async() checks except the upload: scope,
+ * read-only mode, consent and the configuration. A transport may call it
+ * before receiving a large upload to fail early.
+ *
+ * Returns: %FALSE with %VA_ERROR_FORBIDDEN, %VA_ERROR_READ_ONLY or
+ *   %VA_ERROR_INVALID_ARGUMENT (the message starts with the field path)
+ */
+gboolean
+va_engine_check_submission (VaEngine *self, VaCaller *caller, JsonObject *config,
+                            const char *const *pipelines, JsonObject *consent, GError **error)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VA_IS_CALLER (caller), FALSE);
+
+  if (!va_engine_check_writable (self, caller, error) || !va_engine_check_accepting (self, error))
+    return FALSE;
+  return va_engine_validate_request (self, config, pipelines, consent, NULL, error);
+}
+
+/* ---- uploads ------------------------------------------------------------------ */
+
+/**
+ * va_engine_create_upload:
+ * @caller: who uploads; needs the write scope
+ * @client_filename: (nullable): the client's file name (display only)
+ * @expected_size: the announced size, or -1
+ *
+ * Starts an upload after the checks that must come before any byte is
+ * stored: scope, read-only mode, shutdown, size limit and free space.
+ *
+ * Returns: (transfer full) (nullable): the upload to stream into
+ */
+VaUpload *
+va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_filename,
+                         gint64 expected_size, GError **error)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+
+  VaUpload *upload;
+
+  if (!va_engine_check_writable (self, caller, error) || !va_engine_check_accepting (self, error))
+    return NULL;
+  upload = va_storage_create_upload (self->storage, client_filename, expected_size, error);
+  if (upload != NULL)
+    va_upload_set_owner (upload, va_caller_get_user_id (caller));
+  return upload;
+}
+
+/* ---- submit ----------------------------------------------------------------- */
+
+static gboolean
+va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  VaCaller *caller = op->caller;
+  g_auto (GStrv) canonical = NULL;
+  g_autoptr (VaJob) job = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (JsonObject) detail = NULL;
+  g_autoptr (JsonArray) names = NULL;
+  const char *username;
+
+  if (!va_engine_check_writable (self, caller, error) || !va_engine_check_accepting (self, error))
+    return FALSE;
+  if (g_strcmp0 (va_upload_get_owner (op->upload), va_caller_get_user_id (caller)) != 0) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
+                         "video: the upload belongs to another user");
+    return FALSE;
+  }
+  if (!va_upload_is_complete (op->upload)) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         "video: the upload is not complete");
+    return FALSE;
+  }
+  if (!va_engine_validate_request (self, op->config, (const char *const *)op->pipelines,
+                                   op->consent, &canonical, error))
+    return FALSE;
+
+  username = va_caller_get_username (caller);
+  if (!va_store_upsert_user (self->store, va_caller_get_user_id (caller),
+                             username != NULL ? username : va_caller_get_user_id (caller),
+                             va_caller_get_email (caller), va_caller_is_admin (caller), error))
+    return FALSE;
+
+  job = va_job_new_with_id (va_upload_get_job_id (op->upload));
+  va_job_set_status (job, VA_JOB_STATUS_PENDING);
+  va_job_set_user_id (job, va_caller_get_user_id (caller));
+  va_job_set_video_path (job, va_upload_get_path (op->upload));
+  va_job_set_video_filename (job, va_upload_get_filename (op->upload));
+  va_job_set_video_size_bytes (job, (gint64)va_upload_get_size (op->upload));
+  va_job_set_video_duration_seconds (job, va_upload_get_duration (op->upload));
+  if (op->config != NULL)
+    va_job_set_config (job, op->config);
+  va_job_set_selected_pipelines (job, (const char *const *)canonical);
+  if (op->consent != NULL && json_object_get_size (op->consent) > 0)
+    va_job_set_consent (job, op->consent);
+  va_job_set_storage_path (job, va_upload_get_job_id (op->upload));
+  va_job_set_created_at (job, now);
+  if (!va_store_insert_job (self->store, job, error))
+    return FALSE;
+  /* from here on the job owns the directory */
+  va_upload_commit (op->upload);
+
+  op->job = va_store_get_job (self->store, va_job_get_id (job), error);
+  if (op->job == NULL)
+    return FALSE;
+
+  detail = json_object_new ();
+  json_object_set_int_member (detail, "size", (gint64)va_upload_get_size (op->upload));
+  json_object_set_string_member (detail, "media_type", va_upload_get_media_type (op->upload));
+  names = json_array_new ();
+  for (guint i = 0; canonical != NULL && canonical[i] != NULL; i++)
+    json_array_add_string_element (names, canonical[i]);
+  json_object_set_array_member (detail, "pipelines", g_steal_pointer (&names));
+  json_object_set_boolean_member (detail, "consent", va_job_get_consent (job) != NULL);
+  va_engine_audit (self, caller, "job.submit", va_job_get_id (job), detail);
+  return TRUE;
+}
+
+static void
+va_engine_submit_main (VaEngine *self, VaEngineOp *op)
+{
+  va_engine_queue_job_added (self, op->job);
+  g_signal_emit (self, signals[SIGNAL_JOB_UPDATED], 0, op->job, 0.0);
+}
+
+static VaEngineOp *
+va_engine_submit_op_new (VaCaller *caller, VaUpload *upload, JsonObject *config,
+                         const char *const *pipelines, JsonObject *consent)
+{
+  VaEngineOp *op = va_engine_op_new (caller, NULL, va_engine_submit_func, va_engine_submit_main);
+
+  op->upload = g_object_ref (upload);
+  op->config = config != NULL ? json_object_ref (config) : NULL;
+  op->pipelines = g_strdupv ((char **)pipelines);
+  op->consent = consent != NULL ? json_object_ref (consent) : NULL;
+  return op;
+}
+
+/**
+ * va_engine_submit_job_async:
+ * @caller: the submitter; needs the write scope, becomes the owner
+ * @upload: a completed upload from va_engine_create_upload()
+ * @config: (nullable): job configuration (per pipeline: `config[name]`
+ *   if present, else the whole object)
+ * @pipelines: (nullable): selected pipeline names; %NULL for the defaults
+ * @consent: (nullable): consent metadata (mandatory with `require-consent`)
+ *
+ * Creates a pending job for the upload. On failure the upload's files
+ * are removed when @upload is released.
+ */
+void
+va_engine_submit_job_async (VaEngine *self, VaCaller *caller, VaUpload *upload, JsonObject *config,
+                            const char *const *pipelines, JsonObject *consent,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+  g_return_if_fail (VA_IS_UPLOAD (upload));
+
+  va_engine_op_run_async (self,
+                          va_engine_submit_op_new (caller, upload, config, pipelines, consent),
+                          va_engine_submit_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * va_engine_submit_job_finish:
+ *
+ * Returns: (transfer full) (nullable): the pending job, with its
+ *   queue_position
+ */
+VaJob *
+va_engine_submit_job_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_submit_job_async, error);
+  return op != NULL ? g_steal_pointer (&op->job) : NULL;
+}
+
+VaJob *
+va_engine_submit_job (VaEngine *self, VaCaller *caller, VaUpload *upload, JsonObject *config,
+                      const char *const *pipelines, JsonObject *consent, GError **error)
+{
+  g_autoptr (VaEngineOp) op = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+  g_return_val_if_fail (VA_IS_UPLOAD (upload), NULL);
+
+  op = va_engine_submit_op_new (caller, upload, config, pipelines, consent);
+  if (!va_engine_op_run_sync (self, op, error))
+    return NULL;
+  return g_steal_pointer (&op->job);
+}
+
+/* ---- get ------------------------------------------------------------------------ */
+
+static gboolean
+va_engine_get_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_READ, error);
+  if (op->job == NULL)
+    return FALSE;
+  /* reading another user's job is an admin act */
+  if (g_strcmp0 (va_job_get_user_id (op->job), va_caller_get_user_id (op->caller)) != 0) {
+    g_autoptr (JsonObject) detail = va_engine_owner_detail (op->caller, op->job);
+    va_engine_audit (self, op->caller, "job.read", op->job_id, detail);
+  }
+  return TRUE;
+}
+
+void
+va_engine_get_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  va_engine_op_run_async (self, va_engine_op_new (caller, job_id, va_engine_get_func, NULL),
+                          va_engine_get_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * va_engine_get_job_finish:
+ *
+ * Returns: (transfer full) (nullable): the job, or %NULL with
+ *   %VA_ERROR_NOT_FOUND (also for another user's job) or
+ *   %VA_ERROR_FORBIDDEN (no read scope)
+ */
+VaJob *
+va_engine_get_job_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_get_job_async, error);
+  return op != NULL ? g_steal_pointer (&op->job) : NULL;
+}
+
+VaJob *
+va_engine_get_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error)
+{
+  g_autoptr (VaEngineOp) op = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+
+  op = va_engine_op_new (caller, job_id, va_engine_get_func, NULL);
+  if (!va_engine_op_run_sync (self, op, error))
+    return NULL;
+  return g_steal_pointer (&op->job);
+}
+
+/* ---- list ----------------------------------------------------------------------- */
+
+static gboolean
+va_engine_list_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  guint mask = 0;
+  gboolean admin = va_caller_is_admin (op->caller);
+
+  if (!va_caller_check_scope (op->caller, VA_SCOPE_READ, error))
+    return FALSE;
+  if (op->status_filter != NULL && *op->status_filter != '\0') {
+    VaJobStatus status;
+    if (!va_job_status_from_string (op->status_filter, &status)) {
+      /* the 1.4 contract: an unknown status matches no job */
+      if (op->page < 1 || op->per_page < 1 || op->per_page > VA_STORE_MAX_PER_PAGE)
+        return va_store_list_jobs (self->store, op->page, op->per_page, 0, NULL, NULL, error)
+               != NULL;
+      op->items = g_ptr_array_new_with_free_func (g_object_unref);
+      op->total = 0;
+      return TRUE;
+    }
+    mask = VA_JOB_STATUS_MASK (status);
+  }
+  op->items
+      = va_store_list_jobs (self->store, op->page, op->per_page, mask,
+                            admin ? NULL : va_caller_get_user_id (op->caller), &op->total, error);
+  if (op->items == NULL)
+    return FALSE;
+  if (admin) {
+    g_autoptr (JsonObject) detail = json_object_new ();
+    json_object_set_string_member (detail, "scope", "all users");
+    va_engine_audit (self, op->caller, "job.list", NULL, detail);
+  }
+  return TRUE;
+}
+
+static VaEngineOp *
+va_engine_list_op_new (VaCaller *caller, guint page, guint per_page, const char *status_filter)
+{
+  VaEngineOp *op = va_engine_op_new (caller, NULL, va_engine_list_func, NULL);
+
+  op->page = page;
+  op->per_page = per_page;
+  op->status_filter = g_strdup (status_filter);
+  return op;
+}
+
+/**
+ * va_engine_list_jobs_async:
+ * @page: 1-based page
+ * @per_page: 1 … %VA_STORE_MAX_PER_PAGE
+ * @status_filter: (nullable): a status name; an unknown one matches
+ *   nothing (1.4 contract)
+ *
+ * The caller's own jobs, oldest first; all jobs for an admin (audited).
+ */
+void
+va_engine_list_jobs_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                           const char *status_filter, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  va_engine_op_run_async (self, va_engine_list_op_new (caller, page, per_page, status_filter),
+                          va_engine_list_jobs_async, cancellable, callback, user_data);
+}
+
+/**
+ * va_engine_list_jobs_finish:
+ * @total: (out) (optional): matching jobs over all pages
+ *
+ * Returns: (transfer container) (element-type VaJob) (nullable): the page
+ */
+GPtrArray *
+va_engine_list_jobs_finish (VaEngine *self, GAsyncResult *result, guint64 *total, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_list_jobs_async, error);
+
+  if (op == NULL)
+    return NULL;
+  if (total != NULL)
+    *total = op->total;
+  return g_steal_pointer (&op->items);
+}
+
+GPtrArray *
+va_engine_list_jobs (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                     const char *status_filter, guint64 *total, GError **error)
+{
+  g_autoptr (VaEngineOp) op = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+
+  op = va_engine_list_op_new (caller, page, per_page, status_filter);
+  if (!va_engine_op_run_sync (self, op, error))
+    return NULL;
+  if (total != NULL)
+    *total = op->total;
+  return g_steal_pointer (&op->items);
+}
+
+/* ---- cancel ---------------------------------------------------------------------- */
+
+#define VA_ENGINE_CANCEL_MESSAGE "Job cancelled by user request"
+
+static gboolean
+va_engine_cancel_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  g_autoptr (VaJob) job = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonObject) detail = NULL;
+  VaJobStatus status;
+
+  if (!va_engine_check_writable (self, op->caller, error))
+    return FALSE;
+  job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_WRITE, error);
+  if (job == NULL)
+    return FALSE;
+
+  status = va_job_get_status (job);
+  if (status == VA_JOB_STATUS_PENDING || status == VA_JOB_STATUS_RUNNING) {
+    if (va_store_set_job_status (self->store, op->job_id, VA_JOB_STATUS_CANCELLED,
+                                 VA_ENGINE_CANCEL_MESSAGE, &local_error)) {
+      op->was_active = TRUE;
+    } else if (!g_error_matches (local_error, VA_ERROR, VA_ERROR_CONFLICT)) {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  }
+  /* re-read: a job may have finished between the read and the update */
+  g_clear_object (&job);
+  job = va_store_get_job (self->store, op->job_id, error);
+  if (job == NULL)
+    return FALSE;
+  status = va_job_get_status (job);
+  if (status == VA_JOB_STATUS_COMPLETED || status == VA_JOB_STATUS_FAILED) {
+    g_set_error (error, VA_ERROR, VA_ERROR_CONFLICT, "Cannot cancel job %s in %s state", op->job_id,
+                 va_job_status_to_string (status));
+    return FALSE;
+  }
+
+  if (op->was_active) {
+    detail = va_engine_owner_detail (op->caller, job);
+    va_engine_audit (self, op->caller, "job.cancel", op->job_id, detail);
+  }
+  op->job = g_steal_pointer (&job);
+  return TRUE;
+}
+
+static void
+va_engine_cancel_main (VaEngine *self, VaEngineOp *op)
+{
+  if (!op->was_active)
+    return;
+  va_engine_queue_job_cancelled (self, op->job_id);
+  g_signal_emit (self, signals[SIGNAL_JOB_CANCELLED], 0, op->job);
+}
+
+/**
+ * va_engine_cancel_job_async:
+ *
+ * Cancels a pending or running job (a running pipeline is stopped). The
+ * job stays `cancelled` even if its pipeline finishes a moment later.
+ * Cancelling a cancelled job returns it unchanged.
+ */
+void
+va_engine_cancel_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  va_engine_op_run_async (
+      self, va_engine_op_new (caller, job_id, va_engine_cancel_func, va_engine_cancel_main),
+      va_engine_cancel_job_async, cancellable, callback, user_data);
+}
+
+/**
+ * va_engine_cancel_job_finish:
+ *
+ * Returns: (transfer full) (nullable): the cancelled job, or %NULL with
+ *   %VA_ERROR_CONFLICT for a completed or failed job, %VA_ERROR_NOT_FOUND,
+ *   %VA_ERROR_FORBIDDEN or %VA_ERROR_READ_ONLY
+ */
+VaJob *
+va_engine_cancel_job_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_cancel_job_async, error);
+  return op != NULL ? g_steal_pointer (&op->job) : NULL;
+}
+
+VaJob *
+va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error)
+{
+  g_autoptr (VaEngineOp) op = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+
+  op = va_engine_op_new (caller, job_id, va_engine_cancel_func, va_engine_cancel_main);
+  if (!va_engine_op_run_sync (self, op, error))
+    return NULL;
+  return g_steal_pointer (&op->job);
+}
+
+/* ---- delete ---------------------------------------------------------------------- */
+
+static gboolean
+va_engine_delete_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  g_autoptr (VaJob) job = NULL;
+  g_autoptr (GError) files_error = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonObject) detail = NULL;
+  guint64 bytes = 0;
+  VaJobStatus status;
+
+  if (!va_engine_check_writable (self, op->caller, error))
+    return FALSE;
+  job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_WRITE, error);
+  if (job == NULL)
+    return FALSE;
+
+  /* cancelled first, so that a running pipeline's completion cannot
+   * write results for a row that is about to disappear */
+  status = va_job_get_status (job);
+  if (status == VA_JOB_STATUS_PENDING || status == VA_JOB_STATUS_RUNNING) {
+    op->was_active = va_store_set_job_status (self->store, op->job_id, VA_JOB_STATUS_CANCELLED,
+                                              "Job deleted", NULL);
+  }
+  if (!va_store_delete_job (self->store, op->job_id, &local_error)) {
+    if (g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND))
+      va_engine_set_not_found (error, op->job_id);
+    else
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  if (!va_storage_delete_job (self->storage, op->job_id, &bytes, &files_error)
+      && !g_error_matches (files_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
+                 "Job %s was deleted, but its files could not all be removed: %s", op->job_id,
+                 files_error->message);
+    detail = va_engine_owner_detail (op->caller, job);
+    json_object_set_string_member (detail, "error", files_error->message);
+    va_engine_audit (self, op->caller, "job.delete", op->job_id, detail);
+    return FALSE;
+  }
+  detail = va_engine_owner_detail (op->caller, job);
+  json_object_set_int_member (detail, "bytes_freed", (gint64)bytes);
+  va_engine_audit (self, op->caller, "job.delete", op->job_id, detail);
+  return TRUE;
+}
+
+static void
+va_engine_delete_main (VaEngine *self, VaEngineOp *op)
+{
+  if (op->was_active)
+    va_engine_queue_job_cancelled (self, op->job_id);
+  g_signal_emit (self, signals[SIGNAL_JOB_DELETED], 0, op->job_id);
+}
+
+/**
+ * va_engine_delete_job_async:
+ *
+ * Deletes the job whatever its state (a running one is stopped first):
+ * its database rows and its whole storage directory (upload and
+ * outputs). The database uses secure_delete, so nothing remains.
+ */
+void
+va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  va_engine_op_run_async (
+      self, va_engine_op_new (caller, job_id, va_engine_delete_func, va_engine_delete_main),
+      va_engine_delete_job_async, cancellable, callback, user_data);
+}
+
+gboolean
+va_engine_delete_job_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  return va_engine_op_finish (self, result, va_engine_delete_job_async, error) != NULL;
+}
+
+gboolean
+va_engine_delete_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error)
+{
+  g_autoptr (VaEngineOp) op = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VA_IS_CALLER (caller), FALSE);
+
+  op = va_engine_op_new (caller, job_id, va_engine_delete_func, va_engine_delete_main);
+  return va_engine_op_run_sync (self, op, error);
+}
+
+/* ---- results ---------------------------------------------------------------------- */
+
+static gboolean
+va_engine_results_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  g_autoptr (JsonObject) detail = NULL;
+
+  op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_READ, error);
+  if (op->job == NULL)
+    return FALSE;
+  op->items = va_store_list_results (self->store, op->job_id, error);
+  if (op->items == NULL)
+    return FALSE;
+  detail = va_engine_owner_detail (op->caller, op->job);
+  va_engine_audit (self, op->caller, "job.results.read", op->job_id, detail);
+  return TRUE;
+}
+
+void
+va_engine_get_results_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  va_engine_op_run_async (self, va_engine_op_new (caller, job_id, va_engine_results_func, NULL),
+                          va_engine_get_results_async, cancellable, callback, user_data);
+}
+
+/**
+ * va_engine_get_results_finish:
+ * @job: (out) (optional) (transfer full): the job the results belong to
+ *
+ * Returns: (transfer container) (element-type VaJobResult) (nullable): one
+ *   result per pipeline that ran; `output_file` is relative to the storage
+ *   root
+ */
+GPtrArray *
+va_engine_get_results_finish (VaEngine *self, GAsyncResult *result, VaJob **job, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_get_results_async, error);
+
+  if (op == NULL)
+    return NULL;
+  if (job != NULL)
+    *job = g_steal_pointer (&op->job);
+  return g_steal_pointer (&op->items);
+}
+
+GPtrArray *
+va_engine_get_results (VaEngine *self, VaCaller *caller, const char *job_id, VaJob **job,
+                       GError **error)
+{
+  g_autoptr (VaEngineOp) op = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+
+  op = va_engine_op_new (caller, job_id, va_engine_results_func, NULL);
+  if (!va_engine_op_run_sync (self, op, error))
+    return NULL;
+  if (job != NULL)
+    *job = g_steal_pointer (&op->job);
+  return g_steal_pointer (&op->items);
+}
+
+/* Opens a file of a job without following links, after checking that its
+ * stored relative path lies in that job's directory. */
+static GInputStream *
+va_engine_open_job_file (VaEngine *self, const char *job_id, const char *relative, guint64 *size,
+                         GError **error)
+{
+  g_autofree char *prefix = g_strconcat (job_id, "/", NULL);
+  g_autofree char *path = NULL;
+  struct stat st;
+  int fd;
+
+  if (!g_str_has_prefix (relative, prefix)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
+                 "The output file of job %s is outside its directory", job_id);
+    return NULL;
+  }
+  path = va_storage_resolve (self->storage, relative, error);
+  if (path == NULL)
+    return NULL;
+  fd = g_open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "The output file %s is missing: %s", relative,
+                 g_strerror (saved));
+    return NULL;
+  }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_close (fd, NULL);
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "The output file %s is not a regular file",
+                 relative);
+    return NULL;
+  }
+  *size = (guint64)st.st_size;
+  return g_unix_input_stream_new (fd, TRUE);
+}
+
+static gboolean
+va_engine_open_result_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (JsonObject) detail = NULL;
+  VaJobResult *found = NULL;
+  const char *output;
+
+  op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_READ, error);
+  if (op->job == NULL)
+    return FALSE;
+  results = va_store_list_results (self->store, op->job_id, error);
+  if (results == NULL)
+    return FALSE;
+  for (guint i = 0; i < results->len; i++) {
+    if (g_strcmp0 (va_job_result_get_pipeline_name (results->pdata[i]), op->pipeline) == 0)
+      found = results->pdata[i];
+  }
+  if (found == NULL) {
+    g_autofree char *shown = va_engine_display_id (op->pipeline);
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Job %s has no result for pipeline “%s”", op->job_id, shown);
+    return FALSE;
+  }
+  output = va_job_result_get_output_file (found);
+  if (output == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Pipeline “%s” of job %s produced no output file", op->pipeline, op->job_id);
+    return FALSE;
+  }
+  op->stream = va_engine_open_job_file (self, op->job_id, output, &op->size, error);
+  if (op->stream == NULL)
+    return FALSE;
+  op->basename = g_path_get_basename (output);
+
+  detail = va_engine_owner_detail (op->caller, op->job);
+  json_object_set_string_member (detail, "pipeline", op->pipeline);
+  json_object_set_string_member (detail, "file", op->basename);
+  va_engine_audit (self, op->caller, "job.file.read", op->job_id, detail);
+  return TRUE;
+}
+
+/**
+ * va_engine_open_result_file_async:
+ * @pipeline: the registry name of a pipeline of the job
+ *
+ * Opens the output file of one pipeline of a job for download (audited).
+ */
+void
+va_engine_open_result_file_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                  const char *pipeline, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  VaEngineOp *op;
+
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  op = va_engine_op_new (caller, job_id, va_engine_open_result_func, NULL);
+  op->pipeline = g_strdup (pipeline);
+  va_engine_op_run_async (self, op, va_engine_open_result_file_async, cancellable, callback,
+                          user_data);
+}
+
+/**
+ * va_engine_open_result_file_finish:
+ * @basename: (out) (optional) (transfer full): the file's name, for
+ *   `Content-Disposition`
+ * @size: (out) (optional): its size in bytes
+ *
+ * Returns: (transfer full) (nullable): a stream on the file, or %NULL
+ *   with %VA_ERROR_NOT_FOUND (job), %VA_ERROR_INVALID_ARGUMENT (no such
+ *   pipeline result, or no output file) or %VA_ERROR_INTERNAL (the file
+ *   is missing on disk)
+ */
+GInputStream *
+va_engine_open_result_file_finish (VaEngine *self, GAsyncResult *result, char **basename,
+                                   guint64 *size, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_open_result_file_async, error);
+
+  if (op == NULL)
+    return NULL;
+  if (basename != NULL)
+    *basename = g_steal_pointer (&op->basename);
+  if (size != NULL)
+    *size = op->size;
+  return g_steal_pointer (&op->stream);
+}
+
+/* ---- artifacts --------------------------------------------------------------------- */
+
+/* the 1.4 contract's artifact types: video, annotation, report, log */
+static gboolean
+va_engine_is_artifact_name (const char *name)
+{
+  static const char *const extensions[] = { "mp4", "avi",  "mov", "mkv", "json", "csv", "srt",
+                                            "vtt", "rttm", "md",  "txt", "pdf",  "log" };
+  const char *dot = strrchr (name, '.');
+  g_autofree char *lower = NULL;
+
+  if (dot == NULL)
+    return FALSE;
+  lower = g_ascii_strdown (dot + 1, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++) {
+    if (g_str_equal (lower, extensions[i]))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+va_engine_artifacts_func (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  g_autoptr (GPtrArray) files = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonObject) detail = NULL;
+  g_autofree char *dir = NULL;
+
+  op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_READ, error);
+  if (op->job == NULL)
+    return FALSE;
+  dir = va_storage_dup_job_dir (self->storage, op->job_id, error);
+  if (dir == NULL)
+    return FALSE;
+  files = va_storage_list_job_files (self->storage, op->job_id, &local_error);
+  if (files == NULL && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  op->items = g_ptr_array_new_with_free_func ((GDestroyNotify)va_artifact_free);
+  for (guint i = 0; files != NULL && i < files->len; i++) {
+    const char *name = files->pdata[i];
+    g_autoptr (VaArtifact) artifact = NULL;
+    GStatBuf st;
+
+    if (!va_engine_is_artifact_name (name))
+      continue;
+    artifact = g_new0 (VaArtifact, 1);
+    artifact->name = g_strdup (name);
+    artifact->path = g_build_filename (dir, name, NULL);
+    if (g_lstat (artifact->path, &st) != 0 || !S_ISREG (st.st_mode))
+      continue;
+    artifact->size = (guint64)st.st_size;
+    g_ptr_array_add (op->items, g_steal_pointer (&artifact));
+  }
+  if (op->items->len == 0) {
+    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No artifacts found for job %s", op->job_id);
+    return FALSE;
+  }
+  detail = va_engine_owner_detail (op->caller, op->job);
+  json_object_set_int_member (detail, "files", op->items->len);
+  va_engine_audit (self, op->caller, "job.artifacts.read", op->job_id, detail);
+  return TRUE;
+}
+
+/**
+ * va_engine_list_artifacts_async:
+ *
+ * The job's downloadable files (video, annotation, report and log types,
+ * as in the 1.4 contract), for an archive. Audited as a read of the
+ * job's data.
+ */
+void
+va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  va_engine_op_run_async (self, va_engine_op_new (caller, job_id, va_engine_artifacts_func, NULL),
+                          va_engine_list_artifacts_async, cancellable, callback, user_data);
+}
+
+/**
+ * va_engine_list_artifacts_finish:
+ *
+ * Returns: (transfer container) (element-type VaArtifact) (nullable): the
+ *   files, or %NULL with %VA_ERROR_NOT_FOUND when the job is unknown or
+ *   has none
+ */
+GPtrArray *
+va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  VaEngineOp *op = va_engine_op_finish (self, result, va_engine_list_artifacts_async, error);
+  return op != NULL ? g_steal_pointer (&op->items) : NULL;
+}
+
+/* ---- life cycle --------------------------------------------------------------------- */
+
+static void
+va_engine_dispose (GObject *object)
+{
+  VaEngine *self = VA_ENGINE (object);
+
+  va_engine_queue_dispose (self);
+  g_clear_object (&self->audit);
+  g_clear_object (&self->storage);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (va_engine_parent_class)->dispose (object);
+}
+
+static void
+va_engine_finalize (GObject *object)
+{
+  VaEngine *self = VA_ENGINE (object);
+
+  g_main_context_unref (self->context);
+  G_OBJECT_CLASS (va_engine_parent_class)->finalize (object);
+}
+
+static void
+va_engine_class_init (VaEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = va_engine_dispose;
+  object_class->finalize = va_engine_finalize;
+
+  /**
+   * VaEngine::job-updated:
+   * @job: the job (a snapshot)
+   * @progress: percent done, 0 … 100
+   *
+   * A job was submitted, started, or made progress (throttled).
+   */
+  signals[SIGNAL_JOB_UPDATED]
+      = g_signal_new ("job-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 2, VA_TYPE_JOB, G_TYPE_DOUBLE);
+  /**
+   * VaEngine::job-completed:
+   * @job: the job, `completed` (possibly with errors, see error_message)
+   */
+  signals[SIGNAL_JOB_COMPLETED]
+      = g_signal_new ("job-completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, VA_TYPE_JOB);
+  /**
+   * VaEngine::job-failed:
+   * @job: the job, `failed`, with error_message
+   */
+  signals[SIGNAL_JOB_FAILED]
+      = g_signal_new ("job-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, VA_TYPE_JOB);
+  /**
+   * VaEngine::job-cancelled:
+   * @job: the job, `cancelled`
+   */
+  signals[SIGNAL_JOB_CANCELLED]
+      = g_signal_new ("job-cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, VA_TYPE_JOB);
+  /**
+   * VaEngine::job-deleted:
+   * @job_id: the id of the deleted job
+   */
+  signals[SIGNAL_JOB_DELETED]
+      = g_signal_new ("job-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+va_engine_init (VaEngine *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->accepting = TRUE;
+}
+
+/**
+ * va_engine_new:
+ * @settings: loaded settings (va_settings_load())
+ * @error: return location for a %VA_ERROR
+ *
+ * Opens (and migrates) the database and the job storage. Nothing runs
+ * until va_engine_start().
+ *
+ * Returns: (transfer full) (nullable): the engine
+ */
+VaEngine *
+va_engine_new (VaSettings *settings, GError **error)
+{
+  g_autoptr (VaEngine) self = NULL;
+
+  g_return_val_if_fail (VA_IS_SETTINGS (settings), NULL);
+
+  if (!gst_is_initialized () && !gst_init_check (NULL, NULL, error)) {
+    va_error_convert (error);
+    return NULL;
+  }
+
+  self = g_object_new (VA_TYPE_ENGINE, NULL);
+  self->settings = g_object_ref (settings);
+  self->read_only = va_settings_get_boolean (settings, "read-only");
+  self->require_consent = va_settings_get_boolean (settings, "require-consent");
+
+  self->store = va_store_new (va_settings_get_database_path (settings), error);
+  if (self->store == NULL)
+    return NULL;
+  self->storage = va_storage_new (va_settings_get_storage_dir (settings), error);
+  if (self->storage == NULL)
+    return NULL;
+  va_storage_set_max_upload_size (self->storage,
+                                  va_settings_get_uint64 (settings, "max-upload-size"));
+  va_storage_set_min_free_space (self->storage,
+                                 va_settings_get_uint64 (settings, "min-free-space"));
+  self->audit = va_audit_new (self->store, va_settings_get_log_dir (settings));
+
+  if (!va_engine_queue_init (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+/**
+ * va_engine_start:
+ *
+ * Recovers jobs a previous run left `running` (re-queued, or failed past
+ * the retry limit) and starts processing the queue, unless the server is
+ * read-only.
+ */
+gboolean
+va_engine_start (VaEngine *self, GError **error)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+
+  if (self->started)
+    return TRUE;
+  if (!va_engine_queue_start (self, error))
+    return FALSE;
+  self->started = TRUE;
+  return TRUE;
+}
+
+static void
+va_engine_shutdown_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!va_engine_queue_shutdown_finish (VA_ENGINE (g_task_get_source_object (task)), result,
+                                        &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * va_engine_shutdown_async:
+ *
+ * Stops accepting jobs, gives running jobs the `shutdown-timeout` to
+ * finish, then stops the rest and puts them back to `pending`, so the
+ * next start runs them again. Key usage is flushed to the database.
+ */
+void
+va_engine_shutdown_async (VaEngine *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VA_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_engine_shutdown_async);
+  g_atomic_int_set (&self->accepting, FALSE);
+  va_engine_queue_shutdown_async (self, va_engine_shutdown_cb, task);
+}
+
+gboolean
+va_engine_shutdown_finish (VaEngine *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr (GError) flush_error = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  if (self->store != NULL && !va_store_flush_key_usage (self->store, &flush_error))
+    g_warning ("Cannot write API key usage: %s", flush_error->message);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+VaSettings *
+va_engine_get_settings (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->settings;
+}
+
+VaStore *
+va_engine_get_store (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->store;
+}
+
+VaStorage *
+va_engine_get_storage (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->storage;
+}
+
+VaAudit *
+va_engine_get_audit (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->audit;
+}
+
+gboolean
+va_engine_get_read_only (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  return self->read_only;
+}
+
+/**
+ * va_engine_get_dev_mode:
+ *
+ * Whether the server runs with `--dev` (transports relax their start-up
+ * refusals, e.g. CORS `*`, and warn loudly).
+ */
+gboolean
+va_engine_get_dev_mode (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  return self->dev_mode;
+}
+
+void
+va_engine_set_dev_mode (VaEngine *self, gboolean dev_mode)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  self->dev_mode = dev_mode;
+}
+
+/**
+ * va_engine_is_accepting:
+ *
+ * %FALSE once shutdown has begun.
+ */
+gboolean
+va_engine_is_accepting (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  return g_atomic_int_get (&self->accepting);
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "va-audit.h"
+#include "va-caller.h"
+#include "va-job-result.h"
+#include "va-job.h"
+#include "va-settings.h"
+#include "va-storage.h"
+#include "va-store.h"
+#include "va-upload.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VaArtifact:
+ * @name: path relative to the job directory (the name inside an archive)
+ * @path: absolute path, for reading
+ * @size: size in bytes
+ *
+ * One file of a job's artifacts (va_engine_list_artifacts_async()).
+ */
+typedef struct {
+  char *name;
+  char *path;
+  guint64 size;
+} VaArtifact;
+
+void va_artifact_free (VaArtifact *artifact);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaArtifact, va_artifact_free)
+
+#define VA_TYPE_ENGINE (va_engine_get_type ())
+G_DECLARE_FINAL_TYPE (VaEngine, va_engine, VA, ENGINE, GObject)
+
+VaEngine *va_engine_new (VaSettings *settings, GError **error);
+gboolean va_engine_start (VaEngine *self, GError **error);
+void va_engine_shutdown_async (VaEngine *self, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+gboolean va_engine_shutdown_finish (VaEngine *self, GAsyncResult *result, GError **error);
+
+VaSettings *va_engine_get_settings (VaEngine *self);
+VaStore *va_engine_get_store (VaEngine *self);
+VaStorage *va_engine_get_storage (VaEngine *self);
+VaAudit *va_engine_get_audit (VaEngine *self);
+gboolean va_engine_get_read_only (VaEngine *self);
+gboolean va_engine_get_dev_mode (VaEngine *self);
+void va_engine_set_dev_mode (VaEngine *self, gboolean dev_mode);
+gboolean va_engine_is_accepting (VaEngine *self);
+
+/* uploads and submission */
+VaUpload *va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_filename,
+                                   gint64 expected_size, GError **error);
+GStrv va_engine_parse_pipeline_list (const char *text);
+gboolean va_engine_check_submission (VaEngine *self, VaCaller *caller, JsonObject *config,
+                                     const char *const *pipelines, JsonObject *consent,
+                                     GError **error);
+void va_engine_submit_job_async (VaEngine *self, VaCaller *caller, VaUpload *upload,
+                                 JsonObject *config, const char *const *pipelines,
+                                 JsonObject *consent, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+VaJob *va_engine_submit_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
+VaJob *va_engine_submit_job (VaEngine *self, VaCaller *caller, VaUpload *upload, JsonObject *config,
+                             const char *const *pipelines, JsonObject *consent, GError **error);
+
+/* jobs */
+void va_engine_get_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data);
+VaJob *va_engine_get_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
+VaJob *va_engine_get_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error);
+
+void va_engine_list_jobs_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                const char *status_filter, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray *va_engine_list_jobs_finish (VaEngine *self, GAsyncResult *result, guint64 *total,
+                                       GError **error);
+GPtrArray *va_engine_list_jobs (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                const char *status_filter, guint64 *total, GError **error);
+
+void va_engine_cancel_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+VaJob *va_engine_cancel_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
+VaJob *va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error);
+
+void va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean va_engine_delete_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
+gboolean va_engine_delete_job (VaEngine *self, VaCaller *caller, const char *job_id,
+                               GError **error);
+
+/* results and files */
+void va_engine_get_results_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+GPtrArray *va_engine_get_results_finish (VaEngine *self, GAsyncResult *result, VaJob **job,
+                                         GError **error);
+GPtrArray *va_engine_get_results (VaEngine *self, VaCaller *caller, const char *job_id, VaJob **job,
+                                  GError **error);
+
+void va_engine_open_result_file_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                       const char *pipeline, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+GInputStream *va_engine_open_result_file_finish (VaEngine *self, GAsyncResult *result,
+                                                 char **basename, guint64 *size, GError **error);
+
+void va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+GPtrArray *va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

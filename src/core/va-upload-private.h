@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "va-upload.h"
+
+G_BEGIN_DECLS
+
+VaUpload *va_upload_new (VaStorage *storage, const char *job_id, const char *filename,
+                         GError **error);
+void va_upload_commit (VaUpload *self);
+const char *va_upload_get_owner (VaUpload *self);
+void va_upload_set_owner (VaUpload *self, const char *user_id);
+
+G_END_DECLS

@@ -1,0 +1,763 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixoutputstream.h>
+#include <glib/gstdio.h>
+#include <gst/base/gsttypefindhelper.h>
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "va-error.h"
+#include "va-storage-private.h"
+#include "va-upload-private.h"
+
+/**
+ * VaUpload:
+ *
+ * One upload being streamed into a new job directory. Data arrives in
+ * chunks (va_upload_write(), va_upload_write_bytes_async() or
+ * va_upload_splice_async() from a #GInputStream) and goes straight to a
+ * partial file; nothing is held in memory. Each chunk is checked against
+ * the size limit and, every few MiB, against the free space. Once all
+ * data is in, va_upload_complete() syncs the file, checks by GStreamer
+ * typefinding that it is audio or video, and renames it to
+ * `input.<extension>` — a name that never comes from the client.
+ *
+ * Any failure removes the job directory; so does dropping the last
+ * reference before the engine has taken the upload over for a job.
+ */
+
+typedef enum {
+  VA_UPLOAD_WRITING,
+  VA_UPLOAD_COMPLETE,
+  VA_UPLOAD_COMMITTED,
+  VA_UPLOAD_FAILED,
+} VaUploadState;
+
+struct _VaUpload {
+  GObject parent_instance;
+
+  VaStorage *storage;
+  char *job_id;
+  char *filename; /* display only */
+  char *owner;    /* user id of the uploader */
+  char *dir;
+  char *part_path;
+  GOutputStream *output;
+  int fd;
+
+  VaUploadState state;
+  gboolean busy; /* an async operation is in flight */
+  guint64 size;
+  guint64 next_space_check;
+
+  char *path; /* relative to the storage root, once complete */
+  char *media_type;
+  double duration;
+};
+
+G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
+
+#define VA_UPLOAD_PART_NAME ".upload.part"
+#define VA_UPLOAD_CHUNK_SIZE (64 * 1024)
+/* typefinders look at the head of the file; 1 MiB covers every container
+ * we decode (MP4 boxes before moov, Matroska EBML, MPEG-TS packets) */
+#define VA_UPLOAD_TYPEFIND_SIZE (1024 * 1024)
+#define VA_UPLOAD_DISCOVER_TIMEOUT (10 * GST_SECOND)
+
+static void
+va_upload_remove_dir (VaUpload *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->output != NULL) {
+    g_output_stream_close (self->output, NULL, NULL);
+    g_clear_object (&self->output);
+  }
+  if (!va_storage_delete_job (self->storage, self->job_id, NULL, &error)
+      && !g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND))
+    g_warning ("Cannot remove the partial upload of job %s: %s", self->job_id, error->message);
+}
+
+static void
+va_upload_fail (VaUpload *self)
+{
+  if (self->state == VA_UPLOAD_FAILED || self->state == VA_UPLOAD_COMMITTED)
+    return;
+  self->state = VA_UPLOAD_FAILED;
+  va_upload_remove_dir (self);
+}
+
+static void
+va_upload_dispose (GObject *object)
+{
+  VaUpload *self = VA_UPLOAD (object);
+
+  /* never leave an orphan directory behind */
+  if (self->storage != NULL)
+    va_upload_fail (self);
+  G_OBJECT_CLASS (va_upload_parent_class)->dispose (object);
+}
+
+static void
+va_upload_finalize (GObject *object)
+{
+  VaUpload *self = VA_UPLOAD (object);
+
+  g_clear_object (&self->output);
+  g_clear_object (&self->storage);
+  g_free (self->job_id);
+  g_free (self->filename);
+  g_free (self->owner);
+  g_free (self->dir);
+  g_free (self->part_path);
+  g_free (self->path);
+  g_free (self->media_type);
+
+  G_OBJECT_CLASS (va_upload_parent_class)->finalize (object);
+}
+
+static void
+va_upload_class_init (VaUploadClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = va_upload_dispose;
+  object_class->finalize = va_upload_finalize;
+}
+
+static void
+va_upload_init (VaUpload *self)
+{
+  self->fd = -1;
+  self->duration = -1;
+}
+
+/* Takes over the (already created, empty) job directory @job_id. */
+VaUpload *
+va_upload_new (VaStorage *storage, const char *job_id, const char *filename, GError **error)
+{
+  g_autoptr (VaUpload) self = g_object_new (VA_TYPE_UPLOAD, NULL);
+  int fd;
+
+  self->storage = g_object_ref (storage);
+  self->job_id = g_strdup (job_id);
+  self->filename = g_strdup (filename);
+  self->dir = va_storage_dup_job_dir (storage, job_id, error);
+  if (self->dir == NULL)
+    return NULL;
+  self->part_path = g_build_filename (self->dir, VA_UPLOAD_PART_NAME, NULL);
+
+  fd = g_open (self->part_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+               VA_STORAGE_FILE_MODE);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
+                 "Cannot create the upload file: %s", g_strerror (saved));
+    va_upload_fail (self);
+    return NULL;
+  }
+  (void)fchmod (fd, VA_STORAGE_FILE_MODE);
+  self->fd = fd;
+  self->output = g_unix_output_stream_new (fd, TRUE);
+  self->state = VA_UPLOAD_WRITING;
+  return g_steal_pointer (&self);
+}
+
+/* The engine now owns the directory: a job points at it. */
+void
+va_upload_commit (VaUpload *self)
+{
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_return_if_fail (self->state == VA_UPLOAD_COMPLETE);
+  self->state = VA_UPLOAD_COMMITTED;
+}
+
+/* The engine records who uploaded, so one user's upload cannot become
+ * another user's job. */
+const char *
+va_upload_get_owner (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->owner;
+}
+
+void
+va_upload_set_owner (VaUpload *self, const char *user_id)
+{
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_free (self->owner);
+  self->owner = g_strdup (user_id);
+}
+
+const char *
+va_upload_get_job_id (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->job_id;
+}
+
+/**
+ * va_upload_get_filename:
+ *
+ * Returns: the sanitized client file name, for display only
+ */
+const char *
+va_upload_get_filename (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->filename;
+}
+
+guint64
+va_upload_get_size (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), 0);
+  return self->size;
+}
+
+gboolean
+va_upload_is_complete (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), FALSE);
+  return self->state == VA_UPLOAD_COMPLETE || self->state == VA_UPLOAD_COMMITTED;
+}
+
+/**
+ * va_upload_get_path:
+ *
+ * Returns: (nullable): the stored file relative to the storage root
+ *   (`<job_id>/input.<ext>`), once complete
+ */
+const char *
+va_upload_get_path (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->path;
+}
+
+/**
+ * va_upload_get_media_type:
+ *
+ * Returns: (nullable): the typefound media type (e.g. "video/quicktime"),
+ *   once complete
+ */
+const char *
+va_upload_get_media_type (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->media_type;
+}
+
+/**
+ * va_upload_get_duration:
+ *
+ * Returns: the duration in seconds, or -1 if it could not be determined
+ */
+double
+va_upload_get_duration (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), -1);
+  return self->duration;
+}
+
+static gboolean
+va_upload_check_writable (VaUpload *self, GError **error)
+{
+  if (self->state != VA_UPLOAD_WRITING) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL,
+                         self->state == VA_UPLOAD_FAILED ? "The upload has failed"
+                                                         : "The upload is already complete");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Size limit and (periodic) free-space check before @size more bytes. */
+static gboolean
+va_upload_check_chunk (VaUpload *self, gsize size, GError **error)
+{
+  guint64 limit = va_storage_get_max_upload_size (self->storage);
+
+  if (!va_upload_check_writable (self, error))
+    return FALSE;
+  if (self->size + size > limit) {
+    g_autofree char *text = g_format_size (limit);
+    g_set_error (error, VA_ERROR, VA_ERROR_PAYLOAD_TOO_LARGE,
+                 "The upload is larger than the limit of %s", text);
+    va_upload_fail (self);
+    return FALSE;
+  }
+  if (self->size + size >= self->next_space_check) {
+    if (!va_storage_check_free_space (self->storage, MAX (size, VA_STORAGE_SPACE_CHECK_INTERVAL),
+                                      error)) {
+      va_upload_fail (self);
+      return FALSE;
+    }
+    self->next_space_check = self->size + size + VA_STORAGE_SPACE_CHECK_INTERVAL;
+  }
+  return TRUE;
+}
+
+static void
+va_upload_write_failed (VaUpload *self, GError **error)
+{
+  va_error_convert (error);
+  if (error != NULL && *error != NULL)
+    g_prefix_error (error, "Cannot store the upload: ");
+  va_upload_fail (self);
+}
+
+/**
+ * va_upload_write:
+ * @data: (array length=size): the next bytes
+ *
+ * Appends a chunk (blocking). On any error the upload is removed.
+ *
+ * Returns: %FALSE with %VA_ERROR_PAYLOAD_TOO_LARGE, %VA_ERROR_STORAGE_FULL
+ *   or another %VA_ERROR
+ */
+gboolean
+va_upload_write (VaUpload *self, const void *data, gsize size, GCancellable *cancellable,
+                 GError **error)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), FALSE);
+  g_return_val_if_fail (!self->busy, FALSE);
+
+  if (!va_upload_check_chunk (self, size, error))
+    return FALSE;
+  if (!g_output_stream_write_all (self->output, data, size, NULL, cancellable, error)) {
+    va_upload_write_failed (self, error);
+    return FALSE;
+  }
+  self->size += size;
+  return TRUE;
+}
+
+static void
+va_upload_write_bytes_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VaUpload *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gsize written = 0;
+
+  self->busy = FALSE;
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error)) {
+    va_upload_write_failed (self, &error);
+    g_task_return_error (task, error);
+    return;
+  }
+  self->size += written;
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * va_upload_write_bytes_async:
+ *
+ * Appends @bytes without blocking the main context. One operation at a
+ * time.
+ */
+void
+va_upload_write_bytes_async (VaUpload *self, GBytes *bytes, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GError *error = NULL;
+  gsize size = 0;
+  const void *data;
+
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_return_if_fail (bytes != NULL);
+  g_return_if_fail (!self->busy);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_upload_write_bytes_async);
+  data = g_bytes_get_data (bytes, &size);
+  if (!va_upload_check_chunk (self, size, &error)) {
+    g_task_return_error (task, error);
+    return;
+  }
+  /* the bytes must outlive the write */
+  g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify)g_bytes_unref);
+  self->busy = TRUE;
+  g_output_stream_write_all_async (self->output, data, size, G_PRIORITY_DEFAULT, cancellable,
+                                   va_upload_write_bytes_cb, g_steal_pointer (&task));
+}
+
+gboolean
+va_upload_write_bytes_finish (VaUpload *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- splice from a stream ---------------------------------------------- */
+
+static void va_upload_splice_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+va_upload_splice_next (GTask *task)
+{
+  GInputStream *input = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (input, VA_UPLOAD_CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), va_upload_splice_read_cb, task);
+}
+
+static void
+va_upload_splice_write_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VaUpload *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gsize written = 0;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error)) {
+    self->busy = FALSE;
+    va_upload_write_failed (self, &error);
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  self->size += written;
+  va_upload_splice_next (task);
+}
+
+static void
+va_upload_splice_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  VaUpload *self = g_task_get_source_object (task);
+  g_autoptr (GBytes) bytes = NULL;
+  GError *error = NULL;
+  gsize size;
+  const void *data;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (bytes == NULL) {
+    self->busy = FALSE;
+    va_upload_write_failed (self, &error);
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  data = g_bytes_get_data (bytes, &size);
+  if (size == 0) {
+    self->busy = FALSE;
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  if (!va_upload_check_chunk (self, size, &error)) {
+    self->busy = FALSE;
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  /* keep the chunk alive until written: the task holds the input, so
+   * park the bytes on the task as qdata */
+  g_object_set_data_full (G_OBJECT (task), "chunk", g_steal_pointer (&bytes),
+                          (GDestroyNotify)g_bytes_unref);
+  g_output_stream_write_all_async (self->output, data, size, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), va_upload_splice_write_cb, task);
+}
+
+/**
+ * va_upload_splice_async:
+ * @input: a stream read to its end in 64 KiB chunks
+ *
+ * Copies @input into the upload, chunk by chunk, with the same checks as
+ * va_upload_write(). @input is not closed.
+ */
+void
+va_upload_splice_async (VaUpload *self, GInputStream *input, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  GError *error = NULL;
+
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_return_if_fail (G_IS_INPUT_STREAM (input));
+  g_return_if_fail (!self->busy);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_upload_splice_async);
+  if (!va_upload_check_writable (self, &error)) {
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  g_task_set_task_data (task, g_object_ref (input), g_object_unref);
+  self->busy = TRUE;
+  va_upload_splice_next (task);
+}
+
+gboolean
+va_upload_splice_finish (VaUpload *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- completion ---------------------------------------------------------- */
+
+static gboolean
+va_upload_is_media_type (const char *name)
+{
+  static const char *const containers[] = {
+    "application/ogg",        "application/x-ogg",    "application/mxf",
+    "application/x-id3",      "application/x-apetag", "application/vnd.rn-realmedia",
+    "application/x-yuv4mpeg", "application/x-3gp",    "application/x-annodex",
+  };
+
+  if (g_str_has_prefix (name, "video/") || g_str_has_prefix (name, "audio/"))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (containers); i++) {
+    if (g_str_equal (name, containers[i]))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static gboolean
+va_upload_typefind (VaUpload *self, GstCaps **caps_out, GError **error)
+{
+  g_autofree guint8 *head = NULL;
+  g_autoptr (GstCaps) caps = NULL;
+  GstTypeFindProbability probability = GST_TYPE_FIND_NONE;
+  gssize n;
+  int fd;
+
+  fd = g_open (self->part_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read the upload back: %s",
+                 g_strerror (saved));
+    return FALSE;
+  }
+  head = g_malloc (VA_UPLOAD_TYPEFIND_SIZE);
+  n = read (fd, head, VA_UPLOAD_TYPEFIND_SIZE);
+  g_close (fd, NULL);
+  if (n < 0) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read the upload back");
+    return FALSE;
+  }
+
+  caps = gst_type_find_helper_for_data (NULL, head, (gsize)n, &probability);
+  if (caps == NULL || gst_caps_is_empty (caps) || probability < GST_TYPE_FIND_LIKELY) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                         "The upload is not a recognized audio or video file");
+    return FALSE;
+  }
+  if (!va_upload_is_media_type (gst_structure_get_name (gst_caps_get_structure (caps, 0)))) {
+    g_set_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                 "The upload is %s, not an audio or video file",
+                 gst_structure_get_name (gst_caps_get_structure (caps, 0)));
+    return FALSE;
+  }
+  *caps_out = g_steal_pointer (&caps);
+  return TRUE;
+}
+
+/* Best effort: an unknown duration is not an error here; a file that
+ * cannot be decoded fails when its job runs, with the decoder's reason. */
+static double
+va_upload_discover_duration (const char *path)
+{
+  g_autoptr (GstDiscoverer) discoverer = NULL;
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+  GstClockTime duration;
+
+  if (uri == NULL)
+    return -1;
+  discoverer = gst_discoverer_new (VA_UPLOAD_DISCOVER_TIMEOUT, NULL);
+  if (discoverer == NULL)
+    return -1;
+  info = gst_discoverer_discover_uri (discoverer, uri, NULL);
+  if (info == NULL || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
+    return -1;
+  duration = gst_discoverer_info_get_duration (info);
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    return -1;
+  return (double)duration / GST_SECOND;
+}
+
+static gboolean
+va_upload_fsync_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return FALSE;
+  (void)fsync (fd);
+  g_close (fd, NULL);
+  return TRUE;
+}
+
+static gboolean
+va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GstCaps) caps = NULL;
+  g_autofree char *extension = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *final_path = NULL;
+
+  if (!va_upload_check_writable (self, error))
+    return FALSE;
+  if (!g_output_stream_flush (self->output, cancellable, error)) {
+    va_upload_write_failed (self, error);
+    return FALSE;
+  }
+  /* on disk before the job row points at it */
+  if (fsync (self->fd) != 0) {
+    int saved = errno;
+    g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
+                 "Cannot store the upload: %s", g_strerror (saved));
+    va_upload_fail (self);
+    return FALSE;
+  }
+  if (!g_output_stream_close (self->output, cancellable, error)) {
+    va_upload_write_failed (self, error);
+    return FALSE;
+  }
+  g_clear_object (&self->output);
+  self->fd = -1;
+
+  if (self->size == 0) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA, "The upload is empty");
+    va_upload_fail (self);
+    return FALSE;
+  }
+
+  if (!gst_is_initialized ())
+    gst_init (NULL, NULL);
+  if (!va_upload_typefind (self, &caps, error)) {
+    va_upload_fail (self);
+    return FALSE;
+  }
+
+  extension = gst_pb_utils_get_file_extension_from_caps (caps);
+  /* only [a-z0-9] from GStreamer's table; anything else gets "media" */
+  if (extension != NULL) {
+    for (const char *p = extension; *p != '\0'; p++) {
+      if (!g_ascii_isalnum (*p)) {
+        g_clear_pointer (&extension, g_free);
+        break;
+      }
+    }
+  }
+  name = g_strdup_printf ("input.%s", extension != NULL ? extension : "media");
+  final_path = g_build_filename (self->dir, name, NULL);
+  if (g_rename (self->part_path, final_path) != 0) {
+    int saved = errno;
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot store the upload: %s",
+                 g_strerror (saved));
+    va_upload_fail (self);
+    return FALSE;
+  }
+  va_upload_fsync_dir (self->dir);
+
+  self->media_type = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0)));
+  self->path = g_build_filename (self->job_id, name, NULL);
+  self->duration = va_upload_discover_duration (final_path);
+  self->state = VA_UPLOAD_COMPLETE;
+  return TRUE;
+}
+
+/**
+ * va_upload_complete:
+ *
+ * Ends the upload (blocking): syncs it to disk, typefinds it and moves it
+ * to its final name. On failure the upload is removed.
+ *
+ * Returns: %FALSE with %VA_ERROR_UNSUPPORTED_MEDIA for empty or non-media
+ *   data, or another %VA_ERROR
+ */
+gboolean
+va_upload_complete (VaUpload *self, GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), FALSE);
+  g_return_val_if_fail (!self->busy, FALSE);
+  return va_upload_complete_internal (self, cancellable, error);
+}
+
+static void
+va_upload_complete_thread (GTask *task, gpointer source, gpointer task_data,
+                           GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!va_upload_complete_internal (VA_UPLOAD (task_data), cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+va_upload_complete_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  VA_UPLOAD (g_task_get_source_object (task))->busy = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * va_upload_complete_async:
+ *
+ * va_upload_complete() in a worker thread (fsync and typefinding block).
+ */
+void
+va_upload_complete_async (VaUpload *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_autoptr (GTask) outer = NULL;
+  g_autoptr (GTask) inner = NULL;
+
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_return_if_fail (!self->busy);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, va_upload_complete_async);
+  /* the inner task clears `busy` on this context before the caller sees
+   * the result, so the caller may start the next operation at once. It
+   * holds no reference on the upload: the worker thread may drop the task
+   * after the caller is done, and the last unref (which removes an
+   * abandoned upload) must not happen there. The outer task keeps the
+   * upload alive until then. */
+  inner = g_task_new (NULL, cancellable, va_upload_complete_done, g_steal_pointer (&outer));
+  g_task_set_task_data (inner, self, NULL);
+  self->busy = TRUE;
+  g_task_run_in_thread (inner, va_upload_complete_thread);
+}
+
+gboolean
+va_upload_complete_finish (VaUpload *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * va_upload_abort:
+ *
+ * Gives up: removes the partial file and the job directory. Does nothing
+ * once a job owns the upload.
+ */
+void
+va_upload_abort (VaUpload *self)
+{
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  va_upload_fail (self);
+}
