@@ -1,22 +1,48 @@
 #!/usr/bin/env bash
 # Generates the sample video used by `bootstrap.sh run` and the benchmarks:
-# 1280x720 H.264 in MP4 with hard cuts between test patterns and a moving
-# object, plus a tone track. Usage: make-sample-video.sh OUT.mp4 [SECONDS]
+# 1280x720 25 fps H.264 + AAC in MP4, made of scenes of SCENE seconds each
+# (hard cuts between different test patterns, most of them moving, so scene
+# detection finds the cuts and motion is non-zero).
+# Usage: make-sample-video.sh OUT.mp4 [SECONDS [SCENE_SECONDS]]
+# Does nothing if OUT.mp4 already exists (delete it to regenerate).
 set -euo pipefail
 out=$1
 secs=${2:-12}
+scene=${3:-3}
 [ -s "$out" ] && exit 0
 mkdir -p "$(dirname "$out")"
+
 fps=25
 frames=$((secs * fps))
-seg=$((frames / 4))
-# Four scenes of seg frames each; the ball moves, so motion is non-zero.
-tmp="$out.tmp.mp4"
-gst-launch-1.0 -q \
-  videotestsrc num-buffers=$frames pattern=ball animation-mode=frames motion=sweep ! \
-  video/x-raw,width=1280,height=720,framerate=$fps/1 ! \
-  compositor name=mix ! videoconvert ! x264enc speed-preset=veryfast key-int-max=50 ! \
-  h264parse ! mp4mux name=mux ! filesink location="$tmp" \
-  audiotestsrc num-buffers=$((secs * 44100 / 1024)) wave=sine ! audioconvert ! \
-  avenc_aac ! mux.
-mv "$tmp" "$out"
+seg=$((scene * fps))
+caps="video/x-raw,width=1280,height=720,framerate=$fps/1,format=I420"
+# One videotestsrc per scene, concatenated; patterns cycle through these.
+patterns=(
+  "pattern=ball motion=sweep"
+  "pattern=smpte horizontal-speed=4"
+  "pattern=ball background-color=0xff203080 foreground-color=0xffffd040 motion=hsweep"
+  "pattern=pinwheel horizontal-speed=-3"
+  "pattern=checkers-8 horizontal-speed=2"
+  "pattern=zone-plate kx2=20 ky2=20 kt=1"
+)
+
+# single-segment: concat only shifts segment bases, which x264enc with
+# B-frames turns into jumbled timestamps; one restamped segment avoids it.
+args=(concat name=cat ! identity single-segment=true ! videoconvert ! x264enc speed-preset=veryfast key-int-max=250
+  bitrate=4000 ! video/x-h264,profile=high ! h264parse ! mp4mux name=mux
+  ! filesink location="$out.tmp.mp4")
+left=$frames
+i=0
+while [ "$left" -gt 0 ]; do
+  n=$((left < seg ? left : seg))
+  # shellcheck disable=SC2206
+  args+=(videotestsrc num-buffers=$n ${patterns[$((i % ${#patterns[@]}))]} ! "$caps" ! cat.)
+  left=$((left - n))
+  i=$((i + 1))
+done
+args+=(audiotestsrc num-buffers=$((secs * 44100 / 1024)) wave=sine freq=440 ! audioconvert
+  ! avenc_aac ! mux.)
+
+gst-launch-1.0 -q "${args[@]}"
+mv "$out.tmp.mp4" "$out"
+echo "sample video: $out ($secs s, $i scenes of ${scene} s)"

@@ -13,6 +13,7 @@ static int va_cli_version (int argc, char **argv);
 
 /* One row per subcommand; each lives in its own va-cli-<name>.c. */
 static const VaCliCommand commands[] = {
+  { "annotate", N_ ("Annotate a local video file"), va_cli_annotate },
   { "version", N_ ("Print the version"), va_cli_version },
   { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },
 };

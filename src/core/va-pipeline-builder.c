@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "va-error.h"
+#include "va-pipeline-builder-private.h"
+
+/**
+ * VaPipelineBuilder:
+ *
+ * Turns an input file and a selection of registry pipelines into ONE
+ * GstPipeline, whatever the number of pipelines:
+ *
+ *   filesrc ! decodebin ─┬─ queue ! videoconvert ! <video analysers> ! vaannotationsink
+ *                        └─ queue ! audioconvert ! audioresample ! 16 kHz mono
+ *                                 ! <audio analysers> ! vaannotationsink
+ *
+ * The queue after decodebin puts analysis in a thread apart from decoding,
+ * and each heavy analyser gets one more in front, so the cores work in
+ * parallel. videoconvert is passthrough when the analysers accept what the
+ * decoder outputs (I420/NV12 for H.264): it costs nothing then, and converts
+ * only the odd formats. A branch exists only when one of its pipelines is
+ * selected; streams nobody analyses end in a fakesink, and compressed audio
+ * is not even decoded.
+ */
+struct _VaPipelineBuilder {
+  GObject parent_instance;
+
+  char *input;
+  char *output_dir;
+  char *stem;
+  GPtrArray *pipelines; /* VaPipelineInfo */
+  GPtrArray *options;   /* VaOption */
+};
+
+typedef struct {
+  char *pipeline;
+  char *factory;
+  char *property;
+  GValue value;
+} VaOption;
+
+G_DEFINE_FINAL_TYPE (VaPipelineBuilder, va_pipeline_builder, G_TYPE_OBJECT)
+
+static GQuark va_graph_quark;
+
+static void
+va_option_free (VaOption *option)
+{
+  g_free (option->pipeline);
+  g_free (option->factory);
+  g_free (option->property);
+  g_value_unset (&option->value);
+  g_free (option);
+}
+
+static void
+va_pipeline_builder_finalize (GObject *object)
+{
+  VaPipelineBuilder *self = VA_PIPELINE_BUILDER (object);
+
+  g_clear_pointer (&self->input, g_free);
+  g_clear_pointer (&self->output_dir, g_free);
+  g_clear_pointer (&self->stem, g_free);
+  g_clear_pointer (&self->pipelines, g_ptr_array_unref);
+  g_clear_pointer (&self->options, g_ptr_array_unref);
+  G_OBJECT_CLASS (va_pipeline_builder_parent_class)->finalize (object);
+}
+
+static void
+va_pipeline_builder_class_init (VaPipelineBuilderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = va_pipeline_builder_finalize;
+  va_graph_quark = g_quark_from_static_string ("va-pipeline-graph");
+}
+
+static void
+va_pipeline_builder_init (VaPipelineBuilder *self)
+{
+  self->pipelines = g_ptr_array_new_with_free_func (g_object_unref);
+  self->options = g_ptr_array_new_with_free_func ((GDestroyNotify)va_option_free);
+}
+
+VaPipelineBuilder *
+va_pipeline_builder_new (void)
+{
+  return g_object_new (VA_TYPE_PIPELINE_BUILDER, NULL);
+}
+
+void
+va_pipeline_builder_set_input (VaPipelineBuilder *self, const char *path)
+{
+  g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
+  g_free (self->input);
+  self->input = g_strdup (path);
+}
+
+const char *
+va_pipeline_builder_get_input (VaPipelineBuilder *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
+  return self->input;
+}
+
+void
+va_pipeline_builder_set_output_dir (VaPipelineBuilder *self, const char *path)
+{
+  g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
+  g_free (self->output_dir);
+  self->output_dir = g_strdup (path);
+}
+
+/**
+ * va_pipeline_builder_get_output_dir:
+ *
+ * Returns: the output directory; `<stem>_output` in the current directory
+ *   unless one was set
+ */
+const char *
+va_pipeline_builder_get_output_dir (VaPipelineBuilder *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
+  if (self->output_dir == NULL && self->input != NULL)
+    self->output_dir = g_strdup_printf ("%s_output", va_pipeline_builder_get_stem (self));
+  return self->output_dir;
+}
+
+void
+va_pipeline_builder_set_stem (VaPipelineBuilder *self, const char *stem)
+{
+  g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
+  g_free (self->stem);
+  self->stem = g_strdup (stem);
+}
+
+/**
+ * va_pipeline_builder_dup_default_stem:
+ * @input: a file path
+ *
+ * The contract's `<stem>`: the file name without its last extension
+ * ("clip.final.mp4" → "clip.final"), or "video" when that leaves nothing.
+ */
+char *
+va_pipeline_builder_dup_default_stem (const char *input)
+{
+  g_autofree char *base = g_path_get_basename (input);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  if (*base == '\0' || g_str_equal (base, ".") || g_str_equal (base, G_DIR_SEPARATOR_S))
+    return g_strdup ("video");
+  return g_steal_pointer (&base);
+}
+
+const char *
+va_pipeline_builder_get_stem (VaPipelineBuilder *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
+  if (self->stem == NULL && self->input != NULL)
+    self->stem = va_pipeline_builder_dup_default_stem (self->input);
+  return self->stem;
+}
+
+void
+va_pipeline_builder_add_pipeline (VaPipelineBuilder *self, VaPipelineInfo *info)
+{
+  g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
+  g_return_if_fail (VA_IS_PIPELINE_INFO (info));
+  if (!g_ptr_array_find (self->pipelines, info, NULL))
+    g_ptr_array_add (self->pipelines, g_object_ref (info));
+}
+
+/**
+ * va_pipeline_builder_get_pipelines:
+ *
+ * Returns: (transfer none) (element-type VaPipelineInfo): the selection
+ */
+GPtrArray *
+va_pipeline_builder_get_pipelines (VaPipelineBuilder *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
+  return self->pipelines;
+}
+
+static VaPipelineInfo *
+va_pipeline_builder_find (VaPipelineBuilder *self, const char *name)
+{
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->pipelines, i);
+    if (g_str_equal (va_pipeline_info_get_name (info), name))
+      return info;
+  }
+  return NULL;
+}
+
+/**
+ * va_pipeline_builder_set_option:
+ * @pipeline: the registry name of a selected pipeline
+ * @key: a member of its config schema, e.g. "threshold"
+ * @value: the value as text ("40", "true", an enum nick)
+ *
+ * Checks the value against the property's type and range now, so a bad
+ * option fails before any decoding.
+ *
+ * Returns: %FALSE with %VA_ERROR_INVALID_ARGUMENT for an unknown pipeline or
+ *   key, an unparsable value or one out of range
+ */
+gboolean
+va_pipeline_builder_set_option (VaPipelineBuilder *self, const char *pipeline, const char *key,
+                                const char *value, GError **error)
+{
+  VaPipelineInfo *info;
+  const char *factory_name = NULL;
+  const char *property = NULL;
+  g_autoptr (GstElementFactory) factory = NULL;
+  g_autoptr (GstPluginFeature) loaded = NULL;
+  GObjectClass *klass;
+  GParamSpec *pspec;
+  g_auto (GValue) parsed = G_VALUE_INIT;
+  g_auto (GValue) checked = G_VALUE_INIT;
+  VaOption *option;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), FALSE);
+
+  info = va_pipeline_builder_find (self, pipeline);
+  if (info == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Option for pipeline “%s”, which is not selected", pipeline);
+    return FALSE;
+  }
+  if (!va_pipeline_info_lookup_option (info, key, &factory_name, &property)) {
+    g_autoptr (GList) keys = json_object_get_members (va_pipeline_info_get_config_schema (info));
+    g_autoptr (GString) known = g_string_new (NULL);
+    for (GList *l = keys; l != NULL; l = l->next)
+      g_string_append_printf (known, "%s%s", known->len > 0 ? ", " : "", (char *)l->data);
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Pipeline “%s” has no option “%s”; its options: %s", pipeline, key,
+                 known->len > 0 ? known->str : "none");
+    return FALSE;
+  }
+
+  factory = gst_element_factory_find (factory_name);
+  loaded = factory != NULL ? gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory)) : NULL;
+  if (loaded == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "GStreamer element “%s” cannot be loaded",
+                 factory_name);
+    return FALSE;
+  }
+  klass = g_type_class_ref (gst_element_factory_get_element_type (GST_ELEMENT_FACTORY (loaded)));
+  pspec = g_object_class_find_property (klass, property);
+  g_type_class_unref (klass);
+  g_return_val_if_fail (pspec != NULL, FALSE);
+
+  g_value_init (&parsed, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  if (!gst_value_deserialize (&parsed, value)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Option %s of pipeline “%s”: “%s” is not a valid %s", key, pipeline, value,
+                 g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+    return FALSE;
+  }
+  g_value_init (&checked, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_value_copy (&parsed, &checked);
+  /* g_param_value_validate clamps and tells whether it had to */
+  if (g_param_value_validate (pspec, &checked)) {
+    g_autofree char *fixed = gst_value_serialize (&checked);
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Option %s of pipeline “%s”: %s is out of range (nearest allowed: %s)", key,
+                 pipeline, value, fixed);
+    return FALSE;
+  }
+
+  option = g_new0 (VaOption, 1);
+  option->pipeline = g_strdup (pipeline);
+  option->factory = g_strdup (factory_name);
+  option->property = g_strdup (property);
+  g_value_init (&option->value, G_VALUE_TYPE (&parsed));
+  g_value_copy (&parsed, &option->value);
+  g_ptr_array_add (self->options, option);
+  return TRUE;
+}
+
+static void
+va_pipeline_graph_free (VaPipelineGraph *graph)
+{
+  g_mutex_clear (&graph->lock);
+  g_free (graph->input);
+  g_free (graph->container_caps);
+  g_free (graph);
+}
+
+/**
+ * va_pipeline_builder_get_graph:
+ * @pipeline: a pipeline made by va_pipeline_builder_build()
+ *
+ * Returns: (transfer none): its run-time link state
+ */
+VaPipelineGraph *
+va_pipeline_builder_get_graph (GstElement *pipeline)
+{
+  return g_object_get_qdata (G_OBJECT (pipeline), va_graph_quark);
+}
+
+char *
+va_pipeline_graph_dup_container_caps (VaPipelineGraph *graph)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&graph->lock);
+  return g_strdup (graph->container_caps);
+}
+
+static gboolean
+va_caps_has_prefix (GstCaps *caps, const char *prefix)
+{
+  GstStructure *s;
+
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+  return g_str_has_prefix (gst_structure_get_name (s), prefix);
+}
+
+/* Called by decodebin for every stream before it plugs more elements.
+ * The first call carries what typefinding recognised: remember it, it tells
+ * a corrupt file of a known type from something that is not media at all.
+ * Streams no branch wants are exposed still compressed: decoding audio for
+ * a fakesink would be wasted time. */
+static gboolean
+va_on_autoplug_continue (GstElement *decodebin, GstPad *pad, GstCaps *caps, gpointer user_data)
+{
+  VaPipelineGraph *graph = user_data;
+  gboolean want_audio;
+
+  g_mutex_lock (&graph->lock);
+  if (graph->container_caps == NULL)
+    graph->container_caps = gst_caps_to_string (caps);
+  want_audio = graph->audio_entry != NULL;
+  g_mutex_unlock (&graph->lock);
+
+  if (!want_audio && va_caps_has_prefix (caps, "audio/"))
+    return FALSE;
+  if (va_caps_has_prefix (caps, "text/") || va_caps_has_prefix (caps, "subpicture/")
+      || va_caps_has_prefix (caps, "closedcaption/"))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+va_link_to_fakesink (GstElement *pipeline, GstPad *pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sinkpad = NULL;
+
+  if (sink == NULL)
+    return;
+  /* not async: it joins a pipeline that may already be prerolling */
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
+  gst_bin_add (GST_BIN (pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+}
+
+static void
+va_on_pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
+{
+  GstElement *pipeline = user_data;
+  VaPipelineGraph *graph = va_pipeline_builder_get_graph (pipeline);
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstElement *target = NULL;
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+
+  g_mutex_lock (&graph->lock);
+  if (va_caps_has_prefix (caps, "video/x-raw") && graph->video_entry != NULL
+      && !graph->video_linked) {
+    target = graph->video_entry;
+    graph->video_linked = TRUE;
+  } else if (va_caps_has_prefix (caps, "audio/x-raw") && graph->audio_entry != NULL
+             && !graph->audio_linked) {
+    target = graph->audio_entry;
+    graph->audio_linked = TRUE;
+  }
+  g_mutex_unlock (&graph->lock);
+
+  if (target != NULL) {
+    g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (target, "sink");
+    GstPadLinkReturn ret = gst_pad_link (pad, sinkpad);
+    if (ret != GST_PAD_LINK_OK) {
+      g_autoptr (GError) error
+          = g_error_new (VA_ERROR, VA_ERROR_PIPELINE, "Cannot link the decoded stream (%s)",
+                         gst_pad_link_get_name (ret));
+      gst_element_post_message (pipeline,
+                                gst_message_new_error (GST_OBJECT (decodebin), error, NULL));
+    }
+    return;
+  }
+  /* extra streams (a second video track, unused audio, subtitles) */
+  va_link_to_fakesink (pipeline, pad);
+}
+
+static void
+va_on_no_more_pads (GstElement *decodebin, gpointer user_data)
+{
+  GstElement *pipeline = user_data;
+  VaPipelineGraph *graph = va_pipeline_builder_get_graph (pipeline);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = NULL;
+
+  g_mutex_lock (&graph->lock);
+  base = g_path_get_basename (graph->input);
+  if (graph->video_entry != NULL && !graph->video_linked)
+    error = g_error_new (VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                         "%s has no video stream, which the selected video pipelines need", base);
+  else if (graph->audio_entry != NULL && !graph->audio_linked)
+    error = g_error_new (VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                         "%s has no audio stream, which the selected audio pipelines need", base);
+  g_mutex_unlock (&graph->lock);
+
+  /* the unlinked branch would never preroll: fail instead of waiting */
+  if (error != NULL)
+    gst_element_post_message (pipeline,
+                              gst_message_new_error (GST_OBJECT (decodebin), error, NULL));
+}
+
+static GstElement *
+va_make_element (const char *factory, const char *name, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, name);
+
+  if (element == NULL)
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "GStreamer element “%s” is not installed",
+                 factory);
+  return element;
+}
+
+/* Adds @element to @bin after @prev (if any); returns it as the new tail. */
+static GstElement *
+va_chain (GstBin *bin, GstElement *prev, GstElement *element, GError **error)
+{
+  gst_bin_add (bin, element);
+  if (prev != NULL && !gst_element_link (prev, element)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot link %s to %s",
+                 GST_ELEMENT_NAME (prev), GST_ELEMENT_NAME (element));
+    return NULL;
+  }
+  return element;
+}
+
+static void
+va_apply_options (VaPipelineBuilder *self, VaPipelineInfo *info, guint index, GstElement *element)
+{
+  const char *const *defaults = va_pipeline_info_get_element_properties (info, index);
+  const char *factory = va_pipeline_info_get_element_factory (info, index);
+
+  for (guint i = 0; defaults != NULL && defaults[i] != NULL; i++) {
+    g_auto (GStrv) kv = g_strsplit (defaults[i], "=", 2);
+    if (kv[0] != NULL && kv[1] != NULL)
+      gst_util_set_object_arg (G_OBJECT (element), kv[0], kv[1]);
+  }
+  for (guint i = 0; i < self->options->len; i++) {
+    VaOption *option = g_ptr_array_index (self->options, i);
+    if (g_str_equal (option->pipeline, va_pipeline_info_get_name (info))
+        && g_str_equal (option->factory, factory))
+      g_object_set_property (G_OBJECT (element), option->property, &option->value);
+  }
+}
+
+/* One branch: entry elements, the analysers of every selected pipeline of
+ * @branch, and the annotation sink writing their files. Returns the entry
+ * element (decodebin's pad links to it), or NULL when no pipeline of the
+ * selection runs on this branch. */
+static GstElement *
+va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipelineBranch branch,
+                                GstElement **sink_out, GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_null_terminated (4, NULL, TRUE);
+  g_autofree char *pipelines = NULL;
+  g_autofree char *location = NULL;
+  const char *prefix = branch == VA_PIPELINE_BRANCH_VIDEO ? "video" : "audio";
+  g_autofree char *name = NULL;
+  GstElement *entry, *tail, *element;
+
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->pipelines, i);
+    if (va_pipeline_info_get_branch (info) == branch)
+      g_ptr_array_add (names, (gpointer)va_pipeline_info_get_name (info));
+  }
+  if (names->len == 0)
+    return NULL;
+
+  name = g_strdup_printf ("%s-queue", prefix);
+  entry = va_make_element ("queue", name, error);
+  if (entry == NULL || (tail = va_chain (bin, NULL, entry, error)) == NULL)
+    return NULL;
+
+  if (branch == VA_PIPELINE_BRANCH_VIDEO) {
+    if ((element = va_make_element ("videoconvert", "video-convert", error)) == NULL
+        || (tail = va_chain (bin, tail, element, error)) == NULL)
+      return NULL;
+  } else {
+    g_autoptr (GstCaps) caps
+        = gst_caps_from_string ("audio/x-raw,format=S16LE,rate=16000,channels=1");
+    if ((element = va_make_element ("audioconvert", "audio-convert", error)) == NULL
+        || (tail = va_chain (bin, tail, element, error)) == NULL)
+      return NULL;
+    if ((element = va_make_element ("audioresample", "audio-resample", error)) == NULL
+        || (tail = va_chain (bin, tail, element, error)) == NULL)
+      return NULL;
+    if ((element = va_make_element ("capsfilter", "audio-caps", error)) == NULL)
+      return NULL;
+    g_object_set (element, "caps", caps, NULL);
+    if ((tail = va_chain (bin, tail, element, error)) == NULL)
+      return NULL;
+  }
+
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->pipelines, i);
+
+    if (va_pipeline_info_get_branch (info) != branch)
+      continue;
+    for (guint j = 0; j < va_pipeline_info_get_n_elements (info); j++) {
+      const char *factory = va_pipeline_info_get_element_factory (info, j);
+      g_autofree char *ename
+          = g_strdup_printf ("%s-%u-%s", va_pipeline_info_get_name (info), j, factory);
+
+      /* the branch queue already separates the first element from decoding */
+      if (va_pipeline_info_get_element_heavy (info, j) && tail != entry) {
+        g_autofree char *qname
+            = g_strdup_printf ("%s-%u-queue", va_pipeline_info_get_name (info), j);
+        if ((element = va_make_element ("queue", qname, error)) == NULL
+            || (tail = va_chain (bin, tail, element, error)) == NULL)
+          return NULL;
+      }
+      if ((element = va_make_element (factory, ename, error)) == NULL)
+        return NULL;
+      va_apply_options (self, info, j, element);
+      if ((tail = va_chain (bin, tail, element, error)) == NULL)
+        return NULL;
+    }
+  }
+
+  g_free (name);
+  name = g_strdup_printf ("%s-sink", prefix);
+  if ((element = va_make_element ("vaannotationsink", name, error)) == NULL)
+    return NULL;
+  pipelines = g_strjoinv (",", (char **)names->pdata);
+  location = g_canonicalize_filename (va_pipeline_builder_get_output_dir (self), NULL);
+  /* sync=false: annotate as fast as frames decode, not in real time */
+  g_object_set (element, "location", location, "stem", va_pipeline_builder_get_stem (self),
+                "pipelines", pipelines, "sync", FALSE, NULL);
+  if ((tail = va_chain (bin, tail, element, error)) == NULL)
+    return NULL;
+  *sink_out = element;
+  return entry;
+}
+
+static gboolean
+va_check_input (const char *input, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (input, &st) != 0) {
+    int saved = errno;
+    if (saved == ENOENT || saved == ENOTDIR)
+      g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No such file: %s", input);
+    else
+      g_set_error (error, VA_ERROR, saved == EACCES ? VA_ERROR_FORBIDDEN : VA_ERROR_INTERNAL,
+                   "Cannot access %s: %s", input, g_strerror (saved));
+    return FALSE;
+  }
+  if (S_ISDIR (st.st_mode)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "%s is a directory, not a video file",
+                 input);
+    return FALSE;
+  }
+  if (g_access (input, R_OK) != 0) {
+    g_set_error (error, VA_ERROR, VA_ERROR_FORBIDDEN, "Cannot read %s: %s", input,
+                 g_strerror (errno));
+    return FALSE;
+  }
+  if (S_ISREG (st.st_mode) && st.st_size == 0) {
+    g_set_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA, "%s is empty", input);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * va_pipeline_builder_build:
+ *
+ * Checks the input (exists, is a readable non-empty file) and makes the
+ * pipeline. Nothing is decoded yet; media problems surface on the bus.
+ *
+ * Returns: (transfer full): a GstPipeline, or %NULL with %VA_ERROR_NOT_FOUND,
+ *   %VA_ERROR_FORBIDDEN, %VA_ERROR_INVALID_ARGUMENT, %VA_ERROR_UNSUPPORTED_MEDIA
+ *   or %VA_ERROR_INTERNAL (an element is missing)
+ */
+GstElement *
+va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
+{
+  g_autoptr (GstElement) pipeline = NULL;
+  VaPipelineGraph *graph;
+  GstElement *src, *decodebin;
+  g_autofree char *abs_input = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
+
+  if (self->input == NULL) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No input file given");
+    return NULL;
+  }
+  if (self->pipelines->len == 0) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No pipeline selected");
+    return NULL;
+  }
+  if (!va_check_input (self->input, error))
+    return NULL;
+  abs_input = g_canonicalize_filename (self->input, NULL);
+
+  pipeline = gst_object_ref_sink (gst_pipeline_new ("va-annotate"));
+  graph = g_new0 (VaPipelineGraph, 1);
+  g_mutex_init (&graph->lock);
+  graph->input = g_strdup (abs_input);
+  g_object_set_qdata_full (G_OBJECT (pipeline), va_graph_quark, graph,
+                           (GDestroyNotify)va_pipeline_graph_free);
+
+  if ((src = va_make_element ("filesrc", "source", error)) == NULL)
+    return NULL;
+  g_object_set (src, "location", abs_input, NULL);
+  if ((decodebin = va_make_element ("decodebin", "decode", error)) == NULL)
+    return NULL;
+  gst_bin_add_many (GST_BIN (pipeline), src, decodebin, NULL);
+  if (!gst_element_link (src, decodebin)) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot link filesrc to decodebin");
+    return NULL;
+  }
+
+  graph->video_entry = va_pipeline_builder_add_branch (
+      self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_VIDEO, &graph->video_sink, &local_error);
+  if (local_error == NULL)
+    graph->audio_entry = va_pipeline_builder_add_branch (
+        self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_AUDIO, &graph->audio_sink, &local_error);
+  if (local_error != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return NULL;
+  }
+  graph->n_sinks = (graph->video_sink != NULL) + (graph->audio_sink != NULL);
+
+  g_signal_connect (decodebin, "autoplug-continue", G_CALLBACK (va_on_autoplug_continue), graph);
+  g_signal_connect (decodebin, "pad-added", G_CALLBACK (va_on_pad_added), pipeline);
+  g_signal_connect (decodebin, "no-more-pads", G_CALLBACK (va_on_no_more_pads), pipeline);
+  return g_steal_pointer (&pipeline);
+}

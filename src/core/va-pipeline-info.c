@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <gst/gst.h>
+#include <math.h>
+
+#include "va-pipeline-info-private.h"
+
+/**
+ * VaPipelineInfo:
+ *
+ * What the registry knows about one annotation pipeline: the contract's
+ * PipelineInfo fields, the element chain the builder instantiates and the
+ * `config_schema`, which is read from the elements' GObject properties so
+ * that the element code stays the one place where options, defaults and
+ * ranges are defined.
+ */
+struct _VaPipelineInfo {
+  GObject parent_instance;
+
+  const VaPipelineDesc *desc;
+  GPtrArray *aliases; /* char*, NULL-terminated */
+  gboolean enabled;
+  char *unavailable_reason;
+  JsonObject *config_schema;
+  /* schema key → "factory\nproperty" */
+  GHashTable *options;
+};
+
+G_DEFINE_FINAL_TYPE (VaPipelineInfo, va_pipeline_info, G_TYPE_OBJECT)
+
+/* Properties every analyser has that are the runner's business, not a
+ * user's: the runner reads results from metadata, never from messages. */
+static const char *const hidden_properties[] = { "post-messages", NULL };
+
+static void
+va_pipeline_info_finalize (GObject *object)
+{
+  VaPipelineInfo *self = VA_PIPELINE_INFO (object);
+
+  g_clear_pointer (&self->aliases, g_ptr_array_unref);
+  g_clear_pointer (&self->unavailable_reason, g_free);
+  g_clear_pointer (&self->config_schema, json_object_unref);
+  g_clear_pointer (&self->options, g_hash_table_unref);
+  G_OBJECT_CLASS (va_pipeline_info_parent_class)->finalize (object);
+}
+
+static void
+va_pipeline_info_class_init (VaPipelineInfoClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = va_pipeline_info_finalize;
+}
+
+static void
+va_pipeline_info_init (VaPipelineInfo *self)
+{
+  self->aliases = g_ptr_array_new_null_terminated (2, g_free, TRUE);
+  self->config_schema = json_object_new ();
+  self->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* Floats in GParamSpecs are binary approximations (0.1f): print them with
+ * the precision a person typed. */
+static double
+va_round_float (double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buf, sizeof buf, "%.6g", value);
+  return g_ascii_strtod (buf, NULL);
+}
+
+static JsonNode *
+va_json_from_value (const GValue *value)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+  GType type = G_VALUE_TYPE (value);
+
+  if (type == G_TYPE_BOOLEAN) {
+    json_node_set_boolean (node, g_value_get_boolean (value));
+  } else if (type == G_TYPE_INT) {
+    json_node_set_int (node, g_value_get_int (value));
+  } else if (type == G_TYPE_UINT) {
+    json_node_set_int (node, g_value_get_uint (value));
+  } else if (type == G_TYPE_INT64) {
+    json_node_set_int (node, g_value_get_int64 (value));
+  } else if (type == G_TYPE_UINT64) {
+    json_node_set_int (node, (gint64)MIN (g_value_get_uint64 (value), (guint64)G_MAXINT64));
+  } else if (type == G_TYPE_LONG) {
+    json_node_set_int (node, g_value_get_long (value));
+  } else if (type == G_TYPE_ULONG) {
+    json_node_set_int (node, (gint64)g_value_get_ulong (value));
+  } else if (type == G_TYPE_FLOAT) {
+    json_node_set_double (node, va_round_float (g_value_get_float (value)));
+  } else if (type == G_TYPE_DOUBLE) {
+    json_node_set_double (node, va_round_float (g_value_get_double (value)));
+  } else if (type == G_TYPE_STRING) {
+    if (g_value_get_string (value) == NULL)
+      json_node_init_null (node);
+    else
+      json_node_set_string (node, g_value_get_string (value));
+  } else if (G_TYPE_IS_ENUM (type)) {
+    GEnumClass *klass = g_type_class_peek (type);
+    GEnumValue *ev = g_enum_get_value (klass, g_value_get_enum (value));
+    json_node_set_string (node, ev != NULL ? ev->value_nick : "");
+  } else {
+    g_autofree char *s = gst_value_serialize (value);
+    if (s == NULL)
+      json_node_init_null (node);
+    else
+      json_node_set_string (node, s);
+  }
+  return node;
+}
+
+static const char *
+va_json_type_for_pspec (GParamSpec *pspec)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+
+  if (type == G_TYPE_BOOLEAN)
+    return "boolean";
+  if (type == G_TYPE_INT || type == G_TYPE_UINT || type == G_TYPE_INT64 || type == G_TYPE_UINT64
+      || type == G_TYPE_LONG || type == G_TYPE_ULONG)
+    return "integer";
+  if (type == G_TYPE_FLOAT || type == G_TYPE_DOUBLE)
+    return "number";
+  if (type == G_TYPE_STRING || G_TYPE_IS_ENUM (type))
+    return "string";
+  return NULL;
+}
+
+static void
+va_schema_add_range (JsonObject *entry, GParamSpec *pspec)
+{
+  double min, max;
+
+  if (G_IS_PARAM_SPEC_INT (pspec)) {
+    min = G_PARAM_SPEC_INT (pspec)->minimum;
+    max = G_PARAM_SPEC_INT (pspec)->maximum;
+  } else if (G_IS_PARAM_SPEC_UINT (pspec)) {
+    min = G_PARAM_SPEC_UINT (pspec)->minimum;
+    max = G_PARAM_SPEC_UINT (pspec)->maximum;
+  } else if (G_IS_PARAM_SPEC_INT64 (pspec)) {
+    min = (double)G_PARAM_SPEC_INT64 (pspec)->minimum;
+    max = (double)G_PARAM_SPEC_INT64 (pspec)->maximum;
+  } else if (G_IS_PARAM_SPEC_UINT64 (pspec)) {
+    min = (double)G_PARAM_SPEC_UINT64 (pspec)->minimum;
+    max = (double)G_PARAM_SPEC_UINT64 (pspec)->maximum;
+  } else if (G_IS_PARAM_SPEC_LONG (pspec)) {
+    min = (double)G_PARAM_SPEC_LONG (pspec)->minimum;
+    max = (double)G_PARAM_SPEC_LONG (pspec)->maximum;
+  } else if (G_IS_PARAM_SPEC_ULONG (pspec)) {
+    min = (double)G_PARAM_SPEC_ULONG (pspec)->minimum;
+    max = (double)G_PARAM_SPEC_ULONG (pspec)->maximum;
+  } else if (G_IS_PARAM_SPEC_FLOAT (pspec)) {
+    min = va_round_float (G_PARAM_SPEC_FLOAT (pspec)->minimum);
+    max = va_round_float (G_PARAM_SPEC_FLOAT (pspec)->maximum);
+  } else if (G_IS_PARAM_SPEC_DOUBLE (pspec)) {
+    min = va_round_float (G_PARAM_SPEC_DOUBLE (pspec)->minimum);
+    max = va_round_float (G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+  } else {
+    if (G_IS_PARAM_SPEC_ENUM (pspec)) {
+      GEnumClass *klass = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+      JsonArray *values = json_array_new ();
+      for (guint i = 0; i < klass->n_values; i++)
+        json_array_add_string_element (values, klass->values[i].value_nick);
+      json_object_set_array_member (entry, "enum", values);
+    }
+    return;
+  }
+
+  /* JSON integers are exact only up to 2^53; bounds like G_MAXUINT64 are
+   * "no bound" in practice and would not round-trip. */
+  if (fabs (min) < 9007199254740992.0) {
+    if (g_str_equal (va_json_type_for_pspec (pspec), "integer"))
+      json_object_set_int_member (entry, "minimum", (gint64)min);
+    else
+      json_object_set_double_member (entry, "minimum", min);
+  }
+  if (fabs (max) < 9007199254740992.0) {
+    if (g_str_equal (va_json_type_for_pspec (pspec), "integer"))
+      json_object_set_int_member (entry, "maximum", (gint64)max);
+    else
+      json_object_set_double_member (entry, "maximum", max);
+  }
+}
+
+static const char *
+va_element_override (const VaPipelineElementDesc *element, const char *property)
+{
+  gsize len = strlen (property);
+
+  for (guint i = 0; element->properties != NULL && element->properties[i] != NULL; i++) {
+    const char *p = element->properties[i];
+    if (strncmp (p, property, len) == 0 && p[len] == '=')
+      return p + len + 1;
+  }
+  return NULL;
+}
+
+static void
+va_pipeline_info_add_element_schema (VaPipelineInfo *self, const VaPipelineElementDesc *element,
+                                     GstElementFactory *factory)
+{
+  g_autoptr (GstPluginFeature) loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
+  GType type;
+  GObjectClass *klass;
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs = 0;
+
+  if (loaded == NULL)
+    return;
+  type = gst_element_factory_get_element_type (GST_ELEMENT_FACTORY (loaded));
+  klass = g_type_class_ref (type);
+  pspecs = g_object_class_list_properties (klass, &n_pspecs);
+
+  for (guint i = 0; i < n_pspecs; i++) {
+    GParamSpec *pspec = pspecs[i];
+    const char *json_type = va_json_type_for_pspec (pspec);
+    const char *override = va_element_override (element, pspec->name);
+    g_autofree char *key = NULL;
+    g_auto (GValue) value = G_VALUE_INIT;
+    JsonObject *entry;
+
+    /* Only what the element itself defines: base-class knobs (qos, sync,
+     * name) are not annotation options. */
+    if (pspec->owner_type != type || json_type == NULL)
+      continue;
+    if ((pspec->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE
+        || (pspec->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
+      continue;
+    if (g_strv_contains (hidden_properties, pspec->name))
+      continue;
+
+    key = g_strdelimit (g_strdup (pspec->name), "-", '_');
+    if (json_object_has_member (self->config_schema, key)) {
+      /* Two elements of one chain share a property name: qualify the second. */
+      g_free (key);
+      key = g_strdelimit (g_strdup_printf ("%s_%s", element->factory, pspec->name), "-", '_');
+    }
+
+    g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+    g_param_value_set_default (pspec, &value);
+    if (override != NULL && !gst_value_deserialize (&value, override))
+      g_warning ("registry default %s=%s of %s does not parse", pspec->name, override,
+                 element->factory);
+
+    entry = json_object_new ();
+    json_object_set_string_member (entry, "type", json_type);
+    json_object_set_member (entry, "default", va_json_from_value (&value));
+    json_object_set_string_member (entry, "description", g_param_spec_get_blurb (pspec));
+    va_schema_add_range (entry, pspec);
+    json_object_set_object_member (self->config_schema, key, entry);
+    g_hash_table_insert (self->options, g_strdup (key),
+                         g_strdup_printf ("%s\n%s", element->factory, pspec->name));
+  }
+  g_type_class_unref (klass);
+}
+
+VaPipelineInfo *
+va_pipeline_info_new (const VaPipelineDesc *desc)
+{
+  VaPipelineInfo *self = g_object_new (VA_TYPE_PIPELINE_INFO, NULL);
+
+  self->desc = desc;
+  self->enabled = TRUE;
+  g_ptr_array_add (self->aliases, g_strdup_printf ("%s_%s", desc->family, desc->variant));
+
+  for (guint i = 0; i < VA_PIPELINE_MAX_ELEMENTS && desc->elements[i].factory != NULL; i++) {
+    g_autoptr (GstElementFactory) factory = gst_element_factory_find (desc->elements[i].factory);
+
+    if (factory == NULL) {
+      if (self->enabled)
+        self->unavailable_reason = g_strdup_printf (
+            "GStreamer element “%s” is not installed (is the videoannotator plugin in "
+            "GST_PLUGIN_PATH?)",
+            desc->elements[i].factory);
+      self->enabled = FALSE;
+      continue;
+    }
+    va_pipeline_info_add_element_schema (self, &desc->elements[i], factory);
+  }
+  return self;
+}
+
+void
+va_pipeline_info_add_alias (VaPipelineInfo *self, const char *alias)
+{
+  g_return_if_fail (VA_IS_PIPELINE_INFO (self));
+
+  if (!g_strv_contains ((const char *const *)self->aliases->pdata, alias))
+    g_ptr_array_add (self->aliases, g_strdup (alias));
+}
+
+int
+va_pipeline_info_get_stability_rank (VaPipelineInfo *self)
+{
+  static const char *const order[] = { "stable", "beta", "experimental", NULL };
+
+  for (int i = 0; order[i] != NULL; i++) {
+    if (g_strcmp0 (self->desc->stability, order[i]) == 0)
+      return i;
+  }
+  return G_N_ELEMENTS (order);
+}
+
+const char *
+va_pipeline_info_get_name (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->name;
+}
+
+const char *
+va_pipeline_info_get_display_name (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->display_name;
+}
+
+const char *
+va_pipeline_info_get_description (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->description;
+}
+
+const char *
+va_pipeline_info_get_family (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->family;
+}
+
+const char *
+va_pipeline_info_get_variant (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->variant;
+}
+
+const char *
+va_pipeline_info_get_stability (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->stability;
+}
+
+const char *const *
+va_pipeline_info_get_aliases (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return (const char *const *)self->aliases->pdata;
+}
+
+const char *const *
+va_pipeline_info_get_tasks (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->tasks;
+}
+
+const char *const *
+va_pipeline_info_get_modalities (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->modalities;
+}
+
+const char *const *
+va_pipeline_info_get_capabilities (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->capabilities;
+}
+
+const char *const *
+va_pipeline_info_get_backends (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->backends;
+}
+
+const char *const *
+va_pipeline_info_get_notes (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->notes;
+}
+
+const char *
+va_pipeline_info_get_output_format (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->output_format;
+}
+
+const char *const *
+va_pipeline_info_get_output_types (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->output_types;
+}
+
+const char *
+va_pipeline_info_get_output_suffix (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->desc->output_suffix;
+}
+
+VaPipelineBranch
+va_pipeline_info_get_branch (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), VA_PIPELINE_BRANCH_VIDEO);
+  return self->desc->branch;
+}
+
+gboolean
+va_pipeline_info_get_enabled (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), FALSE);
+  return self->enabled;
+}
+
+/**
+ * va_pipeline_info_get_unavailable_reason:
+ *
+ * Returns: (nullable): why the pipeline cannot run here, or %NULL if it can
+ */
+const char *
+va_pipeline_info_get_unavailable_reason (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->unavailable_reason;
+}
+
+guint
+va_pipeline_info_get_n_elements (VaPipelineInfo *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), 0);
+  while (n < VA_PIPELINE_MAX_ELEMENTS && self->desc->elements[n].factory != NULL)
+    n++;
+  return n;
+}
+
+const char *
+va_pipeline_info_get_element_factory (VaPipelineInfo *self, guint index)
+{
+  g_return_val_if_fail (index < va_pipeline_info_get_n_elements (self), NULL);
+  return self->desc->elements[index].factory;
+}
+
+const char *const *
+va_pipeline_info_get_element_properties (VaPipelineInfo *self, guint index)
+{
+  g_return_val_if_fail (index < va_pipeline_info_get_n_elements (self), NULL);
+  return self->desc->elements[index].properties;
+}
+
+gboolean
+va_pipeline_info_get_element_heavy (VaPipelineInfo *self, guint index)
+{
+  g_return_val_if_fail (index < va_pipeline_info_get_n_elements (self), FALSE);
+  return self->desc->elements[index].heavy;
+}
+
+/**
+ * va_pipeline_info_get_config_schema:
+ *
+ * The options of this pipeline: one member per settable property of its
+ * elements (dashes become underscores), each `{type, default, description}`
+ * plus `minimum`/`maximum` for numbers and `enum` for enumerations. Empty
+ * when the elements are not installed.
+ *
+ * Returns: (transfer none): the schema object
+ */
+JsonObject *
+va_pipeline_info_get_config_schema (VaPipelineInfo *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return self->config_schema;
+}
+
+/**
+ * va_pipeline_info_lookup_option:
+ * @key: a member name of the config schema, e.g. "min_scene_length"
+ * @factory: (out) (optional): the element factory it belongs to
+ * @property: (out) (optional): the GObject property name
+ *
+ * Returns: %TRUE if @key is an option of this pipeline
+ */
+gboolean
+va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key, const char **factory,
+                                const char **property)
+{
+  const char *target;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), FALSE);
+  target = g_hash_table_lookup (self->options, key);
+  if (target == NULL)
+    return FALSE;
+  if (factory != NULL)
+    *factory = va_pipeline_info_get_element_factory (self, 0);
+  for (guint i = 0; i < va_pipeline_info_get_n_elements (self); i++) {
+    const char *f = self->desc->elements[i].factory;
+    gsize len = strlen (f);
+    if (strncmp (target, f, len) == 0 && target[len] == '\n') {
+      if (factory != NULL)
+        *factory = f;
+      if (property != NULL)
+        *property = target + len + 1;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+static void
+va_json_add_strv (JsonBuilder *builder, const char *member, const char *const *strv)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+/**
+ * va_pipeline_info_to_json:
+ *
+ * The contract's PipelineInfo object (name, display_name, description,
+ * enabled, pipeline_family, variant, tasks, modalities, capabilities,
+ * backends, stability, outputs, config_schema, examples) plus aliases,
+ * branch, elements, output_files and notes.
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+va_pipeline_info_to_json (VaPipelineInfo *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  const VaPipelineDesc *d;
+  g_autofree char *example = NULL;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  d = self->desc;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, d->name);
+  json_builder_set_member_name (builder, "display_name");
+  json_builder_add_string_value (builder, d->display_name);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, d->description);
+  json_builder_set_member_name (builder, "enabled");
+  json_builder_add_boolean_value (builder, self->enabled);
+  if (self->unavailable_reason != NULL) {
+    json_builder_set_member_name (builder, "unavailable_reason");
+    json_builder_add_string_value (builder, self->unavailable_reason);
+  }
+  json_builder_set_member_name (builder, "pipeline_family");
+  json_builder_add_string_value (builder, d->family);
+  json_builder_set_member_name (builder, "variant");
+  json_builder_add_string_value (builder, d->variant);
+  va_json_add_strv (builder, "tasks", d->tasks);
+  va_json_add_strv (builder, "modalities", d->modalities);
+  va_json_add_strv (builder, "capabilities", d->capabilities);
+  va_json_add_strv (builder, "backends", d->backends);
+  json_builder_set_member_name (builder, "stability");
+  json_builder_add_string_value (builder, d->stability);
+
+  json_builder_set_member_name (builder, "outputs");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, d->output_format);
+  va_json_add_strv (builder, "types", d->output_types);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "config_schema");
+  {
+    JsonNode *schema = json_node_new (JSON_NODE_OBJECT);
+    json_node_set_object (schema, self->config_schema);
+    json_builder_add_value (builder, schema);
+  }
+
+  json_builder_set_member_name (builder, "examples");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cli");
+  example = g_strdup_printf ("videoannotator annotate VIDEO -p %s", d->name);
+  json_builder_add_string_value (builder, example);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, d->description);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+
+  va_json_add_strv (builder, "aliases", va_pipeline_info_get_aliases (self));
+  json_builder_set_member_name (builder, "branch");
+  json_builder_add_string_value (builder,
+                                 d->branch == VA_PIPELINE_BRANCH_AUDIO ? "audio" : "video");
+  json_builder_set_member_name (builder, "elements");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < va_pipeline_info_get_n_elements (self); i++)
+    json_builder_add_string_value (builder, d->elements[i].factory);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "output_files");
+  json_builder_begin_array (builder);
+  {
+    g_autofree char *pattern = g_strconcat ("<stem>", d->output_suffix, NULL);
+    json_builder_add_string_value (builder, pattern);
+  }
+  json_builder_end_array (builder);
+  va_json_add_strv (builder, "notes", d->notes);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}

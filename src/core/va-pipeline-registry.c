@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <gst/gst.h>
+
+#include "va-error.h"
+#include "va-pipeline-info-private.h"
+#include "va-pipeline-registry.h"
+
+/**
+ * VaPipelineRegistry:
+ *
+ * The annotation pipelines this build knows. Each is a row of the table
+ * below; a new detector is added by adding a row (its element chain and the
+ * contract fields). Names resolve as in the contract: the registry name,
+ * `<family>_<variant>`, or the bare family, which picks the most stable
+ * member whose elements are installed (ties by alphabetical order).
+ */
+struct _VaPipelineRegistry {
+  GObject parent_instance;
+
+  GPtrArray *infos;     /* VaPipelineInfo, sorted by name */
+  GHashTable *by_alias; /* name or alias → VaPipelineInfo (borrowed) */
+};
+
+G_DEFINE_FINAL_TYPE (VaPipelineRegistry, va_pipeline_registry, G_TYPE_OBJECT)
+
+#define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const VaPipelineDesc registry_table[] = {
+  {
+      .name = "scene_detection",
+      .display_name = "Scene Detection",
+      .description = "Detects shot boundaries (hard cuts) from the change of colour content "
+                     "between consecutive frames; one COCO annotation per scene.",
+      .family = "scene",
+      .variant = "content-histogram",
+      .stability = "beta",
+      .tasks = STRV ("scene-detection"),
+      .modalities = STRV ("video"),
+      .capabilities = STRV ("shot-boundaries", "scene-segments"),
+      .backends = STRV ("gstreamer"),
+      .notes = STRV ("scene_type and all_scores are not computed (no CLIP model): every scene "
+                     "has score 1.0 and an empty label, as the reference does without CLIP"),
+      .output_format = "COCO",
+      .output_types = STRV ("scene"),
+      .output_suffix = "_scene_detection.json",
+      .branch = VA_PIPELINE_BRANCH_VIDEO,
+      .elements = { { .factory = "vascenedetect" } },
+  },
+  {
+      .name = "motion_analysis",
+      .display_name = "Motion Analysis",
+      .description = "Measures motion energy (mean absolute luma difference between frames) "
+                     "over time; one CSV row per analysed frame.",
+      .family = "motion",
+      .variant = "frame-difference",
+      .stability = "beta",
+      .tasks = STRV ("motion-analysis"),
+      .modalities = STRV ("video"),
+      .capabilities = STRV ("motion-energy"),
+      .backends = STRV ("gstreamer"),
+      .notes = STRV ("not part of the reference registry: an addition of this implementation"),
+      .output_format = "CSV",
+      .output_types = STRV ("motion"),
+      .output_suffix = "_motion_analysis.csv",
+      .branch = VA_PIPELINE_BRANCH_VIDEO,
+      .elements = { { .factory = "vamotion" } },
+  },
+};
+
+static void
+va_pipeline_registry_finalize (GObject *object)
+{
+  VaPipelineRegistry *self = VA_PIPELINE_REGISTRY (object);
+
+  g_clear_pointer (&self->by_alias, g_hash_table_unref);
+  g_clear_pointer (&self->infos, g_ptr_array_unref);
+  G_OBJECT_CLASS (va_pipeline_registry_parent_class)->finalize (object);
+}
+
+static void
+va_pipeline_registry_class_init (VaPipelineRegistryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = va_pipeline_registry_finalize;
+}
+
+static int
+va_compare_info_by_name (gconstpointer a, gconstpointer b)
+{
+  VaPipelineInfo *ia = *(VaPipelineInfo **)a;
+  VaPipelineInfo *ib = *(VaPipelineInfo **)b;
+
+  return g_strcmp0 (va_pipeline_info_get_name (ia), va_pipeline_info_get_name (ib));
+}
+
+/* Bare family alias → most stable member whose elements are installed;
+ * ties go to the alphabetically first (infos are sorted by name). */
+static void
+va_pipeline_registry_add_family_aliases (VaPipelineRegistry *self)
+{
+  g_autoptr (GHashTable) best = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < self->infos->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->infos, i);
+    const char *family = va_pipeline_info_get_family (info);
+    VaPipelineInfo *current = g_hash_table_lookup (best, family);
+    int rank, current_rank;
+
+    if (current == NULL) {
+      g_hash_table_insert (best, (gpointer)family, info);
+      continue;
+    }
+    /* disabled members rank after every enabled one */
+    rank = va_pipeline_info_get_stability_rank (info)
+           + (va_pipeline_info_get_enabled (info) ? 0 : 100);
+    current_rank = va_pipeline_info_get_stability_rank (current)
+                   + (va_pipeline_info_get_enabled (current) ? 0 : 100);
+    if (rank < current_rank)
+      g_hash_table_insert (best, (gpointer)family, info);
+  }
+
+  for (guint i = 0; i < self->infos->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->infos, i);
+    const char *family = va_pipeline_info_get_family (info);
+
+    if (g_hash_table_lookup (best, family) == info
+        && !g_hash_table_contains (self->by_alias, family)) {
+      va_pipeline_info_add_alias (info, family);
+      g_hash_table_insert (self->by_alias, (gpointer)family, info);
+    }
+  }
+}
+
+static void
+va_pipeline_registry_init (VaPipelineRegistry *self)
+{
+  /* Reading factories needs an initialised GStreamer; gst_init_check is a
+   * no-op when the program already did it. */
+  if (!gst_is_initialized ())
+    gst_init_check (NULL, NULL, NULL);
+
+  self->infos = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_alias = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < G_N_ELEMENTS (registry_table); i++)
+    g_ptr_array_add (self->infos, va_pipeline_info_new (&registry_table[i]));
+  g_ptr_array_sort (self->infos, va_compare_info_by_name);
+
+  for (guint i = 0; i < self->infos->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->infos, i);
+    const char *const *aliases = va_pipeline_info_get_aliases (info);
+
+    g_hash_table_insert (self->by_alias, (gpointer)va_pipeline_info_get_name (info), info);
+    for (guint j = 0; aliases[j] != NULL; j++)
+      g_hash_table_insert (self->by_alias, (gpointer)aliases[j], info);
+  }
+  va_pipeline_registry_add_family_aliases (self);
+}
+
+VaPipelineRegistry *
+va_pipeline_registry_new (void)
+{
+  return g_object_new (VA_TYPE_PIPELINE_REGISTRY, NULL);
+}
+
+/**
+ * va_pipeline_registry_list:
+ *
+ * Returns: (transfer container) (element-type VaPipelineInfo): every
+ *   pipeline, sorted by name, including those whose elements are missing
+ */
+GPtrArray *
+va_pipeline_registry_list (VaPipelineRegistry *self)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_REGISTRY (self), NULL);
+  list = g_ptr_array_new_full (self->infos->len, g_object_unref);
+  for (guint i = 0; i < self->infos->len; i++)
+    g_ptr_array_add (list, g_object_ref (g_ptr_array_index (self->infos, i)));
+  return list;
+}
+
+/**
+ * va_pipeline_registry_get_defaults:
+ *
+ * What `annotate` runs when no pipeline is named: every installed video
+ * pipeline, in registry order.
+ *
+ * Returns: (transfer container) (element-type VaPipelineInfo):
+ */
+GPtrArray *
+va_pipeline_registry_get_defaults (VaPipelineRegistry *self)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_REGISTRY (self), NULL);
+  list = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (registry_table); i++) {
+    VaPipelineInfo *info = g_hash_table_lookup (self->by_alias, registry_table[i].name);
+    if (va_pipeline_info_get_enabled (info)
+        && va_pipeline_info_get_branch (info) == VA_PIPELINE_BRANCH_VIDEO)
+      g_ptr_array_add (list, g_object_ref (info));
+  }
+  return list;
+}
+
+/**
+ * va_pipeline_registry_lookup:
+ * @name: a registry name or alias
+ *
+ * Returns: (transfer none) (nullable): the pipeline, or %NULL if unknown
+ */
+VaPipelineInfo *
+va_pipeline_registry_lookup (VaPipelineRegistry *self, const char *name)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_REGISTRY (self), NULL);
+  if (name == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->by_alias, name);
+}
+
+/**
+ * va_pipeline_registry_dup_known_names:
+ *
+ * Returns: (transfer full): the registry names, comma-separated
+ */
+char *
+va_pipeline_registry_dup_known_names (VaPipelineRegistry *self)
+{
+  g_autoptr (GString) names = g_string_new (NULL);
+
+  g_return_val_if_fail (VA_IS_PIPELINE_REGISTRY (self), NULL);
+  for (guint i = 0; i < self->infos->len; i++) {
+    if (names->len > 0)
+      g_string_append (names, ", ");
+    g_string_append (names, va_pipeline_info_get_name (g_ptr_array_index (self->infos, i)));
+  }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/**
+ * va_pipeline_registry_resolve:
+ * @name: a registry name or alias (surrounding blanks ignored)
+ *
+ * Like va_pipeline_registry_lookup() for a name that has to run here.
+ *
+ * Returns: (transfer full): the pipeline, or %NULL with %VA_ERROR_INVALID_ARGUMENT
+ *   (unknown name; the message lists the known ones) or %VA_ERROR_INTERNAL
+ *   (known but its elements are not installed)
+ */
+VaPipelineInfo *
+va_pipeline_registry_resolve (VaPipelineRegistry *self, const char *name, GError **error)
+{
+  g_autofree char *key = NULL;
+  VaPipelineInfo *info;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_REGISTRY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  key = g_strstrip (g_strdup (name));
+  info = va_pipeline_registry_lookup (self, key);
+  if (info == NULL) {
+    g_autofree char *known = va_pipeline_registry_dup_known_names (self);
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Unknown pipeline “%s”; known pipelines: %s", key, known);
+    return NULL;
+  }
+  if (!va_pipeline_info_get_enabled (info)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Pipeline “%s” is not available: %s",
+                 va_pipeline_info_get_name (info), va_pipeline_info_get_unavailable_reason (info));
+    return NULL;
+  }
+  return g_object_ref (info);
+}
+
+/**
+ * va_pipeline_registry_resolve_list:
+ * @names: (nullable): comma-separated names or aliases; %NULL or empty for the defaults
+ *
+ * Resolves each name, dropping repeats (an alias and its name count once)
+ * and keeping the order given.
+ *
+ * Returns: (transfer container) (element-type VaPipelineInfo): the
+ *   pipelines, or %NULL with the error of the first bad name
+ */
+GPtrArray *
+va_pipeline_registry_resolve_list (VaPipelineRegistry *self, const char *names, GError **error)
+{
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto (GStrv) parts = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_REGISTRY (self), NULL);
+
+  trimmed = names != NULL ? g_strstrip (g_strdup (names)) : NULL;
+  if (trimmed == NULL || *trimmed == '\0')
+    return va_pipeline_registry_get_defaults (self);
+
+  parts = g_strsplit (names, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++) {
+    g_autoptr (VaPipelineInfo) info = NULL;
+
+    if (*g_strstrip (parts[i]) == '\0') {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Empty pipeline name in “%s”",
+                   names);
+      return NULL;
+    }
+    info = va_pipeline_registry_resolve (self, parts[i], error);
+    if (info == NULL)
+      return NULL;
+    if (!g_ptr_array_find (list, info, NULL))
+      g_ptr_array_add (list, g_steal_pointer (&info));
+  }
+  return g_steal_pointer (&list);
+}

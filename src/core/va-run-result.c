@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "va-run-result-private.h"
+
+/**
+ * VaRunResult:
+ *
+ * What one annotation run produced: per pipeline its output file and
+ * annotation count (as the annotation sink reported them), plus the time
+ * the run took and the frames it analysed. Immutable once returned.
+ */
+struct _VaRunResult {
+  GObject parent_instance;
+
+  char *input;
+  char *output_dir;
+  char *stem;
+  GPtrArray *pipelines; /* char* */
+  GPtrArray *files;     /* char* */
+  GArray *counts;       /* guint */
+  double processing_time;
+  guint64 frames;
+  gint64 duration; /* ns, -1 if unknown */
+};
+
+G_DEFINE_FINAL_TYPE (VaRunResult, va_run_result, G_TYPE_OBJECT)
+
+static void
+va_run_result_finalize (GObject *object)
+{
+  VaRunResult *self = VA_RUN_RESULT (object);
+
+  g_clear_pointer (&self->input, g_free);
+  g_clear_pointer (&self->output_dir, g_free);
+  g_clear_pointer (&self->stem, g_free);
+  g_clear_pointer (&self->pipelines, g_ptr_array_unref);
+  g_clear_pointer (&self->files, g_ptr_array_unref);
+  g_clear_pointer (&self->counts, g_array_unref);
+  G_OBJECT_CLASS (va_run_result_parent_class)->finalize (object);
+}
+
+static void
+va_run_result_class_init (VaRunResultClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = va_run_result_finalize;
+}
+
+static void
+va_run_result_init (VaRunResult *self)
+{
+  self->pipelines = g_ptr_array_new_with_free_func (g_free);
+  self->files = g_ptr_array_new_with_free_func (g_free);
+  self->counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->duration = -1;
+}
+
+VaRunResult *
+va_run_result_new (const char *input, const char *output_dir, const char *stem)
+{
+  VaRunResult *self = g_object_new (VA_TYPE_RUN_RESULT, NULL);
+
+  self->input = g_strdup (input);
+  self->output_dir = g_strdup (output_dir);
+  self->stem = g_strdup (stem);
+  return self;
+}
+
+void
+va_run_result_add_output (VaRunResult *self, const char *pipeline, const char *file,
+                          guint annotation_count)
+{
+  g_return_if_fail (VA_IS_RUN_RESULT (self));
+  g_ptr_array_add (self->pipelines, g_strdup (pipeline));
+  g_ptr_array_add (self->files, g_strdup (file));
+  g_array_append_val (self->counts, annotation_count);
+}
+
+void
+va_run_result_set_stats (VaRunResult *self, double processing_time, guint64 frames, gint64 duration)
+{
+  g_return_if_fail (VA_IS_RUN_RESULT (self));
+  self->processing_time = processing_time;
+  self->frames = frames;
+  self->duration = duration;
+}
+
+const char *
+va_run_result_get_input (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  return self->input;
+}
+
+const char *
+va_run_result_get_output_dir (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  return self->output_dir;
+}
+
+const char *
+va_run_result_get_stem (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  return self->stem;
+}
+
+guint
+va_run_result_get_n_outputs (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), 0);
+  return self->pipelines->len;
+}
+
+const char *
+va_run_result_get_output_pipeline (VaRunResult *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  g_return_val_if_fail (index < self->pipelines->len, NULL);
+  return g_ptr_array_index (self->pipelines, index);
+}
+
+const char *
+va_run_result_get_output_file (VaRunResult *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  g_return_val_if_fail (index < self->files->len, NULL);
+  return g_ptr_array_index (self->files, index);
+}
+
+guint
+va_run_result_get_output_annotation_count (VaRunResult *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), 0);
+  g_return_val_if_fail (index < self->counts->len, 0);
+  return g_array_index (self->counts, guint, index);
+}
+
+/**
+ * va_run_result_lookup_output:
+ * @pipeline: a registry name
+ * @file: (out) (optional) (transfer none): its output file
+ * @annotation_count: (out) (optional): how many annotations it holds
+ *
+ * Returns: %TRUE if @pipeline produced an output in this run
+ */
+gboolean
+va_run_result_lookup_output (VaRunResult *self, const char *pipeline, const char **file,
+                             guint *annotation_count)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), FALSE);
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    if (g_strcmp0 (g_ptr_array_index (self->pipelines, i), pipeline) == 0) {
+      if (file != NULL)
+        *file = g_ptr_array_index (self->files, i);
+      if (annotation_count != NULL)
+        *annotation_count = g_array_index (self->counts, guint, i);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/**
+ * va_run_result_get_processing_time:
+ *
+ * Returns: wall-clock seconds from the start of decoding to the last file written
+ */
+double
+va_run_result_get_processing_time (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), 0.0);
+  return self->processing_time;
+}
+
+guint64
+va_run_result_get_frames (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), 0);
+  return self->frames;
+}
+
+/**
+ * va_run_result_get_duration:
+ *
+ * Returns: the media duration in nanoseconds, or -1 if the container did not say
+ */
+gint64
+va_run_result_get_duration (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), -1);
+  return self->duration;
+}
+
+/**
+ * va_run_result_to_json:
+ *
+ * `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count}},
+ * processing_time, frames, duration, fps}`; times in seconds, `duration`
+ * null when unknown.
+ *
+ * Returns: (transfer full): a JSON object node
+ */
+JsonNode *
+va_run_result_to_json (VaRunResult *self)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "input");
+  json_builder_add_string_value (builder, self->input);
+  json_builder_set_member_name (builder, "output_dir");
+  json_builder_add_string_value (builder, self->output_dir);
+  json_builder_set_member_name (builder, "stem");
+  json_builder_add_string_value (builder, self->stem);
+  json_builder_set_member_name (builder, "outputs");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    json_builder_set_member_name (builder, g_ptr_array_index (self->pipelines, i));
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "file");
+    json_builder_add_string_value (builder, g_ptr_array_index (self->files, i));
+    json_builder_set_member_name (builder, "annotation_count");
+    json_builder_add_int_value (builder, g_array_index (self->counts, guint, i));
+    json_builder_end_object (builder);
+  }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "processing_time");
+  json_builder_add_double_value (builder, self->processing_time);
+  json_builder_set_member_name (builder, "frames");
+  json_builder_add_int_value (builder, (gint64)self->frames);
+  json_builder_set_member_name (builder, "duration");
+  if (self->duration >= 0)
+    json_builder_add_double_value (builder, self->duration / 1e9);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "fps");
+  json_builder_add_double_value (
+      builder, self->processing_time > 0 ? self->frames / self->processing_time : 0.0);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}

@@ -1,0 +1,697 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <gst/pbutils/pbutils.h>
+
+#include "va-error.h"
+#include "va-pipeline-builder-private.h"
+#include "va-run-result-private.h"
+#include "va-runner.h"
+
+/**
+ * VaRunner:
+ *
+ * Runs the pipeline a #VaPipelineBuilder makes, once: GIO-style async
+ * (va_runner_run_async() / va_runner_run_finish()) in the thread-default
+ * main context of the caller, with a #VaRunner::progress signal. GStreamer
+ * errors are turned into %VA_ERROR here, once, with a message that names the
+ * input and what is wrong with it. Cancelling sets the pipeline to NULL at
+ * once; the annotation sink writes files only at the end of the stream, so
+ * a cancelled run leaves none.
+ */
+struct _VaRunner {
+  GObject parent_instance;
+
+  VaPipelineBuilder *builder;
+  guint progress_interval;
+
+  /* one run at a time; all NULL between runs */
+  GTask *task;
+  GstElement *pipeline;
+  VaPipelineGraph *graph;
+  GSource *bus_source;
+  GSource *progress_source;
+  GSource *cancel_source;
+  GstPad *probe_pad;
+  gulong probe_id;
+  VaRunResult *result;
+  GPtrArray *missing_plugins; /* char*, descriptions from decodebin */
+  gint64 start_time;
+  gint64 duration;
+  gboolean prerolled;
+  guint stalled_ticks;
+
+  /* written by the streaming thread that feeds the counted sink */
+  GMutex stats_lock;
+  guint64 frames;
+  gint64 last_end; /* stream time of the end of the last buffer, -1 before any */
+  GstSegment segment;
+};
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (VaRunner, va_runner, G_TYPE_OBJECT)
+
+static void va_runner_finish (VaRunner *self, GError *error);
+
+static void
+va_runner_dispose (GObject *object)
+{
+  VaRunner *self = VA_RUNNER (object);
+
+  /* a task holds a ref on us, so a run cannot be in progress here */
+  g_clear_object (&self->builder);
+  G_OBJECT_CLASS (va_runner_parent_class)->dispose (object);
+}
+
+static void
+va_runner_finalize (GObject *object)
+{
+  VaRunner *self = VA_RUNNER (object);
+
+  g_mutex_clear (&self->stats_lock);
+  G_OBJECT_CLASS (va_runner_parent_class)->finalize (object);
+}
+
+static void
+va_runner_class_init (VaRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = va_runner_dispose;
+  object_class->finalize = va_runner_finalize;
+
+  /**
+   * VaRunner::progress:
+   * @fraction: position / duration in [0, 1], or -1 when the duration is unknown
+   * @frames: video frames analysed so far
+   * @fps: frames analysed per second of wall-clock time since the start
+   * @position: stream time reached, in nanoseconds (-1 before the first frame)
+   * @duration: media duration in nanoseconds, -1 if unknown
+   *
+   * Emitted in the run's main context every progress interval while the
+   * pipeline runs, and once with @fraction 1 when it completes.
+   */
+  signals[SIGNAL_PROGRESS] = g_signal_new (
+      "progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 5,
+      G_TYPE_DOUBLE, G_TYPE_UINT64, G_TYPE_DOUBLE, G_TYPE_INT64, G_TYPE_INT64);
+}
+
+static void
+va_runner_init (VaRunner *self)
+{
+  self->progress_interval = 250;
+  g_mutex_init (&self->stats_lock);
+}
+
+VaRunner *
+va_runner_new (VaPipelineBuilder *builder)
+{
+  VaRunner *self;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (builder), NULL);
+  self = g_object_new (VA_TYPE_RUNNER, NULL);
+  self->builder = g_object_ref (builder);
+  return self;
+}
+
+/**
+ * va_runner_get_builder:
+ *
+ * Returns: (transfer none): the builder this runner runs
+ */
+VaPipelineBuilder *
+va_runner_get_builder (VaRunner *self)
+{
+  g_return_val_if_fail (VA_IS_RUNNER (self), NULL);
+  return self->builder;
+}
+
+void
+va_runner_set_progress_interval (VaRunner *self, guint milliseconds)
+{
+  g_return_if_fail (VA_IS_RUNNER (self));
+  self->progress_interval = MAX (milliseconds, 10);
+}
+
+static GstPadProbeReturn
+va_runner_count_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VaRunner *self = user_data;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+    GstClockTime pts = GST_BUFFER_PTS (buffer);
+
+    g_mutex_lock (&self->stats_lock);
+    self->frames++;
+    if (GST_CLOCK_TIME_IS_VALID (pts)) {
+      GstClockTime end = pts;
+      guint64 stream_time;
+      if (GST_BUFFER_DURATION_IS_VALID (buffer))
+        end += GST_BUFFER_DURATION (buffer);
+      stream_time = gst_segment_to_stream_time (&self->segment, GST_FORMAT_TIME, end);
+      if (GST_CLOCK_TIME_IS_VALID (stream_time))
+        self->last_end = MAX (self->last_end, (gint64)stream_time);
+    }
+    g_mutex_unlock (&self->stats_lock);
+  } else if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
+      const GstSegment *segment;
+      gst_event_parse_segment (event, &segment);
+      if (segment->format == GST_FORMAT_TIME) {
+        g_mutex_lock (&self->stats_lock);
+        gst_segment_copy_into (segment, &self->segment);
+        g_mutex_unlock (&self->stats_lock);
+      }
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+va_runner_get_stats (VaRunner *self, guint64 *frames, gint64 *position)
+{
+  g_mutex_lock (&self->stats_lock);
+  *frames = self->frames;
+  *position = self->last_end;
+  g_mutex_unlock (&self->stats_lock);
+}
+
+static void
+va_runner_update_duration (VaRunner *self)
+{
+  gint64 duration = -1;
+
+  if (self->duration < 0 && self->pipeline != NULL
+      && gst_element_query_duration (self->pipeline, GST_FORMAT_TIME, &duration) && duration > 0)
+    self->duration = duration;
+}
+
+static void
+va_runner_emit_progress (VaRunner *self, gboolean done)
+{
+  guint64 frames;
+  gint64 position;
+  double elapsed = (g_get_monotonic_time () - self->start_time) / (double)G_USEC_PER_SEC;
+  double fraction = -1.0;
+
+  va_runner_get_stats (self, &frames, &position);
+  if (done)
+    fraction = 1.0;
+  else if (self->duration > 0 && position >= 0)
+    fraction = CLAMP ((double)position / self->duration, 0.0, 1.0);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, fraction, frames,
+                 elapsed > 0 ? frames / elapsed : 0.0, position, self->duration);
+}
+
+static void
+va_count_pad_task (const GValue *item, gpointer user_data)
+{
+  GstPad *pad = g_value_get_object (item);
+  guint *counts = user_data;
+  GstTask *task;
+
+  GST_OBJECT_LOCK (pad);
+  task = GST_PAD_TASK (pad) != NULL ? gst_object_ref (GST_PAD_TASK (pad)) : NULL;
+  GST_OBJECT_UNLOCK (pad);
+  if (task != NULL) {
+    counts[0]++;
+    if (gst_task_get_state (task) == GST_TASK_STARTED)
+      counts[1]++;
+    gst_object_unref (task);
+  }
+}
+
+static void
+va_count_element_tasks (const GValue *item, gpointer user_data)
+{
+  g_autoptr (GstIterator) pads = gst_element_iterate_pads (g_value_get_object (item));
+
+  while (gst_iterator_foreach (pads, va_count_pad_task, user_data) == GST_ITERATOR_RESYNC)
+    gst_iterator_resync (pads);
+}
+
+/* decodebin drops an error that a demuxer posts while it is still being
+ * tried out (qtdemux on an MP4 without its index does so when the timing is
+ * unlucky): the demuxer's thread stops and nothing ever prerolls. Before
+ * preroll, every thread inside decodebin paused means nothing will come. */
+static gboolean
+va_runner_decoder_stalled (VaRunner *self)
+{
+  g_autoptr (GstElement) decodebin = gst_bin_get_by_name (GST_BIN (self->pipeline), "decode");
+  g_autoptr (GstIterator) it = NULL;
+  guint counts[2] = { 0, 0 }; /* tasks, running tasks */
+
+  if (decodebin == NULL)
+    return FALSE;
+  it = gst_bin_iterate_recurse (GST_BIN (decodebin));
+  while (gst_iterator_foreach (it, va_count_element_tasks, counts) == GST_ITERATOR_RESYNC)
+    gst_iterator_resync (it);
+  return counts[0] > 0 && counts[1] == 0;
+}
+
+static gboolean
+va_runner_on_progress_tick (gpointer user_data)
+{
+  VaRunner *self = user_data;
+  guint64 frames;
+  gint64 position;
+
+  va_runner_get_stats (self, &frames, &position);
+  if (!self->prerolled && frames == 0 && va_runner_decoder_stalled (self)) {
+    /* two ticks in a row: a task between two states is not a stall */
+    if (++self->stalled_ticks >= 2) {
+      g_autofree char *base = g_path_get_basename (self->graph->input);
+      va_runner_finish (self, g_error_new (VA_ERROR, VA_ERROR_PIPELINE,
+                                           "%s is truncated or corrupt: its demuxer stopped "
+                                           "before finding a playable stream",
+                                           base));
+      return G_SOURCE_REMOVE;
+    }
+  } else {
+    self->stalled_ticks = 0;
+  }
+
+  va_runner_update_duration (self);
+  va_runner_emit_progress (self, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+va_runner_on_cancelled (GCancellable *cancellable, gpointer user_data)
+{
+  VaRunner *self = user_data;
+
+  va_runner_finish (self, g_error_new_literal (VA_ERROR, VA_ERROR_CANCELLED, "Cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+va_runner_take_outputs (VaRunner *self, const GstStructure *s)
+{
+  const GValue *pipelines = gst_structure_get_value (s, "pipelines");
+  const GValue *files = gst_structure_get_value (s, "files");
+  const GValue *counts = gst_structure_get_value (s, "annotation-counts");
+  guint n;
+
+  if (pipelines == NULL || files == NULL || !GST_VALUE_HOLDS_ARRAY (pipelines)
+      || !GST_VALUE_HOLDS_ARRAY (files)) {
+    g_warning ("malformed videoannotator-outputs message: %" GST_PTR_FORMAT, s);
+    return;
+  }
+  n = MIN (gst_value_array_get_size (pipelines), gst_value_array_get_size (files));
+  for (guint i = 0; i < n; i++) {
+    const GValue *p = gst_value_array_get_value (pipelines, i);
+    const GValue *f = gst_value_array_get_value (files, i);
+    guint count = 0;
+
+    if (!G_VALUE_HOLDS_STRING (p) || !G_VALUE_HOLDS_STRING (f))
+      continue;
+    if (counts != NULL && GST_VALUE_HOLDS_ARRAY (counts) && i < gst_value_array_get_size (counts)) {
+      const GValue *c = gst_value_array_get_value (counts, i);
+      if (G_VALUE_HOLDS_UINT (c))
+        count = g_value_get_uint (c);
+      else if (G_VALUE_HOLDS_INT (c))
+        count = (guint)MAX (g_value_get_int (c), 0);
+    }
+    va_run_result_add_output (self->result, g_value_get_string (p), g_value_get_string (f), count);
+  }
+}
+
+/* The one place GStreamer errors become VA_ERROR: classify by domain and by
+ * whether typefinding recognised the file, and say it in terms of the input. */
+static GError *
+va_runner_convert_error (VaRunner *self, GstMessage *message)
+{
+  g_autoptr (GError) gst_error = NULL;
+  g_autofree char *debug = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *container = NULL;
+  GstObject *src = GST_MESSAGE_SRC (message);
+  gboolean from_sink = FALSE;
+
+  gst_message_parse_error (message, &gst_error, &debug);
+  if (debug != NULL)
+    g_debug ("pipeline error from %s: %s (%s)", src != NULL ? GST_OBJECT_NAME (src) : "?",
+             gst_error->message, debug);
+  if (gst_error->domain == VA_ERROR)
+    return g_steal_pointer (&gst_error);
+
+  base = g_path_get_basename (self->graph->input);
+  container = va_pipeline_graph_dup_container_caps (self->graph);
+  for (GstObject *o = src; o != NULL && !from_sink; o = GST_OBJECT_PARENT (o))
+    from_sink
+        = (GstElement *)o == self->graph->video_sink || (GstElement *)o == self->graph->audio_sink;
+
+  if (from_sink) {
+    g_autofree char *msg
+        = g_strdup_printf ("Cannot write the annotation files: %s", gst_error->message);
+    va_error_convert (&gst_error);
+    return g_error_new_literal (VA_ERROR, gst_error->code, msg);
+  }
+
+  if (gst_error->domain == GST_STREAM_ERROR) {
+    switch (gst_error->code) {
+    case GST_STREAM_ERROR_TYPE_NOT_FOUND:
+    case GST_STREAM_ERROR_WRONG_TYPE:
+      return g_error_new (VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                          "%s is not a video or audio file GStreamer can read (%s)", base,
+                          gst_error->message);
+    case GST_STREAM_ERROR_CODEC_NOT_FOUND:
+      if (self->missing_plugins->len > 0) {
+        g_ptr_array_add (self->missing_plugins, NULL);
+        g_autofree char *missing = g_strjoinv (", ", (char **)self->missing_plugins->pdata);
+        g_ptr_array_remove_index (self->missing_plugins, self->missing_plugins->len - 1);
+        return g_error_new (VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                            "%s needs a decoder that is not installed: %s", base, missing);
+      }
+      return g_error_new (VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                          "%s uses a format no installed decoder handles (%s)", base,
+                          gst_error->message);
+    case GST_STREAM_ERROR_DEMUX:
+    case GST_STREAM_ERROR_DECODE:
+    case GST_STREAM_ERROR_FORMAT:
+    case GST_STREAM_ERROR_FAILED:
+      /* a recognised container whose content does not parse: damaged, not foreign */
+      if (container != NULL)
+        return g_error_new (VA_ERROR, VA_ERROR_PIPELINE, "%s is truncated or corrupt: %s", base,
+                            gst_error->message);
+      return g_error_new (VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
+                          "%s is not a video or audio file GStreamer can read (%s)", base,
+                          gst_error->message);
+    default:
+      break;
+    }
+  } else if (gst_error->domain == GST_RESOURCE_ERROR) {
+    switch (gst_error->code) {
+    case GST_RESOURCE_ERROR_NOT_FOUND:
+      return g_error_new (VA_ERROR, VA_ERROR_NOT_FOUND, "No such file: %s", self->graph->input);
+    case GST_RESOURCE_ERROR_OPEN_READ:
+    case GST_RESOURCE_ERROR_READ:
+      return g_error_new (VA_ERROR, VA_ERROR_FORBIDDEN, "Cannot read %s: %s", base,
+                          gst_error->message);
+    default:
+      break;
+    }
+  }
+
+  {
+    g_autofree char *msg = g_strdup_printf ("Processing %s failed: %s", base, gst_error->message);
+    va_error_convert (&gst_error);
+    return g_error_new_literal (VA_ERROR, gst_error->code, msg);
+  }
+}
+
+/* End of stream: the files are written; check that every pipeline
+ * reported one and that the stream did not stop short of its duration. */
+static GError *
+va_runner_check_complete (VaRunner *self)
+{
+  GPtrArray *pipelines = va_pipeline_builder_get_pipelines (self->builder);
+  g_autofree char *base = g_path_get_basename (self->graph->input);
+  guint64 frames;
+  gint64 position;
+
+  va_runner_update_duration (self);
+  va_runner_get_stats (self, &frames, &position);
+
+  /* qtdemux and others end quietly when the data runs out; the container
+   * still announces the full duration. The margin (5 %, at least 0.5 s)
+   * leaves room for audio and video tracks of slightly different lengths. */
+  if (self->duration > 0 && self->graph->video_sink != NULL
+      && (position < 0 || position + MAX (GST_SECOND / 2, self->duration / 20) < self->duration))
+    return g_error_new (VA_ERROR, VA_ERROR_PIPELINE,
+                        "%s is truncated or corrupt: its video stops at %.1f s of %.1f s", base,
+                        MAX (position, 0) / 1e9, self->duration / 1e9);
+
+  for (guint i = 0; i < pipelines->len; i++) {
+    const char *name = va_pipeline_info_get_name (g_ptr_array_index (pipelines, i));
+    if (!va_run_result_lookup_output (self->result, name, NULL, NULL))
+      return g_error_new (VA_ERROR, VA_ERROR_INTERNAL,
+                          "The annotation sink reported no output file for %s", name);
+  }
+  return NULL;
+}
+
+static gboolean
+va_runner_on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  VaRunner *self = user_data;
+
+  switch (GST_MESSAGE_TYPE (message)) {
+  case GST_MESSAGE_ERROR:
+    va_runner_finish (self, va_runner_convert_error (self, message));
+    return G_SOURCE_REMOVE;
+  case GST_MESSAGE_EOS:
+    va_runner_finish (self, va_runner_check_complete (self));
+    return G_SOURCE_REMOVE;
+  case GST_MESSAGE_ASYNC_DONE:
+    if (GST_MESSAGE_SRC (message) == GST_OBJECT (self->pipeline))
+      self->prerolled = TRUE;
+    break;
+  case GST_MESSAGE_ELEMENT:
+    if (gst_is_missing_plugin_message (message)) {
+      g_ptr_array_add (self->missing_plugins, gst_missing_plugin_message_get_description (message));
+    } else if (gst_message_has_name (message, "videoannotator-outputs")) {
+      va_runner_take_outputs (self, gst_message_get_structure (message));
+    }
+    break;
+  case GST_MESSAGE_WARNING: {
+    g_autoptr (GError) warning = NULL;
+    gst_message_parse_warning (message, &warning, NULL);
+    g_debug ("pipeline warning from %s: %s", GST_MESSAGE_SRC_NAME (message), warning->message);
+    break;
+  }
+  default:
+    break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+va_runner_teardown (VaRunner *self)
+{
+  if (self->bus_source != NULL) {
+    g_source_destroy (self->bus_source);
+    g_clear_pointer (&self->bus_source, g_source_unref);
+  }
+  if (self->progress_source != NULL) {
+    g_source_destroy (self->progress_source);
+    g_clear_pointer (&self->progress_source, g_source_unref);
+  }
+  if (self->cancel_source != NULL) {
+    g_source_destroy (self->cancel_source);
+    g_clear_pointer (&self->cancel_source, g_source_unref);
+  }
+  if (self->pipeline != NULL) {
+    /* NULL joins the streaming threads: nothing touches us after this */
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+    if (self->probe_pad != NULL)
+      gst_pad_remove_probe (self->probe_pad, self->probe_id);
+    g_clear_object (&self->probe_pad);
+    self->graph = NULL;
+    g_clear_object (&self->pipeline);
+  }
+  g_clear_pointer (&self->missing_plugins, g_ptr_array_unref);
+}
+
+/* Ends the run with @error (taken) or, if NULL, with the result. */
+static void
+va_runner_finish (VaRunner *self, GError *error)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->task);
+  g_autoptr (VaRunResult) result = g_steal_pointer (&self->result);
+
+  if (task == NULL) {
+    g_clear_error (&error);
+    return;
+  }
+  if (error == NULL) {
+    guint64 frames;
+    gint64 position;
+    double elapsed = (g_get_monotonic_time () - self->start_time) / (double)G_USEC_PER_SEC;
+
+    va_runner_get_stats (self, &frames, &position);
+    va_run_result_set_stats (result, elapsed, frames, self->duration);
+    va_runner_emit_progress (self, TRUE);
+  }
+  va_runner_teardown (self);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&result), g_object_unref);
+}
+
+static gboolean
+va_runner_make_output_dir (const char *dir, GError **error)
+{
+  if (g_file_test (dir, G_FILE_TEST_EXISTS) && !g_file_test (dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "The output directory %s exists and is not a directory", dir);
+    return FALSE;
+  }
+  if (g_mkdir_with_parents (dir, 0755) != 0) {
+    int saved = errno;
+    g_autoptr (GError) local
+        = g_error_new (G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "Cannot create the output directory %s: %s", dir, g_strerror (saved));
+    va_error_convert (&local);
+    g_propagate_error (error, g_steal_pointer (&local));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * va_runner_run_async:
+ * @cancellable: (nullable): cancels the run: the pipeline goes to NULL and
+ *   the run fails with %VA_ERROR_CANCELLED
+ *
+ * Builds the pipeline and runs it to the end of the input, in the
+ * thread-default main context of the caller (which must be iterated). One
+ * run at a time per runner.
+ */
+void
+va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                     gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autofree char *output_dir = NULL;
+  GMainContext *context;
+  GstStateChangeReturn ret;
+
+  g_return_if_fail (VA_IS_RUNNER (self));
+  g_return_if_fail (self->task == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_runner_run_async);
+  /* report cancellation in VA_ERROR like every other failure */
+  g_task_set_check_cancellable (task, FALSE);
+  context = g_task_get_context (task);
+
+  if (g_cancellable_is_cancelled (cancellable)) {
+    g_task_return_new_error (task, VA_ERROR, VA_ERROR_CANCELLED, "Cancelled");
+    return;
+  }
+
+  self->pipeline = va_pipeline_builder_build (self->builder, &error);
+  if (self->pipeline == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  self->graph = va_pipeline_builder_get_graph (self->pipeline);
+  output_dir = g_canonicalize_filename (va_pipeline_builder_get_output_dir (self->builder), NULL);
+  if (!va_runner_make_output_dir (output_dir, &error)) {
+    g_clear_object (&self->pipeline);
+    self->graph = NULL;
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+
+  self->task = g_steal_pointer (&task);
+  self->result = va_run_result_new (self->graph->input, output_dir,
+                                    va_pipeline_builder_get_stem (self->builder));
+  self->missing_plugins = g_ptr_array_new_with_free_func (g_free);
+  self->duration = -1;
+  self->prerolled = FALSE;
+  self->stalled_ticks = 0;
+  self->frames = 0;
+  self->last_end = -1;
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+
+  /* count frames where they are done: at the sink, after every analyser */
+  if (self->graph->video_sink != NULL || self->graph->audio_sink != NULL) {
+    GstElement *counted
+        = self->graph->video_sink != NULL ? self->graph->video_sink : self->graph->audio_sink;
+    self->probe_pad = gst_element_get_static_pad (counted, "sink");
+    self->probe_id = gst_pad_add_probe (
+        self->probe_pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        va_runner_count_probe, self, NULL);
+  }
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  self->bus_source = gst_bus_create_watch (bus);
+  g_source_set_callback (self->bus_source, (GSourceFunc)(GCallback)va_runner_on_bus_message, self,
+                         NULL);
+  g_source_attach (self->bus_source, context);
+
+  self->progress_source = g_timeout_source_new (self->progress_interval);
+  g_source_set_callback (self->progress_source, va_runner_on_progress_tick, self, NULL);
+  g_source_attach (self->progress_source, context);
+
+  if (cancellable != NULL) {
+    self->cancel_source = g_cancellable_source_new (cancellable);
+    g_source_set_callback (self->cancel_source, (GSourceFunc)(GCallback)va_runner_on_cancelled,
+                           self, NULL);
+    g_source_attach (self->cancel_source, context);
+  }
+
+  self->start_time = g_get_monotonic_time ();
+  ret = gst_element_set_state (self->pipeline, GST_STATE_PLAYING);
+  if (ret == GST_STATE_CHANGE_FAILURE) {
+    /* the element that failed posted why; take it now rather than wait */
+    g_autoptr (GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    if (message != NULL)
+      va_runner_finish (self, va_runner_convert_error (self, message));
+    else
+      va_runner_finish (
+          self, g_error_new_literal (VA_ERROR, VA_ERROR_PIPELINE, "The pipeline failed to start"));
+  }
+}
+
+/**
+ * va_runner_run_finish:
+ *
+ * Returns: (transfer full): the outputs of the run, or %NULL with a %VA_ERROR:
+ *   NOT_FOUND (no input file), FORBIDDEN (unreadable input or output dir),
+ *   UNSUPPORTED_MEDIA (not media, no decoder, no stream for the selected
+ *   branch), PIPELINE (truncated or corrupt media), CANCELLED, STORAGE_FULL
+ *   or INTERNAL
+ */
+VaRunResult *
+va_runner_run_finish (VaRunner *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+va_runner_run_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/**
+ * va_runner_run:
+ *
+ * Runs synchronously in a private main context (for worker threads and tests).
+ *
+ * Returns: (transfer full): as va_runner_run_finish()
+ */
+VaRunResult *
+va_runner_run (VaRunner *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  VaRunResult *ret;
+
+  g_main_context_push_thread_default (context);
+  va_runner_run_async (self, cancellable, va_runner_run_sync_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  ret = va_runner_run_finish (self, result, error);
+  g_main_context_pop_thread_default (context);
+  return ret;
+}

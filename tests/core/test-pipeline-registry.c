@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <gst/base/gstbasetransform.h>
+#include <gst/gst.h>
+
+#include "va-error.h"
+#include "va-pipeline-builder.h"
+#include "va-pipeline-info-private.h"
+#include "va-pipeline-registry.h"
+
+/* A stand-in analyser with one property of each kind the schema maps, so
+ * schema generation is checked against known specs, independently of what
+ * the real elements declare. */
+typedef enum { VA_TEST_MODE_FAST, VA_TEST_MODE_EXACT } VaTestMode;
+
+static GType
+va_test_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { VA_TEST_MODE_FAST, "Fast", "fast" },
+    { VA_TEST_MODE_EXACT, "Exact", "exact" },
+    { 0, NULL, NULL },
+  };
+
+  if (type == 0)
+    type = g_enum_register_static ("VaTestMode", values);
+  return type;
+}
+
+#define VA_TYPE_TEST_ANALYSER (va_test_analyser_get_type ())
+G_DECLARE_FINAL_TYPE (VaTestAnalyser, va_test_analyser, VA, TEST_ANALYSER, GstBaseTransform)
+
+struct _VaTestAnalyser {
+  GstBaseTransform parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (VaTestAnalyser, va_test_analyser, GST_TYPE_BASE_TRANSFORM)
+
+static void
+va_test_analyser_set_property (GObject *o, guint id, const GValue *v, GParamSpec *pspec)
+{
+}
+
+static void
+va_test_analyser_get_property (GObject *o, guint id, GValue *v, GParamSpec *pspec)
+{
+  g_param_value_set_default (pspec, v);
+}
+
+static void
+va_test_analyser_class_init (VaTestAnalyserClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  object_class->set_property = va_test_analyser_set_property;
+  object_class->get_property = va_test_analyser_get_property;
+  g_object_class_install_property (
+      object_class, 1,
+      g_param_spec_double ("threshold", "Threshold", "Cut threshold", 0, 100, 30, rw));
+  g_object_class_install_property (
+      object_class, 2,
+      g_param_spec_uint ("interval", "Interval", "Frames between analyses", 1, 1000, 1, rw));
+  g_object_class_install_property (
+      object_class, 3,
+      g_param_spec_float ("min-scene-length", "Min", "Shortest scene (s)", 0, 60, 0.1f, rw));
+  g_object_class_install_property (
+      object_class, 4, g_param_spec_boolean ("enable-extra", "Extra", "Extra output", FALSE, rw));
+  g_object_class_install_property (
+      object_class, 5,
+      g_param_spec_enum ("mode", "Mode", "Speed", va_test_mode_get_type (), 0, rw));
+  g_object_class_install_property (object_class, 6,
+                                   g_param_spec_string ("label", "Label", "A label", "none", rw));
+  g_object_class_install_property (
+      object_class, 7, g_param_spec_boolean ("post-messages", "Post", "Post messages", FALSE, rw));
+  g_object_class_install_property (object_class, 8,
+                                   g_param_spec_int ("stats", "Stats", "Read-only counter", 0, 10,
+                                                     0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "Test analyser",
+                                         "Filter/Analyzer/Video", "test", "test");
+}
+
+static void
+va_test_analyser_init (VaTestAnalyser *self)
+{
+}
+
+static const VaPipelineDesc test_desc = {
+  .name = "test_analysis",
+  .display_name = "Test",
+  .description = "test",
+  .family = "test",
+  .variant = "fake",
+  .stability = "experimental",
+  .tasks = (const char *const[]){ "testing", NULL },
+  .modalities = (const char *const[]){ "video", NULL },
+  .output_format = "CSV",
+  .output_types = (const char *const[]){ "test", NULL },
+  .output_suffix = "_test.csv",
+  .branch = VA_PIPELINE_BRANCH_VIDEO,
+  .elements
+  = { { .factory = "vatestanalyser", .properties = (const char *const[]){ "interval=5", NULL } } },
+};
+
+static const VaPipelineDesc missing_desc = {
+  .name = "missing_analysis",
+  .family = "test",
+  .variant = "missing",
+  .stability = "stable",
+  .output_suffix = "_missing.csv",
+  .elements = { { .factory = "vanosuchelement" } },
+};
+
+static JsonObject *
+member (JsonObject *schema, const char *key)
+{
+  g_assert_true (json_object_has_member (schema, key));
+  return json_object_get_object_member (schema, key);
+}
+
+static void
+test_schema_from_properties (void)
+{
+  g_autoptr (VaPipelineInfo) info = va_pipeline_info_new (&test_desc);
+  JsonObject *schema = va_pipeline_info_get_config_schema (info);
+  JsonObject *e;
+  const char *factory = NULL, *property = NULL;
+
+  g_assert_true (va_pipeline_info_get_enabled (info));
+
+  e = member (schema, "threshold");
+  g_assert_cmpstr (json_object_get_string_member (e, "type"), ==, "number");
+  g_assert_cmpfloat (json_object_get_double_member (e, "default"), ==, 30.0);
+  g_assert_cmpfloat (json_object_get_double_member (e, "minimum"), ==, 0.0);
+  g_assert_cmpfloat (json_object_get_double_member (e, "maximum"), ==, 100.0);
+  g_assert_cmpstr (json_object_get_string_member (e, "description"), ==, "Cut threshold");
+
+  /* the chain's default overrides the element's */
+  e = member (schema, "interval");
+  g_assert_cmpstr (json_object_get_string_member (e, "type"), ==, "integer");
+  g_assert_cmpint (json_object_get_int_member (e, "default"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (e, "minimum"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (e, "maximum"), ==, 1000);
+
+  /* dashes become underscores; floats print as typed, not as 0.100000001 */
+  e = member (schema, "min_scene_length");
+  g_assert_cmpfloat (json_object_get_double_member (e, "default"), ==, 0.1);
+
+  e = member (schema, "enable_extra");
+  g_assert_cmpstr (json_object_get_string_member (e, "type"), ==, "boolean");
+  g_assert_false (json_object_get_boolean_member (e, "default"));
+
+  e = member (schema, "mode");
+  g_assert_cmpstr (json_object_get_string_member (e, "type"), ==, "string");
+  g_assert_cmpstr (json_object_get_string_member (e, "default"), ==, "fast");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (e, "enum")), ==, 2);
+
+  e = member (schema, "label");
+  g_assert_cmpstr (json_object_get_string_member (e, "default"), ==, "none");
+
+  /* runner-internal, read-only and base-class properties are not options */
+  g_assert_false (json_object_has_member (schema, "post_messages"));
+  g_assert_false (json_object_has_member (schema, "stats"));
+  g_assert_false (json_object_has_member (schema, "qos"));
+  g_assert_false (json_object_has_member (schema, "name"));
+  g_assert_cmpuint (json_object_get_size (schema), ==, 6);
+
+  g_assert_true (va_pipeline_info_lookup_option (info, "min_scene_length", &factory, &property));
+  g_assert_cmpstr (factory, ==, "vatestanalyser");
+  g_assert_cmpstr (property, ==, "min-scene-length");
+  g_assert_false (va_pipeline_info_lookup_option (info, "min-scene-length", NULL, NULL));
+}
+
+static void
+test_missing_element (void)
+{
+  g_autoptr (VaPipelineInfo) info = va_pipeline_info_new (&missing_desc);
+
+  g_assert_false (va_pipeline_info_get_enabled (info));
+  g_assert_nonnull (strstr (va_pipeline_info_get_unavailable_reason (info), "vanosuchelement"));
+  g_assert_cmpuint (json_object_get_size (va_pipeline_info_get_config_schema (info)), ==, 0);
+}
+
+static void
+test_builder_options (void)
+{
+  g_autoptr (VaPipelineInfo) info = va_pipeline_info_new (&test_desc);
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+  g_autoptr (GError) error = NULL;
+
+  va_pipeline_builder_add_pipeline (builder, info);
+  g_assert_true (
+      va_pipeline_builder_set_option (builder, "test_analysis", "threshold", "45.5", &error));
+  g_assert_no_error (error);
+  g_assert_true (
+      va_pipeline_builder_set_option (builder, "test_analysis", "mode", "exact", &error));
+  g_assert_no_error (error);
+
+  g_assert_false (
+      va_pipeline_builder_set_option (builder, "test_analysis", "threshold", "101", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "out of range"));
+  g_clear_error (&error);
+
+  g_assert_false (
+      va_pipeline_builder_set_option (builder, "test_analysis", "threshold", "abc", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_false (va_pipeline_builder_set_option (builder, "test_analysis", "speed", "1", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "threshold"));
+  g_clear_error (&error);
+
+  g_assert_false (
+      va_pipeline_builder_set_option (builder, "scene_detection", "threshold", "1", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_registry_names (void)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (GPtrArray) list = va_pipeline_registry_list (registry);
+  g_autofree char *known = va_pipeline_registry_dup_known_names (registry);
+
+  g_assert_cmpuint (list->len, >=, 2);
+  /* served alphabetically, as the reference loads its YAML files */
+  for (guint i = 1; i < list->len; i++)
+    g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (list, i - 1)), <,
+                     va_pipeline_info_get_name (g_ptr_array_index (list, i)));
+  g_assert_cmpstr (known, ==, "motion_analysis, scene_detection");
+
+  for (guint i = 0; i < list->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (list, i);
+    g_autofree char *family_variant = g_strdup_printf ("%s_%s", va_pipeline_info_get_family (info),
+                                                       va_pipeline_info_get_variant (info));
+    g_assert_true (va_pipeline_registry_lookup (registry, va_pipeline_info_get_name (info))
+                   == info);
+    g_assert_true (va_pipeline_registry_lookup (registry, family_variant) == info);
+    g_assert_true (g_strv_contains (va_pipeline_info_get_aliases (info), family_variant));
+  }
+
+  g_assert_true (va_pipeline_registry_lookup (registry, "scene")
+                 == va_pipeline_registry_lookup (registry, "scene_detection"));
+  g_assert_true (va_pipeline_registry_lookup (registry, "motion")
+                 == va_pipeline_registry_lookup (registry, "motion_analysis"));
+  g_assert_true (va_pipeline_registry_lookup (registry, "scene_content-histogram")
+                 == va_pipeline_registry_lookup (registry, "scene_detection"));
+  g_assert_null (va_pipeline_registry_lookup (registry, "Scene_Detection"));
+  g_assert_null (va_pipeline_registry_lookup (registry, "face_analysis"));
+}
+
+static void
+test_registry_resolve (void)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GPtrArray) defaults = NULL;
+  g_autoptr (VaPipelineInfo) info = NULL;
+
+  info = va_pipeline_registry_resolve (registry, "nonsense", &error);
+  g_assert_null (info);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "nonsense"));
+  g_assert_nonnull (strstr (error->message, "scene_detection"));
+  g_assert_nonnull (strstr (error->message, "motion_analysis"));
+  g_clear_error (&error);
+
+  /* an alias and its name count once; order is kept; blanks ignored */
+  list = va_pipeline_registry_resolve_list (registry, " motion , scene_detection,scene", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (list, 0)), ==, "motion_analysis");
+  g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (list, 1)), ==, "scene_detection");
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  list = va_pipeline_registry_resolve_list (registry, "scene,,motion", &error);
+  g_assert_null (list);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  list = va_pipeline_registry_resolve_list (registry, "scene,bogus", &error);
+  g_assert_null (list);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "bogus"));
+  g_clear_error (&error);
+
+  /* no selection = every installed video pipeline, in registry order */
+  defaults = va_pipeline_registry_resolve_list (registry, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (defaults->len, ==, 2);
+  g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (defaults, 0)), ==,
+                   "scene_detection");
+  g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (defaults, 1)), ==,
+                   "motion_analysis");
+}
+
+/* The real elements are the source of truth: the contract's scene
+ * defaults (threshold 30, min_scene_length 1.0) must come out of them. */
+static void
+test_registry_real_schema (void)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  VaPipelineInfo *scene = va_pipeline_registry_lookup (registry, "scene_detection");
+  VaPipelineInfo *motion = va_pipeline_registry_lookup (registry, "motion_analysis");
+  JsonObject *schema;
+  JsonObject *e;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *object;
+
+  g_assert_true (va_pipeline_info_get_enabled (scene));
+  g_assert_true (va_pipeline_info_get_enabled (motion));
+  schema = va_pipeline_info_get_config_schema (scene);
+  e = member (schema, "threshold");
+  g_assert_cmpstr (json_object_get_string_member (e, "type"), ==, "number");
+  g_assert_cmpfloat (json_object_get_double_member (e, "default"), ==, 30.0);
+  g_assert_cmpfloat (json_object_get_double_member (e, "minimum"), ==, 0.0);
+  g_assert_cmpfloat (json_object_get_double_member (e, "maximum"), ==, 100.0);
+  g_assert_cmpstr (json_object_get_string_member (e, "description"), !=, "");
+  e = member (schema, "min_scene_length");
+  g_assert_cmpfloat (json_object_get_double_member (e, "default"), ==, 1.0);
+  g_assert_false (json_object_has_member (schema, "post_messages"));
+
+  node = va_pipeline_info_to_json (scene);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "scene_detection");
+  g_assert_cmpstr (json_object_get_string_member (object, "pipeline_family"), ==, "scene");
+  g_assert_true (json_object_get_boolean_member (object, "enabled"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (object, "config_schema"),
+                                         "threshold"));
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_array_get_object_element (json_object_get_array_member (object, "outputs"), 0),
+          "format"),
+      ==, "COCO");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "examples")), ==,
+                    1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  gst_element_register (NULL, "vatestanalyser", GST_RANK_NONE, VA_TYPE_TEST_ANALYSER);
+
+  g_test_add_func ("/pipeline-registry/schema-from-properties", test_schema_from_properties);
+  g_test_add_func ("/pipeline-registry/missing-element", test_missing_element);
+  g_test_add_func ("/pipeline-registry/builder-options", test_builder_options);
+  g_test_add_func ("/pipeline-registry/names", test_registry_names);
+  g_test_add_func ("/pipeline-registry/resolve", test_registry_resolve);
+  g_test_add_func ("/pipeline-registry/real-schema", test_registry_real_schema);
+  return g_test_run ();
+}

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+
+#include "va-error.h"
+#include "va-pipeline-registry.h"
+#include "va-runner.h"
+
+/* Test media is made here, in-process: three scenes of different test
+ * patterns (cuts at 1.52 s and 3.0 s at 25 fps), H.264 in MP4. */
+#define SCENE_FRAMES_1 38
+#define SCENE_FRAMES_2 37
+#define SCENE_FRAMES_3 38
+#define TOTAL_FRAMES (SCENE_FRAMES_1 + SCENE_FRAMES_2 + SCENE_FRAMES_3)
+
+static char *tmpdir;
+static char *cuts_mp4;
+
+static void
+run_to_eos (const char *description)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) message = NULL;
+
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (message);
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+    gst_message_parse_error (message, &error, NULL);
+    g_error ("making test media failed: %s", error->message);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+}
+
+static void
+make_cuts_video (const char *path, gboolean faststart)
+{
+  g_autofree char *description = g_strdup_printf (
+      "concat name=c ! identity single-segment=true ! videoconvert ! video/x-raw,format=I420 "
+      "! x264enc speed-preset=ultrafast key-int-max=25 ! h264parse ! mp4mux faststart=%s "
+      "! filesink location=%s "
+      "videotestsrc pattern=smpte num-buffers=%d ! video/x-raw,width=320,height=240,framerate=25/1 "
+      "! c. "
+      "videotestsrc pattern=checkers-8 num-buffers=%d ! video/x-raw,width=320,height=240,"
+      "framerate=25/1 ! c. "
+      "videotestsrc pattern=ball num-buffers=%d ! video/x-raw,width=320,height=240,framerate=25/1 "
+      "! c.",
+      faststart ? "true" : "false", path, SCENE_FRAMES_1, SCENE_FRAMES_2, SCENE_FRAMES_3);
+  run_to_eos (description);
+}
+
+static char *
+make_truncated_copy (const char *path, const char *name)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr (GError) error = NULL;
+  char *out = g_build_filename (tmpdir, name, NULL);
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (out, contents, (gssize)(length / 2), &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+typedef struct {
+  double last_fraction;
+  guint n_progress;
+} Progress;
+
+static void
+on_progress (VaRunner *runner, double fraction, guint64 frames, double fps, gint64 position,
+             gint64 duration, gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_true (fraction == -1.0 || (fraction >= 0.0 && fraction <= 1.0));
+  g_assert_true (fraction >= p->last_fraction || fraction == -1.0);
+  p->last_fraction = fraction;
+  p->n_progress++;
+}
+
+static VaRunner *
+make_runner (const char *input, const char *pipelines, const char *outdir)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) list = va_pipeline_registry_resolve_list (registry, pipelines, &error);
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+
+  g_assert_no_error (error);
+  va_pipeline_builder_set_input (builder, input);
+  va_pipeline_builder_set_output_dir (builder, outdir);
+  for (guint i = 0; i < list->len; i++)
+    va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (list, i));
+  return va_runner_new (builder);
+}
+
+static VaRunResult *
+run (const char *input, const char *pipelines, const char *outdir, GError **error)
+{
+  g_autoptr (VaRunner) runner = make_runner (input, pipelines, outdir);
+  return va_runner_run (runner, NULL, error);
+}
+
+static guint
+count_dir (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_runner_scenes (void)
+{
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-scenes", NULL);
+  g_autoptr (VaRunner) runner = make_runner (cuts_mp4, "scene_detection,motion_analysis", outdir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *expected_scene = g_build_filename (outdir, "cuts_scene_detection.json", NULL);
+  g_autofree char *expected_motion = g_build_filename (outdir, "cuts_motion_analysis.csv", NULL);
+  const char *file = NULL;
+  guint count = 0;
+  JsonArray *annotations;
+  Progress progress = { -1.0, 0 };
+
+  g_signal_connect (runner, "progress", G_CALLBACK (on_progress), &progress);
+  result = va_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+
+  /* the final progress report says done */
+  g_assert_cmpuint (progress.n_progress, >=, 1);
+  g_assert_cmpfloat (progress.last_fraction, ==, 1.0);
+
+  g_assert_cmpuint (va_run_result_get_frames (result), ==, TOTAL_FRAMES);
+  g_assert_cmpfloat (va_run_result_get_processing_time (result), >, 0.0);
+  g_assert_cmpint (va_run_result_get_duration (result), >, 4 * GST_SECOND);
+  g_assert_cmpstr (va_run_result_get_stem (result), ==, "cuts");
+  g_assert_cmpuint (va_run_result_get_n_outputs (result), ==, 2);
+
+  g_assert_true (va_run_result_lookup_output (result, "scene_detection", &file, &count));
+  g_assert_cmpstr (file, ==, expected_scene);
+  g_assert_cmpuint (count, ==, 3);
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  json_parser_load_from_file (parser, file, &error);
+  g_assert_no_error (error);
+  annotations = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                              "annotations");
+  g_assert_cmpuint (json_array_get_length (annotations), ==, 3);
+
+  g_assert_true (va_run_result_lookup_output (result, "motion_analysis", &file, &count));
+  g_assert_cmpstr (file, ==, expected_motion);
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count, >, 0);
+}
+
+static void
+test_runner_missing_file (void)
+{
+  g_autofree char *input = g_build_filename (tmpdir, "does-not-exist.mp4", NULL);
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-missing", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = run (input, "scene_detection", outdir, &error);
+
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "does-not-exist.mp4"));
+  /* nothing is created for an input that is not there */
+  g_assert_false (g_file_test (outdir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_runner_not_media (void)
+{
+  g_autofree char *input = g_build_filename (tmpdir, "notes.txt", NULL);
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-text", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+
+  g_file_set_contents (input, "These are not frames.\nJust some text.\n", -1, &error);
+  g_assert_no_error (error);
+  result = run (input, "scene_detection", outdir, &error);
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA);
+  g_assert_nonnull (strstr (error->message, "notes.txt is not a video or audio file"));
+  g_assert_cmpuint (count_dir (outdir), ==, 0);
+}
+
+static void
+test_runner_truncated (void)
+{
+  g_autofree char *input = make_truncated_copy (cuts_mp4, "half.mp4");
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-half", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = run (input, "scene_detection", outdir, &error);
+
+  /* moov is at the end: the first half is an MP4 without its index */
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_PIPELINE);
+  g_assert_nonnull (strstr (error->message, "half.mp4 is truncated or corrupt"));
+}
+
+static void
+test_runner_truncated_faststart (void)
+{
+  g_autofree char *full = g_build_filename (tmpdir, "faststart.mp4", NULL);
+  g_autofree char *input = NULL;
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-half-faststart", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+
+  /* index first: the demuxer plays the first half and stops quietly */
+  make_cuts_video (full, TRUE);
+  input = make_truncated_copy (full, "half-faststart.mp4");
+  result = run (input, "scene_detection", outdir, &error);
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_PIPELINE);
+  g_assert_nonnull (strstr (error->message, "half-faststart.mp4 is truncated or corrupt"));
+}
+
+static void
+test_runner_no_video (void)
+{
+  g_autofree char *input = g_build_filename (tmpdir, "tone.wav", NULL);
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-tone", NULL);
+  g_autofree char *description
+      = g_strdup_printf ("audiotestsrc num-buffers=20 ! wavenc ! filesink location=%s", input);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+
+  run_to_eos (description);
+  result = run (input, "scene_detection", outdir, &error);
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA);
+  g_assert_nonnull (strstr (error->message, "no video stream"));
+}
+
+static void
+test_runner_output_is_file (void)
+{
+  g_autofree char *outdir = g_build_filename (tmpdir, "a-file", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+
+  g_file_set_contents (outdir, "x", -1, &error);
+  g_assert_no_error (error);
+  result = run (cuts_mp4, "scene_detection", outdir, &error);
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static void
+test_runner_cancel (void)
+{
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-cancel", NULL);
+  g_autoptr (VaRunner) runner = make_runner (cuts_mp4, NULL, outdir);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GAsyncResult) async_result = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_main_context_push_thread_default (context);
+  va_runner_run_async (runner, cancellable, on_run_done, &async_result);
+  /* the pipeline is starting in its threads; cancel stops it there */
+  g_cancellable_cancel (cancellable);
+  while (async_result == NULL)
+    g_main_context_iteration (context, TRUE);
+  result = va_runner_run_finish (runner, async_result, &error);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_CANCELLED);
+  /* files are written only at the end of the stream */
+  g_assert_cmpuint (count_dir (outdir), ==, 0);
+
+  /* the runner is ready for another run */
+  g_clear_error (&error);
+  result = va_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (va_run_result_get_frames (result), ==, TOTAL_FRAMES);
+  g_assert_cmpuint (count_dir (outdir), ==, 2);
+}
+
+static void
+rm_rf (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
+    g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      rm_rf (child);
+    }
+  }
+  g_remove (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+
+  tmpdir = g_dir_make_tmp ("va-test-runner-XXXXXX", NULL);
+  g_assert_nonnull (tmpdir);
+  cuts_mp4 = g_build_filename (tmpdir, "cuts.mp4", NULL);
+  make_cuts_video (cuts_mp4, FALSE);
+
+  g_test_add_func ("/runner/scenes", test_runner_scenes);
+  g_test_add_func ("/runner/missing-file", test_runner_missing_file);
+  g_test_add_func ("/runner/not-media", test_runner_not_media);
+  g_test_add_func ("/runner/truncated", test_runner_truncated);
+  g_test_add_func ("/runner/truncated-faststart", test_runner_truncated_faststart);
+  g_test_add_func ("/runner/no-video", test_runner_no_video);
+  g_test_add_func ("/runner/output-is-file", test_runner_output_is_file);
+  g_test_add_func ("/runner/cancel", test_runner_cancel);
+  ret = g_test_run ();
+
+  rm_rf (tmpdir);
+  g_free (cuts_mp4);
+  g_free (tmpdir);
+  return ret;
+}
