@@ -269,7 +269,7 @@ va_cli_annotate (int argc, char **argv)
   state.cancellable = cancellable;
   state.tty = isatty (STDERR_FILENO);
   state.quiet = quiet;
-  state.last_decile = -1;
+  state.last_decile = 0;
   state.last_plain = g_get_monotonic_time ();
   g_signal_connect (runner, "progress", G_CALLBACK (va_on_progress), &state);
   sigint_id = g_unix_signal_add (SIGINT, va_on_sigint, &state);

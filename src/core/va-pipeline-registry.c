@@ -31,14 +31,15 @@ static const VaPipelineDesc registry_table[] = {
   {
       .name = "scene_detection",
       .display_name = "Scene Detection",
-      .description = "Detects shot boundaries (hard cuts) from the change of colour content "
-                     "between consecutive frames; one COCO annotation per scene.",
+      .description = "Finds shot changes (hard cuts, fades, dissolves) from the change of "
+                     "colour distribution and picture structure between frames; one COCO "
+                     "annotation per scene.",
       .family = "scene",
       .variant = "content-histogram",
       .stability = "beta",
       .tasks = STRV ("scene-detection"),
       .modalities = STRV ("video"),
-      .capabilities = STRV ("shot-boundaries", "scene-segments"),
+      .capabilities = STRV ("hard-cuts", "gradual-transitions", "scene-segments"),
       .backends = STRV ("gstreamer"),
       .notes = STRV ("scene_type and all_scores are not computed (no CLIP model): every scene "
                      "has score 1.0 and an empty label, as the reference does without CLIP"),
@@ -51,14 +52,15 @@ static const VaPipelineDesc registry_table[] = {
   {
       .name = "motion_analysis",
       .display_name = "Motion Analysis",
-      .description = "Measures motion energy (mean absolute luma difference between frames) "
-                     "over time; one CSV row per analysed frame.",
+      .description = "Measures how much the picture moves (mean absolute luma difference "
+                     "between analysed frames, share of moving area, optional region grid); "
+                     "one CSV row per analysed frame.",
       .family = "motion",
       .variant = "frame-difference",
       .stability = "beta",
       .tasks = STRV ("motion-analysis"),
       .modalities = STRV ("video"),
-      .capabilities = STRV ("motion-energy"),
+      .capabilities = STRV ("motion-energy", "moving-fraction", "region-grid"),
       .backends = STRV ("gstreamer"),
       .notes = STRV ("not part of the reference registry: an addition of this implementation"),
       .output_format = "CSV",
