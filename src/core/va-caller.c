@@ -30,25 +30,6 @@ struct _VaCaller {
 
 G_DEFINE_FINAL_TYPE (VaCaller, va_caller, G_TYPE_OBJECT)
 
-static const GFlagsValue va_scopes_values[] = {
-  { VA_SCOPE_READ, "VA_SCOPE_READ", "read" },
-  { VA_SCOPE_WRITE, "VA_SCOPE_WRITE", "write" },
-  { VA_SCOPE_ADMIN, "VA_SCOPE_ADMIN", "admin" },
-  { 0, NULL, NULL },
-};
-
-GType
-va_scopes_get_type (void)
-{
-  static gsize type = 0;
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_flags_register_static ("VaScopes", va_scopes_values);
-    g_once_init_leave (&type, t);
-  }
-  return (GType)type;
-}
-
 /**
  * va_scope_to_string:
  * @scope: one scope bit
@@ -58,74 +39,16 @@ va_scopes_get_type (void)
 const char *
 va_scope_to_string (VaScopes scope)
 {
-  for (guint i = 0; va_scopes_values[i].value_nick != NULL; i++) {
-    if ((VaScopes)va_scopes_values[i].value == scope)
-      return va_scopes_values[i].value_nick;
+  switch (scope) {
+  case VA_SCOPE_READ:
+    return "read";
+  case VA_SCOPE_WRITE:
+    return "write";
+  case VA_SCOPE_ADMIN:
+    return "admin";
+  default:
+    return NULL;
   }
-  return NULL;
-}
-
-/**
- * va_scopes_from_strv:
- * @names: scope names ("read", "write", "admin"), surrounding spaces ignored
- * @scopes: (out) (optional): the parsed scopes
- * @error: return location for a %VA_ERROR_INVALID_ARGUMENT
- */
-gboolean
-va_scopes_from_strv (const char *const *names, VaScopes *scopes, GError **error)
-{
-  VaScopes result = VA_SCOPE_NONE;
-
-  for (guint i = 0; names != NULL && names[i] != NULL; i++) {
-    g_autofree char *name = g_strstrip (g_strdup (names[i]));
-    gboolean known = FALSE;
-
-    if (*name == '\0')
-      continue;
-    for (guint j = 0; va_scopes_values[j].value_nick != NULL; j++) {
-      if (g_str_equal (name, va_scopes_values[j].value_nick)) {
-        result |= va_scopes_values[j].value;
-        known = TRUE;
-      }
-    }
-    if (!known) {
-      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                   "Unknown scope “%s” (known scopes: read, write, admin)", name);
-      return FALSE;
-    }
-  }
-  if (scopes != NULL)
-    *scopes = result;
-  return TRUE;
-}
-
-/**
- * va_scopes_from_string:
- * @text: comma-separated scope names, e.g. "read,write"
- */
-gboolean
-va_scopes_from_string (const char *text, VaScopes *scopes, GError **error)
-{
-  g_auto (GStrv) names = g_strsplit (text != NULL ? text : "", ",", -1);
-  return va_scopes_from_strv ((const char *const *)names, scopes, error);
-}
-
-/**
- * va_scopes_to_strv:
- *
- * Returns: (transfer full): the names of the set bits, in the order read,
- *   write, admin
- */
-GStrv
-va_scopes_to_strv (VaScopes scopes)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; va_scopes_values[i].value_nick != NULL; i++) {
-    if (scopes & va_scopes_values[i].value)
-      g_strv_builder_add (builder, va_scopes_values[i].value_nick);
-  }
-  return g_strv_builder_end (builder);
 }
 
 static void

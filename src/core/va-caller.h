@@ -3,32 +3,10 @@
 
 #include <glib-object.h>
 
+#include "va-api-key.h"
+
 G_BEGIN_DECLS
 
-/**
- * VaScopes:
- * @VA_SCOPE_NONE: no scope
- * @VA_SCOPE_READ: list and get jobs, results, files, artifacts
- * @VA_SCOPE_WRITE: submit, cancel and delete jobs
- * @VA_SCOPE_ADMIN: keys, audit, system configuration and other users'
- *   jobs; implies read and write
- *
- * The scopes an API key grants (the strings are "read", "write", "admin").
- */
-typedef enum {
-  VA_SCOPE_NONE = 0,
-  VA_SCOPE_READ = 1 << 0,
-  VA_SCOPE_WRITE = 1 << 1,
-  VA_SCOPE_ADMIN = 1 << 2,
-} VaScopes;
-
-#define VA_SCOPE_ALL (VA_SCOPE_READ | VA_SCOPE_WRITE | VA_SCOPE_ADMIN)
-
-#define VA_TYPE_SCOPES (va_scopes_get_type ())
-GType va_scopes_get_type (void);
-gboolean va_scopes_from_strv (const char *const *names, VaScopes *scopes, GError **error);
-gboolean va_scopes_from_string (const char *text, VaScopes *scopes, GError **error);
-GStrv va_scopes_to_strv (VaScopes scopes);
 const char *va_scope_to_string (VaScopes scope);
 
 /* the owner recorded for jobs submitted without a key (auth disabled) */

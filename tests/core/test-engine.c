@@ -776,13 +776,13 @@ test_engine_scope_strings (void)
   g_auto (GStrv) names = NULL;
   VaScopes scopes = VA_SCOPE_NONE;
 
-  g_assert_true (va_scopes_from_string (" read, admin ", &scopes, &error));
+  g_assert_true (va_scopes_parse (" read, admin ", &scopes, &error));
   g_assert_cmpint (scopes, ==, VA_SCOPE_READ | VA_SCOPE_ADMIN);
   names = va_scopes_to_strv (scopes);
   g_assert_cmpstr (names[0], ==, "read");
   g_assert_cmpstr (names[1], ==, "admin");
   g_assert_null (names[2]);
-  g_assert_false (va_scopes_from_string ("read,root", &scopes, &error));
+  g_assert_false (va_scopes_parse ("read,root", &scopes, &error));
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
 }
 
