@@ -16,7 +16,7 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-opencv
   espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools
   desktop-file-utils appstream
-  nodejs npm openssl
+  openssl
   pocketsphinx-testdata codec2-examples opencv-doc
   # sanitizers and fuzzing
   clang llvm libclang-rt-14-dev
@@ -30,6 +30,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Node.js may come from elsewhere than Debian (Debian's npm conflicts with
+# such an install): only ask for Debian's when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 # The OpenAPI validator the http tests use, pinned in its package-lock.json.
 install_openapi_validator() {
