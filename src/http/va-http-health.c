@@ -6,8 +6,6 @@
 /* /health and /api/v1/health: public and cheap, for liveness and readiness
  * probes. */
 
-#define VA_HTTP_API_VERSION "1.4.4"
-
 void
 va_http_health_handle (VaHttpRequest *req)
 {
@@ -22,23 +20,6 @@ va_http_health_handle (VaHttpRequest *req)
   json_builder_add_string_value (b, PACKAGE_VERSION);
   json_builder_set_member_name (b, "message");
   json_builder_add_string_value (b, "VideoAnnotator API is running");
-  json_builder_end_object (b);
-  va_http_respond_builder (req, 200, b);
-}
-
-void
-va_http_health_handle_v1 (VaHttpRequest *req)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autofree char *timestamp = va_http_timestamp_now ();
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_string_value (b, "ok");
-  json_builder_set_member_name (b, "version");
-  json_builder_add_string_value (b, PACKAGE_VERSION);
-  json_builder_set_member_name (b, "timestamp");
-  json_builder_add_string_value (b, timestamp);
   json_builder_end_object (b);
   va_http_respond_builder (req, 200, b);
 }

@@ -4,8 +4,14 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "va-engine.h"
 #include "va-http-server.h"
 #include "va-log.h"
+#include "va-pipeline-registry.h"
+#include "va-token-store.h"
+
+/* the 1.4 REST contract this API keeps */
+#define VA_HTTP_API_VERSION "1.4.4"
 
 G_BEGIN_DECLS
 
@@ -64,7 +70,7 @@ struct _VaHttpRequest {
   const VaHttpRoute *route;
   GHashTable *params; /* {name} → value from the path */
   GHashTable *query;  /* decoded query string, may be NULL */
-  gboolean authenticated;
+  VaCaller *caller;   /* NULL: public route called without a key */
   char *user_id;
   char *key_prefix;
   char *key_id;
@@ -78,6 +84,13 @@ struct _VaHttpRequest {
 
 /* va-http-server.c */
 VaSettings *va_http_server_get_settings (VaHttpServer *self);
+VaEngine *va_http_server_get_engine (VaHttpServer *self);
+VaTokenStore *va_http_server_get_token_store (VaHttpServer *self);
+VaPipelineRegistry *va_http_server_get_registry (VaHttpServer *self);
+GPtrArray *va_http_server_get_pipelines (VaHttpServer *self);
+guint va_http_server_get_heartbeat_interval (VaHttpServer *self);
+void va_http_server_track_stream (VaHttpServer *self, gpointer stream, GDestroyNotify close);
+void va_http_server_untrack_stream (VaHttpServer *self, gpointer stream);
 gboolean va_http_server_is_dev (VaHttpServer *self);
 const VaHttpRoute *va_http_server_get_routes (guint *n_routes);
 void va_http_request_pause (VaHttpRequest *req);
@@ -101,6 +114,13 @@ JsonNode *va_http_error_envelope (guint status, const char *code, const char *me
 void va_http_message_set_error (SoupServerMessage *msg, guint status, const char *code,
                                 const char *message, const char *hint);
 char *va_http_timestamp_now (void);
+
+/* va-http-stream.c */
+typedef gssize (*VaHttpProduceFunc) (gpointer data, SoupMessageBody *body, GError **error);
+void va_http_stream_start (VaHttpRequest *req, gint64 length, VaHttpProduceFunc produce,
+                           gpointer data, GDestroyNotify data_free);
+void va_http_stream_input (VaHttpRequest *req, const char *content_type, const char *filename,
+                           GInputStream *in, gint64 size);
 
 /* va-http-headers.c: request id + security headers */
 void va_http_headers_apply (VaHttpRequest *req);
@@ -139,9 +159,30 @@ const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_rout
 /* va-http-openapi.c */
 JsonNode *va_http_openapi_build (void);
 
+/* va-http-auth.c */
+gboolean va_http_auth_check (VaHttpServer *server, VaHttpRequest *req);
+
 /* handlers, one file per area */
 void va_http_health_handle (VaHttpRequest *req);
 void va_http_health_handle_v1 (VaHttpRequest *req);
 void va_http_openapi_handle (VaHttpRequest *req);
+void va_http_system_health (VaHttpRequest *req);
+void va_http_system_metrics (VaHttpRequest *req);
+void va_http_system_database (VaHttpRequest *req);
+void va_http_pipelines_list (VaHttpRequest *req);
+void va_http_pipelines_get (VaHttpRequest *req);
+VaPipelineInfo *va_http_pipelines_lookup (VaHttpRequest *req);
+void va_http_jobs_list (VaHttpRequest *req);
+void va_http_jobs_get (VaHttpRequest *req);
+void va_http_jobs_delete (VaHttpRequest *req);
+void va_http_jobs_cancel (VaHttpRequest *req);
+void va_http_jobs_results (VaHttpRequest *req);
+void va_http_jobs_result_file (VaHttpRequest *req);
+void va_http_jobs_artifacts (VaHttpRequest *req);
+void va_http_jobs_submit (VaHttpRequest *req);
+gboolean va_http_submit_begin (VaHttpRequest *req);
+void va_http_events_stream (VaHttpRequest *req);
+void va_http_respond_job (VaHttpRequest *req, guint status, VaJob *job);
+void va_http_respond_job_error (VaHttpRequest *req, const GError *error, const char *job_id);
 
 G_END_DECLS

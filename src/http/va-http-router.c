@@ -52,7 +52,6 @@ va_http_router_match (const VaHttpRoute *routes, guint n_routes, const char *met
 {
   g_autofree char *trimmed = NULL;
   gsize len = strlen (path);
-  gboolean head = g_str_equal (method, "HEAD");
 
   if (len > 1 && path[len - 1] == '/') {
     trimmed = g_strndup (path, len - 1);
@@ -63,7 +62,7 @@ va_http_router_match (const VaHttpRoute *routes, guint n_routes, const char *met
 
     if (!va_http_pattern_match (r->pattern, path, NULL))
       continue;
-    if (g_str_equal (r->method, method) || (head && g_str_equal (r->method, "GET"))) {
+    if (g_str_equal (r->method, method)) {
       if (params != NULL) {
         *params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
         va_http_pattern_match (r->pattern, path, *params);

@@ -7,18 +7,74 @@
  * authentication step and the OpenAPI document all read these rows. */
 
 static const VaHttpQueryParam va_http_health_query[] = {
-  { "detailed", "Include database, storage and pipeline registry checks", "boolean" },
+  { "detailed", "Include database, storage, pipeline registry and security checks", "boolean" },
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_list_query[] = {
+  { "page", "Page number, from 1 (default 1)", "integer" },
+  { "per_page", "Jobs per page, 1 to 1000 (default 10)", "integer" },
+  { "status_filter", "Only jobs in this state: pending, running, completed, failed, cancelled",
+    "string" },
+  { NULL },
+};
+
+#define JSON "application/json"
+#define PUBLIC VA_HTTP_SCOPE_PUBLIC
+#define READ VA_HTTP_SCOPE_READ
+#define WRITE VA_HTTP_SCOPE_WRITE
+#define ADMIN VA_HTTP_SCOPE_ADMIN
+
 static const VaHttpRoute va_http_routes[] = {
-  { "GET", "/health", VA_HTTP_SCOPE_PUBLIC, 0, va_http_health_handle, "getHealth",
-    "Liveness probe (1.4 compatible)", "health", 200, "application/json", NULL },
-  { "GET", "/api/v1/health", VA_HTTP_SCOPE_PUBLIC, 0, va_http_health_handle_v1, "getApiHealth",
-    "Readiness probe; detailed=true checks database, storage and registry", "health", 200,
-    "application/json", va_http_health_query },
-  { "GET", "/openapi.json", VA_HTTP_SCOPE_PUBLIC, 0, va_http_openapi_handle, "getOpenApi",
-    "This OpenAPI 3 document", "meta", 200, "application/json", NULL },
+  /* health and metadata */
+  { "GET", "/health", PUBLIC, 0, va_http_health_handle, "getHealth",
+    "Liveness probe (1.4 compatible)", "health", 200, JSON, NULL },
+  { "GET", "/api/v1/health", PUBLIC, 0, va_http_health_handle_v1, "getApiHealth",
+    "Readiness probe; detailed=true checks database, storage and registry (503 when unhealthy)",
+    "health", 200, JSON, va_http_health_query },
+  { "GET", "/openapi.json", PUBLIC, 0, va_http_openapi_handle, "getOpenApi",
+    "This OpenAPI 3 document", "meta", 200, JSON, NULL },
+
+  /* jobs */
+  { "POST", "/api/v1/jobs", WRITE, VA_HTTP_ROUTE_UPLOAD, va_http_jobs_submit, "submitJob",
+    "Submit a video (multipart: video, config, selected_pipelines, consent)", "jobs", 201, JSON,
+    NULL },
+  { "GET", "/api/v1/jobs", READ, 0, va_http_jobs_list, "listJobs",
+    "List the caller's jobs (all jobs for admin), oldest first", "jobs", 200, JSON,
+    va_http_list_query },
+  { "GET", "/api/v1/jobs/{job_id}", READ, 0, va_http_jobs_get, "getJob", "Get one job", "jobs", 200,
+    JSON, NULL },
+  { "DELETE", "/api/v1/jobs/{job_id}", WRITE, 0, va_http_jobs_delete, "deleteJob",
+    "Delete a job, its rows and all its files (any state)", "jobs", 204, NULL, NULL },
+  { "POST", "/api/v1/jobs/{job_id}/cancel", WRITE, 0, va_http_jobs_cancel, "cancelJob",
+    "Cancel a pending or running job (idempotent)", "jobs", 200, JSON, NULL },
+  { "GET", "/api/v1/jobs/{job_id}/results", READ, 0, va_http_jobs_results, "getJobResults",
+    "Per-pipeline results of a job", "results", 200, JSON, NULL },
+  { "GET", "/api/v1/jobs/{job_id}/results/files/{pipeline}", READ, VA_HTTP_ROUTE_STREAM,
+    va_http_jobs_result_file, "getJobResultFile", "Download the output file of one pipeline",
+    "results", 200, "application/octet-stream", NULL },
+  { "GET", "/api/v1/jobs/{job_id}/artifacts", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_artifacts,
+    "getJobArtifacts", "Download every artifact of a job as a ZIP archive (streamed)", "results",
+    200, "application/zip", NULL },
+
+  /* pipelines */
+  { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",
+    "The pipeline registry", "pipelines", 200, JSON, NULL },
+  { "GET", "/api/v1/pipelines/{name}", PUBLIC, 0, va_http_pipelines_get, "getPipeline",
+    "One pipeline of the registry", "pipelines", 200, JSON, NULL },
+
+  /* system */
+  { "GET", "/api/v1/system/health", PUBLIC, 0, va_http_system_health, "getSystemHealth",
+    "Detailed system health (always 200; see status)", "system", 200, JSON, NULL },
+  { "GET", "/api/v1/system/metrics", PUBLIC, 0, va_http_system_metrics, "getSystemMetrics",
+    "Job counts, request counts, average response time, uptime", "system", 200, JSON, NULL },
+  { "GET", "/api/v1/system/database", ADMIN, 0, va_http_system_database, "getSystemDatabase",
+    "Database backend, size and statistics", "system", 200, JSON, NULL },
+
+  /* events */
+  { "GET", "/api/v1/events/stream", READ, VA_HTTP_ROUTE_STREAM, va_http_events_stream,
+    "streamEvents", "Server-Sent Events: job.update, job.completed, job.failed, job.cancelled",
+    "events", 200, "text/event-stream", NULL },
 };
 
 const VaHttpRoute *

@@ -33,7 +33,13 @@
 struct _VaHttpServer {
   GObject parent_instance;
 
+  VaEngine *engine;
+  VaTokenStore *tokens;
   VaSettings *settings;
+  VaPipelineRegistry *registry;
+  GPtrArray *pipelines;
+  guint heartbeat_interval;
+  GHashTable *streams; /* long-lived responses (SSE) → their close function */
   gboolean dev;
   SoupServer *soup;
   SoupServer *redirect;
@@ -59,7 +65,8 @@ struct _VaHttpServer {
 
 enum {
   PROP_0,
-  PROP_SETTINGS,
+  PROP_ENGINE,
+  PROP_TOKEN_STORE,
   PROP_DEV,
   N_PROPS,
 };
@@ -74,6 +81,76 @@ VaSettings *
 va_http_server_get_settings (VaHttpServer *self)
 {
   return self->settings;
+}
+
+VaEngine *
+va_http_server_get_engine (VaHttpServer *self)
+{
+  return self->engine;
+}
+
+VaTokenStore *
+va_http_server_get_token_store (VaHttpServer *self)
+{
+  return self->tokens;
+}
+
+VaPipelineRegistry *
+va_http_server_get_registry (VaHttpServer *self)
+{
+  return self->registry;
+}
+
+GPtrArray *
+va_http_server_get_pipelines (VaHttpServer *self)
+{
+  return self->pipelines;
+}
+
+guint
+va_http_server_get_heartbeat_interval (VaHttpServer *self)
+{
+  return self->heartbeat_interval;
+}
+
+/**
+ * va_http_server_set_heartbeat_interval:
+ * @seconds: seconds between SSE heartbeats (default 30)
+ */
+void
+va_http_server_set_heartbeat_interval (VaHttpServer *self, guint seconds)
+{
+  g_return_if_fail (VA_IS_HTTP_SERVER (self));
+  g_return_if_fail (seconds > 0);
+  self->heartbeat_interval = seconds;
+}
+
+/* Long-lived responses register here so that stopping the server ends
+ * them even when libsoup never reports their message as finished. */
+void
+va_http_server_track_stream (VaHttpServer *self, gpointer stream, GDestroyNotify close)
+{
+  g_hash_table_insert (self->streams, stream, close);
+}
+
+void
+va_http_server_untrack_stream (VaHttpServer *self, gpointer stream)
+{
+  g_hash_table_remove (self->streams, stream);
+}
+
+static void
+va_http_server_close_streams (VaHttpServer *self)
+{
+  GHashTableIter iter;
+  gpointer stream, close;
+
+  while (g_hash_table_size (self->streams) > 0) {
+    g_hash_table_iter_init (&iter, self->streams);
+    g_hash_table_iter_next (&iter, &stream, &close);
+    g_hash_table_iter_remove (&iter);
+    ((GDestroyNotify)close) (stream);
+  }
 }
 
 gboolean
@@ -99,6 +176,7 @@ va_http_request_free (VaHttpRequest *req)
   g_clear_pointer (&req->params, g_hash_table_unref);
   g_clear_pointer (&req->query, g_hash_table_unref);
   g_clear_object (&req->cancellable);
+  g_clear_object (&req->caller);
   g_free (req->client);
   g_free (req->user_id);
   g_free (req->key_prefix);
@@ -255,6 +333,17 @@ va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const ch
   }
   if (!va_http_server_check_rate (self, req, self->client_limiter, req->client))
     return;
+  if (!va_http_auth_check (self, req))
+    return;
+  if (req->key_id != NULL) {
+    va_store_record_key_use (va_engine_get_store (self->engine), req->key_id, NULL);
+    if (!va_http_server_check_rate (self, req, self->key_limiter, req->key_id))
+      return;
+  }
+  if (req->route->flags & VA_HTTP_ROUTE_UPLOAD) {
+    va_http_submit_begin (req);
+    return;
+  }
   if (!va_http_server_check_body (self, req))
     return;
 }
@@ -358,6 +447,10 @@ va_http_server_dispose (GObject *object)
   g_clear_object (&self->redirect);
   g_clear_object (&self->settings);
   g_clear_object (&self->log);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->tokens);
+  g_clear_pointer (&self->pipelines, g_ptr_array_unref);
+  g_clear_object (&self->registry);
   G_OBJECT_CLASS (va_http_server_parent_class)->dispose (object);
 }
 
@@ -367,6 +460,7 @@ va_http_server_finalize (GObject *object)
   VaHttpServer *self = VA_HTTP_SERVER (object);
 
   g_clear_pointer (&self->cors, va_http_cors_free);
+  g_clear_pointer (&self->streams, g_hash_table_unref);
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
   G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
@@ -378,8 +472,11 @@ va_http_server_get_property (GObject *object, guint prop_id, GValue *value, GPar
   VaHttpServer *self = VA_HTTP_SERVER (object);
 
   switch (prop_id) {
-  case PROP_SETTINGS:
-    g_value_set_object (value, self->settings);
+  case PROP_ENGINE:
+    g_value_set_object (value, self->engine);
+    break;
+  case PROP_TOKEN_STORE:
+    g_value_set_object (value, self->tokens);
     break;
   case PROP_DEV:
     g_value_set_boolean (value, self->dev);
@@ -395,8 +492,11 @@ va_http_server_set_property (GObject *object, guint prop_id, const GValue *value
   VaHttpServer *self = VA_HTTP_SERVER (object);
 
   switch (prop_id) {
-  case PROP_SETTINGS:
-    self->settings = g_value_dup_object (value);
+  case PROP_ENGINE:
+    self->engine = g_value_dup_object (value);
+    break;
+  case PROP_TOKEN_STORE:
+    self->tokens = g_value_dup_object (value);
     break;
   case PROP_DEV:
     self->dev = g_value_get_boolean (value);
@@ -416,8 +516,11 @@ va_http_server_class_init (VaHttpServerClass *klass)
   object_class->get_property = va_http_server_get_property;
   object_class->set_property = va_http_server_set_property;
 
-  properties[PROP_SETTINGS]
-      = g_param_spec_object ("settings", NULL, NULL, VA_TYPE_SETTINGS,
+  properties[PROP_ENGINE]
+      = g_param_spec_object ("engine", NULL, NULL, VA_TYPE_ENGINE,
+                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN_STORE]
+      = g_param_spec_object ("token-store", NULL, NULL, VA_TYPE_TOKEN_STORE,
                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DEV]
       = g_param_spec_boolean ("dev", NULL, NULL, FALSE,
@@ -431,6 +534,8 @@ va_http_server_init (VaHttpServer *self)
 {
   self->listen_port = -1;
   self->redirect_listen_port = -1;
+  self->heartbeat_interval = 30;
+  self->streams = g_hash_table_new (NULL, NULL);
 }
 
 /**
@@ -511,7 +616,8 @@ va_http_server_set_redirect_port (VaHttpServer *self, int port)
 
 /**
  * va_http_server_new:
- * @settings: loaded settings
+ * @engine: the engine every route talks to (its settings are used)
+ * @tokens: (nullable): the API key store; %NULL rejects every key
  * @dev: development mode (allows the CORS wildcard)
  * @log: (nullable): the process's log, for the access log records; %NULL
  *   makes one from @settings
@@ -520,14 +626,21 @@ va_http_server_set_redirect_port (VaHttpServer *self, int port)
  * server; va_http_server_start() binds it.
  */
 VaHttpServer *
-va_http_server_new (VaSettings *settings, gboolean dev, VaLog *log, GError **error)
+va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog *log,
+                    GError **error)
 {
   g_autoptr (VaHttpServer) self = NULL;
+  VaSettings *settings;
   double rate, burst;
 
-  g_return_val_if_fail (VA_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (VA_IS_ENGINE (engine), NULL);
 
-  self = g_object_new (VA_TYPE_HTTP_SERVER, "settings", settings, "dev", dev, NULL);
+  self = g_object_new (VA_TYPE_HTTP_SERVER, "engine", engine, "token-store", tokens, "dev", dev,
+                       NULL);
+  settings = va_engine_get_settings (engine);
+  self->settings = g_object_ref (settings);
+  self->registry = va_pipeline_registry_new ();
+  self->pipelines = va_pipeline_registry_list (self->registry);
   self->cors = va_http_cors_new (va_settings_get_strv (settings, "cors-origins"), dev, error);
   if (self->cors == NULL)
     return NULL;
@@ -627,6 +740,7 @@ va_http_server_stop (VaHttpServer *self)
 {
   g_return_if_fail (VA_IS_HTTP_SERVER (self));
   g_clear_handle_id (&self->prune_source, g_source_remove);
+  va_http_server_close_streams (self);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   if (self->redirect != NULL)

@@ -3,15 +3,18 @@
 
 #include <gio/gio.h>
 
+#include "va-engine.h"
 #include "va-log.h"
-#include "va-settings.h"
+#include "va-token-store.h"
 
 G_BEGIN_DECLS
 
 #define VA_TYPE_HTTP_SERVER (va_http_server_get_type ())
 G_DECLARE_FINAL_TYPE (VaHttpServer, va_http_server, VA, HTTP_SERVER, GObject)
 
-VaHttpServer *va_http_server_new (VaSettings *settings, gboolean dev, VaLog *log, GError **error);
+VaHttpServer *va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog *log,
+                                  GError **error);
+void va_http_server_set_heartbeat_interval (VaHttpServer *self, guint seconds);
 void va_http_server_set_listen_port (VaHttpServer *self, int port);
 void va_http_server_set_redirect_port (VaHttpServer *self, int port);
 gboolean va_http_server_start (VaHttpServer *self, GError **error);

@@ -119,8 +119,7 @@ test_openapi (VaHttpFixture *f, gconstpointer data)
 /* ---- CORS ------------------------------------------------------------------- */
 
 static const char *cors_settings[] = {
-  "cors-origins",
-  "https://app.example.org, http://localhost:3000",
+  "cors-origins=https://app.example.org, http://localhost:3000",
   NULL,
 };
 
@@ -173,20 +172,14 @@ static void
 test_cors_wildcard (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (VaSettings) settings = va_settings_new (&error);
-  g_autoptr (VaHttpServer) refused = NULL;
   g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  const char *wildcard[] = { "cors-origins=*", NULL };
+  g_autoptr (VaEngine) engine = va_test_engine_new (dir, wildcard);
+  g_autoptr (VaHttpServer) refused = NULL;
   VaHttpFixture f = { 0 };
-  const char *wildcard[] = { "cors-origins", "*", NULL };
   const char *h[] = { "Origin", "http://anything.example:8080", NULL };
 
-  va_settings_set_override (settings, "data-dir", dir, &error);
-  g_assert_no_error (error);
-  va_settings_set_override (settings, "cors-origins", "*", &error);
-  g_assert_no_error (error);
-  va_settings_load (settings, NULL, &error);
-  g_assert_no_error (error);
-  refused = va_http_server_new (settings, FALSE, NULL, &error);
+  refused = va_http_server_new (engine, NULL, FALSE, NULL, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "--dev"));
   g_assert_null (refused);
@@ -204,7 +197,7 @@ test_cors_wildcard (void)
 
 /* ---- rate limiting ------------------------------------------------------------ */
 
-static const char *rate_settings[] = { "rate-limit", "1", "rate-limit-burst", "3", NULL };
+static const char *rate_settings[] = { "rate-limit=1", "rate-limit-burst=3", NULL };
 
 static void
 test_rate_limit (VaHttpFixture *f, gconstpointer data)
@@ -240,7 +233,10 @@ test_rate_limit_xff_untrusted (VaHttpFixture *f, gconstpointer data)
 }
 
 static const char *rate_proxy_settings[] = {
-  "rate-limit", "1", "rate-limit-burst", "2", "trusted-proxies", "127.0.0.0/8", NULL,
+  "rate-limit=1",
+  "rate-limit-burst=2",
+  "trusted-proxies=127.0.0.0/8",
+  NULL,
 };
 
 /* Behind a trusted proxy each forwarded client has its own bucket; the

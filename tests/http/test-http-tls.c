@@ -72,18 +72,16 @@ test_https (void)
 
   make_certificate (certdir, &cert, &key);
   {
-    const char *settings[] = { "tls-certificate", cert, "tls-private-key", key, NULL };
+    g_autofree char *c = g_strconcat ("tls-certificate=", cert, NULL);
+    g_autofree char *k = g_strconcat ("tls-private-key=", key, NULL);
+    const char *settings[] = { c, k, NULL };
     g_autoptr (GError) e = NULL;
 
     /* set up by hand: the redirect port must be chosen before start */
     f.dir = va_test_dir_new ();
-    f.settings = va_settings_new (&e);
-    va_settings_set_override (f.settings, "data-dir", f.dir, &e);
-    for (guint i = 0; settings[i] != NULL; i += 2)
-      va_settings_set_override (f.settings, settings[i], settings[i + 1], &e);
-    va_settings_load (f.settings, NULL, &e);
-    g_assert_no_error (e);
-    f.server = va_http_server_new (f.settings, FALSE, NULL, &e);
+    f.engine = va_test_engine_new (f.dir, settings);
+    f.settings = g_object_ref (va_engine_get_settings (f.engine));
+    f.server = va_http_server_new (f.engine, NULL, FALSE, NULL, &e);
     g_assert_no_error (e);
     va_http_server_set_listen_port (f.server, 0);
     va_http_server_set_redirect_port (f.server, 0);
@@ -164,19 +162,16 @@ test_bad_certificate (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (VaTestDir) dir = va_test_dir_new ();
   g_autofree char *bogus = g_build_filename (dir, "bogus.pem", NULL);
-  g_autoptr (VaSettings) settings = va_settings_new (&error);
+  g_autofree char *c = g_strconcat ("tls-certificate=", bogus, NULL);
+  g_autofree char *k = g_strconcat ("tls-private-key=", bogus, NULL);
+  const char *settings[] = { c, k, NULL };
+  g_autoptr (VaEngine) engine = NULL;
   g_autoptr (VaHttpServer) server = NULL;
 
   g_file_set_contents (bogus, "not a certificate", -1, &error);
   g_assert_no_error (error);
-  va_settings_set_override (settings, "data-dir", dir, &error);
-  va_settings_set_override (settings, "tls-certificate", bogus, &error);
-  g_assert_no_error (error);
-  va_settings_set_override (settings, "tls-private-key", bogus, &error);
-  g_assert_no_error (error);
-  va_settings_load (settings, NULL, &error);
-  g_assert_no_error (error);
-  server = va_http_server_new (settings, FALSE, NULL, &error);
+  engine = va_test_engine_new (dir, settings);
+  server = va_http_server_new (engine, NULL, FALSE, NULL, &error);
   g_assert_null (server);
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "bogus.pem"));

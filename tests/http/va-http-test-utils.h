@@ -7,12 +7,15 @@
 
 #include <libsoup/soup.h>
 
-#include "../core/va-test-dir.h"
+#include "../core/va-test-engine.h"
 #include "va-http-server.h"
+#include "va-token-store.h"
 
 typedef struct {
   char *dir;
   VaSettings *settings;
+  VaEngine *engine;
+  VaTokenStore *tokens;
   VaHttpServer *server;
   SoupSession *session;
   char *base;
@@ -35,31 +38,59 @@ va_http_reply_free (VaHttpReply *reply)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpReply, va_http_reply_free)
 
-/* @overrides: NULL-terminated key, value pairs of settings */
+static void
+va_http_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* @overrides: NULL-terminated "key=value" settings */
 static inline void
 va_http_fixture_setup_with (VaHttpFixture *f, const char *const *overrides, gboolean dev)
 {
   g_autoptr (GError) error = NULL;
 
   f->dir = va_test_dir_new ();
-  f->settings = va_settings_new (&error);
+  f->engine = va_test_engine_new (f->dir, overrides);
+  f->settings = g_object_ref (va_engine_get_settings (f->engine));
+  va_engine_start (f->engine, &error);
   g_assert_no_error (error);
-  va_settings_set_override (f->settings, "data-dir", f->dir, &error);
+  f->tokens = va_token_store_new (va_settings_get_token_dir (f->settings), "file", &error);
   g_assert_no_error (error);
-  for (guint i = 0; overrides != NULL && overrides[i] != NULL; i += 2) {
-    va_settings_set_override (f->settings, overrides[i], overrides[i + 1], &error);
-    g_assert_no_error (error);
-  }
-  va_settings_load (f->settings, NULL, &error);
-  g_assert_no_error (error);
-  f->server = va_http_server_new (f->settings, dev, NULL, &error);
+  f->server = va_http_server_new (f->engine, f->tokens, dev, NULL, &error);
   g_assert_no_error (error);
   va_http_server_set_listen_port (f->server, 0);
   va_http_server_start (f->server, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (va_http_server_get_port (f->server), >, 0);
   f->base = va_http_server_get_base_uri (f->server);
-  f->session = soup_session_new_with_options ("timeout", 30, NULL);
+  f->session = soup_session_new_with_options ("timeout", 60, NULL);
+}
+
+/* A new key; returns the raw key (caller frees). */
+static inline char *
+va_http_fixture_make_key (VaHttpFixture *f, const char *user_id, VaScopes scopes,
+                          guint expires_in_days)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaApiKey) record = NULL;
+  g_autofree char *email = g_strdup_printf ("%s@lab.example", user_id);
+  char *key = NULL;
+  VaTokenRequest request = {
+    .user_id = user_id,
+    .username = user_id,
+    .email = email,
+    .scopes = scopes,
+    .expires_in_days = expires_in_days,
+    .no_expiry = expires_in_days == 0,
+  };
+
+  record = va_token_store_create_key (f->tokens, &request, &key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  return key;
 }
 
 static inline void
@@ -69,20 +100,22 @@ va_http_fixture_teardown (VaHttpFixture *f, gconstpointer data)
   if (f->server != NULL)
     va_http_server_stop (f->server);
   g_clear_object (&f->server);
+  g_clear_object (&f->tokens);
+  if (f->engine != NULL) {
+    g_autoptr (GAsyncResult) result = NULL;
+
+    va_engine_shutdown_async (f->engine, NULL, va_http_sent_cb, &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    va_engine_shutdown_finish (f->engine, result, NULL);
+  }
+  g_clear_object (&f->engine);
   g_clear_object (&f->settings);
   g_clear_pointer (&f->base, g_free);
   /* let sockets close before the directory goes */
   while (g_main_context_iteration (NULL, FALSE))
     ;
   va_test_dir_free (f->dir);
-}
-
-static void
-va_http_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
 }
 
 /* @headers: NULL-terminated name, value pairs */

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "va-error.h"
+#include "va-http-private.h"
+#include "va-token-store.h"
+
+/* Request authentication: the key comes from `Authorization: Bearer KEY`
+ * or `X-API-Key: KEY`; VaTokenStore says whether it is valid; the result is
+ * a VaCaller for the engine. The decisions:
+ *
+ * - a key that is sent is always checked, on every route, even public ones
+ *   and even with auth-required=false: a bad key is never ignored;
+ * - no key on a route that needs a scope: 401 when auth is required, the
+ *   anonymous caller (read + write, user "anonymous") otherwise;
+ * - a valid key without the route's scope: 403.
+ *
+ * Scopes and ownership are enforced again by the engine; the check here
+ * answers early, before a body is read. */
+
+#define VA_HTTP_BEARER "Bearer "
+
+static const char *
+va_http_auth_extract_key (SoupMessageHeaders *headers, gboolean *malformed)
+{
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  const char *api_key = soup_message_headers_get_one (headers, "X-API-Key");
+
+  *malformed = FALSE;
+  if (authorization != NULL) {
+    if (g_ascii_strncasecmp (authorization, VA_HTTP_BEARER, strlen (VA_HTTP_BEARER)) == 0) {
+      const char *key = authorization + strlen (VA_HTTP_BEARER);
+
+      while (*key == ' ')
+        key++;
+      return key;
+    }
+    /* Basic, Digest, ...: not a scheme we speak; refusing it is clearer
+     * than silently treating the request as anonymous */
+    *malformed = TRUE;
+    return NULL;
+  }
+  return api_key;
+}
+
+static void
+va_http_auth_reject (VaHttpRequest *req, const char *message, const char *reason)
+{
+  g_autoptr (JsonNode) detail = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonObject) o = json_object_new ();
+  g_autofree char *challenge = g_strdup_printf ("Bearer error=\"invalid_token\", "
+                                                "error_description=\"%s\"",
+                                                reason);
+
+  json_object_set_string_member (o, "reason", reason);
+  json_node_set_object (detail, o);
+  soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
+                                "WWW-Authenticate",
+                                g_str_equal (reason, "missing") ? "Bearer" : challenge);
+  va_http_respond_error (req, 401, "UNAUTHORIZED", message,
+                         g_str_equal (reason, "missing")
+                             ? "Send the key as 'Authorization: Bearer va_api_…' or 'X-API-Key: "
+                               "va_api_…'; an administrator creates keys with 'videoannotator "
+                               "token create'"
+                             : "Check the key, or ask an administrator for a new one",
+                         detail);
+}
+
+static VaScopes
+va_http_scope_to_va (VaHttpScope scope)
+{
+  switch (scope) {
+  case VA_HTTP_SCOPE_READ:
+    return VA_SCOPE_READ;
+  case VA_HTTP_SCOPE_WRITE:
+    return VA_SCOPE_WRITE;
+  case VA_HTTP_SCOPE_ADMIN:
+    return VA_SCOPE_ADMIN;
+  case VA_HTTP_SCOPE_PUBLIC:
+  default:
+    return VA_SCOPE_NONE;
+  }
+}
+
+/**
+ * va_http_auth_check:
+ *
+ * Authenticates @req and checks the route's scope. On success req->caller
+ * is set (NULL on a public route called without a key).
+ *
+ * Returns: %FALSE when the request has been answered (401/403/500).
+ */
+gboolean
+va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  VaTokenStore *tokens = va_http_server_get_token_store (server);
+  VaSettings *settings = va_http_server_get_settings (server);
+  gboolean malformed = FALSE;
+  const char *key = va_http_auth_extract_key (headers, &malformed);
+  VaScopes needed = va_http_scope_to_va (req->route->scope);
+
+  if (malformed) {
+    va_http_auth_reject (req, "Unsupported Authorization scheme; use Bearer", "malformed");
+    return FALSE;
+  }
+  if (key != NULL) {
+    VaTokenRejection rejection = VA_TOKEN_REJECTION_NONE;
+    g_autoptr (GError) error = NULL;
+    g_autoptr (VaApiKey) api_key = NULL;
+    VaCaller *caller;
+
+    if (tokens == NULL) {
+      va_http_auth_reject (req, "Invalid API key", "unknown");
+      return FALSE;
+    }
+    api_key = va_token_store_validate (tokens, key, &rejection, &error);
+    if (api_key == NULL) {
+      if (!g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED)) {
+        va_http_respond_gerror (req, error, NULL, NULL);
+        return FALSE;
+      }
+      switch (rejection) {
+      case VA_TOKEN_REJECTION_EXPIRED:
+        va_http_auth_reject (req, error->message, "expired");
+        break;
+      case VA_TOKEN_REJECTION_REVOKED:
+        va_http_auth_reject (req, error->message, "revoked");
+        break;
+      case VA_TOKEN_REJECTION_MALFORMED:
+        va_http_auth_reject (req, error->message, "malformed");
+        break;
+      default:
+        va_http_auth_reject (req, error->message, "unknown");
+        break;
+      }
+      return FALSE;
+    }
+    caller = va_caller_new (va_api_key_get_user_id (api_key), va_api_key_get_scopes (api_key));
+    va_caller_set_username (caller, va_api_key_get_username (api_key));
+    va_caller_set_email (caller, va_api_key_get_email (api_key));
+    va_caller_set_key_id (caller, va_api_key_get_id (api_key));
+    va_caller_set_key_prefix (caller, va_api_key_get_prefix (api_key));
+    req->caller = caller;
+    g_free (req->user_id);
+    req->user_id = g_strdup (va_api_key_get_user_id (api_key));
+    g_free (req->key_prefix);
+    req->key_prefix = g_strdup (va_api_key_get_prefix (api_key));
+    g_free (req->key_id);
+    req->key_id = g_strdup (va_api_key_get_id (api_key));
+  } else if (needed != VA_SCOPE_NONE) {
+    if (va_settings_get_boolean (settings, "auth-required")) {
+      va_http_auth_reject (
+          req, "API key required. Set AUTH_REQUIRED=false to disable authentication.", "missing");
+      return FALSE;
+    }
+    req->caller = va_caller_new_anonymous ();
+    req->user_id = g_strdup (va_caller_get_user_id (req->caller));
+  }
+
+  if (req->caller != NULL) {
+    va_caller_set_request_id (req->caller, req->request_id);
+    va_caller_set_client_address (req->caller, req->client);
+  }
+  if (needed != VA_SCOPE_NONE && !va_caller_has_scope (req->caller, needed)) {
+    g_autofree char *message
+        = g_strdup_printf ("This API key lacks the “%s” scope needed for %s %s",
+                           va_scope_to_string (needed), req->route->method, req->route->pattern);
+    va_http_respond_error (req, 403, "FORBIDDEN", message,
+                           "Ask an administrator for a key with that scope", NULL);
+    return FALSE;
+  }
+  return TRUE;
+}
