@@ -16,6 +16,7 @@ static const VaCliCommand commands[] = {
   { "annotate", N_ ("Annotate a local video file"), va_cli_annotate },
   { "version", N_ ("Print the version"), va_cli_version },
   { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },
+  { "token", N_ ("Create, list and revoke API keys"), va_cli_token },
 };
 
 static int

@@ -6,10 +6,19 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "va-error.h"
 #include "va-secure-file.h"
+
+static gboolean
+va_secure_file_is_read_only_mount (const char *path)
+{
+  struct statvfs vfs;
+
+  return statvfs (path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) != 0;
+}
 
 /**
  * va_secure_file_check_private:
@@ -18,8 +27,8 @@
  * @error: return location for a %VA_ERROR
  *
  * Refuses secrets that other accounts on the machine can read or
- * modify. The message names the file and the exact command that fixes
- * it, because the operator reading it is usually at a shell.
+ * modify (except a directory on a read-only mount, see below). The message names the file and the
+ * exact command that fixes it, because the operator reading it is usually at a shell.
  *
  * Returns: %FALSE with %VA_ERROR_NOT_FOUND when @path is missing, or
  *   %VA_ERROR_FORBIDDEN when its mode allows group or others access.
@@ -42,6 +51,14 @@ va_secure_file_check_private (const char *path, gboolean is_dir, GError **error)
   if (!is_dir && !S_ISREG (st.st_mode)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is not a regular file", path);
     return FALSE;
+  }
+  /* On a read-only mount nobody can plant or swap files, and a listing
+   * reveals only names: Kubernetes mounts secret volumes with a 1777
+   * directory, which must not be refused. Files are checked regardless. */
+  if (is_dir && (st.st_mode & 077) != 0 && va_secure_file_is_read_only_mount (path)) {
+    g_debug ("%s is on a read-only mount; its mode %04o is accepted", path,
+             (guint)(st.st_mode & 07777));
+    return TRUE;
   }
   if ((st.st_mode & 077) != 0) {
     g_autofree char *quoted = g_shell_quote (path);

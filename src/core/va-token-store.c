@@ -292,16 +292,16 @@ va_token_store_load_pepper (VaTokenStore *self, const char *recorded, guint n_ke
     return g_steal_pointer (&pepper);
 
   if (g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "%s holds %u keys but their secret (pepper) is missing from the %s back end%s%s: "
-                 "restore it from a backup, or move tokens.json away and create new keys",
-                 self->tokens_path, n_keys, va_secrets_get_name (secrets),
-                 recorded != NULL && g_strcmp0 (recorded, va_secrets_get_name (secrets)) != 0
-                     ? "; the keys were created with the back end "
-                     : "",
-                 recorded != NULL && g_strcmp0 (recorded, va_secrets_get_name (secrets)) != 0
-                     ? recorded
-                     : "");
+    g_set_error (
+        error, VA_ERROR, VA_ERROR_INTERNAL,
+        "%s lists %u API key(s) but their secret (pepper) is missing from the %s back end%s%s: "
+        "restore it from a backup, or move tokens.json away and create new keys",
+        self->tokens_path, n_keys, va_secrets_get_name (secrets),
+        recorded != NULL && g_strcmp0 (recorded, va_secrets_get_name (secrets)) != 0
+            ? "; the keys were created with the back end "
+            : "",
+        recorded != NULL && g_strcmp0 (recorded, va_secrets_get_name (secrets)) != 0 ? recorded
+                                                                                     : "");
     return NULL;
   }
   g_propagate_error (error, g_steal_pointer (&local_error));

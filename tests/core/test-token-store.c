@@ -601,10 +601,11 @@ test_tokens_reload_monitor (Fixture *f, gconstpointer data)
   /* the `token revoke` command, in another process */
   {
     g_autoptr (GSubprocess) proc = NULL;
-    const char *helper = g_getenv ("VA_TEST_REVOKE_HELPER");
-    if (helper != NULL) {
-      proc = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, helper, f->dir,
-                               va_api_key_get_id (record), NULL);
+    const char *cli = g_getenv ("VA_TEST_VIDEOANNOTATOR");
+    if (cli != NULL) {
+      proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, cli, "token", "revoke",
+                               va_api_key_get_id (record), "--data-dir", f->root,
+                               "--secret-backend", "file", NULL);
       g_assert_no_error (error);
       g_subprocess_wait_check (proc, NULL, &error);
       g_assert_no_error (error);
