@@ -14,7 +14,7 @@ packages=(
   # runtime + tests: decoders/encoders, test media, validators
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-opencv
-  espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools
+  espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools faketime
   desktop-file-utils appstream
   openssl
   pocketsphinx-testdata codec2-examples opencv-doc
