@@ -310,9 +310,10 @@ va_log_write (VaLog *self, GLogLevelFlags log_level, const GLogField *fields, gs
   }
 
   if (self->outputs & VA_LOG_OUTPUT_CONSOLE) {
-    if (self->journald)
-      g_log_writer_journald (log_level, clean, n_fields, NULL);
-    else
+    /* journald's socket can be missing even though stderr is the journal's
+     * stream (containers); the text line then still reaches the journal */
+    if (!self->journald
+        || g_log_writer_journald (log_level, clean, n_fields, NULL) != G_LOG_WRITER_HANDLED)
       va_log_write_console (self, log_level, domain, message);
   }
 
