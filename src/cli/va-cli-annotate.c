@@ -4,6 +4,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <gst/gst.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -78,12 +79,14 @@ va_on_progress (VaRunner *runner, double fraction, guint64 frames, double fps, g
     int decile = (int)(fraction * 10);
     if (decile > state->last_decile) {
       state->last_decile = decile;
-      fprintf (stderr, _ ("progress: %3d%% (%" G_GUINT64_FORMAT " frames, %.1f frames/s)\n"),
-               decile * 10, frames, fps);
+      /* PRIu64, not G_GUINT64_FORMAT: xgettext only knows the C99 macros,
+       * and extracts a truncated message id otherwise */
+      fprintf (stderr, _ ("progress: %3d%% (%" PRIu64 " frames, %.1f frames/s)\n"), decile * 10,
+               (uint64_t)frames, fps);
     }
   } else if (g_get_monotonic_time () - state->last_plain >= 10 * G_USEC_PER_SEC) {
     state->last_plain = g_get_monotonic_time ();
-    fprintf (stderr, _ ("progress: %" G_GUINT64_FORMAT " frames (%.1f frames/s)\n"), frames, fps);
+    fprintf (stderr, _ ("progress: %" PRIu64 " frames (%.1f frames/s)\n"), (uint64_t)frames, fps);
   }
 }
 
@@ -169,9 +172,9 @@ va_print_result (VaRunResult *result, gboolean quiet)
                file);
   }
   if (!quiet)
-    g_print (_ ("Annotated %" G_GUINT64_FORMAT " frames in %.2f s (%.1f frames/s); outputs in "
+    g_print (_ ("Annotated %" PRIu64 " frames in %.2f s (%.1f frames/s); outputs in "
                 "%s\n"),
-             frames, seconds, seconds > 0 ? frames / seconds : 0.0,
+             (uint64_t)frames, seconds, seconds > 0 ? frames / seconds : 0.0,
              va_run_result_get_output_dir (result));
 }
 

@@ -97,6 +97,23 @@ test_config_show (void)
   assert_contains (help.out, "--data-dir=CHEMIN");
 }
 
+/* the other subcommands' usage goes through the same catalog */
+static void
+test_subcommand_usage (void)
+{
+  g_auto (VaCliResult) token = { 0 };
+  g_auto (VaCliResult) annotate = { 0 };
+
+  run_fr (&token, NULL, (const char *const[]){ "token", NULL });
+  g_assert_cmpint (token.status, ==, 2);
+  assert_contains (token.err, "Utilisation : videoannotator token COMMANDE [OPTIONS…]");
+  assert_contains (token.err, "Révoquer toutes les clés");
+
+  run_fr (&annotate, NULL, (const char *const[]){ "annotate", NULL });
+  g_assert_cmpint (annotate.status, ==, 2);
+  assert_contains (annotate.err, "aucune VIDÉO indiquée");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -113,6 +130,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/i18n/unknown-command", test_unknown_command);
   g_test_add_func ("/cli/i18n/setting-errors", test_setting_errors);
   g_test_add_func ("/cli/i18n/config-show", test_config_show);
+  g_test_add_func ("/cli/i18n/subcommand-usage", test_subcommand_usage);
   ret = g_test_run ();
   g_free (localedir_env);
   return ret;
