@@ -14,6 +14,7 @@ static int va_cli_version (int argc, char **argv);
 /* One row per subcommand; each lives in its own va-cli-<name>.c. */
 static const VaCliCommand commands[] = {
   { "annotate", N_ ("Annotate a local video file"), va_cli_annotate },
+  { "server", N_ ("Run the service (REST API and job queue)"), va_cli_server },
   { "version", N_ ("Print the version"), va_cli_version },
   { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },
   { "token", N_ ("Create, list and revoke API keys"), va_cli_token },

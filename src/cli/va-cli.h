@@ -30,5 +30,6 @@ int va_cli_exit_code_for_error (const GError *error);
 int va_cli_config (int argc, char **argv);
 int va_cli_annotate (int argc, char **argv);
 int va_cli_token (int argc, char **argv);
+int va_cli_server (int argc, char **argv);
 
 G_END_DECLS

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "va-config-report.h"
 #include "va-engine.h"
 #include "va-error.h"
+#include "va-job-queue.h"
 #include "va-upload-private.h"
 
 /**
@@ -40,6 +42,9 @@ struct _VaEngine {
   VaStore *store;
   VaStorage *storage;
   VaAudit *audit;
+  VaPipelineRegistry *registry;
+  VaTokenStore *tokens;
+  VaJobQueue *queue;
   GMainContext *context;
 
   gboolean read_only;
@@ -208,46 +213,97 @@ va_engine_op_run_sync (VaEngine *self, VaEngineOp *op, GError **error)
 
 /* ---- job queue glue ------------------------------------------------------------ */
 
-/* The queue (VaJobQueue) runs jobs with the pipeline runner; until it is
- * attached, submitted jobs wait in the database as `pending`. */
-static gboolean
-va_engine_queue_init (VaEngine *self, GError **error)
+static void
+va_engine_queue_started_cb (VaJobQueue *queue, VaJob *job, VaEngine *self)
 {
-  return TRUE;
+  g_signal_emit (self, signals[SIGNAL_JOB_UPDATED], 0, job, 0.0);
+}
+
+static void
+va_engine_queue_progress_cb (VaJobQueue *queue, VaJob *job, double progress, VaEngine *self)
+{
+  g_signal_emit (self, signals[SIGNAL_JOB_UPDATED], 0, job, progress);
+}
+
+static void
+va_engine_queue_finished_cb (VaJobQueue *queue, VaJob *job, VaEngine *self)
+{
+  switch (va_job_get_status (job)) {
+  case VA_JOB_STATUS_COMPLETED:
+    g_signal_emit (self, signals[SIGNAL_JOB_COMPLETED], 0, job);
+    break;
+  case VA_JOB_STATUS_FAILED:
+    g_signal_emit (self, signals[SIGNAL_JOB_FAILED], 0, job);
+    break;
+  case VA_JOB_STATUS_PENDING:
+    /* re-queued by shutdown */
+    g_signal_emit (self, signals[SIGNAL_JOB_UPDATED], 0, job, 0.0);
+    break;
+  default:
+    /* cancelled: announced when the cancel was made */
+    break;
+  }
 }
 
 static gboolean
+va_engine_queue_init (VaEngine *self, GError **error)
+{
+  self->queue = va_job_queue_new (self->store, self->storage, self->registry);
+  va_job_queue_set_settings (self->queue, self->settings);
+  va_job_queue_set_max_concurrent (self->queue,
+                                   va_settings_get_uint (self->settings, "max-concurrent-jobs"));
+  g_signal_connect_object (self->queue, "job-started", G_CALLBACK (va_engine_queue_started_cb),
+                           self, 0);
+  g_signal_connect_object (self->queue, "job-progress", G_CALLBACK (va_engine_queue_progress_cb),
+                           self, 0);
+  g_signal_connect_object (self->queue, "job-finished", G_CALLBACK (va_engine_queue_finished_cb),
+                           self, 0);
+  return TRUE;
+}
+
+/* Read-only mode writes nothing: no recovery, no processing; pending jobs
+ * wait for a normal start. */
+static gboolean
 va_engine_queue_start (VaEngine *self, GError **error)
 {
-  return TRUE;
+  if (self->read_only) {
+    g_message ("Read-only mode: the job queue does not run");
+    return TRUE;
+  }
+  return va_job_queue_start (self->queue, va_settings_get_uint (self->settings, "max-job-retries"),
+                             error);
 }
 
 static void
 va_engine_queue_job_added (VaEngine *self, VaJob *job)
 {
+  va_job_queue_wake (self->queue);
 }
 
 static void
 va_engine_queue_job_cancelled (VaEngine *self, const char *job_id)
 {
+  va_job_queue_cancel (self->queue, job_id);
 }
 
 static void
 va_engine_queue_shutdown_async (VaEngine *self, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
-  g_task_return_boolean (task, TRUE);
+  va_job_queue_shutdown_async (self->queue,
+                               va_settings_get_uint (self->settings, "shutdown-timeout"), NULL,
+                               callback, user_data);
 }
 
 static gboolean
 va_engine_queue_shutdown_finish (VaEngine *self, GAsyncResult *result, GError **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return va_job_queue_shutdown_finish (self->queue, result, error);
 }
 
 static void
 va_engine_queue_dispose (VaEngine *self)
 {
+  g_clear_object (&self->queue);
 }
 
 /* ---- rules ------------------------------------------------------------------ */
@@ -419,57 +475,101 @@ va_engine_check_consent (VaEngine *self, JsonObject *consent, GError **error)
   return TRUE;
 }
 
-static gboolean
-va_engine_check_pipelines (VaEngine *self, const char *const *pipelines, GStrv *canonical,
-                           GError **error)
+/* Resolves the selection (names or aliases) to available pipelines; %NULL
+ * or empty means the registry's defaults. */
+static GPtrArray *
+va_engine_resolve_pipelines (VaEngine *self, const char *const *pipelines, GError **error)
 {
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) infos = NULL;
 
-  if (pipelines == NULL || pipelines[0] == NULL) {
-    *canonical = NULL;
-    return TRUE;
-  }
+  if (pipelines == NULL || pipelines[0] == NULL)
+    return va_pipeline_registry_get_defaults (self->registry);
+  infos = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; pipelines[i] != NULL; i++) {
-    const char *name = pipelines[i];
+    VaPipelineInfo *info = va_pipeline_registry_lookup (self->registry, pipelines[i]);
+    g_autofree char *shown = va_engine_display_id (pipelines[i]);
 
-    if (*name == '\0' || strlen (name) > 64) {
+    if (info == NULL) {
+      g_autofree char *known = va_pipeline_registry_dup_known_names (self->registry);
       g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                   "selected_pipelines[%u]: not a pipeline name", i);
-      return FALSE;
+                   "selected_pipelines[%u]: unknown pipeline “%s” (known pipelines: %s)", i, shown,
+                   known);
+      return NULL;
     }
-    for (const char *p = name; *p != '\0'; p++) {
-      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-') {
-        g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                     "selected_pipelines[%u]: not a pipeline name", i);
-        return FALSE;
-      }
+    if (!va_pipeline_info_get_enabled (info)) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "selected_pipelines[%u]: pipeline “%s” is not available on this server: %s", i,
+                   va_pipeline_info_get_name (info),
+                   va_pipeline_info_get_unavailable_reason (info));
+      return NULL;
     }
-    for (guint j = 0; j < i; j++) {
-      if (g_str_equal (pipelines[j], name)) {
-        g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                     "selected_pipelines[%u]: “%s” is selected twice", i, name);
-        return FALSE;
-      }
+    if (g_ptr_array_find (infos, info, NULL)) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "selected_pipelines[%u]: pipeline “%s” is selected twice", i,
+                   va_pipeline_info_get_name (info));
+      return NULL;
     }
-    g_strv_builder_add (builder, name);
+    g_ptr_array_add (infos, g_object_ref (info));
   }
-  *canonical = g_strv_builder_end (builder);
-  return TRUE;
+  return g_steal_pointer (&infos);
 }
 
 static gboolean
 va_engine_validate_request (VaEngine *self, JsonObject *config, const char *const *pipelines,
                             JsonObject *consent, GStrv *canonical, GError **error)
 {
-  g_auto (GStrv) names = NULL;
+  g_autoptr (GPtrArray) infos = NULL;
+  g_autoptr (VaConfigReport) report = NULL;
 
   if (!va_engine_check_consent (self, consent, error))
     return FALSE;
-  if (!va_engine_check_pipelines (self, pipelines, &names, error))
+  infos = va_engine_resolve_pipelines (self, pipelines, error);
+  if (infos == NULL)
     return FALSE;
-  if (canonical != NULL)
-    *canonical = g_steal_pointer (&names);
+  report = va_config_report_new (self->registry, config, infos);
+  if (!va_config_report_is_valid (report)) {
+    g_autofree char *summary = va_config_report_dup_summary (report);
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "%s", summary);
+    return FALSE;
+  }
+  /* the job keeps what was asked for: NULL stays "the defaults" */
+  if (canonical != NULL && pipelines != NULL && pipelines[0] != NULL) {
+    g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+    for (guint i = 0; i < infos->len; i++)
+      g_strv_builder_add (builder, va_pipeline_info_get_name (g_ptr_array_index (infos, i)));
+    *canonical = g_strv_builder_end (builder);
+  } else if (canonical != NULL) {
+    *canonical = NULL;
+  }
   return TRUE;
+}
+
+/**
+ * va_engine_validate_config:
+ * @config: (nullable): a job configuration
+ * @pipelines: (nullable): selected pipeline names or aliases; %NULL for
+ *   the defaults
+ * @error: return location for a %VA_ERROR_INVALID_ARGUMENT (unknown or
+ *   unavailable pipeline)
+ *
+ * The check submission applies, as a report with every error and warning
+ * (for the validation endpoints). Needs no scope: it reads nothing of
+ * anyone's.
+ *
+ * Returns: (transfer full) (nullable): the report
+ */
+VaConfigReport *
+va_engine_validate_config (VaEngine *self, JsonObject *config, const char *const *pipelines,
+                           GError **error)
+{
+  g_autoptr (GPtrArray) infos = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+
+  infos = va_engine_resolve_pipelines (self, pipelines, error);
+  if (infos == NULL)
+    return NULL;
+  return va_config_report_new (self->registry, config, infos);
 }
 
 /**
@@ -1323,6 +1423,114 @@ va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **
   return op != NULL ? g_steal_pointer (&op->items) : NULL;
 }
 
+/* ---- API keys ---------------------------------------------------------------------- */
+
+/**
+ * va_engine_authenticate:
+ * @key: the API key a client presented
+ * @error: return location for a %VA_ERROR_UNAUTHENTICATED whose message
+ *   says why (unknown, revoked, expired — with the date — or malformed);
+ *   it never contains more of the key than its display prefix
+ *
+ * Turns a key into the caller it stands for, and counts its use.
+ * Revocations and new keys written by `videoannotator token` in another
+ * process are seen at once (the key store reloads changed files).
+ *
+ * Returns: (transfer full) (nullable): the caller
+ */
+VaCaller *
+va_engine_authenticate (VaEngine *self, const char *key, GError **error)
+{
+  g_autoptr (VaApiKey) record = NULL;
+  VaCaller *caller;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+
+  record = va_token_store_validate (self->tokens, key, NULL, error);
+  if (record == NULL)
+    return NULL;
+  caller = va_caller_new (va_api_key_get_user_id (record), va_api_key_get_scopes (record));
+  va_caller_set_username (caller, va_api_key_get_username (record));
+  va_caller_set_email (caller, va_api_key_get_email (record));
+  va_caller_set_key_id (caller, va_api_key_get_id (record));
+  va_caller_set_key_prefix (caller, va_api_key_get_prefix (record));
+  va_store_record_key_use (self->store, va_api_key_get_id (record), NULL);
+  return caller;
+}
+
+static gboolean
+va_engine_has_active_key (VaEngine *self, gboolean *has_key, GError **error)
+{
+  g_autoptr (GPtrArray) keys = va_token_store_list_keys (self->tokens, error);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+
+  if (keys == NULL)
+    return FALSE;
+  *has_key = FALSE;
+  for (guint i = 0; i < keys->len; i++) {
+    if (va_api_key_get_state (g_ptr_array_index (keys, i), now) == VA_API_KEY_STATE_ACTIVE)
+      *has_key = TRUE;
+  }
+  return TRUE;
+}
+
+/**
+ * va_engine_create_initial_key:
+ * @key: (out) (transfer full) (nullable): the new admin key, or %NULL when
+ *   none was needed
+ *
+ * On a first start (`auto-generate-api-key` on, no active key), creates
+ * an admin key for the user "admin" with the default expiry. The caller
+ * shows it once, on the terminal — it is stored only as a digest and
+ * must never be logged. Audited as "key.create" without the key.
+ */
+gboolean
+va_engine_create_initial_key (VaEngine *self, char **key, GError **error)
+{
+  g_autoptr (VaApiKey) record = NULL;
+  g_autoptr (JsonObject) detail = NULL;
+  VaTokenRequest request = {
+    .user_id = "admin",
+    .username = "admin",
+    .email = "admin@localhost", /* as the 1.4 service names its first admin */
+    .scopes = VA_SCOPE_ALL,
+    .description = "Created at first start",
+  };
+  gboolean has_key = FALSE;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  *key = NULL;
+  if (!va_settings_get_boolean (self->settings, "auto-generate-api-key") || self->read_only)
+    return TRUE;
+  if (!va_engine_has_active_key (self, &has_key, error))
+    return FALSE;
+  if (has_key)
+    return TRUE;
+  request.expires_in_days = va_settings_get_uint (self->settings, "key-expiry-days");
+  record = va_token_store_create_key (self->tokens, &request, key, error);
+  if (record == NULL)
+    return FALSE;
+  detail = json_object_new ();
+  json_object_set_string_member (detail, "reason", "first start");
+  json_object_set_string_member (detail, "key_prefix", va_api_key_get_prefix (record));
+  va_engine_audit (self, NULL, "key.create", va_api_key_get_id (record), detail);
+  return TRUE;
+}
+
+/**
+ * va_engine_get_token_store:
+ *
+ * Returns: (transfer none): the API keys
+ */
+VaTokenStore *
+va_engine_get_token_store (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->tokens;
+}
+
 /* ---- life cycle --------------------------------------------------------------------- */
 
 static void
@@ -1332,6 +1540,8 @@ va_engine_dispose (GObject *object)
 
   va_engine_queue_dispose (self);
   g_clear_object (&self->audit);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->tokens);
   g_clear_object (&self->storage);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -1416,6 +1626,7 @@ VaEngine *
 va_engine_new (VaSettings *settings, GError **error)
 {
   g_autoptr (VaEngine) self = NULL;
+  g_autoptr (VaLog) log = NULL;
 
   g_return_val_if_fail (VA_IS_SETTINGS (settings), NULL);
 
@@ -1439,7 +1650,17 @@ va_engine_new (VaSettings *settings, GError **error)
                                   va_settings_get_uint64 (settings, "max-upload-size"));
   va_storage_set_min_free_space (self->storage,
                                  va_settings_get_uint64 (settings, "min-free-space"));
-  self->audit = va_audit_new (self->store, va_settings_get_log_dir (settings));
+  /* records only (audit.log); the server installs its own VaLog as the
+   * GLib log writer and passes it with va_engine_set_log() */
+  log = va_log_new (settings, 0, error);
+  if (log == NULL)
+    return NULL;
+  self->audit = va_audit_new (self->store, log);
+  self->registry = va_pipeline_registry_new ();
+  /* refuses group/world-readable key files, naming the file and the fix */
+  self->tokens = va_token_store_new_from_settings (settings, error);
+  if (self->tokens == NULL)
+    return NULL;
 
   if (!va_engine_queue_init (self, error))
     return NULL;
@@ -1530,6 +1751,43 @@ va_engine_get_storage (VaEngine *self)
 {
   g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
   return self->storage;
+}
+
+/**
+ * va_engine_get_registry:
+ *
+ * Returns: (transfer none): the pipeline registry
+ */
+VaPipelineRegistry *
+va_engine_get_registry (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->registry;
+}
+
+/**
+ * va_engine_get_queue:
+ *
+ * Returns: (transfer none): the job queue
+ */
+VaJobQueue *
+va_engine_get_queue (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->queue;
+}
+
+/**
+ * va_engine_set_log:
+ * @log: the process's log (the one installed as GLib's writer), so every
+ *   JSON log file has one writer
+ */
+void
+va_engine_set_log (VaEngine *self, VaLog *log)
+{
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_LOG (log));
+  va_audit_set_log (self->audit, log);
 }
 
 VaAudit *

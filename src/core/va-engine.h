@@ -6,11 +6,15 @@
 
 #include "va-audit.h"
 #include "va-caller.h"
+#include "va-config-report.h"
+#include "va-job-queue.h"
+#include "va-pipeline-registry.h"
 #include "va-job-result.h"
 #include "va-job.h"
 #include "va-settings.h"
 #include "va-storage.h"
 #include "va-store.h"
+#include "va-token-store.h"
 #include "va-upload.h"
 
 G_BEGIN_DECLS
@@ -45,6 +49,14 @@ VaSettings *va_engine_get_settings (VaEngine *self);
 VaStore *va_engine_get_store (VaEngine *self);
 VaStorage *va_engine_get_storage (VaEngine *self);
 VaAudit *va_engine_get_audit (VaEngine *self);
+void va_engine_set_log (VaEngine *self, VaLog *log);
+VaPipelineRegistry *va_engine_get_registry (VaEngine *self);
+VaJobQueue *va_engine_get_queue (VaEngine *self);
+VaTokenStore *va_engine_get_token_store (VaEngine *self);
+
+/* API keys */
+VaCaller *va_engine_authenticate (VaEngine *self, const char *key, GError **error);
+gboolean va_engine_create_initial_key (VaEngine *self, char **key, GError **error);
 gboolean va_engine_get_read_only (VaEngine *self);
 gboolean va_engine_get_dev_mode (VaEngine *self);
 void va_engine_set_dev_mode (VaEngine *self, gboolean dev_mode);
@@ -54,6 +66,8 @@ gboolean va_engine_is_accepting (VaEngine *self);
 VaUpload *va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_filename,
                                    gint64 expected_size, GError **error);
 GStrv va_engine_parse_pipeline_list (const char *text);
+VaConfigReport *va_engine_validate_config (VaEngine *self, JsonObject *config,
+                                           const char *const *pipelines, GError **error);
 gboolean va_engine_check_submission (VaEngine *self, VaCaller *caller, JsonObject *config,
                                      const char *const *pipelines, JsonObject *consent,
                                      GError **error);

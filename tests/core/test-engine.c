@@ -430,6 +430,92 @@ test_engine_pipeline_names (Fixture *f, gconstpointer data)
 }
 
 static void
+test_engine_config_validation (Fixture *f, gconstpointer data)
+{
+  const char *const both[] = { "scene", "motion_analysis", NULL };
+  const struct {
+    const char *config;
+    const char *message;
+  } bad[] = {
+    { "{\"scene_detection\": {\"threshold\": 150}}",
+      "scene_detection.threshold: must be between 0 and 100 (got 150)" },
+    { "{\"scene\": {\"threshold\": -1}}", "scene.threshold: must be between 0 and 100 (got -1)" },
+    { "{\"threshold\": \"high\"}", "threshold: must be a number, not a string" },
+    { "{\"motion_analysis\": {\"interval\": 2.5}}",
+      "motion_analysis.interval: must be an integer, not a number" },
+    { "{\"scene_detection\": 5}",
+      "scene_detection: must be an object with options of pipeline scene_detection, not a number" },
+    { "{\"scene_detection\": {\"detect_gradual\": \"yes\"}}",
+      "scene_detection.detect_gradual: must be true or false, not a string" },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaConfigReport) report = NULL;
+  g_autoptr (JsonObject) mixed = va_test_json_object (
+      "{\"threshold\": 40, \"colour\": \"red\", \"scene_detection\": {\"bogus\": 1}, "
+      "\"motion_analysis\": {\"interval\": 0}}");
+  g_autoptr (JsonNode) json = NULL;
+  g_autoptr (JsonObject) good = va_test_json_object (
+      "{\"scene\": {\"threshold\": 40.0, \"min_scene_length\": 0.5}, \"motion_analysis\": "
+      "{\"interval\": 2}, \"unknown_top\": true}");
+  g_autoptr (VaJob) job = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (JsonObject) config = va_test_json_object (bad[i].config);
+    g_assert_false (va_engine_check_submission (f->engine, f->alice, config, both, NULL, &error));
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpstr (error->message, ==, bad[i].message);
+    g_clear_error (&error);
+  }
+
+  /* the report for the validation endpoints: every issue, with paths */
+  report = va_engine_validate_config (f->engine, mixed, scene, &error);
+  g_assert_no_error (error);
+  /* with scene_detection alone, the motion section is only a warning */
+  g_assert_true (va_config_report_is_valid (report));
+  g_assert_cmpuint (va_config_report_get_warnings (report)->len, ==, 4);
+  g_assert_cmpstr (((VaConfigIssue *)va_config_report_get_warnings (report)->pdata[3])->code, ==,
+                   "NOT_SELECTED");
+  g_clear_object (&report);
+
+  report = va_engine_validate_config (f->engine, mixed, both, &error);
+  g_assert_no_error (error);
+  g_assert_false (va_config_report_is_valid (report));
+  json = va_config_report_to_json (report);
+  {
+    JsonObject *o = json_node_get_object (json);
+    JsonArray *errors = json_object_get_array_member (o, "errors");
+    JsonArray *warnings = json_object_get_array_member (o, "warnings");
+
+    g_assert_false (json_object_get_boolean_member (o, "valid"));
+    g_assert_cmpuint (json_array_get_length (errors), ==, 1);
+    g_assert_cmpstr (
+        json_object_get_string_member (json_array_get_object_element (errors, 0), "field"), ==,
+        "motion_analysis.interval");
+    g_assert_cmpstr (
+        json_object_get_string_member (json_array_get_object_element (errors, 0), "code"), ==,
+        "VALUE_OUT_OF_RANGE");
+    /* "colour" nobody knows; scene_detection.bogus neither; top-level
+     * "threshold" is ignored for scene_detection (it has a section) and
+     * unknown to motion_analysis */
+    g_assert_cmpuint (json_array_get_length (warnings), ==, 3);
+    g_assert_cmpuint (
+        json_array_get_length (json_object_get_array_member (o, "pipelines_validated")), ==, 2);
+  }
+
+  /* unknown pipelines are an error of the call, not of the report */
+  g_assert_null (
+      va_engine_validate_config (f->engine, NULL, (const char *const[]){ "nope", NULL }, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* valid: aliases become registry names in the job */
+  job = va_test_submit_file (f->engine, f->alice, sample_video, both, good, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_job_get_selected_pipelines (job)[0], ==, "scene_detection");
+  g_assert_cmpstr (va_job_get_selected_pipelines (job)[1], ==, "motion_analysis");
+}
+
+static void
 count_signal (VaEngine *engine, gpointer arg, gpointer user_data)
 {
   (*(guint *)user_data)++;
@@ -770,6 +856,63 @@ test_engine_shutdown_refuses_jobs (Fixture *f, gconstpointer data)
 }
 
 static void
+test_engine_keys (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr (VaCaller) caller = NULL;
+  g_autoptr (VaApiKey) revoked = NULL;
+  g_autoptr (GDateTime) last_used = NULL;
+  guint64 count = 0;
+
+  va_engine_create_initial_key (f->engine, &key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+  g_assert_true (g_str_has_prefix (key, "va_api_"));
+  /* only once */
+  g_assert_true (va_engine_create_initial_key (f->engine, &again, &error));
+  g_assert_null (again);
+  g_assert_cmpuint (count_audit (f, "key.create", NULL), ==, 1);
+
+  caller = va_engine_authenticate (f->engine, key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_caller_get_user_id (caller), ==, "admin");
+  g_assert_true (va_caller_is_admin (caller));
+  g_assert_true (g_str_has_prefix (key, va_caller_get_key_prefix (caller)));
+  g_assert_cmpuint (strlen (va_caller_get_key_prefix (caller)), <, strlen (key));
+  g_assert_true (va_store_get_key_usage (
+      va_engine_get_store (f->engine), va_caller_get_key_id (caller), &last_used, &count, &error));
+  g_assert_cmpuint (count, ==, 1);
+
+  g_assert_null (va_engine_authenticate (f->engine, "va_api_not-a-real-key", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED);
+  g_clear_error (&error);
+  g_assert_null (va_engine_authenticate (f->engine, NULL, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED);
+  g_clear_error (&error);
+
+  revoked = va_token_store_revoke (va_engine_get_token_store (f->engine),
+                                   va_caller_get_key_id (caller), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (va_engine_authenticate (f->engine, key, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED);
+  /* the message never carries the key itself */
+  g_assert_null (strstr (error->message, key));
+}
+
+static void
+test_engine_no_initial_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key = NULL;
+
+  g_assert_true (va_engine_create_initial_key (f->engine, &key, &error));
+  g_assert_no_error (error);
+  g_assert_null (key);
+}
+
+static void
 test_engine_scope_strings (void)
 {
   g_autoptr (GError) error = NULL;
@@ -791,6 +934,7 @@ main (int argc, char **argv)
 {
   g_autoptr (VaTestDir) media_dir = NULL;
   static const char *const consent_required[] = { "require-consent=true", NULL };
+  static const char *const no_auto_key[] = { "auto-generate-api-key=false", NULL };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -810,6 +954,7 @@ main (int argc, char **argv)
   ADD ("consent/required", test_engine_consent_required, consent_required);
   ADD ("consent/optional", test_engine_consent_optional, NULL);
   ADD ("pipeline-names", test_engine_pipeline_names, NULL);
+  ADD ("config-validation", test_engine_config_validation, NULL);
   ADD ("cancel", test_engine_cancel, NULL);
   ADD ("delete", test_engine_delete, NULL);
   ADD ("results-and-files", test_engine_results_and_files, NULL);
@@ -817,6 +962,8 @@ main (int argc, char **argv)
   ADD ("upload-then-refused", test_engine_upload_then_refused, NULL);
   ADD ("audit-log", test_engine_audit_log, NULL);
   ADD ("shutdown-refuses-jobs", test_engine_shutdown_refuses_jobs, NULL);
+  ADD ("keys", test_engine_keys, NULL);
+  ADD ("no-initial-key", test_engine_no_initial_key, no_auto_key);
 #undef ADD
   g_test_add_func ("/engine/scope-strings", test_engine_scope_strings);
 
