@@ -197,7 +197,7 @@ va_cli_server (int argc, char **argv)
     return va_cli_exit_code_for_error (error);
   }
 
-  http = va_http_server_new (settings, dev, log, &error);
+  http = va_http_server_new (engine, va_engine_get_token_store (engine), dev, log, &error);
   if (http == NULL || !va_http_server_start (http, &error)) {
     g_printerr ("videoannotator server: %s\n", error->message);
     return va_cli_exit_code_for_error (error);
