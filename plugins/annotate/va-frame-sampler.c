@@ -7,15 +7,34 @@ gboolean
 va_frame_sampler_format_supported (GstVideoFormat format)
 {
   const GstVideoFormatInfo *finfo = gst_video_format_get_info (format);
+  guint depth;
 
   if (finfo == NULL || GST_VIDEO_FORMAT_INFO_IS_COMPLEX (finfo)
-      || GST_VIDEO_FORMAT_INFO_IS_TILED (finfo))
+      || GST_VIDEO_FORMAT_INFO_IS_TILED (finfo) || GST_VIDEO_FORMAT_INFO_HAS_PALETTE (finfo))
     return FALSE;
-  for (guint c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++)
-    if (GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c) != 8)
+  if (!GST_VIDEO_FORMAT_INFO_IS_YUV (finfo) && !GST_VIDEO_FORMAT_INFO_IS_RGB (finfo)
+      && !GST_VIDEO_FORMAT_INFO_IS_GRAY (finfo))
+    return FALSE;
+  /* One byte per sample, or one little-endian 16-bit word (YUV/grey only). */
+  depth = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, 0);
+  for (guint c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++) {
+    guint bits = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c) + GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c);
+    if (GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c) != depth)
       return FALSE;
-  return GST_VIDEO_FORMAT_INFO_IS_YUV (finfo) || GST_VIDEO_FORMAT_INFO_IS_RGB (finfo)
-         || GST_VIDEO_FORMAT_INFO_IS_GRAY (finfo);
+    if (depth == 8 && bits != 8)
+      return FALSE;
+    if (depth > 8
+        && (bits > 16 || !GST_VIDEO_FORMAT_INFO_IS_LE (finfo)
+            || GST_VIDEO_FORMAT_INFO_IS_RGB (finfo)))
+      return FALSE;
+  }
+  if (depth > 8) {
+    /* Each component must be one word of its own. */
+    for (guint c = 0; c < GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo); c++)
+      if (GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, c) % 2 != 0)
+        return FALSE;
+  }
+  return depth >= 8 && depth <= 16;
 }
 
 void
@@ -69,6 +88,18 @@ va_frame_sampler_configure (VaFrameSampler *self, const GstVideoInfo *info, guin
   self->format = GST_VIDEO_INFO_FORMAT (info);
   self->is_rgb = GST_VIDEO_FORMAT_INFO_IS_RGB (finfo);
   self->has_chroma = !GST_VIDEO_FORMAT_INFO_IS_GRAY (finfo);
+  self->wide = GST_VIDEO_FORMAT_INFO_DEPTH (finfo, 0) > 8;
+  for (guint c = 0; c < MIN (3, GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo)); c++) {
+    guint offset = GST_VIDEO_FORMAT_INFO_POFFSET (finfo, c);
+
+    self->plane[c] = GST_VIDEO_FORMAT_INFO_PLANE (finfo, c);
+    /* GStreamer 1.22 gives the second component of P010/P012/P016 the
+     * offset 1, in the middle of the first one's word; it starts at byte 2. */
+    self->offset[c] = self->wide && offset % 2 != 0 ? offset + 1 : offset;
+    self->shift[c] = self->wide ? GST_VIDEO_FORMAT_INFO_SHIFT (finfo, c)
+                                      + GST_VIDEO_FORMAT_INFO_DEPTH (finfo, c) - 8
+                                : 0;
+  }
   self->want_chroma = want_chroma;
   self->width = gw;
   self->height = gh;
@@ -156,6 +187,51 @@ sample_yuv (VaFrameSampler *self, const GstVideoFrame *frame)
   }
 }
 
+static inline guint8
+word (const guint8 *p, guint shift)
+{
+  return (guint8)((p[0] | (p[1] << 8)) >> shift);
+}
+
+/* As sample_yuv(), for 16-bit little-endian words. */
+static const guint8 *
+wide_data (VaFrameSampler *self, const GstVideoFrame *frame, guint c)
+{
+  return (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (frame, self->plane[c]) + self->offset[c];
+}
+
+static void
+sample_yuv_wide (VaFrameSampler *self, const GstVideoFrame *frame)
+{
+  const guint8 *ydata = wide_data (self, frame, 0);
+  gint ystride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
+  gboolean chroma = self->has_chroma && self->want_chroma;
+  const guint *lx = self->luma_x;
+  guint ys = self->shift[0];
+  guint k = 0;
+
+  for (guint i = 0; i < self->height; i++) {
+    const guint8 *ra = ydata + (gssize)self->luma_row[2 * i] * ystride;
+    const guint8 *rb = ydata + (gssize)self->luma_row[2 * i + 1] * ystride;
+
+    for (guint j = 0; j < self->width; j++, k++)
+      self->y[k] = (guint8)((word (ra + lx[2 * j], ys) + word (ra + lx[2 * j + 1], ys)
+                             + word (rb + lx[2 * j], ys) + word (rb + lx[2 * j + 1], ys) + 2)
+                            >> 2);
+    if (chroma) {
+      for (guint c = 1; c < 3; c++) {
+        const guint8 *row
+            = wide_data (self, frame, c)
+              + (gssize)self->chroma_row[c][i] * GST_VIDEO_FRAME_COMP_STRIDE (frame, c);
+        guint8 *out = (c == 1 ? self->u : self->v) + (gsize)i * self->width;
+
+        for (guint j = 0; j < self->width; j++)
+          out[j] = word (row + self->chroma_x[c][j], self->shift[c]);
+      }
+    }
+  }
+}
+
 static void
 sample_rgb (VaFrameSampler *self, const GstVideoFrame *frame)
 {
@@ -205,6 +281,8 @@ va_frame_sampler_sample (VaFrameSampler *self, const GstVideoFrame *frame)
 
   if (self->is_rgb)
     sample_rgb (self, frame);
+  else if (self->wide)
+    sample_yuv_wide (self, frame);
   else
     sample_yuv (self, frame);
 }

@@ -470,6 +470,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/vascenedetect/format/RGBx", "RGBx", test_formats);
   g_test_add_data_func ("/vascenedetect/format/BGR", "BGR", test_formats);
   g_test_add_data_func ("/vascenedetect/format/GRAY8", "GRAY8", test_formats);
+  g_test_add_data_func ("/vascenedetect/format/I420_10LE", "I420_10LE", test_formats);
+  g_test_add_data_func ("/vascenedetect/format/P010_10LE", "P010_10LE", test_formats);
+  g_test_add_data_func ("/vascenedetect/format/Y444_12LE", "Y444_12LE", test_formats);
+  g_test_add_data_func ("/vascenedetect/format/GRAY16_LE", "GRAY16_LE", test_formats);
   g_test_add_func ("/vascenedetect/static-noise", test_static_noise);
   g_test_add_data_func ("/vascenedetect/pan/slow", GUINT_TO_POINTER (2), test_pan);
   g_test_add_data_func ("/vascenedetect/pan/fast", GUINT_TO_POINTER (8), test_pan);
