@@ -60,7 +60,13 @@ struct _VaShotDetector {
   guint n;
   guint coarse_cols;
   guint coarse_rows;
-  guint16 *coarse_index; /* per sample */
+  guint8 *coarse_row;   /* coarse row of each sample row */
+  guint8 *coarse_col;   /* coarse column of each sample column */
+  guint8 luma_bin[256]; /* soft-binning tables, see soft_bin_table() */
+  guint16 luma_upper[256];
+  guint8 u_bin[256];
+  guint8 v_bin[256];
+  guint16 v_upper[256];
   gfloat *coarse_weight; /* per coarse cell: 1 / samples in it */
 
   guint8 *prev_y;
@@ -92,6 +98,24 @@ struct _VaShotDetector {
   guint gradual_frames;
 };
 
+/* Soft binning: each sample is split between the two nearest bins (weights
+ * in 1/256), so that a value sitting on a bin edge does not make the
+ * histogram jump with noise. The split of every 8-bit value is tabulated. */
+static void
+soft_bin_table (guint bins, guint lo, guint span, guint8 *bin, guint16 *upper)
+{
+  for (guint value = 0; value < 256; value++) {
+    gdouble p = (CLAMP ((gint)value - (gint)lo, 0, (gint)span - 1) * (gdouble)bins / span) - 0.5;
+    guint b;
+
+    p = CLAMP (p, 0.0, bins - 1.0);
+    b = (guint)p;
+    bin[value] = (guint8)b;
+    /* The last bin keeps the whole weight. */
+    upper[value] = b + 1 < bins ? (guint16)((p - b) * 256.0 + 0.5) : 0;
+  }
+}
+
 VaShotDetector *
 va_shot_detector_new (guint width, guint height, gdouble fps)
 {
@@ -108,20 +132,27 @@ va_shot_detector_new (guint width, guint height, gdouble fps)
   self->coarse_cols = MIN (COARSE_COLS, width);
   self->coarse_rows = CLAMP ((guint)(self->coarse_cols * height / (gdouble)width + 0.5), 1,
                              MIN (COARSE_COLS, height));
-  self->coarse_index = g_new (guint16, self->n);
+  self->coarse_row = g_new (guint8, height);
+  self->coarse_col = g_new (guint8, width);
   self->coarse_weight = g_new0 (gfloat, COARSE_MAX);
   counts = g_new0 (guint, COARSE_MAX);
-  for (guint i = 0; i < height; i++) {
-    for (guint j = 0; j < width; j++) {
-      guint c
-          = (i * self->coarse_rows / height) * self->coarse_cols + j * self->coarse_cols / width;
-      self->coarse_index[i * width + j] = (guint16)c;
-      counts[c]++;
-    }
-  }
+  for (guint i = 0; i < height; i++)
+    self->coarse_row[i] = (guint8)(i * self->coarse_rows / height);
+  for (guint j = 0; j < width; j++)
+    self->coarse_col[j] = (guint8)(j * self->coarse_cols / width);
+  for (guint i = 0; i < height; i++)
+    for (guint j = 0; j < width; j++)
+      counts[self->coarse_row[i] * self->coarse_cols + self->coarse_col[j]]++;
   for (guint c = 0; c < COARSE_MAX; c++)
     self->coarse_weight[c] = counts[c] > 0 ? 1.0f / counts[c] : 0.0f;
   g_free (counts);
+
+  soft_bin_table (LUMA_BINS, 0, 256, self->luma_bin, self->luma_upper);
+  soft_bin_table (CHROMA_BINS, CHROMA_LO, CHROMA_SPAN, self->v_bin, self->v_upper);
+  /* U is binned hard (the 2-D histogram is soft along V only). */
+  for (guint value = 0; value < 256; value++)
+    self->u_bin[value]
+        = (guint8)(CLAMP ((gint)value - CHROMA_LO, 0, CHROMA_SPAN - 1) * CHROMA_BINS / CHROMA_SPAN);
 
   self->prev_y = g_malloc (self->n);
   self->prev_u = g_malloc (self->n);
@@ -147,7 +178,8 @@ va_shot_detector_free (VaShotDetector *self)
 {
   if (self == NULL)
     return;
-  g_free (self->coarse_index);
+  g_free (self->coarse_row);
+  g_free (self->coarse_col);
   g_free (self->coarse_weight);
   g_free (self->prev_y);
   g_free (self->prev_u);
@@ -177,59 +209,55 @@ va_shot_detector_reset (VaShotDetector *self)
   self->n_scores = 0;
 }
 
-static inline void
-soft_bin (gfloat *hist, guint bins, gfloat position, gfloat weight)
-{
-  /* Split each sample between the two nearest bins, so that a value sitting
-   * on a bin edge does not make the histogram jump with noise. */
-  gfloat p = CLAMP (position - 0.5f, 0.0f, (gfloat)(bins - 1));
-  guint b = (guint)p;
-  gfloat f = p - b;
-
-  hist[b] += weight * (1.0f - f);
-  if (b + 1 < bins)
-    hist[b + 1] += weight * f;
-  else
-    hist[b] += weight * f;
-}
-
 static void
 compute_features (VaShotDetector *self, const guint8 *y, const guint8 *u, const guint8 *v,
                   Features *f)
 {
-  gfloat *luma = f->hist;
-  gfloat *chroma = f->hist + LUMA_BINS;
-  gdouble sum_y = 0, sum_yy = 0, sum_u = 0, sum_v = 0;
-  gfloat w = 1.0f / self->n;
+  /* One spare bin per row takes the (zero) upper share of the last bin. */
+  guint32 luma[LUMA_BINS + 1] = { 0 };
+  guint32 chroma[CHROMA_BINS * (CHROMA_BINS + 1)] = { 0 };
+  guint32 coarse[COARSE_MAX] = { 0 };
+  guint64 sum_y = 0, sum_yy = 0, sum_u = 0, sum_v = 0;
   guint nc = self->coarse_cols * self->coarse_rows;
+  gdouble total = 256.0 * self->n;
   gdouble cm = 0, cv = 0;
+  guint k = 0;
 
-  memset (f->hist, 0, sizeof f->hist);
-  memset (f->coarse, 0, sizeof f->coarse);
+  for (guint i = 0; i < self->height; i++) {
+    const guint8 *cmap = self->coarse_col;
+    guint32 *crow = coarse + self->coarse_row[i] * self->coarse_cols;
 
-  for (guint k = 0; k < self->n; k++) {
-    guint bu = CLAMP ((gint)u[k] - CHROMA_LO, 0, CHROMA_SPAN - 1) * CHROMA_BINS / CHROMA_SPAN;
-    gfloat cv_pos
-        = CLAMP ((gint)v[k] - CHROMA_LO, 0, CHROMA_SPAN - 1) * (gfloat)CHROMA_BINS / CHROMA_SPAN;
+    for (guint j = 0; j < self->width; j++, k++) {
+      guint yy = y[k], vv = v[k];
+      guint lb = self->luma_bin[yy], lw = self->luma_upper[yy];
+      guint cb = self->u_bin[u[k]] * (CHROMA_BINS + 1) + self->v_bin[vv];
+      guint cw = self->v_upper[vv];
 
-    soft_bin (luma, LUMA_BINS, y[k] * (gfloat)LUMA_BINS / 256.0f, w);
-    /* 2-D chroma histogram: soft along V inside the U column. */
-    soft_bin (chroma + bu * CHROMA_BINS, CHROMA_BINS, cv_pos, w);
-
-    sum_y += y[k];
-    sum_yy += (gdouble)y[k] * y[k];
-    sum_u += u[k];
-    sum_v += v[k];
-    f->coarse[self->coarse_index[k]] += y[k];
+      luma[lb] += 256 - lw;
+      luma[lb + 1] += lw;
+      chroma[cb] += 256 - cw;
+      chroma[cb + 1] += cw;
+      sum_y += yy;
+      sum_yy += yy * yy;
+      sum_u += u[k];
+      sum_v += vv;
+      crow[cmap[j]] += yy;
+    }
   }
 
-  f->mean_y = sum_y / self->n;
-  f->std_y = sqrt (MAX (0.0, sum_yy / self->n - (gdouble)f->mean_y * f->mean_y));
-  f->mean_u = sum_u / self->n;
-  f->mean_v = sum_v / self->n;
+  for (guint b = 0; b < LUMA_BINS; b++)
+    f->hist[b] = luma[b] / total;
+  for (guint bu = 0; bu < CHROMA_BINS; bu++)
+    for (guint bv = 0; bv < CHROMA_BINS; bv++)
+      f->hist[LUMA_BINS + bu * CHROMA_BINS + bv] = chroma[bu * (CHROMA_BINS + 1) + bv] / total;
+
+  f->mean_y = (gdouble)sum_y / self->n;
+  f->std_y = sqrt (MAX (0.0, (gdouble)sum_yy / self->n - (gdouble)f->mean_y * f->mean_y));
+  f->mean_u = (gdouble)sum_u / self->n;
+  f->mean_v = (gdouble)sum_v / self->n;
 
   for (guint c = 0; c < nc; c++) {
-    f->coarse[c] *= self->coarse_weight[c];
+    f->coarse[c] = coarse[c] * self->coarse_weight[c];
     cm += f->coarse[c];
   }
   cm /= nc;
