@@ -42,6 +42,59 @@ va_codec_parse_datetime (const char *text)
   return g_date_time_new_from_iso8601 (text, utc);
 }
 
+/* Objects become a{sv} without their null members (as at the top level),
+ * arrays av, numbers x or d. Not json_gvariant_deserialize(): it turns
+ * null into a maybe type, which D-Bus cannot carry. A null inside an
+ * array becomes an empty a{sv}, keeping the other elements' positions. */
+static GVariant *
+va_codec_json_to_variant (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node)) {
+  case JSON_NODE_OBJECT: {
+    GVariantBuilder builder;
+    JsonObjectIter iter;
+    const char *member;
+    JsonNode *child;
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+    json_object_iter_init (&iter, json_node_get_object (node));
+    while (json_object_iter_next (&iter, &member, &child)) {
+      if (!JSON_NODE_HOLDS_NULL (child))
+        g_variant_builder_add (&builder, "{sv}", member, va_codec_json_to_variant (child));
+    }
+    return g_variant_builder_end (&builder);
+  }
+  case JSON_NODE_ARRAY: {
+    GVariantBuilder builder;
+    JsonArray *array = json_node_get_array (node);
+
+    g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      g_variant_builder_add (&builder, "v",
+                             va_codec_json_to_variant (json_array_get_element (array, i)));
+    return g_variant_builder_end (&builder);
+  }
+  case JSON_NODE_VALUE:
+    switch (json_node_get_value_type (node)) {
+    case G_TYPE_BOOLEAN:
+      return g_variant_new_boolean (json_node_get_boolean (node));
+    case G_TYPE_INT64:
+      return g_variant_new_int64 (json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      return g_variant_new_double (json_node_get_double (node));
+    case G_TYPE_STRING:
+      return g_variant_new_string (json_node_get_string (node));
+    default:
+      break;
+    }
+    break;
+  case JSON_NODE_NULL:
+  default:
+    break;
+  }
+  return g_variant_new ("a{sv}", NULL);
+}
+
 void
 va_codec_add_string (VaCodec *codec, const char *name, const char *value)
 {
@@ -136,12 +189,7 @@ va_codec_add_json (VaCodec *codec, const char *name, JsonNode *value)
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_value (codec->builder, json_node_copy (value));
   } else {
-    /* json-glib maps objects to a{sv}, arrays to av, numbers to x/d */
-    g_autoptr (GVariant) variant = json_gvariant_deserialize (value, NULL, NULL);
-    if (variant == NULL)
-      return;
-    g_variant_take_ref (variant);
-    g_variant_builder_add (codec->variant, "{sv}", name, variant);
+    g_variant_builder_add (codec->variant, "{sv}", name, va_codec_json_to_variant (value));
   }
 }
 

@@ -17,7 +17,9 @@ G_BEGIN_DECLS
  *   (`2024-05-01T12:00:00.000000Z`);
  * - a %NULL value is JSON `null`, and is left out of the `a{sv}` (D-Bus
  *   has no null);
- * - JSON-valued fields become nested objects, `a{sv}` in a GVariant.
+ * - JSON-valued fields become nested objects, `a{sv}` (arrays `av`) in a
+ *   GVariant, again without null members, so every variant can travel
+ *   over D-Bus (which has no null and no maybe types).
  */
 typedef struct _VaCodec VaCodec;
 

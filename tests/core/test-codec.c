@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <gio/gio.h>
+#include <string.h>
 
 #include "va-audit-entry.h"
 #include "va-codec.h"
@@ -136,6 +137,43 @@ test_codec_job (void)
                    ==, 30);
 }
 
+/* A config with nulls (in objects and arrays) must still produce a
+ * variant that D-Bus can marshal. */
+static void
+test_codec_dbus_safe (void)
+{
+  g_autoptr (VaJob) job = va_job_new ();
+  g_autoptr (JsonNode) parsed
+      = json_from_string ("{\"a\": null, \"b\": [1, \"x\", null, 2.5, true], "
+                          "\"c\": {\"d\": null, \"e\": {}}, \"f\": []}",
+                          NULL);
+  g_autoptr (GVariant) variant = NULL;
+  g_autoptr (GVariant) config = NULL;
+  g_autoptr (GVariant) b = NULL;
+  g_autoptr (GVariant) c = NULL;
+  g_autoptr (GDBusMessage) message
+      = g_dbus_message_new_signal ("/org/videoannotator/Test", "org.videoannotator.Test", "Job");
+  g_autoptr (GError) error = NULL;
+  g_autofree guchar *blob = NULL;
+  gsize size = 0;
+
+  va_job_set_config (job, json_node_get_object (parsed));
+  variant = va_codec_to_variant (VA_SERIALIZABLE (job));
+  g_assert_null (strchr (g_variant_get_type_string (variant), 'm'));
+  config = g_variant_lookup_value (variant, "config", G_VARIANT_TYPE_VARDICT);
+  g_assert_nonnull (config);
+  g_assert_false (g_variant_lookup (config, "a", "v", NULL));
+  b = g_variant_lookup_value (config, "b", G_VARIANT_TYPE ("av"));
+  g_assert_cmpuint (g_variant_n_children (b), ==, 5);
+  c = g_variant_lookup_value (config, "c", G_VARIANT_TYPE_VARDICT);
+  g_assert_cmpuint (g_variant_n_children (c), ==, 1);
+
+  g_dbus_message_set_body (message, g_variant_new ("(@a{sv})", variant));
+  blob = g_dbus_message_to_blob (message, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (blob);
+}
+
 static void
 test_codec_result_and_audit (void)
 {
@@ -204,6 +242,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/codec/job", test_codec_job);
+  g_test_add_func ("/codec/dbus-safe", test_codec_dbus_safe);
   g_test_add_func ("/codec/result-and-audit", test_codec_result_and_audit);
   g_test_add_func ("/codec/status-strings", test_codec_status_strings);
   g_test_add_func ("/codec/datetime", test_codec_datetime);
