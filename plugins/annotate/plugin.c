@@ -12,6 +12,7 @@
 #include "va-face-detect.h"
 #include "va-motion.h"
 #include "va-scene-detect.h"
+#include "va-person-detect.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -22,6 +23,7 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (vamotion, plugin);
   ret |= GST_ELEMENT_REGISTER (vafacedetect, plugin);
   ret |= GST_ELEMENT_REGISTER (vaannotationsink, plugin);
+  ret |= GST_ELEMENT_REGISTER (vapersondetect, plugin);
   return ret;
 }
 

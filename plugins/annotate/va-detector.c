@@ -25,8 +25,8 @@ GST_DEBUG_CATEGORY_STATIC (va_detector_debug);
  * enough for faces of ~1/8 of the frame height, fast on one core. */
 #define AUTO_DOWNSCALE_PIXELS (640.0 * 360.0)
 #define MIN_DOWNSCALE 0.25
-/* Around a tracked object, search this much of its size on each side and
- * sizes within this range of it. */
+/* Around a tracked object, search sizes within this range of its own (and,
+ * unless the class says otherwise, half its size on each side). */
 #define TRACK_SEARCH_MARGIN 0.5
 #define TRACK_SEARCH_MIN_SCALE 0.6
 #define TRACK_SEARCH_MAX_SCALE 1.7
@@ -223,11 +223,16 @@ effective_downscale (double setting, int width, int height)
 }
 
 static void
-add_track_regions (VaDetectorPrivate *priv, int width, int height, guint min_size, guint max_size)
+add_track_regions (VaDetector *self, int width, int height, guint min_size, guint max_size)
 {
+  VaDetectorClass *klass = VA_DETECTOR_GET_CLASS (self);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+  double margin_x = klass->search_margin_x > 0 ? klass->search_margin_x : TRACK_SEARCH_MARGIN;
+  double margin_y = klass->search_margin_y > 0 ? klass->search_margin_y : TRACK_SEARCH_MARGIN;
+
   for (guint i = 0; i < priv->predictions->len; i++) {
     const VaTrackBox *b = &g_array_index (priv->predictions, VaTrackBox, i);
-    double mx = b->width * TRACK_SEARCH_MARGIN, my = b->height * TRACK_SEARCH_MARGIN;
+    double mx = b->width * margin_x, my = b->height * margin_y;
     double x0 = CLAMP (b->x - mx, 0, width), y0 = CLAMP (b->y - my, 0, height);
     double x1 = CLAMP (b->x + b->width + mx, 0, width);
     double y1 = CLAMP (b->y + b->height + my, 0, height);
@@ -397,6 +402,9 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
 
     priv->frames_since_sample = 1;
     priv->last_sample_pts = pts;
+    /* Nothing links a box before a cut to one after it by position. */
+    if (cut)
+      va_tracker_reset (priv->tracker);
     full_scan = rescan_interval <= 0.0 || cut || !GST_CLOCK_TIME_IS_VALID (pts)
                 || !GST_CLOCK_TIME_IS_VALID (priv->last_full_pts) || pts < priv->last_full_pts
                 || pts - priv->last_full_pts >= (GstClockTime)(rescan_interval * GST_SECOND);
@@ -411,7 +419,7 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
     } else {
       g_array_set_size (priv->predictions, 0);
       va_tracker_predict (priv->tracker, t, TRUE, priv->predictions);
-      add_track_regions (priv, width, height, min_size, max_size);
+      add_track_regions (self, width, height, min_size, max_size);
     }
 
     if (priv->regions->len > 0

@@ -17,6 +17,11 @@ G_DECLARE_DERIVABLE_TYPE (VaDetector, va_detector, VA, DETECTOR, GstVideoFilter)
  * VaDetectorClass:
  * @roi_type: roi_type of the GstVideoRegionOfInterestMeta and name of the
  *   per-detection structures in element messages ("face", "person")
+ * @search_margin_x: around a tracked object, how much of its width to search
+ *   on each side; must leave room for the model's window at 1.7 times the
+ *   object's size, which for HOG is much larger than the reported box
+ *   (0 = 0.5)
+ * @search_margin_y: the same for the height
  * @open: loads the model; called on READY→PAUSED. Errors are in the
  *   GST_RESOURCE_ERROR domain and name the file.
  * @close: frees the model; called on PAUSED→READY
@@ -27,6 +32,8 @@ struct _VaDetectorClass {
   GstVideoFilterClass parent_class;
 
   const char *roi_type;
+  double search_margin_x;
+  double search_margin_y;
 
   gboolean (*open) (VaDetector *self, GError **error);
   void (*close) (VaDetector *self);

@@ -324,6 +324,7 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
       "interest metadata",
       "VideoAnnotator <https://github.com/videoannotator>");
   gst_type_mark_as_plugin_api (VA_TYPE_FACE_DETECT_MODEL, 0);
+  gst_type_mark_as_plugin_api (VA_TYPE_DETECTOR, 0);
 }
 
 static void

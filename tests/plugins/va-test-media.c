@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Face boxes were labelled by hand on the files (forehead to chin, cheek to
@@ -52,6 +54,42 @@ va_test_rect_iou (const VaTestRect *a, const VaTestRect *b)
     return 0.0;
   inter = (x1 - x0) * (y1 - y0);
   return inter / (a->width * a->height + b->width * b->height - inter);
+}
+
+GArray *
+va_test_boxes_load (const char *path, gboolean detections, gboolean *all_frames, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GArray) boxes = g_array_new (FALSE, TRUE, sizeof (VaTestBox));
+
+  if (all_frames != NULL)
+    *all_frames = FALSE;
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *line = g_strstrip (lines[i]);
+    char flag[16] = "";
+    double x, y, w, h;
+    VaTestBox b = { 0 };
+    int n;
+
+    if (g_str_has_prefix (line, "#! all-frames") && all_frames != NULL)
+      *all_frames = TRUE;
+    if (*line == '\0' || *line == '#')
+      continue;
+    n = sscanf (line, "%u %15s %lf %lf %lf %lf %15s", &b.frame, b.id, &x, &y, &w, &h, flag);
+    if (n < 6) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s:%u: bad line", path, i + 1);
+      return NULL;
+    }
+    b.box = (VaTestRect){ x, y, w, h };
+    b.ignore = n == 7 && g_str_equal (flag, "ignore");
+    b.track = detections ? atoi (b.id) : -1;
+    g_array_append_val (boxes, b);
+  }
+  return g_steal_pointer (&boxes);
 }
 
 static void

@@ -38,6 +38,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaTestImage, va_test_image_free)
 
 double va_test_rect_iou (const VaTestRect *a, const VaTestRect *b);
 
+/* A labelled or detected box. Box files have one per line,
+ * "frame id x y width height [ignore]"; `id` is an identity label ("-" when
+ * none) or, in detection files, the track id. A line "#! all-frames" says
+ * every frame of the video is labelled (frames without lines are empty);
+ * otherwise only frames that appear are. */
+typedef struct {
+  guint frame;
+  char id[16];
+  VaTestRect box;
+  gboolean ignore;
+  int track; /* detection files: the id as a number; -1 otherwise */
+} VaTestBox;
+
+GArray *va_test_boxes_load (const char *path, gboolean detections, gboolean *all_frames,
+                            GError **error);
+
 /* A face photo: the part of the file used, and the face box inside it
  * (forehead to chin, cheek to cheek), both in file pixels. */
 typedef struct {

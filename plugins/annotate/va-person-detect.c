@@ -1,0 +1,315 @@
+/**
+ * SECTION:element-vapersondetect
+ * @title: vapersondetect
+ *
+ * Finds people with OpenCV's HOG people detector (or, as an option, the Haar
+ * upper-body cascade from opencv-data) and tracks them: each person keeps a
+ * track id across frames, also across the frames skipped by `interval` /
+ * `predictions-per-second` and short misses (`max-missed`).
+ *
+ * Every frame gets one GstVideoRegionOfInterestMeta per person, with
+ * roi_type "person", `id` = the track id and a parameter structure named
+ * "detection":
+ *
+ * * `confidence` (double, 0..1): the SVM margin (HOG) or the number of merged
+ *   detections (cascade) mapped to 0..1; not a calibrated probability
+ * * `track-id` (int): stable while the person is tracked; never reused
+ * * `backend` (string): "opencv-hog" or "opencv-haar"
+ *
+ * HOG boxes cover the whole person (the detector window without the margin
+ * the model was trained with); upper-body boxes cover head and shoulders.
+ * The HOG window is 64×128 pixels of the searched (downscaled) frame, so
+ * people shorter than about 96 × `downscale` pixels are not found; set
+ * `downscale` below 1 for small people (slower). No body keypoints are
+ * estimated.
+ *
+ * With `post-messages`, each analysed frame posts an element message named
+ * "vapersondetect" with fields `timestamp`, `stream-time`, `running-time`,
+ * `duration` (guint64, ns), `frame-number` (guint64), `full-scan`
+ * (gboolean) and `detections` (GstValueList of GstStructure "person" with
+ * `x`, `y`, `width`, `height` (int), `confidence` (double), `track-id` (int)).
+ *
+ * A missing or unreadable cascade file (upper-body model) is reported as a
+ * GST_RESOURCE_ERROR (NOT_FOUND / OPEN_READ) naming the file, and the change
+ * to PAUSED fails.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=/usr/share/doc/opencv-doc/examples/data/vtest.avi ! \
+ *     decodebin ! videoconvert ! vapersondetect downscale=0.67 post-messages=true ! \
+ *     fakesink -m
+ * ]|
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "va-person-detect.h"
+
+#include "va-face-detect-cv.h"
+#include "va-person-detect-cv.h"
+
+GST_DEBUG_CATEGORY_STATIC (va_person_detect_debug);
+#define GST_CAT_DEFAULT va_person_detect_debug
+
+#define DEFAULT_MODEL VA_PERSON_DETECT_MODEL_HOG_PEOPLE
+#define DEFAULT_MIN_NEIGHBORS 2
+#define DEFAULT_HIT_THRESHOLD 0.0
+#define UPPERBODY_FILE "haarcascades/haarcascade_upperbody.xml"
+
+struct _VaPersonDetect {
+  VaDetector parent_instance;
+
+  /* settings, under the object lock */
+  VaPersonDetectModel model;
+  char *model_dir;
+  int min_neighbors;
+  double hit_threshold;
+
+  /* between start and stop: one of them */
+  VaHogCv *hog;
+  VaCascadeCv *cascade;
+};
+
+enum { PROP_0, PROP_MODEL, PROP_MODEL_DIR, PROP_MIN_NEIGHBORS, PROP_HIT_THRESHOLD, N_PROPS };
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (VaPersonDetect, va_person_detect, VA_TYPE_DETECTOR)
+GST_ELEMENT_REGISTER_DEFINE (vapersondetect, "vapersondetect", GST_RANK_NONE, VA_TYPE_PERSON_DETECT)
+
+GType
+va_person_detect_model_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { VA_PERSON_DETECT_MODEL_HOG_PEOPLE, "HOG people detector (built into OpenCV)", "hog-people" },
+    { VA_PERSON_DETECT_MODEL_HAAR_UPPERBODY, "Haar upper body (haarcascade_upperbody.xml)",
+      "haar-upperbody" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("VaPersonDetectModel", values));
+  return type;
+}
+
+static void
+clear_models (VaPersonDetect *self)
+{
+  g_clear_pointer (&self->hog, va_hog_cv_free);
+  g_clear_pointer (&self->cascade, va_cascade_cv_free);
+}
+
+static gboolean
+va_person_detect_open (VaDetector *detector, GError **error)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (detector);
+  g_autofree char *path = NULL;
+  g_autofree char *message = NULL;
+  VaPersonDetectModel model;
+
+  GST_OBJECT_LOCK (self);
+  model = self->model;
+  path = g_build_filename (self->model_dir, UPPERBODY_FILE, NULL);
+  GST_OBJECT_UNLOCK (self);
+
+  clear_models (self);
+  if (model == VA_PERSON_DETECT_MODEL_HOG_PEOPLE) {
+    self->hog = va_hog_cv_new (&message);
+    if (self->hog == NULL) {
+      g_set_error_literal (error, GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT, message);
+      return FALSE;
+    }
+    va_detector_set_backend (detector, "opencv-hog");
+    return TRUE;
+  }
+
+  /* OpenCV would only print a warning and hand back an empty classifier. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                 "Person model file not found: %s (Debian package opencv-data)", path);
+    return FALSE;
+  }
+  self->cascade = va_cascade_cv_new (path, &message);
+  if (self->cascade == NULL) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+    return FALSE;
+  }
+  va_detector_set_backend (detector, "opencv-haar");
+  GST_DEBUG_OBJECT (self, "loaded %s", path);
+  return TRUE;
+}
+
+static void
+va_person_detect_close (VaDetector *detector)
+{
+  clear_models (VA_PERSON_DETECT (detector));
+}
+
+static gboolean
+va_person_detect_detect (VaDetector *detector, const VaLumaImage *frame,
+                         const VaDetectParams *params, const VaDetectRegion *regions,
+                         guint n_regions, GArray *out, GError **error)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (detector);
+  g_autofree char *message = NULL;
+  gboolean ok;
+  int min_neighbors;
+  double hit_threshold;
+
+  GST_OBJECT_LOCK (self);
+  min_neighbors = self->min_neighbors;
+  hit_threshold = self->hit_threshold;
+  GST_OBJECT_UNLOCK (self);
+
+  if (self->hog != NULL)
+    ok = va_hog_cv_detect (self->hog, frame, params, hit_threshold, min_neighbors, regions,
+                           n_regions, out, &message);
+  else
+    ok = va_cascade_cv_detect (self->cascade, frame, params, min_neighbors, regions, n_regions, out,
+                               &message);
+  if (!ok) {
+    g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+va_person_detect_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (object);
+  gboolean changed = TRUE;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+  case PROP_MODEL:
+    changed = self->model != (VaPersonDetectModel)g_value_get_enum (value);
+    self->model = g_value_get_enum (value);
+    break;
+  case PROP_MODEL_DIR: {
+    const char *dir = g_value_get_string (value);
+
+    if (dir == NULL)
+      dir = VA_OPENCV_DATA_DIR;
+    changed = g_strcmp0 (self->model_dir, dir) != 0;
+    g_free (self->model_dir);
+    self->model_dir = g_strdup (dir);
+    break;
+  }
+  case PROP_MIN_NEIGHBORS:
+    changed = self->min_neighbors != g_value_get_int (value);
+    self->min_neighbors = g_value_get_int (value);
+    break;
+  case PROP_HIT_THRESHOLD:
+    changed = self->hit_threshold != g_value_get_double (value);
+    self->hit_threshold = g_value_get_double (value);
+    break;
+  default:
+    changed = FALSE;
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (changed)
+    g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+va_person_detect_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+  case PROP_MODEL:
+    g_value_set_enum (value, self->model);
+    break;
+  case PROP_MODEL_DIR:
+    g_value_set_string (value, self->model_dir);
+    break;
+  case PROP_MIN_NEIGHBORS:
+    g_value_set_int (value, self->min_neighbors);
+    break;
+  case PROP_HIT_THRESHOLD:
+    g_value_set_double (value, self->hit_threshold);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+va_person_detect_finalize (GObject *object)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (object);
+
+  clear_models (self);
+  g_clear_pointer (&self->model_dir, g_free);
+  G_OBJECT_CLASS (va_person_detect_parent_class)->finalize (object);
+}
+
+static void
+va_person_detect_class_init (VaPersonDetectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  VaDetectorClass *detector_class = VA_DETECTOR_CLASS (klass);
+  GParamFlags ready_flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+                            | GST_PARAM_MUTABLE_READY;
+  GParamFlags playing_flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+                              | GST_PARAM_MUTABLE_PLAYING;
+
+  GST_DEBUG_CATEGORY_INIT (va_person_detect_debug, "vapersondetect", 0, "person detector");
+
+  object_class->set_property = va_person_detect_set_property;
+  object_class->get_property = va_person_detect_get_property;
+  object_class->finalize = va_person_detect_finalize;
+
+  detector_class->roi_type = "person";
+  /* The HOG window is twice as wide and 4/3 as tall as the person box it
+   * reports: at 1.7 times the size it spans 3.4 widths and 2.3 heights. */
+  detector_class->search_margin_x = 1.5;
+  detector_class->search_margin_y = 0.9;
+  detector_class->open = va_person_detect_open;
+  detector_class->close = va_person_detect_close;
+  detector_class->detect = va_person_detect_detect;
+
+  properties[PROP_MODEL]
+      = g_param_spec_enum ("model", "Model", "Person model to use (applied at the next start)",
+                           VA_TYPE_PERSON_DETECT_MODEL, DEFAULT_MODEL, ready_flags);
+  properties[PROP_MODEL_DIR] = g_param_spec_string (
+      "model-dir", "Model directory",
+      "Directory holding OpenCV's haarcascades/ folder, for the upper-body model (applied at "
+      "the next start)",
+      VA_OPENCV_DATA_DIR, ready_flags);
+  properties[PROP_MIN_NEIGHBORS] = g_param_spec_int (
+      "min-neighbors", "Minimum neighbours",
+      "Overlapping raw detections a person needs to be reported (higher = fewer false "
+      "positives, fewer people)",
+      0, 100, DEFAULT_MIN_NEIGHBORS, playing_flags);
+  properties[PROP_HIT_THRESHOLD] = g_param_spec_double (
+      "hit-threshold", "Hit threshold",
+      "Minimum SVM margin of a HOG window to count as a person (higher = fewer false "
+      "positives, fewer people); unused by the cascade model",
+      -10.0, 10.0, DEFAULT_HIT_THRESHOLD, playing_flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gst_element_class_set_static_metadata (
+      element_class, "Person detector", "Filter/Analyzer/Video",
+      "Finds and tracks people (OpenCV HOG people detector or upper-body cascade) and "
+      "attaches them as region of interest metadata",
+      "VideoAnnotator <https://github.com/videoannotator>");
+  gst_type_mark_as_plugin_api (VA_TYPE_PERSON_DETECT_MODEL, 0);
+  gst_type_mark_as_plugin_api (VA_TYPE_DETECTOR, 0);
+}
+
+static void
+va_person_detect_init (VaPersonDetect *self)
+{
+  self->model = DEFAULT_MODEL;
+  self->model_dir = g_strdup (VA_OPENCV_DATA_DIR);
+  self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
+  self->hit_threshold = DEFAULT_HIT_THRESHOLD;
+}

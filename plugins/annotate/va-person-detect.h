@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "va-detector.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VaPersonDetectModel:
+ * @VA_PERSON_DETECT_MODEL_HOG_PEOPLE: OpenCV's HOG + linear SVM people
+ *   detector (standing/walking people, whole body)
+ * @VA_PERSON_DETECT_MODEL_HAAR_UPPERBODY: Haar upper-body cascade (head and
+ *   shoulders; also finds seated people; boxes cover the upper body only)
+ */
+typedef enum {
+  VA_PERSON_DETECT_MODEL_HOG_PEOPLE,
+  VA_PERSON_DETECT_MODEL_HAAR_UPPERBODY,
+} VaPersonDetectModel;
+
+#define VA_TYPE_PERSON_DETECT_MODEL (va_person_detect_model_get_type ())
+GType va_person_detect_model_get_type (void);
+
+#define VA_TYPE_PERSON_DETECT (va_person_detect_get_type ())
+G_DECLARE_FINAL_TYPE (VaPersonDetect, va_person_detect, VA, PERSON_DETECT, VaDetector)
+
+GST_ELEMENT_REGISTER_DECLARE (vapersondetect);
+
+G_END_DECLS
