@@ -3,12 +3,13 @@
 # 1280x720 25 fps H.264 + AAC in MP4, made of scenes of SCENE seconds each
 # (hard cuts between different test patterns, most of them moving, so scene
 # detection finds the cuts and motion is non-zero).
-# Usage: make-sample-video.sh OUT.mp4 [SECONDS [SCENE_SECONDS]]
+# Usage: make-sample-video.sh OUT.mp4 [SECONDS [SCENE_SECONDS [noaudio]]]
 # Does nothing if OUT.mp4 already exists (delete it to regenerate).
 set -euo pipefail
 out=$1
 secs=${2:-12}
 scene=${3:-3}
+audio=${4:-audio}
 [ -s "$out" ] && exit 0
 mkdir -p "$(dirname "$out")"
 
@@ -40,8 +41,10 @@ while [ "$left" -gt 0 ]; do
   left=$((left - n))
   i=$((i + 1))
 done
-args+=(audiotestsrc num-buffers=$((secs * 44100 / 1024)) wave=sine freq=440 ! audioconvert
-  ! avenc_aac ! mux.)
+if [ "$audio" != noaudio ]; then
+  args+=(audiotestsrc num-buffers=$((secs * 44100 / 1024)) wave=sine freq=440 ! audioconvert
+    ! avenc_aac ! mux.)
+fi
 
 gst-launch-1.0 -q "${args[@]}"
 mv "$out.tmp.mp4" "$out"
