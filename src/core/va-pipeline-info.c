@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "va-pipeline-info-private.h"
+#include "va-serializable.h"
 
 /**
  * VaPipelineInfo:
@@ -27,7 +28,11 @@ struct _VaPipelineInfo {
   GHashTable *options;
 };
 
-G_DEFINE_FINAL_TYPE (VaPipelineInfo, va_pipeline_info, G_TYPE_OBJECT)
+static void va_pipeline_info_serializable_init (VaSerializableInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (VaPipelineInfo, va_pipeline_info, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VA_TYPE_SERIALIZABLE,
+                                                      va_pipeline_info_serializable_init))
 
 /* Properties every analyser has that are the runner's business, not a
  * user's: the runner reads results from metadata, never from messages. */
@@ -519,105 +524,117 @@ va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key, const cha
   return FALSE;
 }
 
-static void
-va_json_add_strv (JsonBuilder *builder, const char *member, const char *const *strv)
+static JsonNode *
+va_json_strv (const char *const *strv)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
   for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    json_builder_add_string_value (builder, strv[i]);
+    json_array_add_string_element (array, strv[i]);
+  json_node_take_array (node, array);
+  return node;
+}
+
+/* The contract's PipelineInfo object (name, display_name, description,
+ * enabled, pipeline_family, variant, tasks, modalities, capabilities,
+ * backends, stability, outputs, config_schema, examples) plus aliases,
+ * branch, elements, output_files and notes. */
+static void
+va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
+{
+  VaPipelineInfo *self = VA_PIPELINE_INFO (serializable);
+  const VaPipelineDesc *d = self->desc;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) outputs = NULL;
+  g_autoptr (JsonNode) schema = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonNode) examples = NULL;
+  g_autoptr (JsonNode) elements = NULL;
+  g_autoptr (JsonNode) files = NULL;
+  g_autoptr (GPtrArray) factories = g_ptr_array_new_null_terminated (4, NULL, TRUE);
+  g_autofree char *example = g_strdup_printf ("videoannotator annotate VIDEO -p %s", d->name);
+  g_autofree char *pattern = g_strconcat ("<stem>", d->output_suffix, NULL);
+  const char *const file_patterns[] = { pattern, NULL };
+  g_autoptr (JsonNode) node = NULL;
+
+  va_codec_add_string (codec, "name", d->name);
+  va_codec_add_string (codec, "display_name", d->display_name);
+  va_codec_add_string (codec, "description", d->description);
+  va_codec_add_boolean (codec, "enabled", self->enabled);
+  if (self->unavailable_reason != NULL)
+    va_codec_add_string (codec, "unavailable_reason", self->unavailable_reason);
+  va_codec_add_string (codec, "pipeline_family", d->family);
+  va_codec_add_string (codec, "variant", d->variant);
+  node = va_json_strv (d->tasks);
+  va_codec_add_json (codec, "tasks", node);
+  g_clear_pointer (&node, json_node_unref);
+  node = va_json_strv (d->modalities);
+  va_codec_add_json (codec, "modalities", node);
+  g_clear_pointer (&node, json_node_unref);
+  node = va_json_strv (d->capabilities);
+  va_codec_add_json (codec, "capabilities", node);
+  g_clear_pointer (&node, json_node_unref);
+  node = va_json_strv (d->backends);
+  va_codec_add_json (codec, "backends", node);
+  g_clear_pointer (&node, json_node_unref);
+  va_codec_add_string (codec, "stability", d->stability);
+
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, d->output_format);
+  json_builder_set_member_name (builder, "types");
+  json_builder_add_value (builder, va_json_strv (d->output_types));
+  json_builder_end_object (builder);
   json_builder_end_array (builder);
+  outputs = json_builder_get_root (builder);
+  va_codec_add_json (codec, "outputs", outputs);
+
+  json_node_set_object (schema, self->config_schema);
+  va_codec_add_json (codec, "config_schema", schema);
+
+  json_builder_reset (builder);
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cli");
+  json_builder_add_string_value (builder, example);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, d->description);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  examples = json_builder_get_root (builder);
+  va_codec_add_json (codec, "examples", examples);
+
+  node = va_json_strv (va_pipeline_info_get_aliases (self));
+  va_codec_add_json (codec, "aliases", node);
+  g_clear_pointer (&node, json_node_unref);
+  va_codec_add_string (codec, "branch", d->branch == VA_PIPELINE_BRANCH_AUDIO ? "audio" : "video");
+  for (guint i = 0; i < va_pipeline_info_get_n_elements (self); i++)
+    g_ptr_array_add (factories, (gpointer)d->elements[i].factory);
+  elements = va_json_strv ((const char *const *)factories->pdata);
+  va_codec_add_json (codec, "elements", elements);
+  files = va_json_strv (file_patterns);
+  va_codec_add_json (codec, "output_files", files);
+  node = va_json_strv (d->notes);
+  va_codec_add_json (codec, "notes", node);
+}
+
+static void
+va_pipeline_info_serializable_init (VaSerializableInterface *iface)
+{
+  iface->serialize = va_pipeline_info_serialize;
 }
 
 /**
  * va_pipeline_info_to_json:
  *
- * The contract's PipelineInfo object (name, display_name, description,
- * enabled, pipeline_family, variant, tasks, modalities, capabilities,
- * backends, stability, outputs, config_schema, examples) plus aliases,
- * branch, elements, output_files and notes.
+ * The pipeline as the REST API serves it (see va_pipeline_info_serialize()).
  *
  * Returns: (transfer full): a JSON object node
  */
 JsonNode *
 va_pipeline_info_to_json (VaPipelineInfo *self)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  const VaPipelineDesc *d;
-  g_autofree char *example = NULL;
-
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
-  d = self->desc;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, d->name);
-  json_builder_set_member_name (builder, "display_name");
-  json_builder_add_string_value (builder, d->display_name);
-  json_builder_set_member_name (builder, "description");
-  json_builder_add_string_value (builder, d->description);
-  json_builder_set_member_name (builder, "enabled");
-  json_builder_add_boolean_value (builder, self->enabled);
-  if (self->unavailable_reason != NULL) {
-    json_builder_set_member_name (builder, "unavailable_reason");
-    json_builder_add_string_value (builder, self->unavailable_reason);
-  }
-  json_builder_set_member_name (builder, "pipeline_family");
-  json_builder_add_string_value (builder, d->family);
-  json_builder_set_member_name (builder, "variant");
-  json_builder_add_string_value (builder, d->variant);
-  va_json_add_strv (builder, "tasks", d->tasks);
-  va_json_add_strv (builder, "modalities", d->modalities);
-  va_json_add_strv (builder, "capabilities", d->capabilities);
-  va_json_add_strv (builder, "backends", d->backends);
-  json_builder_set_member_name (builder, "stability");
-  json_builder_add_string_value (builder, d->stability);
-
-  json_builder_set_member_name (builder, "outputs");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "format");
-  json_builder_add_string_value (builder, d->output_format);
-  va_json_add_strv (builder, "types", d->output_types);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "config_schema");
-  {
-    JsonNode *schema = json_node_new (JSON_NODE_OBJECT);
-    json_node_set_object (schema, self->config_schema);
-    json_builder_add_value (builder, schema);
-  }
-
-  json_builder_set_member_name (builder, "examples");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "cli");
-  example = g_strdup_printf ("videoannotator annotate VIDEO -p %s", d->name);
-  json_builder_add_string_value (builder, example);
-  json_builder_set_member_name (builder, "description");
-  json_builder_add_string_value (builder, d->description);
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-
-  va_json_add_strv (builder, "aliases", va_pipeline_info_get_aliases (self));
-  json_builder_set_member_name (builder, "branch");
-  json_builder_add_string_value (builder,
-                                 d->branch == VA_PIPELINE_BRANCH_AUDIO ? "audio" : "video");
-  json_builder_set_member_name (builder, "elements");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < va_pipeline_info_get_n_elements (self); i++)
-    json_builder_add_string_value (builder, d->elements[i].factory);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "output_files");
-  json_builder_begin_array (builder);
-  {
-    g_autofree char *pattern = g_strconcat ("<stem>", d->output_suffix, NULL);
-    json_builder_add_string_value (builder, pattern);
-  }
-  json_builder_end_array (builder);
-  va_json_add_strv (builder, "notes", d->notes);
-  json_builder_end_object (builder);
-
-  return json_builder_get_root (builder);
+  return va_codec_to_json (VA_SERIALIZABLE (self));
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "va-run-result-private.h"
+#include "va-serializable.h"
 
 /**
  * VaRunResult:
@@ -24,7 +25,11 @@ struct _VaRunResult {
   gint64 duration; /* ns, -1 if unknown */
 };
 
-G_DEFINE_FINAL_TYPE (VaRunResult, va_run_result, G_TYPE_OBJECT)
+static void va_run_result_serializable_init (VaSerializableInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (VaRunResult, va_run_result, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VA_TYPE_SERIALIZABLE,
+                                                      va_run_result_serializable_init))
 
 static void
 va_run_result_finalize (GObject *object)
@@ -193,30 +198,20 @@ va_run_result_get_duration (VaRunResult *self)
   return self->duration;
 }
 
-/**
- * va_run_result_to_json:
- *
- * `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count}},
+/* `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count}},
  * processing_time, frames, duration, fps}`; times in seconds, `duration`
- * null when unknown.
- *
- * Returns: (transfer full): a JSON object node
- */
-JsonNode *
-va_run_result_to_json (VaRunResult *self)
+ * null when unknown. */
+static void
+va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
 {
+  VaRunResult *self = VA_RUN_RESULT (serializable);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) outputs = NULL;
 
-  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  va_codec_add_string (codec, "input", self->input);
+  va_codec_add_string (codec, "output_dir", self->output_dir);
+  va_codec_add_string (codec, "stem", self->stem);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "input");
-  json_builder_add_string_value (builder, self->input);
-  json_builder_set_member_name (builder, "output_dir");
-  json_builder_add_string_value (builder, self->output_dir);
-  json_builder_set_member_name (builder, "stem");
-  json_builder_add_string_value (builder, self->stem);
-  json_builder_set_member_name (builder, "outputs");
   json_builder_begin_object (builder);
   for (guint i = 0; i < self->pipelines->len; i++) {
     json_builder_set_member_name (builder, g_ptr_array_index (self->pipelines, i));
@@ -228,18 +223,33 @@ va_run_result_to_json (VaRunResult *self)
     json_builder_end_object (builder);
   }
   json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "processing_time");
-  json_builder_add_double_value (builder, self->processing_time);
-  json_builder_set_member_name (builder, "frames");
-  json_builder_add_int_value (builder, (gint64)self->frames);
-  json_builder_set_member_name (builder, "duration");
+  outputs = json_builder_get_root (builder);
+  va_codec_add_json (codec, "outputs", outputs);
+
+  va_codec_add_double (codec, "processing_time", self->processing_time);
+  va_codec_add_int (codec, "frames", (gint64)self->frames);
   if (self->duration >= 0)
-    json_builder_add_double_value (builder, self->duration / 1e9);
+    va_codec_add_double (codec, "duration", self->duration / 1e9);
   else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "fps");
-  json_builder_add_double_value (
-      builder, self->processing_time > 0 ? self->frames / self->processing_time : 0.0);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+    va_codec_add_null (codec, "duration");
+  va_codec_add_double (codec, "fps",
+                       self->processing_time > 0 ? self->frames / self->processing_time : 0.0);
+}
+
+static void
+va_run_result_serializable_init (VaSerializableInterface *iface)
+{
+  iface->serialize = va_run_result_serialize;
+}
+
+/**
+ * va_run_result_to_json:
+ *
+ * Returns: (transfer full): the result as a JSON object (see va_run_result_serialize())
+ */
+JsonNode *
+va_run_result_to_json (VaRunResult *self)
+{
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  return va_codec_to_json (VA_SERIALIZABLE (self));
 }
