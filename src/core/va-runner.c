@@ -36,6 +36,9 @@ struct _VaRunner {
   GSource *cancel_source;
   GstPad *probe_pad;
   gulong probe_id;
+  GPtrArray *guard_pads; /* the annotation sinks' pads */
+  GArray *guard_ids;
+  gint stopping; /* atomic: the run is being torn down */
   VaRunResult *result;
   GPtrArray *missing_plugins; /* char*, descriptions from decodebin */
   gint64 start_time;
@@ -77,6 +80,8 @@ va_runner_finalize (GObject *object)
   VaRunner *self = VA_RUNNER (object);
 
   g_mutex_clear (&self->stats_lock);
+  g_clear_pointer (&self->guard_pads, g_ptr_array_unref);
+  g_clear_pointer (&self->guard_ids, g_array_unref);
   G_OBJECT_CLASS (va_runner_parent_class)->finalize (object);
 }
 
@@ -108,6 +113,8 @@ static void
 va_runner_init (VaRunner *self)
 {
   self->progress_interval = 250;
+  self->guard_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  self->guard_ids = g_array_new (FALSE, FALSE, sizeof (gulong));
   g_mutex_init (&self->stats_lock);
 }
 
@@ -174,6 +181,21 @@ va_runner_count_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       }
     }
   }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Files are written when end-of-stream reaches an annotation sink. A run
+ * that is being stopped (cancelled, failed) must not write any: its EOS is
+ * dropped on the way, e.g. the one a blocked source sends as it unblocks
+ * while the pipeline goes to NULL. */
+static GstPadProbeReturn
+va_runner_guard_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VaRunner *self = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && g_atomic_int_get (&self->stopping))
+    return GST_PAD_PROBE_DROP;
   return GST_PAD_PROBE_OK;
 }
 
@@ -493,11 +515,17 @@ va_runner_teardown (VaRunner *self)
     g_clear_pointer (&self->cancel_source, g_source_unref);
   }
   if (self->pipeline != NULL) {
+    g_atomic_int_set (&self->stopping, TRUE);
     /* NULL joins the streaming threads: nothing touches us after this */
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
     if (self->probe_pad != NULL)
       gst_pad_remove_probe (self->probe_pad, self->probe_id);
     g_clear_object (&self->probe_pad);
+    for (guint i = 0; i < self->guard_pads->len; i++)
+      gst_pad_remove_probe (g_ptr_array_index (self->guard_pads, i),
+                            g_array_index (self->guard_ids, gulong, i));
+    g_ptr_array_set_size (self->guard_pads, 0);
+    g_array_set_size (self->guard_ids, 0);
     self->graph = NULL;
     g_clear_object (&self->pipeline);
   }
@@ -610,6 +638,21 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
   self->frames = 0;
   self->last_end = -1;
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
+
+  g_atomic_int_set (&self->stopping, FALSE);
+  for (guint i = 0; i < 2; i++) {
+    GstElement *sink = i == 0 ? self->graph->video_sink : self->graph->audio_sink;
+    GstPad *pad;
+    gulong id;
+
+    if (sink == NULL)
+      continue;
+    pad = gst_element_get_static_pad (sink, "sink");
+    id = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, va_runner_guard_probe, self,
+                            NULL);
+    g_ptr_array_add (self->guard_pads, pad);
+    g_array_append_val (self->guard_ids, id);
+  }
 
   /* count frames where they are done: at the sink, after every analyser */
   if (self->graph->video_sink != NULL || self->graph->audio_sink != NULL) {

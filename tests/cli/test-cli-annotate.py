@@ -12,6 +12,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 BUILD = os.environ["VA_BUILD_ROOT"]
@@ -206,6 +207,10 @@ class Annotate(unittest.TestCase):
             line = p.stderr.readline()
             self.assertRegex(line, r"^progress: ")
             p.send_signal(signal.SIGINT)
+            # The source is blocked reading the FIFO; ending the input lets
+            # the pipeline stop. Do it once the signal is surely handled, or
+            # the end of the input could complete the run first.
+            time.sleep(1.0)
         finally:
             release.set()
             writer.join()
