@@ -1,39 +1,52 @@
 #!/usr/bin/env bash
 # Cost of the video analysers over decoding alone, on one or more files.
-# For each file, runs each pipeline RUNS times (default 3) and keeps the
-# lowest CPU time (user + system; wall time varies with other load):
-#   decode       filesrc ! decodebin ! fakesink
-#   scene        ... ! vascenedetect ! vaannotationsink
-#   scene+motion ... ! vascenedetect ! vamotion ! vaannotationsink
-# and prints each one's overhead over decode in percent.
-# Usage: bench/bench-analysers.sh FILE...   (run from the source root after
+# For each file, runs these RUNS times (default 5), interleaved so that
+# background load hits all of them alike, and keeps each one's lowest CPU
+# time (user + system; wall time varies too much on a shared machine):
+#   decode        filesrc ! decodebin ! fakesink
+#   scene         ... ! vascenedetect ! vaannotationsink
+#   scene+motion  ... ! vascenedetect ! vamotion ! vaannotationsink
+#   annotate      videoannotator annotate FILE -p scene_detection
+# then prints each one's overhead over decode in percent.
+# Usage: bench/bench-analysers.sh FILE...   (from the source root, after
 # building into build/; see docs/benchmarks.md)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-export GST_PLUGIN_PATH=${GST_PLUGIN_PATH:-$top/build/plugins/annotate}
-export GST_REGISTRY=${GST_REGISTRY:-$top/build/gst-registry.bin}
-runs=${RUNS:-3}
+build=${BUILD:-$top/build}
+export GST_PLUGIN_PATH=${GST_PLUGIN_PATH:-$build/plugins/annotate}
+export GST_REGISTRY=${GST_REGISTRY:-$build/gst-registry.bin}
+export GSETTINGS_SCHEMA_DIR=${GSETTINGS_SCHEMA_DIR:-$build/data}
+runs=${RUNS:-5}
+cli=$build/src/cli/videoannotator
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-cpu_seconds () {
-  local best="" t
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -o "$out/time" -f "%U %S" gst-launch-1.0 -q "$@" >/dev/null 2>&1
-    t=$(awk '{ printf "%.3f", $1 + $2 }' "$out/time")
-    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-      best=$t
-    fi
-  done
-  echo "$best"
+cpu () {
+  /usr/bin/time -o "$out/time" -f "%U %S" "$@" >/dev/null 2>&1
+  awk '{ printf "%.3f", $1 + $2 }' "$out/time"
+}
+
+min () {
+  awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'
 }
 
 for file in "$@"; do
   src=(filesrc location="$file" ! decodebin)
-  decode=$(cpu_seconds "${src[@]}" ! fakesink sync=false)
-  scene=$(cpu_seconds "${src[@]}" ! vascenedetect ! vaannotationsink location="$out")
-  both=$(cpu_seconds "${src[@]}" ! vascenedetect ! vamotion ! vaannotationsink location="$out")
-  awk -v f="$(basename "$file")" -v d="$decode" -v s="$scene" -v b="$both" 'BEGIN {
-    printf "%-24s decode %7.2f s | scene %7.2f s (%+5.1f %%) | scene+motion %7.2f s (%+5.1f %%)\n",
-           f, d, s, 100 * (s - d) / d, b, 100 * (b - d) / d }'
+  decode="" scene="" both="" annotate=""
+  for _ in $(seq "$runs"); do
+    decode=$(min "$(cpu gst-launch-1.0 -q "${src[@]}" ! fakesink sync=false)" "$decode")
+    scene=$(min "$(cpu gst-launch-1.0 -q "${src[@]}" ! vascenedetect ! vaannotationsink \
+      location="$out")" "$scene")
+    both=$(min "$(cpu gst-launch-1.0 -q "${src[@]}" ! vascenedetect ! vamotion ! \
+      vaannotationsink location="$out")" "$both")
+    if [ -x "$cli" ]; then
+      annotate=$(min "$(cpu "$cli" annotate "$file" -p scene_detection -o "$out" -q)" "$annotate")
+    fi
+  done
+  awk -v f="$(basename "$file")" -v d="$decode" -v s="$scene" -v b="$both" -v a="$annotate" 'BEGIN {
+    printf "%s\n  decode        %6.2f s\n", f, d
+    printf "  scene         %6.2f s  %+5.1f %%\n", s, 100 * (s - d) / d
+    printf "  scene+motion  %6.2f s  %+5.1f %%\n", b, 100 * (b - d) / d
+    if (a != "") printf "  annotate -p scene_detection  %6.2f s  %+5.1f %%\n", a, 100 * (a - d) / d
+  }'
 done

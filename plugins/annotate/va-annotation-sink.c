@@ -51,6 +51,7 @@
 #include "va-annotation-sink.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gst/video/video.h>
 
@@ -128,12 +129,12 @@ va_annotation_sink_start (GstBaseSink *sink)
   GST_OBJECT_UNLOCK (self);
 
   if (location == NULL || *location == '\0') {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("No output directory given."),
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, (_ ("No output directory given.")),
                        ("set the \"location\" property"));
     return FALSE;
   }
   if (stem != NULL && !stem_is_valid (stem)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Invalid file stem \"%s\".", stem),
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, (_ ("Invalid file stem \"%s\"."), stem),
                        ("a stem is one file name component, not empty, \".\" or \"..\""));
     return FALSE;
   }
@@ -149,7 +150,8 @@ va_annotation_sink_start (GstBaseSink *sink)
         continue;
       if (!va_annotation_output_is_known (name)) {
         g_autofree char *known = known_pipelines ();
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Unknown annotation pipeline \"%s\".", name),
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+                           (_ ("Unknown annotation pipeline \"%s\"."), name),
                            ("known pipelines: %s", known));
         return FALSE;
       }
@@ -164,14 +166,14 @@ va_annotation_sink_start (GstBaseSink *sink)
   if (g_mkdir_with_parents (self->directory, OUTPUT_DIR_MODE) != 0) {
     int saved = errno;
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-                       ("Could not create output directory \"%s\".", self->directory),
+                       (_ ("Could not create output directory \"%s\"."), self->directory),
                        ("%s", g_strerror (saved)));
     return FALSE;
   }
   if (g_access (self->directory, W_OK | X_OK) != 0) {
     int saved = errno;
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-                       ("Output directory \"%s\" is not writable.", self->directory),
+                       (_ ("Output directory \"%s\" is not writable."), self->directory),
                        ("%s", g_strerror (saved)));
     return FALSE;
   }
@@ -373,7 +375,8 @@ write_outputs (VaAnnotationSink *self)
     guint count = 0;
 
     if (!output->write (self->model, path, &count, &error)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not write annotation file \"%s\".", path),
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+                         (_ ("Could not write annotation file \"%s\"."), path),
                          ("%s", error->message));
       g_value_unset (&pipelines);
       g_value_unset (&files);
