@@ -9,7 +9,7 @@
 #   annotate      videoannotator annotate FILE -p scene_detection
 # then prints each one's overhead over decode in percent.
 # Usage: bench/bench-analysers.sh FILE...   (from the source root, after
-# building into build/; see docs/benchmarks.md)
+# building into build/; results in docs/elements.md)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
