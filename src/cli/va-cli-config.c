@@ -182,6 +182,7 @@ va_cli_config_show (int argc, char **argv)
     g_printerr ("videoannotator: %s\n", error->message);
     return va_cli_exit_code_for_error (error);
   }
+  va_cli_setup_log (settings);
 
   if (json)
     va_cli_config_print_json (settings);

@@ -8,6 +8,7 @@
 
 #include "va-cli.h"
 #include "va-error.h"
+#include "va-log.h"
 
 static int va_cli_version (int argc, char **argv);
 
@@ -25,6 +26,26 @@ va_cli_version (int argc, char **argv)
 {
   g_print ("videoannotator %s (%s)\n", PACKAGE_VERSION, gst_version_string ());
   return VA_EXIT_OK;
+}
+
+/**
+ * va_cli_setup_log:
+ * @settings: (nullable): loaded settings, %NULL before they are known
+ *
+ * Sends the process's GLib log through VaLog (and so its sanitizer) to the
+ * terminal. A command calls it again once its settings are loaded, for the
+ * data directory and log-level. The terminal shows warnings and worse unless
+ * log-level was set explicitly.
+ */
+void
+va_cli_setup_log (VaSettings *settings)
+{
+  g_autoptr (VaLog) log = va_log_new (settings, VA_LOG_OUTPUT_CONSOLE, NULL);
+
+  if (settings == NULL
+      || va_settings_get_source (settings, "log-level", NULL) == VA_SETTINGS_SOURCE_DEFAULT)
+    va_log_set_level (log, "warning");
+  va_log_install (log);
 }
 
 int
@@ -72,6 +93,7 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("videoannotator");
+  va_cli_setup_log (NULL);
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) {
     va_cli_usage (argc < 2 ? stderr : stdout);

@@ -72,6 +72,7 @@ va_cli_token_setup (VaCliToken *self, const char *command, const char *parameter
   }
   if (!va_settings_load (self->settings, NULL, &error))
     return va_cli_token_fail (command, error);
+  va_cli_setup_log (self->settings);
 
   self->tokens = va_token_store_new_from_settings (self->settings, &error);
   if (self->tokens == NULL)

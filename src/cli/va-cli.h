@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "va-settings.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes shared by every subcommand; documented in docs/cli.md. */
@@ -25,6 +27,7 @@ typedef struct {
 } VaCliCommand;
 
 int va_cli_exit_code_for_error (const GError *error);
+void va_cli_setup_log (VaSettings *settings);
 
 /* Subcommands, one file each (va-cli-<name>.c) */
 int va_cli_config (int argc, char **argv);

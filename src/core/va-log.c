@@ -105,10 +105,23 @@ va_log_add_root_if_outside (VaLogSanitizer *sanitizer, const char *data_dir, con
     va_log_sanitizer_add_root (sanitizer, path, label);
 }
 
+static gboolean
+va_log_level_from_name (const char *name, guint *threshold)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (va_log_level_names); i++) {
+    if (g_strcmp0 (name, va_log_level_names[i]) == 0) {
+      *threshold = i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 /**
  * va_log_new:
- * @settings: loaded settings (log-dir, log-level, log-max-size,
- *   log-max-files, data-dir)
+ * @settings: (nullable): loaded settings (log-dir, log-level, log-max-size,
+ *   log-max-files, data-dir); %NULL before settings are known: default data
+ *   directory, level warning
  * @outputs: where records of the GLib log go
  * @error: return location for a #GError
  *
@@ -120,24 +133,32 @@ VaLog *
 va_log_new (VaSettings *settings, VaLogOutputs outputs, GError **error)
 {
   g_autoptr (VaLog) self = g_object_new (VA_TYPE_LOG, NULL);
-  const char *level = va_settings_get_string (settings, "log-level");
-  const char *data_dir = va_settings_get_data_dir (settings);
+  g_autofree char *default_data_dir = NULL;
+  const char *data_dir;
 
   self->outputs = outputs;
-  self->dir = g_strdup (va_settings_get_log_dir (settings));
-  self->max_size = va_settings_get_uint64 (settings, "log-max-size");
-  self->max_files = va_settings_get_uint (settings, "log-max-files");
-  for (guint i = 0; i < G_N_ELEMENTS (va_log_level_names); i++) {
-    if (g_str_equal (level, va_log_level_names[i]))
-      self->threshold = i;
+  if (settings != NULL) {
+    data_dir = va_settings_get_data_dir (settings);
+    self->dir = g_strdup (va_settings_get_log_dir (settings));
+    self->max_size = va_settings_get_uint64 (settings, "log-max-size");
+    self->max_files = va_settings_get_uint (settings, "log-max-files");
+    va_log_level_from_name (va_settings_get_string (settings, "log-level"), &self->threshold);
+  } else {
+    data_dir = default_data_dir = g_build_filename (g_get_user_data_dir (), "videoannotator", NULL);
+    self->dir = g_build_filename (data_dir, "logs", NULL);
+    self->max_size = 10 * 1024 * 1024;
+    self->max_files = 5;
+    self->threshold = 2; /* warning */
   }
 
   self->sanitizer = va_log_sanitizer_new (data_dir);
-  va_log_add_root_if_outside (self->sanitizer, data_dir, va_settings_get_storage_dir (settings),
-                              "storage");
-  va_log_add_root_if_outside (self->sanitizer, data_dir, va_settings_get_token_dir (settings),
-                              "tokens");
-  va_log_add_root_if_outside (self->sanitizer, data_dir, self->dir, "logs");
+  if (settings != NULL) {
+    va_log_add_root_if_outside (self->sanitizer, data_dir, va_settings_get_storage_dir (settings),
+                                "storage");
+    va_log_add_root_if_outside (self->sanitizer, data_dir, va_settings_get_token_dir (settings),
+                                "tokens");
+    va_log_add_root_if_outside (self->sanitizer, data_dir, self->dir, "logs");
+  }
 
   self->journald = g_log_writer_is_journald (fileno (stderr));
   self->color = !self->journald && g_log_writer_supports_color (fileno (stderr));
@@ -156,31 +177,61 @@ va_log_new (VaSettings *settings, VaLogOutputs outputs, GError **error)
   return g_steal_pointer (&self);
 }
 
+/**
+ * va_log_set_level:
+ * @self: a log not yet shared between threads
+ * @level: debug, info, warning, error or critical
+ *
+ * Overrides the level taken from the settings, e.g. for a command-line
+ * tool whose terminal should only show warnings unless asked otherwise.
+ */
+void
+va_log_set_level (VaLog *self, const char *level)
+{
+  g_return_if_fail (VA_IS_LOG (self));
+  if (!va_log_level_from_name (level, &self->threshold))
+    g_critical ("Unknown log level “%s”", level);
+}
+
+/* The installed log, replaceable: a command installs a console log before
+ * its settings are known and a better one once they are. */
+static GMutex va_log_installed_lock;
+static VaLog *va_log_installed;
+
 static GLogWriterOutput
 va_log_writer_func (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields,
                     gpointer user_data)
 {
-  return va_log_write (user_data, log_level, fields, n_fields);
+  g_autoptr (VaLog) log = NULL;
+
+  g_mutex_lock (&va_log_installed_lock);
+  log = va_log_installed != NULL ? g_object_ref (va_log_installed) : NULL;
+  g_mutex_unlock (&va_log_installed_lock);
+  if (log == NULL)
+    return g_log_writer_default (log_level, fields, n_fields, NULL);
+  return va_log_write (log, log_level, fields, n_fields);
 }
 
 /**
  * va_log_install:
  * @self: a log
  *
- * Makes @self the writer of every GLib log record in the process. GLib
- * allows this once per process; @self stays alive from then on.
+ * Makes @self the writer of every GLib log record in the process, in place
+ * of the log installed before, if any. @self stays alive from then on.
  */
 void
 va_log_install (VaLog *self)
 {
-  static gsize installed = 0;
+  static gsize writer_set = 0;
 
   g_return_if_fail (VA_IS_LOG (self));
-  if (g_once_init_enter (&installed)) {
-    g_log_set_writer_func (va_log_writer_func, g_object_ref (self), g_object_unref);
-    g_once_init_leave (&installed, 1);
-  } else {
-    g_critical ("A log writer is already installed in this process");
+  g_mutex_lock (&va_log_installed_lock);
+  g_set_object (&va_log_installed, self);
+  g_mutex_unlock (&va_log_installed_lock);
+  /* GLib accepts one writer function per process */
+  if (g_once_init_enter (&writer_set)) {
+    g_log_set_writer_func (va_log_writer_func, NULL, NULL);
+    g_once_init_leave (&writer_set, 1);
   }
 }
 

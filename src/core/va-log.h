@@ -25,6 +25,7 @@ typedef enum {
 G_DECLARE_FINAL_TYPE (VaLog, va_log, VA, LOG, GObject)
 
 VaLog *va_log_new (VaSettings *settings, VaLogOutputs outputs, GError **error);
+void va_log_set_level (VaLog *self, const char *level);
 void va_log_install (VaLog *self);
 GLogWriterOutput va_log_write (VaLog *self, GLogLevelFlags log_level, const GLogField *fields,
                                gsize n_fields);

@@ -256,6 +256,22 @@ test_usage_errors (void)
   g_assert_nonnull (strstr (help.out, "--json"));
 }
 
+/* The CLI's terminal is a log sink too: GLib's own warnings pass through
+ * VaLog and its sanitizer. */
+static void
+test_warnings_sanitized (void)
+{
+  g_auto (VaCliResult) r = { 0 };
+  const char *const env[] = { "GSETTINGS_BACKEND=no-such-backend alice@lab.edu", NULL };
+  const char *const args[] = { "config", "show", "--json", NULL };
+
+  run (&r, env, args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "WARNING  GLib-GIO: "));
+  g_assert_nonnull (strstr (r.err, "no-such-backend a***@lab.edu"));
+  g_assert_null (strstr (r.err, "alice@"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -269,5 +285,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/config/bad-values", test_bad_values);
   g_test_add_func ("/cli/config/missing-schema", test_missing_schema);
   g_test_add_func ("/cli/config/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/config/warnings-sanitized", test_warnings_sanitized);
   return g_test_run ();
 }

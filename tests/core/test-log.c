@@ -391,6 +391,33 @@ test_installed (Fixture *f, gconstpointer data)
     r = g_ptr_array_index (records, 1);
     g_assert_cmpstr (json_object_get_string_member (r, "message"), ==, "mail from c***@lab.edu");
     g_assert_cmpstr (json_object_get_string_member (r, "va_job_id"), ==, "job-1");
+
+    /* a second install replaces the first log */
+    {
+      g_autofree char *second_dir = g_build_filename (dir, "second", NULL);
+      g_auto (GStrv) second_env
+          = g_environ_setenv (g_strdupv (envp), "VIDEOANNOTATOR_DATA_DIR", second_dir, TRUE);
+      g_autoptr (VaSettings) second_settings = NULL;
+      g_autoptr (VaLog) second = NULL;
+      g_autofree char *second_path
+          = g_build_filename (second_dir, "logs", "videoannotator.log", NULL);
+      g_autoptr (GPtrArray) first_records = NULL;
+      g_autoptr (GPtrArray) second_records = NULL;
+
+      second_settings = va_settings_new_loaded ((const char *const *)second_env, &error);
+      g_assert_no_error (error);
+      second = va_log_new (second_settings, VA_LOG_OUTPUT_FILE, &error);
+      g_assert_no_error (error);
+      va_log_install (second);
+      g_message ("after the switch"); /* g_warning is fatal in tests */
+      first_records = read_records (path);
+      g_assert_cmpuint (first_records->len, ==, 2);
+      second_records = read_records (second_path);
+      g_assert_cmpuint (second_records->len, ==, 1);
+      g_assert_cmpstr (
+          json_object_get_string_member (g_ptr_array_index (second_records, 0), "message"), ==,
+          "after the switch");
+    }
     return;
   }
 
@@ -402,6 +429,7 @@ test_installed (Fixture *f, gconstpointer data)
   g_test_trap_assert_stderr ("*INFO*VaTest: mail from c***@lab.edu\n*");
   g_test_trap_assert_stderr_unmatched ("*" KEY_BODY "*");
   g_test_trap_assert_stderr_unmatched ("*not at level info*");
+  g_test_trap_assert_stderr_unmatched ("*after the switch*"); /* file only */
 }
 
 int
