@@ -216,7 +216,9 @@ va_http_request_unpause (VaHttpRequest *req)
 {
   SoupServerMessage *msg = req->msg;
 
-  soup_server_message_unpause (msg);
+  /* a client that went away took the message's I/O with it */
+  if (!req->finished)
+    soup_server_message_unpause (msg);
   g_object_unref (msg);
 }
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# HTTP benchmark of `videoannotator server` on loopback, beside nginx
+# serving a static file of the same size as the job document (the ceiling
+# of what an HTTP server can do on this machine). Measures, in one run:
+#   - authenticated GET /api/v1/jobs/{id}: req/s and p99 (wrk)
+#   - GET /health: req/s and p99 (wrk)
+#   - nginx static file: req/s and p99 (wrk)
+#   - job submission of a small file: p99 (wrk + Lua multipart body)
+#   - idle RSS of the server, and RSS growth during a 2 GiB upload
+# Usage: bench/bench-http.sh [BUILD_DIR] [SECONDS]
+# Prints a Markdown table for docs/benchmarks.md.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+secs=${2:-10}
+exe=$build/src/cli/videoannotator
+threads=2
+conns=64
+
+work=$(mktemp -d /tmp/va-bench-http-XXXXXX)
+server_pid=
+nginx_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+
+export GSETTINGS_SCHEMA_DIR=$build/data GSETTINGS_BACKEND=memory
+export GST_PLUGIN_PATH=$build/plugins/annotate GST_REGISTRY=$work/gst-registry.bin
+
+data=$work/data
+port=$(free_port)
+root_flag=
+[ "$(id -u)" -eq 0 ] && root_flag=--allow-root
+"$exe" server --data-dir "$data" --port "$port" --rate-limit=0 --auto-generate-api-key=false \
+  $root_flag >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/health" >/dev/null && break
+  sleep 0.1
+done
+sleep 1
+idle_rss=$(rss_kib "$server_pid")
+
+key=$("$exe" token create --data-dir "$data" --json --user-id bench --username bench \
+  --email bench@lab.example --scopes read,write --expires-in-days 1 |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+
+# 2 GiB upload: peak RSS growth while the body streams to disk
+truncate -s 2G "$work/big.bin"
+hwm_before=$(hwm_kib "$server_pid")
+rss_before=$(rss_kib "$server_pid")
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" \
+  -F video=@"$work/big.bin" "http://127.0.0.1:$port/api/v1/jobs")
+hwm_after=$(hwm_kib "$server_pid")
+
+gst-launch-1.0 -q videotestsrc num-buffers=10 ! video/x-raw,width=160,height=120,framerate=10/1 \
+  ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink location="$work/small.mp4"
+job=$(curl -fs -H "Authorization: Bearer $key" -F video=@"$work/small.mp4" \
+  -F selected_pipelines=motion_analysis "http://127.0.0.1:$port/api/v1/jobs" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/v1/jobs/$job" >"$work/job.json"
+
+# nginx: a static file of the job document's size, foreground, loopback only
+nport=$(free_port)
+mkdir -p "$work/www" "$work/nginx"
+cp "$work/job.json" "$work/www/job.json"
+cat >"$work/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes $threads;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nport;
+    root $work/www;
+    default_type application/json;
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+nginx_pid=$!
+sleep 0.5
+
+# wrk prints "Requests/sec: N" and, with --latency, "99%  X"
+run_wrk() {
+  local name=$1
+  shift
+  local out
+  out=$(wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "$@")
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  local non2xx
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '| %s | %s | %s | %s |\n' "$name" "$rps" "$p99" "${non2xx:-0}"
+}
+
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//'); wrk -t$threads -c$conns -d${secs}s"
+echo
+echo "| target | req/s | p99 | non-2xx |"
+echo "|---|---|---|---|"
+run_wrk "GET /api/v1/jobs/{id} (Bearer key)" -H "Authorization: Bearer $key" \
+  "http://127.0.0.1:$port/api/v1/jobs/$job"
+run_wrk "GET /health" "http://127.0.0.1:$port/health"
+run_wrk "nginx static file, $(stat -c %s "$work/www/job.json") bytes" \
+  "http://127.0.0.1:$nport/job.json"
+
+# submission: a small multipart body built once, posted by a Lua script
+python3 - "$work" <<'PY'
+import sys, os
+work = sys.argv[1]
+video = open(os.path.join(work, "small.mp4"), "rb").read()
+b = "vabenchboundary"
+body = (f"--{b}\r\nContent-Disposition: form-data; name=\"selected_pipelines\"\r\n\r\n"
+        f"motion_analysis\r\n--{b}\r\nContent-Disposition: form-data; name=\"video\"; "
+        f"filename=\"s.mp4\"\r\nContent-Type: video/mp4\r\n\r\n").encode() + video + \
+       f"\r\n--{b}--\r\n".encode()
+open(os.path.join(work, "body.bin"), "wb").write(body)
+PY
+cat >"$work/submit.lua" <<LUA
+local f = io.open("$work/body.bin", "rb")
+wrk.method = "POST"
+wrk.body = f:read("*all")
+f:close()
+wrk.headers["Content-Type"] = "multipart/form-data; boundary=vabenchboundary"
+wrk.headers["Authorization"] = "Bearer $key"
+LUA
+conns=4 run_wrk "POST /api/v1/jobs (small file, 4 connections)" -s "$work/submit.lua" \
+  "http://127.0.0.1:$port/api/v1/jobs"
+
+echo
+echo "| memory | KiB |"
+echo "|---|---|"
+echo "| idle RSS after start | $idle_rss |"
+echo "| RSS before the 2 GiB upload | $rss_before |"
+echo "| peak RSS (VmHWM) before / after the 2 GiB upload | $hwm_before / $hwm_after |"
+echo "| growth of the peak during the upload (answer: HTTP $status) | $((hwm_after - hwm_before)) |"
