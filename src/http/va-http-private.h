@@ -147,6 +147,15 @@ void va_http_rate_limiter_prune (VaHttpRateLimiter *limiter, gint64 now_us);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpRateLimiter, va_http_rate_limiter_free)
 char *va_http_client_address (SoupServerMessage *msg, const char *const *trusted_proxies);
 
+/* va-http-alerts.c */
+typedef struct _VaHttpAlerts VaHttpAlerts;
+VaHttpAlerts *va_http_alerts_new (void);
+void va_http_alerts_free (VaHttpAlerts *a);
+guint va_http_alerts_blocked_for (VaHttpAlerts *a, const char *client, gint64 now_us);
+JsonObject *va_http_alerts_note_request (VaHttpAlerts *a, const char *client, gint64 now_us);
+JsonObject *va_http_alerts_note_auth_failure (VaHttpAlerts *a, const char *client, gint64 now_us);
+void va_http_alerts_prune (VaHttpAlerts *a, gint64 now_us);
+
 /* va-http-access-log.c */
 void va_http_access_log_write (VaLog *log, VaHttpRequest *req, guint status, guint64 bytes,
                                double duration_ms);
@@ -169,8 +178,11 @@ void va_http_openapi_handle (VaHttpRequest *req);
 void va_http_system_health (VaHttpRequest *req);
 void va_http_system_metrics (VaHttpRequest *req);
 void va_http_system_database (VaHttpRequest *req);
+void va_http_prometheus_handle (VaHttpRequest *req);
 void va_http_pipelines_list (VaHttpRequest *req);
 void va_http_pipelines_get (VaHttpRequest *req);
+void va_http_pipelines_validate (VaHttpRequest *req);
+void va_http_config_validate (VaHttpRequest *req);
 VaPipelineInfo *va_http_pipelines_lookup (VaHttpRequest *req);
 void va_http_jobs_list (VaHttpRequest *req);
 void va_http_jobs_get (VaHttpRequest *req);

@@ -62,6 +62,12 @@ static const VaHttpRoute va_http_routes[] = {
     "The pipeline registry", "pipelines", 200, JSON, NULL },
   { "GET", "/api/v1/pipelines/{name}", PUBLIC, 0, va_http_pipelines_get, "getPipeline",
     "One pipeline of the registry", "pipelines", 200, JSON, NULL },
+  { "POST", "/api/v1/pipelines/{name}/validate", PUBLIC, VA_HTTP_ROUTE_JSON_BODY,
+    va_http_pipelines_validate, "validatePipelineConfig",
+    "Check a configuration against one pipeline's options", "pipelines", 200, JSON, NULL },
+  { "POST", "/api/v1/config/validate", PUBLIC, VA_HTTP_ROUTE_JSON_BODY, va_http_config_validate,
+    "validateConfig", "Check a configuration against the selected pipelines", "pipelines", 200,
+    JSON, NULL },
 
   /* system */
   { "GET", "/api/v1/system/health", PUBLIC, 0, va_http_system_health, "getSystemHealth",
@@ -70,6 +76,9 @@ static const VaHttpRoute va_http_routes[] = {
     "Job counts, request counts, average response time, uptime", "system", 200, JSON, NULL },
   { "GET", "/api/v1/system/database", ADMIN, 0, va_http_system_database, "getSystemDatabase",
     "Database backend, size and statistics", "system", 200, JSON, NULL },
+
+  { "GET", "/metrics", PUBLIC, 0, va_http_prometheus_handle, "getPrometheusMetrics",
+    "The system metrics in the Prometheus text format", "system", 200, "text/plain", NULL },
 
   /* events */
   { "GET", "/api/v1/events/stream", READ, VA_HTTP_ROUTE_STREAM, va_http_events_stream,

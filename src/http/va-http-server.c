@@ -52,6 +52,7 @@ struct _VaHttpServer {
   VaHttpCors *cors;
   VaHttpRateLimiter *client_limiter;
   VaHttpRateLimiter *key_limiter;
+  VaHttpAlerts *alerts;
   VaLog *log;
   guint prune_source;
 
@@ -72,6 +73,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_SECURITY_ALERT,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (VaHttpServer, va_http_server, G_TYPE_OBJECT)
 
@@ -222,6 +230,52 @@ va_http_request_unpause (VaHttpRequest *req)
   g_object_unref (msg);
 }
 
+/* ---- security alerts ---------------------------------------------------------- */
+
+static void
+va_http_alert_command_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, NULL, &error))
+    g_warning ("alert-command failed: %s", error->message);
+}
+
+/* Writes the alert to logs/security.log, emits ::security-alert and hands
+ * it, as JSON on standard input, to the alert-command if one is set. */
+static void
+va_http_server_raise_alert (VaHttpServer *self, JsonObject *alert)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), alert);
+  g_autofree char *json = NULL;
+  g_autofree char *timestamp = va_http_timestamp_now ();
+  const char *command = va_settings_get_string (self->settings, "alert-command");
+
+  json_object_set_string_member (alert, "timestamp", timestamp);
+  g_message ("Security alert: %s", json_object_get_string_member (alert, "message"));
+  if (!va_log_append_record (self->log, "security", alert, &error)) {
+    g_warning ("Cannot write the security log: %s", error->message);
+    g_clear_error (&error);
+  }
+  json = json_to_string (node, FALSE);
+  g_signal_emit (self, signals[SIGNAL_SECURITY_ALERT], 0, json);
+  if (command != NULL && *command != '\0') {
+    g_auto (GStrv) argv = NULL;
+    g_autoptr (GSubprocess) proc = NULL;
+    g_autofree char *input = g_strconcat (json, "\n", NULL);
+
+    if (!g_shell_parse_argv (command, NULL, &argv, &error)
+        || (proc
+            = g_subprocess_newv ((const char *const *)argv, G_SUBPROCESS_FLAGS_STDIN_PIPE, &error))
+               == NULL) {
+      g_warning ("Cannot run alert-command: %s", error->message);
+      return;
+    }
+    g_subprocess_communicate_utf8_async (proc, input, NULL, va_http_alert_command_done, NULL);
+  }
+}
+
 /* ---- step 1: request-started ---------------------------------------------- */
 
 static void
@@ -310,6 +364,25 @@ va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const ch
   if (query != NULL)
     req->query = g_hash_table_ref (query);
 
+  {
+    guint blocked = va_http_alerts_blocked_for (self->alerts, req->client, req->start_us);
+    g_autoptr (JsonObject) alert = NULL;
+
+    if (blocked > 0) {
+      g_autofree char *value = g_strdup_printf ("%u", blocked);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    value);
+      va_http_respond_error (req, 403, "CLIENT_BLOCKED",
+                             "This address is temporarily blocked after a security alert",
+                             "Wait for the number of seconds in the Retry-After header", NULL);
+      return;
+    }
+    alert = va_http_alerts_note_request (self->alerts, req->client, req->start_us);
+    if (alert != NULL)
+      va_http_server_raise_alert (self, alert);
+  }
+
   routes = va_http_server_get_routes (&n_routes);
   req->route = va_http_router_match (routes, n_routes, method, path, &req->params, allow);
   preflight = g_str_equal (method, "OPTIONS");
@@ -390,6 +463,12 @@ va_http_server_request_done (VaHttpServer *self, SoupServerMessage *msg, gboolea
   self->requests_total++;
   self->response_time_sum_ms += duration_ms;
   self->responses_by_class[MIN (status / 100, 5)]++;
+  if (status == 401 && req->client != NULL) {
+    g_autoptr (JsonObject) alert
+        = va_http_alerts_note_auth_failure (self->alerts, req->client, g_get_monotonic_time ());
+    if (alert != NULL)
+      va_http_server_raise_alert (self, alert);
+  }
   if (req->client != NULL)
     va_http_access_log_write (self->log, req, status, body != NULL ? (guint64)body->length : 0,
                               duration_ms);
@@ -416,6 +495,7 @@ va_http_server_prune (gpointer user_data)
 
   va_http_rate_limiter_prune (self->client_limiter, now);
   va_http_rate_limiter_prune (self->key_limiter, now);
+  va_http_alerts_prune (self->alerts, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -465,6 +545,7 @@ va_http_server_finalize (GObject *object)
   g_clear_pointer (&self->streams, g_hash_table_unref);
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
+  g_clear_pointer (&self->alerts, va_http_alerts_free);
   G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
 }
 
@@ -529,6 +610,17 @@ va_http_server_class_init (VaHttpServerClass *klass)
                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS
                                   | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * VaHttpServer::security-alert:
+   * @alert_json: the alert record as JSON (alert, client, count,
+   *   window_seconds, blocked_seconds, message, timestamp)
+   *
+   * A client address crossed an alert rule and was blocked.
+   */
+  signals[SIGNAL_SECURITY_ALERT]
+      = g_signal_new ("security-alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -538,6 +630,7 @@ va_http_server_init (VaHttpServer *self)
   self->redirect_listen_port = -1;
   self->heartbeat_interval = 30;
   self->streams = g_hash_table_new (NULL, NULL);
+  self->alerts = va_http_alerts_new ();
 }
 
 /**

@@ -645,6 +645,16 @@ test_system (JobsFixture *j, gconstpointer data)
     g_assert_cmpfloat (json_object_get_double_member (m, "uptime_seconds"), >=, 0.0);
   }
   {
+    g_autoptr (VaHttpReply) r = fetch_as (j, NULL, "GET", "/metrics");
+    const char *text = g_bytes_get_data (r->body, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_true (g_str_has_prefix (va_http_reply_header (r, "Content-Type"), "text/plain"));
+    g_assert_nonnull (strstr (text, "# TYPE videoannotator_jobs gauge\n"));
+    g_assert_nonnull (strstr (text, "videoannotator_jobs{status=\"pending\"} 1\n"));
+    g_assert_nonnull (strstr (text, "videoannotator_http_requests_total{class=\"2xx\"} "));
+  }
+  {
     g_autoptr (VaHttpReply) r = fetch_as (j, NULL, "GET", "/api/v1/system/health");
     JsonObject *o = va_http_reply_object (r);
 
@@ -682,6 +692,91 @@ test_system (JobsFixture *j, gconstpointer data)
     g_assert_nonnull (strstr (json_object_get_string_member (err, "message"), "no_such_thing"));
     g_assert_nonnull (
         strstr (json_object_get_string_member (err, "hint"), "videoannotator pipelines"));
+  }
+}
+
+/* ---- configuration validation ----------------------------------------------------------- */
+
+static VaHttpReply *
+post_json (JobsFixture *j, const char *path, const char *text)
+{
+  g_autoptr (GBytes) body = g_bytes_new (text, strlen (text));
+
+  return va_http_fetch_full (&j->f, "POST", path, NULL, "application/json", body);
+}
+
+static void
+test_validate (JobsFixture *j, gconstpointer data)
+{
+  const char *path = "/api/v1/pipelines/scene_detection/validate";
+
+  {
+    g_autoptr (VaHttpReply) r
+        = post_json (j, path, "{\"config\":{\"scene_detection\":{\"threshold\":20}}}");
+    JsonObject *o = va_http_reply_object (r);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (o, "valid"));
+    g_assert_nonnull (strstr (json_object_get_string_member (o, "message"), "valid"));
+  }
+  {
+    g_autoptr (VaHttpReply) r
+        = post_json (j, path, "{\"config\":{\"scene_detection\":{\"threshold\":\"high\"}}}");
+    JsonObject *o = va_http_reply_object (r);
+    JsonArray *errors = json_object_get_array_member (o, "errors");
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_get_boolean_member (o, "valid"));
+    g_assert_cmpuint (json_array_get_length (errors), >=, 1);
+    g_assert_nonnull (
+        strstr (json_object_get_string_member (json_array_get_object_element (errors, 0), "field"),
+                "threshold"));
+  }
+  {
+    g_autoptr (VaHttpReply) r
+        = post_json (j, path, "{\"config\":{\"scene_detection\":{\"no_such_option\":1}}}");
+    JsonObject *o = va_http_reply_object (r);
+
+    g_assert_true (json_object_get_boolean_member (o, "valid"));
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "warnings")), >=, 1);
+  }
+  {
+    g_autoptr (VaHttpReply) r = post_json (j, "/api/v1/pipelines/nope/validate", "{}");
+    va_http_assert_envelope (r, 404, "PIPELINE_NOT_FOUND");
+  }
+  {
+    g_autoptr (VaHttpReply) r = post_json (j, path, "{not json");
+    g_autoptr (VaHttpReply) array = post_json (j, path, "[1,2]");
+    g_autoptr (VaHttpReply) wrong = post_json (j, path, "{\"config\":[]}");
+    va_http_assert_envelope (r, 400, "INVALID_REQUEST");
+    va_http_assert_envelope (array, 422, "VALIDATION_ERROR");
+    va_http_assert_envelope (wrong, 422, "VALIDATION_ERROR");
+  }
+  {
+    g_autoptr (VaHttpReply) r = post_json (
+        j, "/api/v1/config/validate",
+        "{\"config\":{},\"selected_pipelines\":[\"scene_detection\",\"motion_analysis\"]}");
+    JsonObject *o = va_http_reply_object (r);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (o, "valid"));
+    g_assert_cmpuint (
+        json_array_get_length (json_object_get_array_member (o, "pipelines_validated")), ==, 2);
+  }
+  {
+    g_autoptr (VaHttpReply) r = post_json (j, "/api/v1/config/validate", "{\"config\":{}}");
+    va_http_assert_envelope (r, 422, "VALIDATION_ERROR");
+  }
+  {
+    /* JSON bodies are limited to 1 MiB */
+    g_autoptr (GString) big = g_string_new ("{\"config\":{\"x\":\"");
+    g_autoptr (VaHttpReply) r = NULL;
+
+    while (big->len < 2 * 1024 * 1024)
+      g_string_append (big, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    g_string_append (big, "\"}}");
+    r = post_json (j, "/api/v1/config/validate", big->str);
+    va_http_assert_envelope (r, 413, "PAYLOAD_TOO_LARGE");
   }
 }
 
@@ -786,6 +881,7 @@ main (int argc, char **argv)
   ADD ("/http/rate-limit/per-key", test_rate_limit_per_key, key_rate_settings);
   ADD ("/http/system", test_system, NULL);
   ADD ("/http/events", test_events, NULL);
+  ADD ("/http/validate", test_validate, NULL);
 #undef ADD
   return g_test_run ();
 }

@@ -316,6 +316,74 @@ test_access_log (VaHttpFixture *f, gconstpointer data)
   }
 }
 
+/* ---- security alerts ------------------------------------------------------- */
+
+/* where the test's alert-command writes */
+static char *alert_dir;
+
+static void
+on_alert (VaHttpServer *server, const char *json, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (json));
+}
+
+static void
+test_alert_auth_failures (VaHttpFixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) alerts = g_ptr_array_new_with_free_func (g_free);
+  const char *bad[] = { "Authorization", "Bearer va_api_nope", NULL };
+  g_autofree char *security
+      = g_build_filename (va_settings_get_log_dir (f->settings), "security.log", NULL);
+  g_autofree char *command_out = g_build_filename (alert_dir, "alert.json", NULL);
+  g_autofree char *contents = NULL;
+
+  g_signal_connect (f->server, "security-alert", G_CALLBACK (on_alert), alerts);
+  for (guint i = 0; i < 11; i++) {
+    g_autoptr (VaHttpReply) r = va_http_fetch_full (f, "GET", "/health", bad, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 401);
+  }
+  g_assert_cmpuint (alerts->len, ==, 1);
+  g_assert_nonnull (strstr (alerts->pdata[0], "\"alert\":\"auth_failures\""));
+  g_assert_nonnull (strstr (alerts->pdata[0], "\"client\":\"127.0.0.1\""));
+  {
+    /* now blocked, even with no key at all */
+    g_autoptr (VaHttpReply) r = va_http_fetch (f, "GET", "/health");
+    va_http_assert_envelope (r, 403, "CLIENT_BLOCKED");
+    g_assert_cmpint (atoi (va_http_reply_header (r, "Retry-After")), >, 800);
+  }
+  g_assert_true (g_file_get_contents (security, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"alert\":\"auth_failures\""));
+  /* the alert-command got the record on standard input */
+  for (guint i = 0; i < 500 && !g_file_test (command_out, G_FILE_TEST_EXISTS); i++) {
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (10000);
+  }
+  g_clear_pointer (&contents, g_free);
+  for (guint i = 0; i < 100; i++) {
+    g_main_context_iteration (NULL, FALSE);
+    if (g_file_get_contents (command_out, &contents, NULL, NULL) && strstr (contents, "}\n"))
+      break;
+    g_clear_pointer (&contents, g_free);
+    g_usleep (10000);
+  }
+  g_assert_nonnull (contents);
+  g_assert_nonnull (strstr (contents, "\"alert\":\"auth_failures\""));
+  va_test_dir_remove (alert_dir);
+  g_clear_pointer (&alert_dir, g_free);
+}
+
+static void
+setup_alert (VaHttpFixture *f, gconstpointer data)
+{
+  g_autofree char *command = NULL;
+  const char *overrides[] = { NULL, NULL };
+
+  alert_dir = va_test_dir_new ();
+  command = g_strdup_printf ("alert-command=sh -c 'cat > %s/alert.json'", alert_dir);
+  overrides[0] = command;
+  va_http_fixture_setup_with (f, overrides, FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,6 +404,8 @@ main (int argc, char **argv)
   ADD ("/http/rate-limit/xff-untrusted", test_rate_limit_xff_untrusted, rate_settings);
   ADD ("/http/rate-limit/xff-trusted", test_rate_limit_xff_trusted, rate_proxy_settings);
   ADD ("/http/access-log", test_access_log, NULL);
+  g_test_add ("/http/alerts/auth-failures", VaHttpFixture, NULL, setup_alert,
+              test_alert_auth_failures, va_http_fixture_teardown);
 #undef ADD
   g_test_add_func ("/http/cors/wildcard-dev", test_cors_wildcard);
   return g_test_run ();
