@@ -13,6 +13,11 @@
  * | `scene_detection` | `<stem>_scene_detection.json` | COCO, one annotation per scene (a stream
  * without cut is one scene) | | `motion_analysis` | `<stem>_motion_analysis.csv` | CSV: frame,
  * timestamp, energy, moving_fraction[, grid_r<R>_c<C>...] |
+ * | `face_analysis` | `<stem>_face_detections.json` | COCO, one annotation per face
+ * region-of-interest meta (category 100 "face") |
+ * | `person_tracking` | `<stem>_person_tracking.json`, `<stem>_person_tracks.json` | COCO,
+ * one annotation per person region-of-interest meta (category 1 "person", with track and person
+ * ids), and the list of person tracks |
  *
  * Frame numbers count the buffers this sink received (from 0); times are
  * stream times in seconds, from the buffer timestamps. Width, height and
@@ -266,6 +271,41 @@ collect_motion (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTi
                                   motion->grid_rows, motion->grid_cols, motion->grid);
 }
 
+/* Faces and persons arrive as standard region-of-interest metas; ours carry
+ * a "detection" structure (confidence, track-id, backend). Other elements'
+ * ROI metas of these types (e.g. facedetect's) have none: confidence 1.0,
+ * no track. */
+static void
+collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime time)
+{
+  GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *)meta;
+  const char *type = g_quark_to_string (roi->roi_type);
+  GstStructure *s = gst_video_region_of_interest_meta_get_param (roi, "detection");
+  VaDetection d = {
+    .frame = frame,
+    .time = time,
+    .x = roi->x,
+    .y = roi->y,
+    .width = roi->w,
+    .height = roi->h,
+    .confidence = 1.0,
+  };
+  VaDetectionKind kind;
+
+  if (g_strcmp0 (type, "face") == 0)
+    kind = VA_DETECTION_FACE;
+  else if (g_strcmp0 (type, "person") == 0)
+    kind = VA_DETECTION_PERSON;
+  else
+    return;
+  if (s != NULL) {
+    gst_structure_get_double (s, "confidence", &d.confidence);
+    gst_structure_get_int (s, "track-id", &d.track_id);
+    d.backend = gst_structure_get_string (s, "backend");
+  }
+  va_annotation_model_add_detection (self->model, kind, &d);
+}
+
 /* Which meta feeds which part of the model; new analysers add a row. */
 static const struct {
   GType (*api_type) (void);
@@ -273,6 +313,7 @@ static const struct {
 } collectors[] = {
   { va_scene_cut_meta_api_get_type, collect_scene_cut },
   { va_motion_meta_api_get_type, collect_motion },
+  { gst_video_region_of_interest_meta_api_get_type, collect_roi },
 };
 
 static GstFlowReturn

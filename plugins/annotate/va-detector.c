@@ -18,6 +18,8 @@
 #include <gst/video/gstvideometa.h>
 #include <math.h>
 
+#include "va-annotation-output.h"
+
 GST_DEBUG_CATEGORY_STATIC (va_detector_debug);
 #define GST_CAT_DEFAULT va_detector_debug
 
@@ -62,6 +64,7 @@ typedef struct {
   const char *backend; /* interned */
 
   /* streaming state */
+  gboolean announced;
   VaTracker *tracker;
   guint64 frame_index;
   guint64 frames_since_sample;
@@ -116,9 +119,11 @@ va_detector_start (GstBaseTransform *trans)
 {
   VaDetector *self = VA_DETECTOR (trans);
   VaDetectorClass *klass = VA_DETECTOR_GET_CLASS (self);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
   g_autoptr (GError) error = NULL;
 
   reset_stream_state (self);
+  priv->announced = FALSE;
   if (klass->open != NULL && !klass->open (self, &error)) {
     gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, error->domain, error->code,
                               g_strdup (error->message), NULL, __FILE__, GST_FUNCTION, __LINE__);
@@ -147,6 +152,12 @@ va_detector_sink_event (GstBaseTransform *trans, GstEvent *event)
   /* Tracks do not survive a seek; ids keep growing. */
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
     reset_stream_state (self);
+  /* A new stream may drop sticky events downstream: announce again. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
+    VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+    priv->announced = FALSE;
+  }
   return GST_BASE_TRANSFORM_CLASS (va_detector_parent_class)->sink_event (trans, event);
 }
 
@@ -389,6 +400,12 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
   va_tracker_set_max_missed (priv->tracker, priv->max_missed);
   backend = priv->backend;
   GST_OBJECT_UNLOCK (self);
+
+  if (G_UNLIKELY (!priv->announced) && klass->pipeline != NULL) {
+    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (filter),
+                        va_annotation_output_new_announce_event (klass->pipeline));
+    priv->announced = TRUE;
+  }
 
   priv->frame_index++;
   g_array_set_size (priv->boxes, 0);

@@ -17,6 +17,9 @@ G_DECLARE_DERIVABLE_TYPE (VaDetector, va_detector, VA, DETECTOR, GstVideoFilter)
  * VaDetectorClass:
  * @roi_type: roi_type of the GstVideoRegionOfInterestMeta and name of the
  *   per-detection structures in element messages ("face", "person")
+ * @pipeline: the annotation pipeline the element implements, announced
+ *   downstream so a vaannotationsink writes its file even when nothing is
+ *   found ("face_analysis", "person_tracking")
  * @search_margin_x: around a tracked object, how much of its width to search
  *   on each side; must leave room for the model's window at 1.7 times the
  *   object's size, which for HOG is much larger than the reported box
@@ -32,6 +35,7 @@ struct _VaDetectorClass {
   GstVideoFilterClass parent_class;
 
   const char *roi_type;
+  const char *pipeline;
   double search_margin_x;
   double search_margin_y;
 

@@ -295,6 +295,7 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
   object_class->finalize = va_face_detect_finalize;
 
   detector_class->roi_type = "face";
+  detector_class->pipeline = "face_analysis";
   detector_class->open = va_face_detect_open;
   detector_class->close = va_face_detect_close;
   detector_class->detect = va_face_detect_detect;

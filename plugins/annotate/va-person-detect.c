@@ -268,6 +268,7 @@ va_person_detect_class_init (VaPersonDetectClass *klass)
   object_class->finalize = va_person_detect_finalize;
 
   detector_class->roi_type = "person";
+  detector_class->pipeline = "person_tracking";
   /* The HOG window is twice as wide and 4/3 as tall as the person box it
    * reports: at 1.7 times the size it spans 3.4 widths and 2.3 heights. */
   detector_class->search_margin_x = 1.5;

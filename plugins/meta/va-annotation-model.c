@@ -21,10 +21,11 @@ struct _VaAnnotationModel {
   GstClockTime start_time;
   GstClockTime end_time;
 
-  GPtrArray *pipelines; /* char*, announced analysers */
-  GArray *cuts;         /* VaSceneCut, in frame order */
-  GArray *motion;       /* VaMotionSample */
-  GArray *motion_grid;  /* gfloat, all grids back to back */
+  GPtrArray *pipelines;                     /* char*, announced analysers */
+  GArray *cuts;                             /* VaSceneCut, in frame order */
+  GArray *motion;                           /* VaMotionSample */
+  GArray *motion_grid;                      /* gfloat, all grids back to back */
+  GArray *detections[VA_DETECTION_N_KINDS]; /* VaDetection, in frame order */
 };
 
 G_DEFINE_FINAL_TYPE (VaAnnotationModel, va_annotation_model, G_TYPE_OBJECT)
@@ -39,6 +40,8 @@ va_annotation_model_finalize (GObject *object)
   g_clear_pointer (&self->cuts, g_array_unref);
   g_clear_pointer (&self->motion, g_array_unref);
   g_clear_pointer (&self->motion_grid, g_array_unref);
+  for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
+    g_clear_pointer (&self->detections[i], g_array_unref);
 
   G_OBJECT_CLASS (va_annotation_model_parent_class)->finalize (object);
 }
@@ -59,6 +62,8 @@ va_annotation_model_init (VaAnnotationModel *self)
   self->cuts = g_array_new (FALSE, FALSE, sizeof (VaSceneCut));
   self->motion = g_array_new (FALSE, FALSE, sizeof (VaMotionSample));
   self->motion_grid = g_array_new (FALSE, FALSE, sizeof (gfloat));
+  for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
+    self->detections[i] = g_array_new (FALSE, FALSE, sizeof (VaDetection));
 }
 
 VaAnnotationModel *
@@ -388,4 +393,51 @@ va_annotation_model_get_motion_grid (VaAnnotationModel *self, guint index)
   if (sample->grid_rows == 0)
     return NULL;
   return &g_array_index (self->motion_grid, gfloat, sample->grid_offset);
+}
+
+/**
+ * va_annotation_model_add_detection:
+ * @kind: face or person
+ * @detection: the box; its @backend is interned, the struct copied
+ *
+ * Records one detected object. Detections are kept in the order added,
+ * which for a sink is frame order.
+ */
+void
+va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind kind,
+                                   const VaDetection *detection)
+{
+  VaDetection copy;
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail ((guint)kind < VA_DETECTION_N_KINDS);
+  g_return_if_fail (detection != NULL);
+
+  copy = *detection;
+  copy.backend = detection->backend != NULL ? g_intern_string (detection->backend) : NULL;
+  g_array_append_val (self->detections[kind], copy);
+}
+
+guint
+va_annotation_model_get_n_detections (VaAnnotationModel *self, VaDetectionKind kind)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  g_return_val_if_fail ((guint)kind < VA_DETECTION_N_KINDS, 0);
+
+  return self->detections[kind]->len;
+}
+
+/**
+ * va_annotation_model_get_detection:
+ *
+ * Returns: (transfer none): the @index-th detection of @kind
+ */
+const VaDetection *
+va_annotation_model_get_detection (VaAnnotationModel *self, VaDetectionKind kind, guint index)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail ((guint)kind < VA_DETECTION_N_KINDS, NULL);
+  g_return_val_if_fail (index < self->detections[kind]->len, NULL);
+
+  return &g_array_index (self->detections[kind], VaDetection, index);
 }

@@ -70,6 +70,46 @@ typedef struct {
   guint grid_offset;
 } VaMotionSample;
 
+/**
+ * VaDetectionKind:
+ * @VA_DETECTION_FACE: a face (roi_type "face")
+ * @VA_DETECTION_PERSON: a person (roi_type "person")
+ */
+typedef enum {
+  VA_DETECTION_FACE,
+  VA_DETECTION_PERSON,
+} VaDetectionKind;
+
+#define VA_DETECTION_N_KINDS 2
+
+/**
+ * VaDetection:
+ * @frame: 0-based frame index.
+ * @time: stream time of the frame.
+ * @x: left edge in pixels.
+ * @y: top edge in pixels.
+ * @width: width in pixels.
+ * @height: height in pixels.
+ * @confidence: detector confidence in [0, 1].
+ * @track_id: id of the track the box belongs to (> 0), or 0 when the
+ *   detector gave none.
+ * @backend: (nullable): model family that found it, e.g. "opencv-lbp"
+ *   (an interned string).
+ *
+ * One detected object on one frame (from a GstVideoRegionOfInterestMeta).
+ */
+typedef struct {
+  guint64 frame;
+  GstClockTime time;
+  gdouble x;
+  gdouble y;
+  gdouble width;
+  gdouble height;
+  gdouble confidence;
+  gint track_id;
+  const char *backend;
+} VaDetection;
+
 VaAnnotationModel *va_annotation_model_new (void);
 
 /* Stream facts */
@@ -103,5 +143,12 @@ void va_annotation_model_add_motion (VaAnnotationModel *self, guint64 frame, Gst
 guint va_annotation_model_get_n_motion (VaAnnotationModel *self);
 const VaMotionSample *va_annotation_model_get_motion (VaAnnotationModel *self, guint index);
 const gfloat *va_annotation_model_get_motion_grid (VaAnnotationModel *self, guint index);
+
+/* Face and person detections */
+void va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind kind,
+                                        const VaDetection *detection);
+guint va_annotation_model_get_n_detections (VaAnnotationModel *self, VaDetectionKind kind);
+const VaDetection *va_annotation_model_get_detection (VaAnnotationModel *self, VaDetectionKind kind,
+                                                      guint index);
 
 G_END_DECLS

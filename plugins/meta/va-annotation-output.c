@@ -6,12 +6,14 @@
 
 #define ANNOUNCE_PREFIX "videoannotator-pipeline-"
 
-/* File names from contract §5.1; later pipelines (face_analysis,
- * person_tracking, speech_recognition, speaker_diarization, voice_activity)
- * add their rows here. */
+/* File names from contract §5.1; later pipelines (speech_recognition,
+ * speaker_diarization, voice_activity) add their rows here. */
 static const VaAnnotationOutput outputs[] = {
   { "scene_detection", "_scene_detection.json", va_coco_writer_write_scenes },
   { "motion_analysis", "_motion_analysis.csv", va_csv_writer_write_motion },
+  { "face_analysis", "_face_detections.json", va_coco_writer_write_faces },
+  { "person_tracking", "_person_tracking.json", va_coco_writer_write_persons },
+  { "person_tracking", "_person_tracks.json", va_coco_writer_write_person_tracks },
 };
 
 /**

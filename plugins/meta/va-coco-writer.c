@@ -252,3 +252,310 @@ va_coco_writer_write_scenes (VaAnnotationModel *model, const char *path, guint *
   root = va_coco_writer_build_scenes (model, NULL, n_annotations);
   return va_output_file_write_json (root, path, error);
 }
+
+/* The 17 COCO keypoints and the 19-edge skeleton (1-based), as the
+ * reference's person category lists them (contract §5.2). */
+static const char *const keypoint_names[] = {
+  "nose",           "left_eye",   "right_eye",   "left_ear",   "right_ear",   "left_shoulder",
+  "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip",
+  "right_hip",      "left_knee",  "right_knee",  "left_ankle", "right_ankle",
+};
+
+static const int skeleton[][2] = {
+  { 16, 14 }, { 14, 12 }, { 17, 15 }, { 15, 13 }, { 12, 13 }, { 6, 12 }, { 7, 13 },
+  { 6, 7 },   { 6, 8 },   { 7, 9 },   { 8, 10 },  { 9, 11 },  { 2, 3 },  { 1, 2 },
+  { 1, 3 },   { 2, 4 },   { 3, 5 },   { 4, 6 },   { 5, 7 },
+};
+
+/* Image ids of detections are not zero-padded (contract §5.2, person). */
+static char *
+detection_image_id (VaAnnotationModel *model, const VaDetection *d)
+{
+  return g_strdup_printf ("%s_frame_%" G_GUINT64_FORMAT, va_annotation_model_get_stem (model),
+                          d->frame);
+}
+
+/**
+ * va_coco_writer_build_faces:
+ * @model: the annotation model
+ * @created: (nullable): creation time for `info.date_created`; now (UTC) when
+ *   %NULL
+ * @n_annotations: (out) (optional): number of face annotations
+ *
+ * Builds `<stem>_face_detections.json`: one annotation per face per frame
+ * (category 100 "face", supercategory "person") with `score` (the detector's
+ * confidence), `face_id` (its track id), `timestamp`, `frame_number` and
+ * `backend`. The emotion, age and gender fields of the reference are left
+ * out: nothing here estimates them, and made-up values would be read as
+ * results.
+ *
+ * Returns: (transfer full): the document root.
+ */
+JsonNode *
+va_coco_writer_build_faces (VaAnnotationModel *model, GDateTime *created, guint *n_annotations)
+{
+  g_auto (VaCocoDocument) doc = { 0 };
+  g_autoptr (GDateTime) now = NULL;
+  guint n;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), NULL);
+
+  if (created == NULL)
+    created = now = g_date_time_new_now_utc ();
+
+  va_coco_document_init (&doc);
+  n = va_annotation_model_get_n_detections (model, VA_DETECTION_FACE);
+  for (guint i = 0; i < n; i++) {
+    const VaDetection *d = va_annotation_model_get_detection (model, VA_DETECTION_FACE, i);
+    g_autofree char *image_id = detection_image_id (model, d);
+    JsonBuilder *b;
+
+    va_coco_document_add_image (&doc, model, image_id, d->frame, d->time);
+    b = va_coco_document_begin_annotation (&doc, image_id, VA_COCO_CATEGORY_FACE, d->x, d->y,
+                                           d->width, d->height);
+    add_member_double (b, "score", d->confidence);
+    add_member_int (b, "face_id", d->track_id);
+    add_member_double (b, "timestamp", seconds (d->time));
+    add_member_int (b, "frame_number", d->frame);
+    add_member_string (b, "backend", d->backend != NULL ? d->backend : "unknown");
+    json_builder_end_object (b);
+  }
+  va_coco_document_add_category (&doc, VA_COCO_CATEGORY_FACE, "face", "person", NULL);
+
+  if (n_annotations != NULL)
+    *n_annotations = doc.n_annotations;
+  return va_coco_document_finish (&doc, created);
+}
+
+/**
+ * va_coco_writer_write_faces:
+ * @path: file to write (replaced atomically)
+ * @n_annotations: (out) (optional): number of faces written
+ *
+ * Returns: %TRUE on success; on failure @error is in the %G_FILE_ERROR domain.
+ */
+gboolean
+va_coco_writer_write_faces (VaAnnotationModel *model, const char *path, guint *n_annotations,
+                            GError **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  root = va_coco_writer_build_faces (model, NULL, n_annotations);
+  return va_output_file_write_json (root, path, error);
+}
+
+/**
+ * va_coco_writer_person_id:
+ * @track_id: a person's track id
+ *
+ * Returns: (transfer full): `person_<stem>_NNN` (the track id, at least
+ *   three digits), or `track_<id>` for a box without track.
+ */
+char *
+va_coco_writer_person_id (VaAnnotationModel *model, gint track_id)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), NULL);
+
+  if (track_id <= 0)
+    return g_strdup_printf ("track_%d", track_id);
+  return g_strdup_printf ("person_%s_%03d", va_annotation_model_get_stem (model), track_id);
+}
+
+static void
+add_person_category (VaCocoDocument *doc)
+{
+  JsonBuilder *b = doc->categories;
+
+  json_builder_begin_object (b);
+  add_member_int (b, "id", VA_COCO_CATEGORY_PERSON);
+  add_member_string (b, "name", "person");
+  add_member_string (b, "supercategory", "person");
+  json_builder_set_member_name (b, "keypoints");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < G_N_ELEMENTS (keypoint_names); i++)
+    json_builder_add_string_value (b, keypoint_names[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "skeleton");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < G_N_ELEMENTS (skeleton); i++) {
+    json_builder_begin_array (b);
+    json_builder_add_int_value (b, skeleton[i][0]);
+    json_builder_add_int_value (b, skeleton[i][1]);
+    json_builder_end_array (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+/**
+ * va_coco_writer_build_persons:
+ * @model: the annotation model
+ * @created: (nullable): creation time for `info.date_created`; now (UTC) when
+ *   %NULL
+ * @n_annotations: (out) (optional): number of person annotations
+ *
+ * Builds `<stem>_person_tracking.json`: one annotation per person per frame
+ * (category 1 "person" with the 17 COCO keypoint names and skeleton) with
+ * `score`, `track_id`, `timestamp`, `frame_number` and `person_id` (see
+ * va_coco_writer_person_id()). Our detectors find no body keypoints: every
+ * `keypoints` array is 51 zeros (all invisible) and `num_keypoints` is 0.
+ * Nothing labels people either: `person_label` is "unknown",
+ * `label_confidence` 0.0 and `labeling_method` "none", the reference's
+ * values for an unlabelled person.
+ *
+ * Returns: (transfer full): the document root.
+ */
+JsonNode *
+va_coco_writer_build_persons (VaAnnotationModel *model, GDateTime *created, guint *n_annotations)
+{
+  g_auto (VaCocoDocument) doc = { 0 };
+  g_autoptr (GDateTime) now = NULL;
+  guint n;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), NULL);
+
+  if (created == NULL)
+    created = now = g_date_time_new_now_utc ();
+
+  va_coco_document_init (&doc);
+  n = va_annotation_model_get_n_detections (model, VA_DETECTION_PERSON);
+  for (guint i = 0; i < n; i++) {
+    const VaDetection *d = va_annotation_model_get_detection (model, VA_DETECTION_PERSON, i);
+    g_autofree char *image_id = detection_image_id (model, d);
+    g_autofree char *person_id = va_coco_writer_person_id (model, d->track_id);
+    JsonBuilder *b;
+
+    va_coco_document_add_image (&doc, model, image_id, d->frame, d->time);
+    b = va_coco_document_begin_annotation (&doc, image_id, VA_COCO_CATEGORY_PERSON, d->x, d->y,
+                                           d->width, d->height);
+    json_builder_set_member_name (b, "keypoints");
+    json_builder_begin_array (b);
+    for (guint k = 0; k < 3 * G_N_ELEMENTS (keypoint_names); k++)
+      json_builder_add_double_value (b, 0.0);
+    json_builder_end_array (b);
+    add_member_int (b, "num_keypoints", 0);
+    add_member_double (b, "score", d->confidence);
+    add_member_int (b, "track_id", d->track_id);
+    add_member_double (b, "timestamp", seconds (d->time));
+    add_member_int (b, "frame_number", d->frame);
+    add_member_string (b, "person_id", person_id);
+    add_member_string (b, "person_label", "unknown");
+    add_member_double (b, "label_confidence", 0.0);
+    add_member_string (b, "labeling_method", "none");
+    json_builder_end_object (b);
+  }
+  add_person_category (&doc);
+
+  if (n_annotations != NULL)
+    *n_annotations = doc.n_annotations;
+  return va_coco_document_finish (&doc, created);
+}
+
+/**
+ * va_coco_writer_write_persons:
+ * @path: file to write (replaced atomically)
+ * @n_annotations: (out) (optional): number of person boxes written
+ *
+ * Returns: %TRUE on success; on failure @error is in the %G_FILE_ERROR domain.
+ */
+gboolean
+va_coco_writer_write_persons (VaAnnotationModel *model, const char *path, guint *n_annotations,
+                              GError **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  root = va_coco_writer_build_persons (model, NULL, n_annotations);
+  return va_output_file_write_json (root, path, error);
+}
+
+/**
+ * va_coco_writer_build_person_tracks:
+ * @n_tracks: (out) (optional): number of tracks listed
+ *
+ * Builds `<stem>_person_tracks.json` (contract §5.2): one entry per track,
+ * in order of first appearance, with `person_id`, `track_id`, `video_id` and
+ * `timestamp` (first seen, seconds), and `labeling_metadata`. No person is
+ * labelled, so the optional `label`, `confidence` and `method` are absent
+ * and the labelled counts are 0.
+ *
+ * Returns: (transfer full): the document root.
+ */
+JsonNode *
+va_coco_writer_build_person_tracks (VaAnnotationModel *model, guint *n_tracks)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autofree char *id_format = NULL;
+  const char *stem;
+  guint n, tracks = 0;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), NULL);
+
+  stem = va_annotation_model_get_stem (model);
+  n = va_annotation_model_get_n_detections (model, VA_DETECTION_PERSON);
+  json_builder_begin_object (b);
+  add_member_string (b, "video_id", stem);
+  json_builder_set_member_name (b, "person_tracks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++) {
+    const VaDetection *d = va_annotation_model_get_detection (model, VA_DETECTION_PERSON, i);
+    g_autofree char *person_id = NULL;
+
+    if (!g_hash_table_add (seen, GINT_TO_POINTER (d->track_id)))
+      continue;
+    person_id = va_coco_writer_person_id (model, d->track_id);
+    json_builder_begin_object (b);
+    add_member_string (b, "person_id", person_id);
+    add_member_int (b, "track_id", d->track_id);
+    add_member_string (b, "video_id", stem);
+    add_member_double (b, "timestamp", seconds (d->time));
+    json_builder_end_object (b);
+    tracks++;
+  }
+  json_builder_end_array (b);
+
+  id_format = g_strdup_printf ("person_%s_{track_id:03d}", stem);
+  json_builder_set_member_name (b, "labeling_metadata");
+  json_builder_begin_object (b);
+  add_member_int (b, "total_persons", tracks);
+  add_member_int (b, "labeled_persons", 0);
+  add_member_string (b, "id_format", id_format);
+  json_builder_set_member_name (b, "detections_summary");
+  json_builder_begin_object (b);
+  add_member_int (b, "total_detections", n);
+  add_member_int (b, "unique_persons", tracks);
+  add_member_int (b, "labeled_persons", 0);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  if (n_tracks != NULL)
+    *n_tracks = tracks;
+  return json_builder_get_root (b);
+}
+
+/**
+ * va_coco_writer_write_person_tracks:
+ * @path: file to write (replaced atomically)
+ * @n_tracks: (out) (optional): number of tracks written
+ *
+ * Returns: %TRUE on success; on failure @error is in the %G_FILE_ERROR domain.
+ */
+gboolean
+va_coco_writer_write_person_tracks (VaAnnotationModel *model, const char *path, guint *n_tracks,
+                                    GError **error)
+{
+  g_autoptr (JsonNode) root = NULL;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  root = va_coco_writer_build_person_tracks (model, n_tracks);
+  return va_output_file_write_json (root, path, error);
+}

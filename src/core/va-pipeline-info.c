@@ -553,9 +553,12 @@ va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
   g_autoptr (JsonNode) files = NULL;
   g_autoptr (GPtrArray) factories = g_ptr_array_new_null_terminated (4, NULL, TRUE);
   g_autofree char *example = g_strdup_printf ("videoannotator annotate VIDEO -p %s", d->name);
-  g_autofree char *pattern = g_strconcat ("<stem>", d->output_suffix, NULL);
-  const char *const file_patterns[] = { pattern, NULL };
+  g_autoptr (GPtrArray) file_patterns = g_ptr_array_new_null_terminated (2, g_free, TRUE);
   g_autoptr (JsonNode) node = NULL;
+
+  g_ptr_array_add (file_patterns, g_strconcat ("<stem>", d->output_suffix, NULL));
+  for (guint i = 0; d->extra_output_suffixes != NULL && d->extra_output_suffixes[i] != NULL; i++)
+    g_ptr_array_add (file_patterns, g_strconcat ("<stem>", d->extra_output_suffixes[i], NULL));
 
   va_codec_add_string (codec, "name", d->name);
   va_codec_add_string (codec, "display_name", d->display_name);
@@ -613,7 +616,7 @@ va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
     g_ptr_array_add (factories, (gpointer)d->elements[i].factory);
   elements = va_json_strv ((const char *const *)factories->pdata);
   va_codec_add_json (codec, "elements", elements);
-  files = va_json_strv (file_patterns);
+  files = va_json_strv ((const char *const *)file_patterns->pdata);
   va_codec_add_json (codec, "output_files", files);
   node = va_json_strv (d->notes);
   va_codec_add_json (codec, "notes", node);

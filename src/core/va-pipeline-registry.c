@@ -69,6 +69,65 @@ static const VaPipelineDesc registry_table[] = {
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vamotion" } },
   },
+  {
+      .name = "face_analysis",
+      .display_name = "Face Analysis",
+      .description = "Finds frontal faces with OpenCV cascade classifiers (LBP by default, "
+                     "Haar as options) on sampled frames, tracks them in between so every "
+                     "frame has its faces with stable ids; one COCO annotation per face per "
+                     "frame.",
+      .family = "face",
+      .variant = "opencv-cascade",
+      .stability = "beta",
+      .tasks = STRV ("face-detection", "face-tracking"),
+      .modalities = STRV ("video"),
+      .capabilities = STRV ("face-boxes", "track-ids"),
+      .backends = STRV ("opencv"),
+      .notes = STRV ("emotion, emotion_confidence, emotion_scores, age, gender, "
+                     "gender_confidence and gender_scores are not computed and are left out "
+                     "of the annotations (no such model in the distribution)",
+                     "score is the detector's confidence (neighbouring detections mapped to "
+                     "0..1), not a calibrated probability; the reference writes 1.0",
+                     "face_id is the face's track id; the person_* link fields are not "
+                     "written",
+                     "frontal faces only; with the automatic downscale the smallest face "
+                     "found is about 1/8 of the frame height (90 px at 720p)"),
+      .output_format = "COCO",
+      .output_types = STRV ("face"),
+      .output_suffix = "_face_detections.json",
+      .branch = VA_PIPELINE_BRANCH_VIDEO,
+      .elements = { { .factory = "vafacedetect", .heavy = TRUE } },
+  },
+  {
+      .name = "person_tracking",
+      .display_name = "Person Tracking",
+      .description = "Finds people with OpenCV's HOG people detector (or the upper-body "
+                     "cascade) on sampled frames and tracks them with stable ids across "
+                     "frames; COCO person annotations plus the list of person tracks.",
+      .family = "person",
+      .variant = "opencv-hog-tracker",
+      .stability = "beta",
+      .tasks = STRV ("person-detection", "person-tracking"),
+      .modalities = STRV ("video"),
+      .capabilities = STRV ("person-boxes", "track-ids"),
+      .backends = STRV ("opencv"),
+      .notes = STRV ("no body keypoints are estimated: keypoints are 51 zeros and "
+                     "num_keypoints is 0",
+                     "people are not identified or labelled: person_label is \"unknown\", "
+                     "label_confidence 0.0 and labeling_method \"none\"; person_id is "
+                     "person_<stem>_NNN from the track id",
+                     "score is the detector's confidence (SVM margin mapped to 0..1), not a "
+                     "calibrated probability",
+                     "with the automatic downscale people shorter than about 1/4 of the "
+                     "frame height (190 px at 720p) are not found; set downscale below 1 "
+                     "for small people (slower)"),
+      .output_format = "COCO",
+      .output_types = STRV ("person"),
+      .output_suffix = "_person_tracking.json",
+      .extra_output_suffixes = STRV ("_person_tracks.json"),
+      .branch = VA_PIPELINE_BRANCH_VIDEO,
+      .elements = { { .factory = "vapersondetect", .heavy = TRUE } },
+  },
 };
 
 static void

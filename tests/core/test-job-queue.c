@@ -316,9 +316,9 @@ test_queue_partial_failure (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr (GError) error = NULL;
-  const char *const selection[] = { "scene_detection", "face_analysis", NULL };
+  const char *const selection[] = { "scene_detection", "face_laion_clip", NULL };
 
-  /* a job accepted where face_analysis was available, run where it is
+  /* a job accepted where face_laion_clip was available, run where it is
    * not: planted in the store, since the engine refuses it here */
   upload = va_test_upload_file (f->engine, f->alice, short_video, "clip.mp4", &error);
   g_assert_no_error (error);
@@ -339,12 +339,12 @@ test_queue_partial_failure (Fixture *f, gconstpointer data)
   after = reload (f, planted);
   g_assert_cmpint (va_job_get_status (after), ==, VA_JOB_STATUS_COMPLETED);
   g_assert_cmpstr (va_job_get_error_message (after), ==,
-                   "Completed with errors. Failed pipelines: face_analysis");
+                   "Completed with errors. Failed pipelines: face_laion_clip");
   results = va_store_list_results (store, va_job_get_id (planted), &error);
   g_assert_cmpuint (results->len, ==, 2);
   for (guint i = 0; i < results->len; i++) {
     VaJobResult *result = results->pdata[i];
-    if (g_str_equal (va_job_result_get_pipeline_name (result), "face_analysis")) {
+    if (g_str_equal (va_job_result_get_pipeline_name (result), "face_laion_clip")) {
       g_assert_cmpint (va_job_result_get_status (result), ==, VA_JOB_STATUS_FAILED);
       g_assert_nonnull (strstr (va_job_result_get_error_message (result), "Unknown pipeline"));
       g_assert_null (va_job_result_get_output_file (result));

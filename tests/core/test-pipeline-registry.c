@@ -229,7 +229,7 @@ test_registry_names (void)
   for (guint i = 1; i < list->len; i++)
     g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (list, i - 1)), <,
                      va_pipeline_info_get_name (g_ptr_array_index (list, i)));
-  g_assert_cmpstr (known, ==, "motion_analysis, scene_detection");
+  g_assert_cmpstr (known, ==, "face_analysis, motion_analysis, person_tracking, scene_detection");
 
   for (guint i = 0; i < list->len; i++) {
     VaPipelineInfo *info = g_ptr_array_index (list, i);
@@ -248,7 +248,7 @@ test_registry_names (void)
   g_assert_true (va_pipeline_registry_lookup (registry, "scene_content-histogram")
                  == va_pipeline_registry_lookup (registry, "scene_detection"));
   g_assert_null (va_pipeline_registry_lookup (registry, "Scene_Detection"));
-  g_assert_null (va_pipeline_registry_lookup (registry, "face_analysis"));
+  g_assert_null (va_pipeline_registry_lookup (registry, "face_laion_clip"));
 }
 
 static void
@@ -290,11 +290,15 @@ test_registry_resolve (void)
   /* no selection = every installed video pipeline, in registry order */
   defaults = va_pipeline_registry_resolve_list (registry, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (defaults->len, ==, 2);
+  g_assert_cmpuint (defaults->len, ==, 4);
   g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (defaults, 0)), ==,
                    "scene_detection");
   g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (defaults, 1)), ==,
                    "motion_analysis");
+  g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (defaults, 2)), ==,
+                   "face_analysis");
+  g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (defaults, 3)), ==,
+                   "person_tracking");
 }
 
 /* The real elements are the source of truth: the contract's scene
