@@ -378,7 +378,10 @@ va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const ch
                              "Wait for the number of seconds in the Retry-After header", NULL);
       return;
     }
-    alert = va_http_alerts_note_request (self->alerts, req->client, req->start_us);
+    /* rate-limit=0 says this server may be hammered (load tests, a proxy
+     * that limits): the request-rate rule goes with the limiter */
+    if (va_settings_get_uint (self->settings, "rate-limit") > 0)
+      alert = va_http_alerts_note_request (self->alerts, req->client, req->start_us);
     if (alert != NULL)
       va_http_server_raise_alert (self, alert);
   }
