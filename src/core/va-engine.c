@@ -148,6 +148,11 @@ va_engine_op_thread (GTask *task, gpointer source, gpointer task_data, GCancella
   VaEngineOp *op = task_data;
   GError *error = NULL;
 
+  /* cancellation counts until the work starts, not after */
+  if (g_cancellable_is_cancelled (cancellable)) {
+    g_task_return_new_error (task, VA_ERROR, VA_ERROR_CANCELLED, "Cancelled");
+    return;
+  }
   if (op->func (op->engine, op, &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -183,8 +188,12 @@ va_engine_op_run_async (VaEngine *self, VaEngineOp *op, gpointer source_tag,
 
   g_task_set_source_tag (outer, source_tag);
   g_task_set_task_data (outer, op, (GDestroyNotify)va_engine_op_free);
+  /* once the work is done (a job created, a file removed) the caller must
+   * hear about it: a late cancellation must not turn it into an error */
+  g_task_set_check_cancellable (outer, FALSE);
   op->engine = self;
   inner = g_task_new (NULL, cancellable, va_engine_op_done, g_object_ref (outer));
+  g_task_set_check_cancellable (inner, FALSE);
   g_task_set_task_data (inner, op, NULL);
   g_task_run_in_thread (inner, va_engine_op_thread);
 }

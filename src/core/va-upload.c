@@ -736,7 +736,11 @@ va_upload_complete_async (VaUpload *self, GCancellable *cancellable, GAsyncReady
    * after the caller is done, and the last unref (which removes an
    * abandoned upload) must not happen there. The outer task keeps the
    * upload alive until then. */
+  g_task_set_check_cancellable (outer, FALSE);
   inner = g_task_new (NULL, cancellable, va_upload_complete_done, g_steal_pointer (&outer));
+  /* the work itself honours @cancellable (and then fails, removing the
+   * upload); a cancellation after it succeeded changes nothing */
+  g_task_set_check_cancellable (inner, FALSE);
   g_task_set_task_data (inner, self, NULL);
   self->busy = TRUE;
   g_task_run_in_thread (inner, va_upload_complete_thread);
