@@ -496,7 +496,7 @@ va_storage_job_dir_exists (VaStorage *self, const char *job_id)
 /* Never follows symbolic links: a link planted in a job directory is
  * removed, not what it points to. */
 static gboolean
-va_storage_remove_tree (const char *path, guint64 *bytes, GError **error)
+va_storage_remove_tree (const char *path, guint64 *bytes, gboolean *not_empty, GError **error)
 {
   GStatBuf st;
 
@@ -514,13 +514,15 @@ va_storage_remove_tree (const char *path, guint64 *bytes, GError **error)
 
     while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
       g_autofree char *child = g_build_filename (path, name, NULL);
-      if (!va_storage_remove_tree (child, bytes, error))
+      if (!va_storage_remove_tree (child, bytes, not_empty, error))
         return FALSE;
     }
     if (g_rmdir (path) != 0) {
       int saved = errno;
       g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot remove %s: %s", path,
                    g_strerror (saved));
+      if (saved == ENOTEMPTY && not_empty != NULL)
+        *not_empty = TRUE;
       return FALSE;
     }
     return TRUE;
@@ -561,8 +563,19 @@ va_storage_delete_job (VaStorage *self, const char *job_id, guint64 *bytes_freed
     g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "Job %s has no storage directory", job_id);
     return FALSE;
   }
-  if (!va_storage_remove_tree (dir, &bytes, error))
+  /* a pipeline still stopping may write its last file while the tree is
+   * removed: go over it again rather than leave half a job behind */
+  for (guint attempt = 0;; attempt++) {
+    g_autoptr (GError) local_error = NULL;
+    gboolean not_empty = FALSE;
+
+    if (va_storage_remove_tree (dir, &bytes, &not_empty, &local_error))
+      break;
+    if (not_empty && attempt < 3)
+      continue;
+    g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
+  }
   if (bytes_freed != NULL)
     *bytes_freed = bytes;
   return TRUE;
