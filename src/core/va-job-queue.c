@@ -499,11 +499,12 @@ static const struct {
   { "motion-grid-size", "motion_analysis", "grid_cols" },
   { "motion-grid-size", "motion_analysis", "grid_rows" },
   { "face-interval", "face_analysis", "interval" },
-  { "face-confidence-threshold", "face_analysis", "confidence_threshold" },
-  { "face-min-size", "face_analysis", "min_face_size" },
+  { "face-min-size", "face_analysis", "min_size" },
   { "person-interval", "person_tracking", "interval" },
-  { "person-confidence-threshold", "person_tracking", "confidence_threshold" },
   { "diarization-max-speakers", "speaker_diarization", "max_speakers" },
+  /* face- and person-confidence-threshold have no element property to
+   * feed (the cascade and HOG detectors give no calibrated confidence);
+   * an option missing from a pipeline's schema is skipped anyway */
 };
 
 static void

@@ -209,6 +209,29 @@ test_queue_completes (Fixture *f, gconstpointer data)
   }
 }
 
+/* Server settings are the pipelines' defaults; a job's config wins. */
+static void
+test_queue_settings_defaults (Fixture *f, gconstpointer data)
+{
+  const char *const motion[] = { "motion_analysis", NULL };
+  g_autoptr (VaJob) by_setting = submit (f, short_video, motion, NULL);
+  g_autoptr (VaJob) by_config
+      = submit (f, short_video, motion, "{\"motion_analysis\": {\"interval\": 2}}");
+  g_autoptr (GError) error = NULL;
+  VaJob *jobs[] = { by_setting, by_config };
+  const gint64 expected[] = { 9, 14 }; /* every 3rd, every 2nd of 30 frames */
+
+  g_assert_true (va_engine_start (f->engine, &error));
+  wait_finished (f, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++) {
+    g_autoptr (GPtrArray) results
+        = va_store_list_results (va_engine_get_store (f->engine), va_job_get_id (jobs[i]), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (results->len, ==, 1);
+    g_assert_cmpint (va_job_result_get_annotation_count (results->pdata[0]), ==, expected[i]);
+  }
+}
+
 static void
 cancel_on_progress (VaEngine *engine, VaJob *job, double progress, gpointer user_data)
 {
@@ -553,6 +576,7 @@ main (int argc, char **argv)
   g_autoptr (VaTestDir) media_dir = NULL;
   static const char *const one[] = { "max-concurrent-jobs=1", NULL };
   static const char *const two[] = { "max-concurrent-jobs=2", NULL };
+  static const char *const interval_three[] = { "motion-interval=3", NULL };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -569,6 +593,7 @@ main (int argc, char **argv)
 #define ADD(path, func, data)                                                                      \
   g_test_add ("/job-queue/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("completes", test_queue_completes, NULL);
+  ADD ("settings-defaults", test_queue_settings_defaults, interval_three);
   ADD ("cancel-running", test_queue_cancel_running, NULL);
   ADD ("bad-input-fails-alone", test_queue_bad_input_fails_alone, NULL);
   ADD ("partial-failure", test_queue_partial_failure, NULL);
