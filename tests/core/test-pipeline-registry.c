@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <gst/base/gstbasetransform.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
+#include <unistd.h>
 
 #include "va-error.h"
 #include "va-pipeline-builder.h"
@@ -76,6 +78,12 @@ va_test_analyser_class_init (VaTestAnalyserClass *klass)
   g_object_class_install_property (object_class, 8,
                                    g_param_spec_int ("stats", "Stats", "Read-only counter", 0, 10,
                                                      0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  gst_element_class_add_pad_template (
+      GST_ELEMENT_CLASS (klass),
+      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_CAPS_ANY));
+  gst_element_class_add_pad_template (
+      GST_ELEMENT_CLASS (klass),
+      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_CAPS_ANY));
   gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass), "Test analyser",
                                          "Filter/Analyzer/Video", "test", "test");
 }
@@ -109,6 +117,18 @@ static const VaPipelineDesc missing_desc = {
   .stability = "stable",
   .output_suffix = "_missing.csv",
   .elements = { { .factory = "vanosuchelement" } },
+};
+
+static const VaPipelineDesc audio_desc = {
+  .name = "test_audio",
+  .family = "test",
+  .variant = "audio",
+  .stability = "experimental",
+  .output_suffix = "_test_audio.csv",
+  .branch = VA_PIPELINE_BRANCH_AUDIO,
+  .elements
+  = { { .factory = "identity", .properties = (const char *const[]){ "silent=false", NULL } },
+      { .factory = "identity", .heavy = TRUE } },
 };
 
 static JsonObject *
@@ -343,6 +363,113 @@ test_registry_real_schema (void)
                     1);
 }
 
+static GstElement *
+child (GstElement *pipeline, const char *name)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (pipeline), name);
+
+  if (e != NULL)
+    gst_object_unref (e); /* the pipeline keeps it alive */
+  return e;
+}
+
+/* The builder's graph: one decodebin, a branch per modality that has a
+ * selected pipeline, a queue before heavy elements, one sink per branch
+ * told which pipelines to write. */
+static void
+test_builder_graph (void)
+{
+  g_autoptr (VaPipelineInfo) video = va_pipeline_info_new (&test_desc);
+  g_autoptr (VaPipelineInfo) audio = va_pipeline_info_new (&audio_desc);
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *sink_pipelines = NULL;
+  g_autofree char *stem = NULL;
+  int fd = g_file_open_tmp ("va-builder-XXXXXX.mp4", &input, &error);
+  gboolean silent = TRUE;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, "x", 1), ==, 1);
+  close (fd);
+
+  va_pipeline_builder_set_input (builder, input);
+  va_pipeline_builder_add_pipeline (builder, video);
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (child (pipeline, "decode"));
+  g_assert_nonnull (child (pipeline, "video-queue"));
+  g_assert_nonnull (child (pipeline, "video-convert"));
+  g_assert_nonnull (child (pipeline, "test_analysis-0-vatestanalyser"));
+  g_assert_nonnull (child (pipeline, "video-sink"));
+  g_assert_null (child (pipeline, "audio-sink"));
+  g_clear_object (&pipeline);
+
+  va_pipeline_builder_add_pipeline (builder, audio);
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (child (pipeline, "audio-queue"));
+  g_assert_nonnull (child (pipeline, "audio-resample"));
+  g_assert_nonnull (child (pipeline, "audio-caps"));
+  /* registry defaults are applied; a heavy second element gets a queue */
+  g_object_get (child (pipeline, "test_audio-0-identity"), "silent", &silent, NULL);
+  g_assert_false (silent);
+  g_assert_nonnull (child (pipeline, "test_audio-1-queue"));
+  g_assert_nonnull (child (pipeline, "test_audio-1-identity"));
+  g_object_get (child (pipeline, "audio-sink"), "pipelines", &sink_pipelines, "stem", &stem, NULL);
+  g_assert_cmpstr (sink_pipelines, ==, "test_audio");
+  g_free (sink_pipelines);
+  g_object_get (child (pipeline, "video-sink"), "pipelines", &sink_pipelines, NULL);
+  g_assert_cmpstr (sink_pipelines, ==, "test_analysis");
+  g_assert_true (g_str_has_prefix (stem, "va-builder-"));
+  g_assert_false (g_str_has_suffix (stem, ".mp4"));
+  g_unlink (input);
+}
+
+static void
+test_builder_input_checks (void)
+{
+  g_autoptr (VaPipelineInfo) video = va_pipeline_info_new (&test_desc);
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-builder-XXXXXX", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.mp4", NULL);
+
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  va_pipeline_builder_set_input (builder, dir);
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT); /* nothing selected */
+  g_clear_error (&error);
+
+  va_pipeline_builder_add_pipeline (builder, video);
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT); /* a directory */
+  g_clear_error (&error);
+
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+  va_pipeline_builder_set_input (builder, empty);
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA);
+  g_assert_null (pipeline);
+  g_unlink (empty);
+  g_rmdir (dir);
+
+  g_autofree char *stem = va_pipeline_builder_dup_default_stem ("/x/clip.final.mp4");
+  g_assert_cmpstr (stem, ==, "clip.final");
+  g_free (stem);
+  stem = va_pipeline_builder_dup_default_stem ("/x/.mp4");
+  g_assert_cmpstr (stem, ==, ".mp4");
+  g_free (stem);
+  stem = va_pipeline_builder_dup_default_stem ("/");
+  g_assert_cmpstr (stem, ==, "video");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,6 +480,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/schema-from-properties", test_schema_from_properties);
   g_test_add_func ("/pipeline-registry/missing-element", test_missing_element);
   g_test_add_func ("/pipeline-registry/builder-options", test_builder_options);
+  g_test_add_func ("/pipeline-registry/builder-graph", test_builder_graph);
+  g_test_add_func ("/pipeline-registry/builder-input-checks", test_builder_input_checks);
   g_test_add_func ("/pipeline-registry/names", test_registry_names);
   g_test_add_func ("/pipeline-registry/resolve", test_registry_resolve);
   g_test_add_func ("/pipeline-registry/real-schema", test_registry_real_schema);
