@@ -8,16 +8,15 @@
  * buffers of one branch (video or audio) and, at end of stream, writes them as
  * the standard files of VideoAnnotator 1.4 into the `location` directory:
  *
- * | pipeline | file | format |
- * |---|---|---|
- * | `scene_detection` | `<stem>_scene_detection.json` | COCO, one annotation per scene (a stream
- * without cut is one scene) | | `motion_analysis` | `<stem>_motion_analysis.csv` | CSV: frame,
- * timestamp, energy, moving_fraction[, grid_r<R>_c<C>...] |
- * | `face_analysis` | `<stem>_face_detections.json` | COCO, one annotation per face
- * region-of-interest meta (category 100 "face") |
- * | `person_tracking` | `<stem>_person_tracking.json`, `<stem>_person_tracks.json` | COCO,
- * one annotation per person region-of-interest meta (category 1 "person", with track and person
- * ids), and the list of person tracks |
+ * - `scene_detection`: `<stem>_scene_detection.json`, COCO, one annotation per
+ *   scene (a stream without a cut is one scene);
+ * - `motion_analysis`: `<stem>_motion_analysis.csv`, one row per analysed
+ *   frame: frame, timestamp, energy, moving_fraction[, grid_r<R>_c<C>...];
+ * - `face_analysis`: `<stem>_face_detections.json`, COCO, one annotation per
+ *   face region-of-interest meta (category 100 "face");
+ * - `person_tracking`: `<stem>_person_tracking.json`, COCO, one annotation per
+ *   person region-of-interest meta (category 1 "person", with track and
+ *   person ids), and `<stem>_person_tracks.json`, the list of person tracks.
  *
  * Frame numbers count the buffers this sink received (from 0); times are
  * stream times in seconds, from the buffer timestamps. Width, height and
@@ -44,8 +43,8 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=clip.mp4 ! decodebin ! vascenedetect ! vamotion !
- * vaannotationsink location=out pipelines=scene_detection,motion_analysis
+ * gst-launch-1.0 filesrc location=clip.mp4 ! decodebin ! vascenedetect ! vamotion ! \
+ *     vaannotationsink location=out pipelines=scene_detection,motion_analysis
  * ]|
  */
 

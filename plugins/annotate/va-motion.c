@@ -47,8 +47,8 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 videotestsrc pattern=ball num-buffers=100 ! vamotion grid-rows=3 grid-cols=3
- * post-messages=true ! fakesink
+ * gst-launch-1.0 videotestsrc pattern=ball num-buffers=100 ! \
+ *     vamotion grid-rows=3 grid-cols=3 post-messages=true ! fakesink
  * ]|
  */
 

@@ -52,8 +52,8 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=video.mp4 ! decodebin ! vascenedetect post-messages=true !
- * vaannotationsink location=out
+ * gst-launch-1.0 filesrc location=video.mp4 ! decodebin ! \
+ *     vascenedetect post-messages=true ! vaannotationsink location=out
  * ]|
  */
 
