@@ -19,8 +19,12 @@ gboolean
 va_settings_value_invalid (GError **error, const char *where, const char *text,
                            const char *expected)
 {
+  /* environment variables and key files may hold any bytes; the message
+   * ends up in JSON and logs, which must stay UTF-8 */
+  g_autofree char *shown = g_utf8_make_valid (text, -1);
+
   g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, _ ("Invalid value “%s” for %s: %s"),
-               text, where, expected);
+               shown, where, expected);
   return FALSE;
 }
 
@@ -270,6 +274,13 @@ va_settings_value_parse (GSettingsSchemaKey *key, const char *text, const char *
   g_autofree char *stripped = g_strstrip (g_strdup (text));
   g_autoptr (GVariant) value = NULL;
   g_autofree char *expected = va_settings_value_describe_expected (key);
+
+  /* environment variables and key files may hold any bytes, but a GVariant
+   * string must be UTF-8 (g_variant_new_string() refuses anything else) */
+  if (!g_utf8_validate (text, -1, NULL)) {
+    va_settings_value_invalid (error, where, text, _ ("the value is not valid UTF-8"));
+    return NULL;
+  }
 
   if (g_variant_type_equal (type, G_VARIANT_TYPE_BOOLEAN)) {
     gboolean b;

@@ -166,18 +166,17 @@ va_token_store_member (JsonObject *object, const char *name, GType type)
   return node;
 }
 
-/* Parses tokens.json. @keys gets an empty array when the file does not
- * exist. Checks the modes of the directory and the file first. */
-static gboolean
-va_token_store_read_file (VaTokenStore *self, GPtrArray **keys, GPtrArray **macs,
-                          char **recorded_backend, GError **error)
+/* Parses the contents of tokens.json; @name is the file as shown in
+ * error messages. Separate from the file checks below so the parser can
+ * be exercised on its own (fuzzing/fuzz_tokens_json.c). */
+gboolean
+va_token_store_parse (const char *name, const char *contents, gsize length, GPtrArray **keys,
+                      GPtrArray **macs, char **recorded_backend, GError **error)
 {
   g_autoptr (GPtrArray) result = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) result_macs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
   JsonNode *root;
   JsonObject *object;
   JsonNode *keys_node;
@@ -185,41 +184,25 @@ va_token_store_read_file (VaTokenStore *self, GPtrArray **keys, GPtrArray **macs
   JsonNode *format, *digest, *backend;
 
   *recorded_backend = NULL;
-  if (g_file_test (self->token_dir, G_FILE_TEST_EXISTS)
-      && !va_secure_file_check_private (self->token_dir, TRUE, error))
-    return FALSE;
-  if (!g_file_test (self->tokens_path, G_FILE_TEST_EXISTS)) {
-    *keys = g_steal_pointer (&result);
-    *macs = g_steal_pointer (&result_macs);
-    return TRUE;
-  }
-  if (!va_secure_file_check_private (self->tokens_path, FALSE, error))
-    return FALSE;
-  if (!g_file_get_contents (self->tokens_path, &contents, &length, &local_error)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s", local_error->message);
-    return FALSE;
-  }
   if (length > VA_TOKEN_STORE_MAX_FILE_SIZE) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is too large to be a key store",
-                 self->tokens_path);
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is too large to be a key store", name);
     return FALSE;
   }
   if (!json_parser_load_from_data (parser, contents, (gssize)length, &local_error)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: %s", self->tokens_path,
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: %s", name,
                  local_error->message);
     return FALSE;
   }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: not a JSON object",
-                 self->tokens_path);
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: not a JSON object", name);
     return FALSE;
   }
   object = json_node_get_object (root);
   format = va_token_store_member (object, "format", G_TYPE_INT64);
   if (format == NULL || json_node_get_int (format) != VA_TOKEN_STORE_FORMAT) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "%s has an unsupported format (expected \"format\": %d)", self->tokens_path,
+                 "%s has an unsupported format (expected \"format\": %d)", name,
                  VA_TOKEN_STORE_FORMAT);
     return FALSE;
   }
@@ -227,16 +210,14 @@ va_token_store_read_file (VaTokenStore *self, GPtrArray **keys, GPtrArray **macs
   if (json_object_has_member (object, "digest")
       && (digest == NULL || !g_str_equal (json_node_get_string (digest), "hmac-sha256"))) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "%s uses the digest “%s”; only hmac-sha256 is supported", self->tokens_path,
+                 "%s uses the digest “%s”; only hmac-sha256 is supported", name,
                  digest != NULL ? json_node_get_string (digest) : "?");
     return FALSE;
   }
   backend = va_token_store_member (object, "secret_backend", G_TYPE_STRING);
-  *recorded_backend = backend != NULL ? g_strdup (json_node_get_string (backend)) : NULL;
   keys_node = json_object_get_member (object, "keys");
   if (keys_node == NULL || !JSON_NODE_HOLDS_ARRAY (keys_node)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: no \"keys\" array",
-                 self->tokens_path);
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: no \"keys\" array", name);
     return FALSE;
   }
   array = json_node_get_array (keys_node);
@@ -246,16 +227,46 @@ va_token_store_read_file (VaTokenStore *self, GPtrArray **keys, GPtrArray **macs
 
     if (key == NULL) {
       g_free (mac);
-      g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: %s", self->tokens_path,
+      g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: %s", name,
                    local_error->message);
       return FALSE;
     }
     g_ptr_array_add (result, key);
     g_ptr_array_add (result_macs, mac);
   }
+  *recorded_backend = backend != NULL ? g_strdup (json_node_get_string (backend)) : NULL;
   *keys = g_steal_pointer (&result);
   *macs = g_steal_pointer (&result_macs);
   return TRUE;
+}
+
+/* Reads tokens.json. @keys gets an empty array when the file does not
+ * exist. Checks the modes of the directory and the file first. */
+static gboolean
+va_token_store_read_file (VaTokenStore *self, GPtrArray **keys, GPtrArray **macs,
+                          char **recorded_backend, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  *recorded_backend = NULL;
+  if (g_file_test (self->token_dir, G_FILE_TEST_EXISTS)
+      && !va_secure_file_check_private (self->token_dir, TRUE, error))
+    return FALSE;
+  if (!g_file_test (self->tokens_path, G_FILE_TEST_EXISTS)) {
+    *keys = g_ptr_array_new_with_free_func (g_object_unref);
+    *macs = g_ptr_array_new_with_free_func (g_free);
+    return TRUE;
+  }
+  if (!va_secure_file_check_private (self->tokens_path, FALSE, error))
+    return FALSE;
+  if (!g_file_get_contents (self->tokens_path, &contents, &length, &local_error)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s", local_error->message);
+    return FALSE;
+  }
+  return va_token_store_parse (self->tokens_path, contents, length, keys, macs, recorded_backend,
+                               error);
 }
 
 /* The back end: the setting, except that "auto" follows what tokens.json

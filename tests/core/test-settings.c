@@ -646,6 +646,34 @@ test_cross_checks (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "VIDEOANNOTATOR_KEY_EXPIRY_DAYS"));
 }
 
+/* Environment variables may hold any bytes: a string setting that is not
+ * UTF-8 is refused with an error (it used to reach g_variant_new_string(),
+ * a critical), and the message quoting it is UTF-8 itself (found by
+ * fuzzing/fuzz_settings_value). */
+static void
+test_non_utf8_values (Fixture *f, gconstpointer data)
+{
+  static const char *const cases[][2] = {
+    { "CORS_ORIGINS", "https://a.example.org,\xf3" },
+    { "VIDEOANNOTATOR_ALERT_COMMAND", "notify \xff\xfe" },
+    { "VIDEOANNOTATOR_MAX_UPLOAD_SIZE", "upload-\xf3iz1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (VaSettings) settings = NULL;
+
+    fixture_setenv (f, cases[i][0], cases[i][1]);
+    settings = load (f, &error);
+    g_assert_null (settings);
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    g_assert_nonnull (strstr (error->message, cases[i][0]));
+    g_assert_nonnull (strstr (error->message, "UTF-8"));
+    f->envp = g_environ_unsetenv (f->envp, cases[i][0]);
+  }
+}
+
 /* g_settings_new() would abort; VaSettings must report it instead. */
 static void
 test_missing_schema (void)
@@ -702,6 +730,7 @@ main (int argc, char **argv)
   ADD ("keyfile-explicit", test_keyfile_explicit);
   ADD ("keyfile-errors", test_keyfile_errors);
   ADD ("cross-checks", test_cross_checks);
+  ADD ("non-utf8-values", test_non_utf8_values);
 #undef ADD
   g_test_add_func ("/settings/missing-schema", test_missing_schema);
   return g_test_run ();
