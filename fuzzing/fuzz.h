@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Shared by every fuzz target: the libFuzzer entry points and a quiet,
@@ -20,8 +21,12 @@ static GLogWriterOutput
 va_fuzz_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
                     gpointer user_data)
 {
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL))
-    return g_log_writer_standard_streams (level, fields, n_fields, user_data);
+  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL)) {
+    g_log_writer_standard_streams (level, fields, n_fields, user_data);
+    /* abort() rather than GLib's SIGTRAP, which libFuzzer does not catch
+     * (no crash file would be written) */
+    abort ();
+  }
   return G_LOG_WRITER_HANDLED;
 }
 

@@ -145,6 +145,10 @@ va_settings_check_cron_field (const char *field, guint min, guint max)
     g_auto (GStrv) step = g_strsplit (items[i], "/", 2);
     guint64 lo = min, hi = max, n;
 
+    /* "1,,2", "," or "/5": g_strsplit() of an empty string has no first
+     * element at all */
+    if (step[0] == NULL || step[0][0] == '\0')
+      return FALSE;
     if (step[1] != NULL && (!g_ascii_string_to_unsigned (step[1], 10, 1, max, &n, NULL)))
       return FALSE;
     if (!g_str_equal (step[0], "*")) {

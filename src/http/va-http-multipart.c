@@ -89,8 +89,10 @@ va_http_multipart_headers (VaHttpMultipart *mp, const char *block, gsize len, GE
   text = g_strdup_printf ("\r\n%.*s\r\n", (int)len, block);
   if (len > 0 && !soup_headers_parse (text, strlen (text), headers))
     return va_http_multipart_fail (mp, error, "Malformed headers in a multipart part");
+  /* libsoup may report success without a disposition type (e.g. a header
+   * value that starts with ';') */
   if (!soup_message_headers_get_content_disposition (headers, &disposition, &params)
-      || g_ascii_strcasecmp (disposition, "form-data") != 0)
+      || disposition == NULL || g_ascii_strcasecmp (disposition, "form-data") != 0)
     return va_http_multipart_fail (mp, error,
                                    "A multipart part has no Content-Disposition: form-data");
   name = g_hash_table_lookup (params, "name");

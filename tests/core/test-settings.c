@@ -363,6 +363,10 @@ test_bad_values (Fixture *f, gconstpointer data)
   assert_env_error (f, "VIDEOANNOTATOR_CLEANUP_SCHEDULE", "0 2 * * * *", "cron");
   assert_env_error (f, "VIDEOANNOTATOR_CLEANUP_SCHEDULE", "*/0 2 * * *", "cron");
   assert_env_error (f, "VIDEOANNOTATOR_CLEANUP_SCHEDULE", "5-1 2 * * *", "cron");
+  /* empty list items used to crash the cron check (fuzzing/fuzz_settings_value) */
+  assert_env_error (f, "VIDEOANNOTATOR_CLEANUP_SCHEDULE", "0 2 * * ,", "cron");
+  assert_env_error (f, "VIDEOANNOTATOR_CLEANUP_SCHEDULE", "0,,5 2 * * *", "cron");
+  assert_env_error (f, "VIDEOANNOTATOR_CLEANUP_SCHEDULE", "/5 2 * * *", "cron");
   assert_env_error (f, "CORS_ORIGINS", "https://app.example.org/", "scheme://host[:port]");
   assert_env_error (f, "CORS_ORIGINS", "https://ok.example.org,app.example.org", "app.example.org");
   assert_env_error (f, "CORS_ORIGINS", "ftp://files.example.org", "no path");

@@ -183,6 +183,11 @@ test_malformed (void)
     assert_fails (body, "too large");
   }
   g_assert_null (va_http_multipart_new ("", &callbacks, NULL));
+  /* a disposition without its type: libsoup reports success with a NULL
+   * type, which used to reach g_ascii_strcasecmp() (found by
+   * fuzzing/fuzz_multipart) */
+  assert_fails ("--B\r\nContent-Disposition: ; name=\"video\"\r\n\r\nx\r\n--B--",
+                "Content-Disposition");
 }
 
 int
