@@ -46,6 +46,10 @@ va_http_zip_write (struct archive *a, void *client_data, const void *buffer, siz
 {
   VaHttpZip *zip = client_data;
 
+  /* outside a produce call there is no body: archive_write_free() of an
+   * archive abandoned midway (the client went away) still flushes */
+  if (zip->body == NULL)
+    return (la_ssize_t)length;
   soup_message_body_append (zip->body, SOUP_MEMORY_COPY, buffer, length);
   zip->appended += length;
   return (la_ssize_t)length;

@@ -860,6 +860,70 @@ test_events (JobsFixture *j, gconstpointer data)
   g_input_stream_close (in, NULL, NULL);
 }
 
+/* A client that goes away in the middle of the artifacts ZIP: the archive
+ * is abandoned without writing into a response that no longer exists, and
+ * the server goes on serving. */
+static void
+test_artifacts_client_gone (JobsFixture *j, gconstpointer data)
+{
+  g_autofree char *id = submit_ok (j, j->alice_write);
+  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%s/artifacts", id);
+  g_autofree char *uri = g_strconcat (j->f.base, path, NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", j->alice_read, NULL);
+  g_autofree char *job_dir = NULL;
+  g_autofree char *padding = g_malloc0 (8 * 1024 * 1024);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", uri);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GInputStream) in = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+  gint64 until;
+
+  /* a stored input far larger than the socket buffers, so the archive is
+   * still being written when the client leaves */
+  job_dir = va_storage_dup_job_dir (va_engine_get_storage (j->f.engine), id, &error);
+  g_assert_no_error (error);
+  dir = g_dir_open (job_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    if (g_str_has_prefix (name, "input.")) {
+      g_autofree char *input = g_build_filename (job_dir, name, NULL);
+      FILE *f = fopen (input, "ab");
+
+      g_assert_nonnull (f);
+      for (int i = 0; i < 4; i++)
+        g_assert_cmpuint (fwrite (padding, 1, 8 * 1024 * 1024, f), ==, 8 * 1024 * 1024);
+      fclose (f);
+    }
+  }
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_send_async (j->f.session, msg, G_PRIORITY_DEFAULT, NULL, va_http_sent_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  in = soup_session_send_finish (j->f.session, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  {
+    guint8 block[4096];
+    g_assert_cmpint (g_input_stream_read (in, block, sizeof block, NULL, &error), >, 0);
+    g_assert_no_error (error);
+  }
+  /* closing a body that is not fully read drops the connection */
+  g_input_stream_close (in, NULL, NULL);
+  g_clear_object (&in);
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+
+  {
+    g_autoptr (VaHttpReply) r = fetch_as (j, j->alice_read, "GET", path);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (g_bytes_get_size (r->body), >, 32 * 1024 * 1024);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -875,6 +939,7 @@ main (int argc, char **argv)
   ADD ("/http/jobs/ownership", test_ownership, NULL);
   ADD ("/http/jobs/cancel", test_cancel, NULL);
   ADD ("/http/jobs/completed", test_completed_job, NULL);
+  ADD ("/http/jobs/artifacts-client-gone", test_artifacts_client_gone, NULL);
   ADD ("/http/jobs/delete", test_delete, NULL);
   ADD ("/http/auth/matrix", test_auth, NULL);
   ADD ("/http/auth/disabled", test_auth_disabled, no_auth_settings);
