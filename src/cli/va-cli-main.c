@@ -19,6 +19,7 @@ static const VaCliCommand commands[] = {
   { "version", N_ ("Print the version"), va_cli_version },
   { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },
   { "token", N_ ("Create, list and revoke API keys"), va_cli_token },
+  { "job", N_ ("Submit, follow and fetch jobs on a server"), va_cli_job },
 };
 
 static int

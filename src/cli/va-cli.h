@@ -15,6 +15,9 @@ typedef enum {
   VA_EXIT_NOT_FOUND = 3,   /* input file or object does not exist */
   VA_EXIT_UNSUPPORTED = 4, /* input is not media we can decode */
   VA_EXIT_MEDIA_ERROR = 5, /* media is truncated or corrupt mid-stream */
+  VA_EXIT_DENIED = 6,      /* server refused the key (HTTP 401) or its scope (403) */
+  VA_EXIT_CONFLICT = 7,    /* the job's state forbids it (HTTP 409) */
+  VA_EXIT_UNAVAILABLE = 8, /* server unreachable, read-only (503) or rate limiting (429) */
   VA_EXIT_CANCELLED = 130, /* interrupted by SIGINT */
 } VaExitCode;
 
@@ -34,5 +37,6 @@ int va_cli_config (int argc, char **argv);
 int va_cli_annotate (int argc, char **argv);
 int va_cli_token (int argc, char **argv);
 int va_cli_server (int argc, char **argv);
+int va_cli_job (int argc, char **argv);
 
 G_END_DECLS
