@@ -23,8 +23,8 @@
 GST_DEBUG_CATEGORY_STATIC (va_detector_debug);
 #define GST_CAT_DEFAULT va_detector_debug
 
-/* Auto downscale keeps the searched frame near this many pixels (640×360):
- * enough for faces of ~1/8 of the frame height, fast on one core. */
+/* Auto downscale keeps the searched frame near this many pixels (640×360),
+ * so the cost of a search does not grow with the input resolution. */
 #define AUTO_DOWNSCALE_PIXELS (640.0 * 360.0)
 #define MIN_DOWNSCALE 0.25
 /* Around a tracked object, search sizes within this range of its own (and,
@@ -76,6 +76,8 @@ typedef struct {
   GArray *detections;  /* VaTrackBox, per sample */
   GArray *predictions; /* VaTrackBox, per sample */
   GArray *regions;     /* VaDetectRegion, per sample */
+  guint8 *grey;        /* luma of packed and RGB frames */
+  gsize grey_size;
 } VaDetectorPrivate;
 
 enum {
@@ -99,7 +101,13 @@ G_DEFINE_ABSTRACT_TYPE_WITH_CODE (VaDetector, va_detector, GST_TYPE_VIDEO_FILTER
                                       GST_DEBUG_CATEGORY_INIT (va_detector_debug, "vadetector", 0,
                                                                "object detectors"))
 
-#define VIDEO_CAPS GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, Y42B, Y444, Y41B, GRAY8 }")
+/* What decoders output natively, packed YUV, grey and 8-bit RGB: no
+ * videoconvert is needed in front. The planar and semi-planar YUV formats
+ * and GRAY8 are read in place; the others are reduced to luma first. */
+#define VIDEO_CAPS                                                                                 \
+  GST_VIDEO_CAPS_MAKE ("{ I420, YV12, NV12, NV21, Y42B, Y444, Y41B, NV16, NV24, YUY2, UYVY, "      \
+                       "YVYU, AYUV, VUYA, GRAY8, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, " \
+                       "RGB, BGR }")
 
 static void
 reset_stream_state (VaDetector *self)
@@ -364,6 +372,57 @@ build_message (VaDetector *self, GstBuffer *buf, guint64 frame_number, gboolean 
   return gst_message_new_element (GST_OBJECT (self), s);
 }
 
+/* The luma plane as a grey image: the frame's own first plane when its
+ * pixels are one byte apart, otherwise a converted copy (BT.601 weights for
+ * RGB, which is what the cascades and HOG were trained on: grey photos). */
+static VaLumaImage
+frame_luma (VaDetectorPrivate *priv, const GstVideoFrame *frame)
+{
+  const GstVideoFormatInfo *finfo = frame->info.finfo;
+  int width = GST_VIDEO_FRAME_WIDTH (frame), height = GST_VIDEO_FRAME_HEIGHT (frame);
+  VaLumaImage img = { NULL, width, height, width };
+  gsize size = (gsize)width * height;
+
+  if (!GST_VIDEO_FORMAT_INFO_IS_RGB (finfo) && GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0) == 1) {
+    img.data = GST_VIDEO_FRAME_COMP_DATA (frame, 0);
+    img.stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
+    return img;
+  }
+  if (priv->grey_size != size) {
+    g_free (priv->grey);
+    priv->grey = g_malloc (size);
+    priv->grey_size = size;
+  }
+  if (GST_VIDEO_FORMAT_INFO_IS_RGB (finfo)) {
+    for (int y = 0; y < height; y++) {
+      const guint8 *r = (const guint8 *)GST_VIDEO_FRAME_COMP_DATA (frame, GST_VIDEO_COMP_R)
+                        + (gsize)y * GST_VIDEO_FRAME_COMP_STRIDE (frame, GST_VIDEO_COMP_R);
+      const guint8 *g = (const guint8 *)GST_VIDEO_FRAME_COMP_DATA (frame, GST_VIDEO_COMP_G)
+                        + (gsize)y * GST_VIDEO_FRAME_COMP_STRIDE (frame, GST_VIDEO_COMP_G);
+      const guint8 *b = (const guint8 *)GST_VIDEO_FRAME_COMP_DATA (frame, GST_VIDEO_COMP_B)
+                        + (gsize)y * GST_VIDEO_FRAME_COMP_STRIDE (frame, GST_VIDEO_COMP_B);
+      int ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, GST_VIDEO_COMP_R);
+      guint8 *out = priv->grey + (gsize)y * width;
+
+      for (int x = 0; x < width; x++)
+        out[x] = (guint8)((77 * r[x * ps] + 150 * g[x * ps] + 29 * b[x * ps] + 128) >> 8);
+    }
+  } else {
+    int ps = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0);
+
+    for (int y = 0; y < height; y++) {
+      const guint8 *in = (const guint8 *)GST_VIDEO_FRAME_COMP_DATA (frame, 0)
+                         + (gsize)y * GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
+      guint8 *out = priv->grey + (gsize)y * width;
+
+      for (int x = 0; x < width; x++)
+        out[x] = in[x * ps];
+    }
+  }
+  img.data = priv->grey;
+  return img;
+}
+
 static GstFlowReturn
 va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
 {
@@ -375,12 +434,7 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
   int width = GST_VIDEO_INFO_WIDTH (info), height = GST_VIDEO_INFO_HEIGHT (info);
   double t = (double)priv->frame_index;
   guint64 frame_number = priv->frame_index;
-  VaLumaImage luma = {
-    .data = GST_VIDEO_FRAME_COMP_DATA (frame, 0),
-    .width = width,
-    .height = height,
-    .stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0),
-  };
+  VaLumaImage luma = frame_luma (priv, frame);
   gboolean post_messages, sampled, cut, full_scan = FALSE;
   const char *backend;
   guint interval, min_size, max_size;
@@ -572,6 +626,7 @@ va_detector_finalize (GObject *object)
   g_clear_pointer (&priv->detections, g_array_unref);
   g_clear_pointer (&priv->predictions, g_array_unref);
   g_clear_pointer (&priv->regions, g_array_unref);
+  g_clear_pointer (&priv->grey, g_free);
   G_OBJECT_CLASS (va_detector_parent_class)->finalize (object);
 }
 

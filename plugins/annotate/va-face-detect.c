@@ -33,8 +33,8 @@
  * GST_RESOURCE_ERROR (NOT_FOUND / OPEN_READ) naming the file, and the change
  * to PAUSED fails.
  *
- * Input: 8-bit YUV formats whose first plane is luma, or GRAY8 (no colour
- * conversion is done; put videoconvert in front of RGB sources).
+ * Input: 8-bit YUV (planar, semi-planar or packed), GRAY8 or 8-bit RGB; only
+ * luma is used, read in place from planar formats.
  *
  * ## Example launch line
  * |[

@@ -90,8 +90,9 @@ static const VaPipelineDesc registry_table[] = {
                      "0..1), not a calibrated probability; the reference writes 1.0",
                      "face_id is the face's track id; the person_* link fields are not "
                      "written",
-                     "frontal faces only; with the automatic downscale the smallest face "
-                     "found is about 1/8 of the frame height (90 px at 720p)"),
+                     "frontal faces only; with the default model and automatic downscale "
+                     "the smallest face found is about 1/6 of the frame height (126 px at "
+                     "720p); a Haar model or a smaller downscale finds smaller faces, slower"),
       .output_format = "COCO",
       .output_types = STRV ("face"),
       .output_suffix = "_face_detections.json",

@@ -205,6 +205,19 @@ test_moving_faces_every_frame (void)
   check_moving_faces ("vafacedetect predictions-per-second=0 rescan-interval=0", 0.95);
 }
 
+/* Packed YUV and RGB input are reduced to luma by the element itself. */
+static void
+test_moving_faces_packed_yuv (void)
+{
+  check_moving_faces ("videoconvert ! video/x-raw,format=YUY2 ! vafacedetect", 0.95);
+}
+
+static void
+test_moving_faces_rgb (void)
+{
+  check_moving_faces ("videoconvert ! video/x-raw,format=BGRx ! vafacedetect", 0.95);
+}
+
 static void
 test_blank_frames (void)
 {
@@ -377,6 +390,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vafacedetect/moving-faces/lbp", test_moving_faces_lbp);
   g_test_add_func ("/vafacedetect/moving-faces/haar", test_moving_faces_haar);
   g_test_add_func ("/vafacedetect/moving-faces/every-frame", test_moving_faces_every_frame);
+  g_test_add_func ("/vafacedetect/moving-faces/yuy2", test_moving_faces_packed_yuv);
+  g_test_add_func ("/vafacedetect/moving-faces/bgrx", test_moving_faces_rgb);
   g_test_add_func ("/vafacedetect/blank-frames", test_blank_frames);
   g_test_add_func ("/vafacedetect/messages", test_messages);
   g_test_add_func ("/vafacedetect/missing-model", test_missing_model);
