@@ -9,10 +9,13 @@
 #include <gst/gst.h>
 
 #include "va-annotation-sink.h"
+#include "va-diarize.h"
 #include "va-face-detect.h"
 #include "va-motion.h"
 #include "va-scene-detect.h"
 #include "va-person-detect.h"
+#include "va-speech.h"
+#include "va-vad.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -22,6 +25,9 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (vascenedetect, plugin);
   ret |= GST_ELEMENT_REGISTER (vamotion, plugin);
   ret |= GST_ELEMENT_REGISTER (vafacedetect, plugin);
+  ret |= GST_ELEMENT_REGISTER (vavad, plugin);
+  ret |= GST_ELEMENT_REGISTER (vaspeech, plugin);
+  ret |= GST_ELEMENT_REGISTER (vadiarize, plugin);
   ret |= GST_ELEMENT_REGISTER (vaannotationsink, plugin);
   ret |= GST_ELEMENT_REGISTER (vapersondetect, plugin);
   return ret;

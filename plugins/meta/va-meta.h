@@ -6,6 +6,9 @@
 
 #include "va-scene-cut-meta.h"
 #include "va-motion-meta.h"
+#include "va-voice-segment-meta.h"
+#include "va-transcript-meta.h"
+#include "va-speaker-turn-meta.h"
 #include "va-annotation-model.h"
 #include "va-annotation-output.h"
 #include "va-coco-writer.h"

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "va-speech-decoder.h"
+
+#include <gio/gio.h>
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <stdarg.h>
+
+#include "va-transcript-meta.h"
+
+GST_DEBUG_CATEGORY_STATIC (va_speech_decoder_debug);
+#define GST_CAT_DEFAULT va_speech_decoder_debug
+
+/* pocketsphinx computes one feature frame every 10 ms (-frate 100). */
+#define FRAMES_PER_SECOND 100
+
+struct _VaSpeechDecoder {
+  ps_decoder_t *ps;
+};
+
+/* sphinxbase prints to stderr unless told otherwise; send its chatter to
+ * the GStreamer debug log instead. */
+static void
+log_sphinx (void *user_data, err_lvl_t level, const char *fmt, ...)
+{
+  GstDebugLevel gst_level;
+  g_autofree gchar *text = NULL;
+  va_list args;
+
+  switch (level) {
+  case ERR_ERROR:
+  case ERR_FATAL:
+    gst_level = GST_LEVEL_WARNING;
+    break;
+  case ERR_WARN:
+    gst_level = GST_LEVEL_INFO;
+    break;
+  default:
+    gst_level = GST_LEVEL_LOG;
+    break;
+  }
+  if (gst_level > gst_debug_category_get_threshold (GST_CAT_DEFAULT))
+    return;
+
+  va_start (args, fmt);
+  text = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_strchomp (text);
+  if (*text != '\0')
+    GST_CAT_LEVEL_LOG (GST_CAT_DEFAULT, gst_level, NULL, "%s", text);
+}
+
+static void
+init_logging (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done)) {
+    GST_DEBUG_CATEGORY_INIT (va_speech_decoder_debug, "vaspeechdecoder", 0,
+                             "pocketsphinx decoder");
+    err_set_callback (log_sphinx, NULL);
+    g_once_init_leave (&done, 1);
+  }
+}
+
+static gboolean
+check_model_path (const gchar *what, const gchar *path, GFileTest test, GError **error)
+{
+  if (path == NULL || *path == '\0') {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No speech %s model path set", what);
+    return FALSE;
+  }
+  if (!g_file_test (path, test)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "Speech %s model not found: %s", what,
+                 path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * va_speech_decoder_new:
+ * @hmm: acoustic model directory
+ * @lm: language model file (ARPA or binary)
+ * @dict: pronunciation dictionary
+ * @error: G_FILE_ERROR_NOENT naming the missing path, or G_IO_ERROR_FAILED
+ *   when pocketsphinx rejects the models
+ */
+VaSpeechDecoder *
+va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict, GError **error)
+{
+  g_autofree gchar *mdef = NULL;
+  cmd_ln_t *config;
+  ps_decoder_t *ps;
+  VaSpeechDecoder *self;
+
+  init_logging ();
+
+  /* pocketsphinx exits the process on some missing files; check first. */
+  if (!check_model_path ("acoustic", hmm, G_FILE_TEST_IS_DIR, error))
+    return NULL;
+  mdef = g_build_filename (hmm, "mdef", NULL);
+  if (!check_model_path ("acoustic", mdef, G_FILE_TEST_IS_REGULAR, error)
+      || !check_model_path ("language", lm, G_FILE_TEST_IS_REGULAR, error)
+      || !check_model_path ("dictionary", dict, G_FILE_TEST_IS_REGULAR, error))
+    return NULL;
+
+  /* -remove_silence no: pocketsphinx would otherwise drop the frames its
+   * own detector finds silent, and word frames would no longer map to
+   * stream time. */
+  config = cmd_ln_init (NULL, ps_args (), TRUE, "-hmm", hmm, "-lm", lm, "-dict", dict,
+                        "-remove_silence", "no", "-samprate", "16000", NULL);
+  if (config == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "Could not configure the speech recognizer");
+    return NULL;
+  }
+  ps = ps_init (config);
+  cmd_ln_free_r (config);
+  if (ps == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "The speech recognizer rejected its models (%s, %s, %s)", hmm, lm, dict);
+    return NULL;
+  }
+
+  self = g_new0 (VaSpeechDecoder, 1);
+  self->ps = ps;
+  return self;
+}
+
+void
+va_speech_decoder_free (VaSpeechDecoder *self)
+{
+  if (self == NULL)
+    return;
+  ps_free (self->ps);
+  g_free (self);
+}
+
+/* Fillers (<s>, </s>, <sil>, [NOISE], ...) are not words of the transcript. */
+static gboolean
+is_filler (const gchar *word)
+{
+  return word[0] == '<' || word[0] == '[' || word[0] == '+';
+}
+
+static GstClockTime
+frame_to_time (GstClockTime audio_start, int frame)
+{
+  return audio_start + gst_util_uint64_scale (MAX (frame, 0), GST_SECOND, FRAMES_PER_SECOND);
+}
+
+/**
+ * va_speech_decoder_decode:
+ * @audio_start: stream time of @samples[0]
+ *
+ * Decodes @samples as one utterance.
+ *
+ * Returns: (transfer full) (element-type VaTranscriptWord): the recognized
+ *   words in order (possibly none), or NULL with @error set
+ */
+GArray *
+va_speech_decoder_decode (VaSpeechDecoder *self, const gint16 *samples, gsize n_samples,
+                          GstClockTime audio_start, GError **error)
+{
+  g_autoptr (GArray) words = va_transcript_words_new ();
+  logmath_t *lmath = ps_get_logmath (self->ps);
+
+  if (ps_start_utt (self->ps) < 0 || ps_process_raw (self->ps, samples, n_samples, FALSE, TRUE) < 0
+      || ps_end_utt (self->ps) < 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Speech recognition failed");
+    return NULL;
+  }
+
+  for (ps_seg_t *seg = ps_seg_iter (self->ps); seg != NULL; seg = ps_seg_next (seg)) {
+    const gchar *word = ps_seg_word (seg);
+    g_autofree gchar *text = NULL;
+    gchar *variant;
+    int sf, ef;
+    int32 ascr, lscr, lback;
+    gdouble confidence;
+
+    if (word == NULL || is_filler (word))
+      continue;
+    /* Alternative pronunciations are spelled "word(2)". */
+    text = g_strdup (word);
+    variant = strchr (text, '(');
+    if (variant != NULL && variant != text)
+      *variant = '\0';
+
+    ps_seg_frames (seg, &sf, &ef);
+    confidence = CLAMP (logmath_exp (lmath, ps_seg_prob (seg, &ascr, &lscr, &lback)), 0.0, 1.0);
+    va_transcript_words_append (words, text, frame_to_time (audio_start, sf),
+                                frame_to_time (audio_start, ef + 1), confidence);
+  }
+
+  return g_steal_pointer (&words);
+}
