@@ -16,7 +16,15 @@
  *   face region-of-interest meta (category 100 "face");
  * - `person_tracking`: `<stem>_person_tracking.json`, COCO, one annotation per
  *   person region-of-interest meta (category 1 "person", with track and
- *   person ids), and `<stem>_person_tracks.json`, the list of person tracks.
+ *   person ids), and `<stem>_person_tracks.json`, the list of person tracks;
+ * - `voice_activity`: `<stem>_voice_activity.csv`, one row per voice segment:
+ *   start, end, duration (seconds);
+ * - `speech_recognition`: `<stem>_speech_recognition.vtt`, WebVTT, one
+ *   numbered cue per utterance, with `<v SPEAKER_NN>` voices when speaker
+ *   turns are known;
+ * - `speaker_diarization`: `<stem>_speaker_diarization.rttm`, RTTM, one
+ *   SPEAKER line per turn;
+ * - `audio_processing`: both the `.vtt` (with voices) and the `.rttm`.
  *
  * Frame numbers count the buffers this sink received (from 0); times are
  * stream times in seconds, from the buffer timestamps. Width, height and
@@ -305,6 +313,32 @@ collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime 
   va_annotation_model_add_detection (self->model, kind, &d);
 }
 
+static void
+collect_voice_segment (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime time)
+{
+  VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *)meta;
+
+  va_annotation_model_add_voice_segment (self->model, seg->start, seg->end);
+}
+
+static void
+collect_transcript (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime time)
+{
+  VaTranscriptMeta *transcript = (VaTranscriptMeta *)meta;
+
+  va_annotation_model_add_transcript (self->model, transcript->start, transcript->end,
+                                      (const VaTranscriptWord *)transcript->words->data,
+                                      transcript->words->len);
+}
+
+static void
+collect_speaker_turn (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime time)
+{
+  VaSpeakerTurnMeta *turn = (VaSpeakerTurnMeta *)meta;
+
+  va_annotation_model_add_speaker_turn (self->model, turn->start, turn->end, turn->speaker);
+}
+
 /* Which meta feeds which part of the model; new analysers add a row. */
 static const struct {
   GType (*api_type) (void);
@@ -313,6 +347,9 @@ static const struct {
   { va_scene_cut_meta_api_get_type, collect_scene_cut },
   { va_motion_meta_api_get_type, collect_motion },
   { gst_video_region_of_interest_meta_api_get_type, collect_roi },
+  { va_voice_segment_meta_api_get_type, collect_voice_segment },
+  { va_transcript_meta_api_get_type, collect_transcript },
+  { va_speaker_turn_meta_api_get_type, collect_speaker_turn },
 };
 
 static GstFlowReturn

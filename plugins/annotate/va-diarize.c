@@ -42,6 +42,7 @@
 #include "va-mel-analyzer.h"
 #include "va-speaker-clusterer.h"
 #include "va-speaker-turn-meta.h"
+#include "va-annotation-output.h"
 #include "va-utterance-collector.h"
 #include "va-voice-segment-meta.h"
 
@@ -60,7 +61,7 @@ GST_DEBUG_CATEGORY_STATIC (va_diarize_debug);
 
 #define DEFAULT_MIN_SPEAKERS 1
 #define DEFAULT_MAX_SPEAKERS 10
-#define DEFAULT_PENALTY 1.0
+#define DEFAULT_PENALTY 1.5
 #define DEFAULT_WINDOW 1.5
 
 typedef struct {
@@ -82,6 +83,7 @@ struct _VaDiarize {
   /* streaming thread only */
   VaUtteranceCollector *collector;
   gboolean upstream_segments;
+  gboolean announced;
   GPtrArray *ready;
   VaMelAnalyzer *analyzer;
   VaSpeakerClusterer *clusterer;
@@ -196,6 +198,7 @@ va_diarize_start (GstBaseTransform *trans)
   VaDiarize *self = VA_DIARIZE (trans);
 
   self->upstream_segments = FALSE;
+  self->announced = FALSE;
   reset_stream (self);
   return TRUE;
 }
@@ -238,13 +241,12 @@ analyse_utterance (VaDiarize *self, const VaUtterance *utt)
     return;
   n_frames = (length - frame_len) / hop + 1;
 
-  ceps = g_new (gdouble, (gsize) n_frames * N_CEPS);
+  ceps = g_new (gdouble, (gsize)n_frames * N_CEPS);
   level = g_new (gdouble, n_frames);
   for (guint f = 0; f < n_frames; f++) {
     gdouble power;
 
-    va_mel_analyzer_process (self->analyzer, utt->samples + offset + (gsize) f * hop, bands,
-                             &power);
+    va_mel_analyzer_process (self->analyzer, utt->samples + offset + (gsize)f * hop, bands, &power);
     level[f] = 10.0 * log10 (power);
     loudest = MAX (loudest, level[f]);
     /* c0 is skipped: compute c0..c16 and keep c1..c16. */
@@ -252,31 +254,31 @@ analyse_utterance (VaDiarize *self, const VaUtterance *utt)
       gdouble all[N_CEPS + 1];
 
       va_mel_analyzer_cepstrum (self->analyzer, bands, all, N_CEPS + 1);
-      memcpy (ceps + (gsize) f * N_CEPS, all + 1, N_CEPS * sizeof (gdouble));
+      memcpy (ceps + (gsize)f * N_CEPS, all + 1, N_CEPS * sizeof (gdouble));
     }
   }
 
-  frames_per_window = MAX (1u, (guint) (window_s * 1000.0 / HOP_MS + 0.5));
+  frames_per_window = MAX (1u, (guint)(window_s * 1000.0 / HOP_MS + 0.5));
   n_windows = MAX (1u, (n_frames + frames_per_window / 2) / frames_per_window);
 
   for (guint w = 0; w < n_windows; w++) {
-    guint first = (guint) ((guint64) n_frames * w / n_windows);
-    guint last = (guint) ((guint64) n_frames * (w + 1) / n_windows);
+    guint first = (guint)((guint64)n_frames * w / n_windows);
+    guint last = (guint)((guint64)n_frames * (w + 1) / n_windows);
     Window win;
 
     g_array_set_size (kept, 0);
     for (guint f = first; f < last; f++)
       if (level[f] >= loudest - FRAME_RANGE_DB)
-        g_array_append_vals (kept, ceps + (gsize) f * N_CEPS, N_CEPS);
+        g_array_append_vals (kept, ceps + (gsize)f * N_CEPS, N_CEPS);
 
-    win.start = w == 0 ? utt->start
-                       : utt->start + gst_util_uint64_scale ((guint64) first * hop, GST_SECOND,
-                                                             rate);
+    win.start = w == 0
+                    ? utt->start
+                    : utt->start + gst_util_uint64_scale ((guint64)first * hop, GST_SECOND, rate);
     win.end = w == n_windows - 1
                   ? utt->end
-                  : utt->start + gst_util_uint64_scale ((guint64) last * hop, GST_SECOND, rate);
+                  : utt->start + gst_util_uint64_scale ((guint64)last * hop, GST_SECOND, rate);
     win.segment = self->n_segments;
-    va_speaker_clusterer_add_window (self->clusterer, (const gdouble *) kept->data,
+    va_speaker_clusterer_add_window (self->clusterer, (const gdouble *)kept->data,
                                      kept->len / N_CEPS, w > 0);
     g_array_append_val (self->windows, win);
   }
@@ -301,8 +303,8 @@ ensure_collector (VaDiarize *self)
     return;
   va_vad_params_init (&params);
   self->collector = va_utterance_collector_new (rate, 0, self->upstream_segments ? NULL : &params);
-  self->analyzer = va_mel_analyzer_new (rate, rate * FRAME_MS / 1000, N_BANDS, BAND_FMIN,
-                                        BAND_FMAX);
+  self->analyzer
+      = va_mel_analyzer_new (rate, rate * FRAME_MS / 1000, N_BANDS, BAND_FMIN, BAND_FMAX);
   GST_INFO_OBJECT (self, "segments from %s",
                    self->upstream_segments ? "upstream voice activity" : "own detector");
 }
@@ -317,19 +319,25 @@ va_diarize_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 
   ensure_collector (self);
 
+  if (G_UNLIKELY (!self->announced)) {
+    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans),
+                        va_annotation_output_new_announce_event ("speaker_diarization"));
+    self->announced = TRUE;
+  }
+
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read an audio buffer."), (NULL));
     return GST_FLOW_ERROR;
   }
   if (map.size > 0)
-    va_utterance_collector_push (self->collector, GST_BUFFER_PTS (buf),
-                                 (const gint16 *) map.data, map.size / sizeof (gint16),
-                                 self->ready);
+    va_utterance_collector_push (self->collector, GST_BUFFER_PTS (buf), (const gint16 *)map.data,
+                                 map.size / sizeof (gint16), self->ready);
   gst_buffer_unmap (buf, &map);
 
   if (self->upstream_segments) {
-    while ((meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
-      VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *) meta;
+    while (
+        (meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
+      VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *)meta;
 
       va_utterance_collector_add_segment (self->collector, seg->start, seg->end, self->ready);
     }
@@ -346,8 +354,8 @@ finish_stream (VaDiarize *self)
   guint n = self->windows->len;
   g_autofree guint *labels = NULL;
   g_autoptr (GstBuffer) tail = NULL;
-  g_autoptr (GPtrArray) messages = g_ptr_array_new_with_free_func (
-      (GDestroyNotify) gst_message_unref);
+  g_autoptr (GPtrArray) messages
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)gst_message_unref);
   guint min_speakers, max_speakers, n_speakers;
   gboolean post;
 
@@ -378,9 +386,9 @@ finish_stream (VaDiarize *self)
     va_buffer_add_speaker_turn_meta (tail, first->start, end, labels[i]);
     if (post) {
       g_autofree gchar *label = va_speaker_turn_meta_format_label (labels[i]);
-      GstStructure *s = gst_structure_new ("vadiarize", "start", G_TYPE_UINT64, first->start,
-                                           "end", G_TYPE_UINT64, end, "speaker", G_TYPE_STRING,
-                                           label, NULL);
+      GstStructure *s
+          = gst_structure_new ("vadiarize", "start", G_TYPE_UINT64, first->start, "end",
+                               G_TYPE_UINT64, end, "speaker", G_TYPE_STRING, label, NULL);
 
       g_ptr_array_add (messages, gst_message_new_element (GST_OBJECT (self), s));
     }
@@ -400,6 +408,9 @@ va_diarize_sink_event (GstBaseTransform *trans, GstEvent *event)
 
   if (va_event_is_voice_activity (event)) {
     self->upstream_segments = TRUE;
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
+    /* A new stream-start may drop stream-scoped sticky events downstream. */
+    self->announced = FALSE;
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->collector != NULL) {
     GstBuffer *tail;
 
@@ -451,8 +462,8 @@ va_diarize_class_init (VaDiarizeClass *klass)
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_MAX_SPEAKERS] = g_param_spec_uint (
       "max-speakers", "Maximum speakers",
-      "Most speakers to report (raised to min-speakers when lower)", 1, 100,
-      DEFAULT_MAX_SPEAKERS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      "Most speakers to report (raised to min-speakers when lower)", 1, 100, DEFAULT_MAX_SPEAKERS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_PENALTY] = g_param_spec_double (
       "penalty", "BIC penalty",
       "Weight of the model-size term of the BIC: higher merges more (fewer speakers)", 0.0, 10.0,
@@ -489,7 +500,7 @@ va_diarize_init (VaDiarize *self)
   self->max_speakers = DEFAULT_MAX_SPEAKERS;
   self->penalty = DEFAULT_PENALTY;
   self->window = DEFAULT_WINDOW;
-  self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify) va_utterance_free);
+  self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify)va_utterance_free);
   self->windows = g_array_new (FALSE, FALSE, sizeof (Window));
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }

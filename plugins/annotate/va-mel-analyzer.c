@@ -54,8 +54,8 @@ build_filter_bank (VaMelAnalyzer *self, gdouble fmin, gdouble fmax)
   g_autoptr (GArray) weights = g_array_new (FALSE, FALSE, sizeof (gdouble));
 
   for (guint i = 0; i < self->n_bands + 2; i++)
-    edges[i] = mel_to_hz (mel_lo + (mel_hi - mel_lo) * i / (self->n_bands + 1))
-               * self->fft_len / self->rate;
+    edges[i] = mel_to_hz (mel_lo + (mel_hi - mel_lo) * i / (self->n_bands + 1)) * self->fft_len
+               / self->rate;
 
   self->band_first = g_new0 (guint, self->n_bands);
   self->band_len = g_new0 (guint, self->n_bands);
@@ -93,7 +93,7 @@ build_filter_bank (VaMelAnalyzer *self, gdouble fmin, gdouble fmax)
     if (self->band_len[b] == 0) {
       gdouble w = 1.0;
 
-      self->band_first[b] = MIN ((guint) lround (mid), n_bins - 1);
+      self->band_first[b] = MIN ((guint)lround (mid), n_bins - 1);
       self->band_len[b] = 1;
       g_array_append_val (weights, w);
       sum = 1.0;
@@ -106,7 +106,7 @@ build_filter_bank (VaMelAnalyzer *self, gdouble fmin, gdouble fmax)
     self->band_offset[b] = offset;
   }
 
-  self->weights = (gdouble *) g_array_free (g_steal_pointer (&weights), FALSE);
+  self->weights = (gdouble *)g_array_free (g_steal_pointer (&weights), FALSE);
 }
 
 VaMelAnalyzer *
@@ -241,7 +241,7 @@ va_mel_analyzer_process (VaMelAnalyzer *self, const gint16 *frame, gdouble *band
 {
   gdouble energy = 0.0, mean = 0.0;
   /* Scale so a full-scale sine reads about 0 dB in a band it fills. */
-  gdouble norm = 4.0 / ((gdouble) self->frame_len * self->frame_len);
+  gdouble norm = 4.0 / ((gdouble)self->frame_len * self->frame_len);
 
   for (guint i = 0; i < self->frame_len; i++)
     mean += frame[i];

@@ -20,7 +20,7 @@ typedef struct {
 struct _VaSpeakerClusterer {
   guint dim;
   gdouble penalty;
-  GArray *windows; /* Stats */
+  GArray *windows;  /* Stats */
   gdouble *scratch; /* dim x dim */
 };
 
@@ -124,8 +124,8 @@ n_logdet (VaSpeakerClusterer *self, guint n, const gdouble *sum, const gdouble *
  * Returns: the window's index (used in the labels of run())
  */
 guint
-va_speaker_clusterer_add_window (VaSpeakerClusterer *self, const gdouble *vectors,
-                                 guint n_vectors, gboolean continues_previous)
+va_speaker_clusterer_add_window (VaSpeakerClusterer *self, const gdouble *vectors, guint n_vectors,
+                                 gboolean continues_previous)
 {
   guint d = self->dim;
   Stats s = { 0 };
@@ -134,7 +134,7 @@ va_speaker_clusterer_add_window (VaSpeakerClusterer *self, const gdouble *vector
   s.sum = g_new0 (gdouble, d);
   s.scatter = g_new0 (gdouble, d * d);
   for (guint v = 0; v < n_vectors; v++) {
-    const gdouble *x = vectors + (gsize) v * d;
+    const gdouble *x = vectors + (gsize)v * d;
 
     for (guint i = 0; i < d; i++) {
       s.sum[i] += x[i];
@@ -196,7 +196,7 @@ delta_bic (VaSpeakerClusterer *self, guint na, const gdouble *suma, const gdoubl
     scatter[i] = scattera[i] + scatterb[i];
 
   return 0.5 * (n_logdet (self, n, sum, scatter) - nlda - nldb)
-         - self->penalty * 0.5 * params * log ((gdouble) n);
+         - self->penalty * 0.5 * params * log ((gdouble)n);
 }
 
 static gdouble
@@ -230,7 +230,7 @@ pair_index (guint n, guint i, guint j)
     i = j;
     j = t;
   }
-  return (gsize) i * n - (gsize) i * (i + 1) / 2 + (j - i - 1);
+  return (gsize)i * n - (gsize)i * (i + 1) / 2 + (j - i - 1);
 }
 
 typedef struct {
@@ -275,15 +275,15 @@ agglomerate (VaSpeakerClusterer *self, Cluster *clusters, guint *parent, guint n
   if (active <= 1)
     return active;
 
-  ag.dist = g_new (gfloat, (gsize) n * (n - 1) / 2);
+  ag.dist = g_new (gfloat, (gsize)n * (n - 1) / 2);
   ag.row_min = g_new (gfloat, n);
   ag.row_arg = g_new (guint, n);
   for (guint i = 0; i < n; i++)
     for (guint j = i + 1; j < n; j++)
-      ag.dist[pair_index (n, i, j)] = clusters[i].active && clusters[j].active
-                                          ? (gfloat) cluster_delta_bic (self, &clusters[i],
-                                                                        &clusters[j])
-                                          : G_MAXFLOAT;
+      ag.dist[pair_index (n, i, j)]
+          = clusters[i].active && clusters[j].active
+                ? (gfloat)cluster_delta_bic (self, &clusters[i], &clusters[j])
+                : G_MAXFLOAT;
   for (guint i = 0; i < n; i++)
     if (clusters[i].active)
       agglo_update_row (&ag, i);
@@ -311,7 +311,7 @@ agglomerate (VaSpeakerClusterer *self, Cluster *clusters, guint *parent, guint n
     for (guint k = 0; k < n; k++) {
       if (k == a || !clusters[k].active)
         continue;
-      ag.dist[pair_index (n, a, k)] = (gfloat) cluster_delta_bic (self, &clusters[a], &clusters[k]);
+      ag.dist[pair_index (n, a, k)] = (gfloat)cluster_delta_bic (self, &clusters[a], &clusters[k]);
     }
     for (guint k = 0; k < n; k++) {
       gfloat v;
@@ -348,7 +348,7 @@ va_speaker_clusterer_run (VaSpeakerClusterer *self, guint min_speakers, guint ma
                           guint *labels)
 {
   guint n = self->windows->len;
-  Stats *w = (Stats *) self->windows->data;
+  Stats *w = (Stats *)self->windows->data;
   g_autofree Cluster *pieces = NULL;
   g_autofree guint *piece_of = NULL;
   g_autofree guint *parent = NULL;
@@ -372,8 +372,8 @@ va_speaker_clusterer_run (VaSpeakerClusterer *self, guint min_speakers, guint ma
     /* Compare with the previous window rather than the growing piece: a
      * long piece has a broad model that would swallow the next voice. */
     if (w[i].continues_previous && n_pieces > 0 && i > 0 && piece_of[i - 1] == n_pieces - 1
-        && delta_bic (self, w[i - 1].n, w[i - 1].sum, w[i - 1].scatter, w[i - 1].n_logdet,
-                      w[i].n, w[i].sum, w[i].scatter, w[i].n_logdet)
+        && delta_bic (self, w[i - 1].n, w[i - 1].sum, w[i - 1].scatter, w[i - 1].n_logdet, w[i].n,
+                      w[i].sum, w[i].scatter, w[i].n_logdet)
                < 0.0) {
       Cluster tmp;
 

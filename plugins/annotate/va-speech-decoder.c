@@ -56,8 +56,7 @@ init_logging (void)
   static gsize done = 0;
 
   if (g_once_init_enter (&done)) {
-    GST_DEBUG_CATEGORY_INIT (va_speech_decoder_debug, "vaspeechdecoder", 0,
-                             "pocketsphinx decoder");
+    GST_DEBUG_CATEGORY_INIT (va_speech_decoder_debug, "vaspeechdecoder", 0, "pocketsphinx decoder");
     err_set_callback (log_sphinx, NULL);
     g_once_init_leave (&done, 1);
   }
@@ -67,12 +66,11 @@ static gboolean
 check_model_path (const gchar *what, const gchar *path, GFileTest test, GError **error)
 {
   if (path == NULL || *path == '\0') {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No speech %s model path set", what);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No speech %s path set", what);
     return FALSE;
   }
   if (!g_file_test (path, test)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "Speech %s model not found: %s", what,
-                 path);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "Speech %s not found: %s", what, path);
     return FALSE;
   }
   return TRUE;
@@ -97,11 +95,11 @@ va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict, GEr
   init_logging ();
 
   /* pocketsphinx exits the process on some missing files; check first. */
-  if (!check_model_path ("acoustic", hmm, G_FILE_TEST_IS_DIR, error))
+  if (!check_model_path ("acoustic model", hmm, G_FILE_TEST_IS_DIR, error))
     return NULL;
   mdef = g_build_filename (hmm, "mdef", NULL);
-  if (!check_model_path ("acoustic", mdef, G_FILE_TEST_IS_REGULAR, error)
-      || !check_model_path ("language", lm, G_FILE_TEST_IS_REGULAR, error)
+  if (!check_model_path ("acoustic model", mdef, G_FILE_TEST_IS_REGULAR, error)
+      || !check_model_path ("language model", lm, G_FILE_TEST_IS_REGULAR, error)
       || !check_model_path ("dictionary", dict, G_FILE_TEST_IS_REGULAR, error))
     return NULL;
 
@@ -111,8 +109,7 @@ va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict, GEr
   config = cmd_ln_init (NULL, ps_args (), TRUE, "-hmm", hmm, "-lm", lm, "-dict", dict,
                         "-remove_silence", "no", "-samprate", "16000", NULL);
   if (config == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 "Could not configure the speech recognizer");
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not configure the speech recognizer");
     return NULL;
   }
   ps = ps_init (config);

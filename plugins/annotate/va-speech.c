@@ -38,6 +38,7 @@
 
 #include "va-speech-decoder.h"
 #include "va-transcript-meta.h"
+#include "va-annotation-output.h"
 #include "va-utterance-collector.h"
 #include "va-voice-segment-meta.h"
 
@@ -61,17 +62,11 @@ struct _VaSpeech {
   VaSpeechDecoder *decoder;
   VaUtteranceCollector *collector;
   gboolean upstream_segments;
+  gboolean announced;
   GPtrArray *ready;
 };
 
-enum {
-  PROP_0,
-  PROP_HMM,
-  PROP_LM,
-  PROP_DICT,
-  PROP_POST_MESSAGES,
-  N_PROPS
-};
+enum { PROP_0, PROP_HMM, PROP_LM, PROP_DICT, PROP_POST_MESSAGES, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -180,6 +175,7 @@ va_speech_start (GstBaseTransform *trans)
     return FALSE;
   }
   self->upstream_segments = FALSE;
+  self->announced = FALSE;
   return TRUE;
 }
 
@@ -210,8 +206,8 @@ decode_ready (VaSpeech *self, GstBuffer *buf)
     g_autoptr (GArray) words = NULL;
     VaTranscriptMeta *meta;
 
-    words = va_speech_decoder_decode (self->decoder, utt->samples, utt->n_samples,
-                                      utt->audio_start, &error);
+    words = va_speech_decoder_decode (self->decoder, utt->samples, utt->n_samples, utt->audio_start,
+                                      &error);
     if (words == NULL) {
       g_ptr_array_set_size (self->ready, 0);
       GST_ELEMENT_ERROR (self, LIBRARY, FAILED, ("%s", error->message), (NULL));
@@ -227,12 +223,11 @@ decode_ready (VaSpeech *self, GstBuffer *buf)
     GST_DEBUG_OBJECT (self, "%" GST_TIME_FORMAT " - %" GST_TIME_FORMAT ": %s",
                       GST_TIME_ARGS (utt->start), GST_TIME_ARGS (utt->end), meta->text);
     if (post) {
-      GstStructure *s = gst_structure_new ("vaspeech", "start", G_TYPE_UINT64, utt->start, "end",
-                                           G_TYPE_UINT64, utt->end, "text", G_TYPE_STRING,
-                                           meta->text, NULL);
+      GstStructure *s
+          = gst_structure_new ("vaspeech", "start", G_TYPE_UINT64, utt->start, "end", G_TYPE_UINT64,
+                               utt->end, "text", G_TYPE_STRING, meta->text, NULL);
 
-      gst_element_post_message (GST_ELEMENT (self),
-                                gst_message_new_element (GST_OBJECT (self), s));
+      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
     }
   }
   g_ptr_array_set_size (self->ready, 0);
@@ -263,19 +258,25 @@ va_speech_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 
   ensure_collector (self);
 
+  if (G_UNLIKELY (!self->announced)) {
+    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans),
+                        va_annotation_output_new_announce_event ("speech_recognition"));
+    self->announced = TRUE;
+  }
+
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read an audio buffer."), (NULL));
     return GST_FLOW_ERROR;
   }
   if (map.size > 0)
-    va_utterance_collector_push (self->collector, GST_BUFFER_PTS (buf),
-                                 (const gint16 *) map.data, map.size / sizeof (gint16),
-                                 self->ready);
+    va_utterance_collector_push (self->collector, GST_BUFFER_PTS (buf), (const gint16 *)map.data,
+                                 map.size / sizeof (gint16), self->ready);
   gst_buffer_unmap (buf, &map);
 
   if (self->upstream_segments) {
-    while ((meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
-      VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *) meta;
+    while (
+        (meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
+      VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *)meta;
 
       va_utterance_collector_add_segment (self->collector, seg->start, seg->end, self->ready);
     }
@@ -291,14 +292,16 @@ va_speech_sink_event (GstBaseTransform *trans, GstEvent *event)
 
   if (va_event_is_voice_activity (event)) {
     self->upstream_segments = TRUE;
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
+    /* A new stream-start may drop stream-scoped sticky events downstream. */
+    self->announced = FALSE;
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->collector != NULL) {
     va_utterance_collector_flush (self->collector, self->ready);
     if (self->ready->len > 0) {
       g_autoptr (GstBuffer) tail = gst_buffer_new ();
 
-      if (decode_ready (self, tail) == GST_FLOW_OK && gst_buffer_get_n_meta (
-                                                          tail, VA_TRANSCRIPT_META_API_TYPE)
-                                                          > 0)
+      if (decode_ready (self, tail) == GST_FLOW_OK
+          && gst_buffer_get_n_meta (tail, VA_TRANSCRIPT_META_API_TYPE) > 0)
         gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), g_steal_pointer (&tail));
     }
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->collector != NULL) {
@@ -337,11 +340,11 @@ va_speech_class_init (VaSpeechClass *klass)
   object_class->get_property = va_speech_get_property;
   object_class->finalize = va_speech_finalize;
 
-  properties[PROP_HMM] = g_param_spec_string (
-      "hmm", "Acoustic model", "Directory of the pocketsphinx acoustic model",
-      VA_SPEECH_DEFAULT_HMM,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY
-          | GST_PARAM_MUTABLE_READY);
+  properties[PROP_HMM]
+      = g_param_spec_string ("hmm", "Acoustic model",
+                             "Directory of the pocketsphinx acoustic model", VA_SPEECH_DEFAULT_HMM,
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY
+                                 | GST_PARAM_MUTABLE_READY);
   properties[PROP_LM] = g_param_spec_string (
       "lm", "Language model", "N-gram language model file (ARPA or binary)", VA_SPEECH_DEFAULT_LM,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY
@@ -351,8 +354,8 @@ va_speech_class_init (VaSpeechClass *klass)
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY
           | GST_PARAM_MUTABLE_READY);
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
-      "post-messages", "Post messages", "Post an element message per recognized utterance",
-      FALSE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+      "post-messages", "Post messages", "Post an element message per recognized utterance", FALSE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (
@@ -375,6 +378,6 @@ va_speech_init (VaSpeech *self)
   self->hmm = g_strdup (VA_SPEECH_DEFAULT_HMM);
   self->lm = g_strdup (VA_SPEECH_DEFAULT_LM);
   self->dict = g_strdup (VA_SPEECH_DEFAULT_DICT);
-  self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify) va_utterance_free);
+  self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify)va_utterance_free);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -15,10 +15,10 @@ struct _VaUtteranceCollector {
   VaVadDetector *vad; /* NULL when segments come from upstream metas */
 
   gboolean have_base;
-  GstClockTime base;   /* stream time of sample index 0 */
-  guint64 n_received;  /* samples since base */
+  GstClockTime base;  /* stream time of sample index 0 */
+  guint64 n_received; /* samples since base */
 
-  GArray *history;     /* gint16 samples from history_first on */
+  GArray *history; /* gint16 samples from history_first on */
   guint64 history_first;
 
   GArray *vad_segments; /* scratch for the internal detector */
@@ -45,7 +45,7 @@ va_utterance_collector_new (guint rate, guint pad_ms, const VaVadParams *interna
   VaUtteranceCollector *self = g_new0 (VaUtteranceCollector, 1);
 
   self->rate = rate;
-  self->pad = (guint64) pad_ms * rate / 1000;
+  self->pad = (guint64)pad_ms * rate / 1000;
   if (internal_vad != NULL)
     self->vad = va_vad_detector_new (rate, internal_vad);
   self->history = g_array_new (FALSE, FALSE, sizeof (gint16));
@@ -85,7 +85,7 @@ drop_before (VaUtteranceCollector *self, guint64 index)
 
   if (index <= self->history_first)
     return;
-  n = MIN (index - self->history_first, (guint64) self->history->len);
+  n = MIN (index - self->history_first, (guint64)self->history->len);
   g_array_remove_range (self->history, 0, n);
   self->history_first += n;
 }
@@ -170,8 +170,8 @@ va_utterance_collector_push (VaUtteranceCollector *self, GstClockTime pts, const
     take_vad_segments (self, ready);
     keep_from = va_vad_detector_get_pending_start (self->vad);
   } else {
-    keep_from = self->n_received > (guint64) MAX_HISTORY_S * self->rate
-                    ? self->n_received - (guint64) MAX_HISTORY_S * self->rate
+    keep_from = self->n_received > (guint64)MAX_HISTORY_S * self->rate
+                    ? self->n_received - (guint64)MAX_HISTORY_S * self->rate
                     : 0;
   }
   drop_before (self, keep_from > self->pad ? keep_from - self->pad : 0);

@@ -44,9 +44,9 @@ struct _VaVadDetector {
 
   /* Sliding analysis window, oldest sample first. */
   gint16 *window;
-  guint fill;          /* samples in window (reaches win after the first frame) */
-  guint64 n_pushed;    /* samples received */
-  guint64 next_frame;  /* index of the next frame to decide */
+  guint fill;         /* samples in window (reaches win after the first frame) */
+  guint64 n_pushed;   /* samples received */
+  guint64 next_frame; /* index of the next frame to decide */
 
   gdouble band[N_BANDS];
   gdouble smooth[N_BANDS];
@@ -58,10 +58,10 @@ struct _VaVadDetector {
   gdouble snr_history[SNR_FRAMES];
 
   State state;
-  guint run;              /* consecutive speech frames while in silence */
-  guint64 run_start;      /* first frame of that run */
-  guint64 segment_start;  /* first frame of the open segment */
-  guint64 last_speech;    /* last speech frame of the open segment */
+  guint run;             /* consecutive speech frames while in silence */
+  guint64 run_start;     /* first frame of that run */
+  guint64 segment_start; /* first frame of the open segment */
+  guint64 last_speech;   /* last speech frame of the open segment */
 };
 
 void
@@ -91,8 +91,8 @@ va_vad_detector_new (guint rate, const VaVadParams *params)
   self->lookahead = (self->win - self->hop) / 2;
   self->onset_frames = MAX (1u, params->onset_ms / VA_VAD_FRAME_MS);
   self->hangover_frames = MAX (1u, params->hangover_ms / VA_VAD_FRAME_MS);
-  self->min_segment_samples = (guint64) params->min_segment_ms * rate / 1000;
-  self->max_segment_samples = (guint64) params->max_segment_ms * rate / 1000;
+  self->min_segment_samples = (guint64)params->min_segment_ms * rate / 1000;
+  self->max_segment_samples = (guint64)params->max_segment_ms * rate / 1000;
   self->analyzer = va_mel_analyzer_new (rate, self->win, N_BANDS, BAND_FMIN,
                                         MIN (BAND_FMAX, rate / 2.0 - 100.0));
   self->window = g_new0 (gint16, self->win);
@@ -170,8 +170,8 @@ frame_is_speech (VaVadDetector *self)
   for (guint i = 0; i < SNR_FRAMES; i++)
     snr += self->snr_history[i] / SNR_FRAMES;
 
-  gboolean speech = snr > self->params.threshold_db
-                    && 10.0 * log10 (frame_power) > self->params.min_level_db;
+  gboolean speech
+      = snr > self->params.threshold_db && 10.0 * log10 (frame_power) > self->params.min_level_db;
 
   /* Noise tracking: follow non-speech frames, then keep the estimate within a
    * bounded distance of the recent minimum, which pulls it down when it
@@ -240,7 +240,7 @@ feed (VaVadDetector *self, const gint16 *samples, gsize n_samples, GArray *segme
 {
   while (n_samples > 0) {
     guint want = self->win - self->fill;
-    guint take = MIN ((gsize) want, n_samples);
+    guint take = MIN ((gsize)want, n_samples);
 
     memcpy (self->window + self->fill, samples, take * sizeof (gint16));
     self->fill += take;
@@ -260,8 +260,7 @@ feed (VaVadDetector *self, const gint16 *samples, gsize n_samples, GArray *segme
  * @segments: (element-type VaVadSegment): completed segments are appended
  */
 void
-va_vad_detector_push (VaVadDetector *self, const gint16 *samples, gsize n_samples,
-                      GArray *segments)
+va_vad_detector_push (VaVadDetector *self, const gint16 *samples, gsize n_samples, GArray *segments)
 {
   self->n_pushed += n_samples;
   feed (self, samples, n_samples, segments);

@@ -12,6 +12,10 @@
  * without; segments shorter than #VaVad:min-segment-length are dropped and
  * longer than #VaVad:max-segment-length are cut.
  *
+ * The element announces the `voice_activity` pipeline to
+ * `vaannotationsink`, which writes the segments to
+ * `<stem>_voice_activity.csv`.
+ *
  * Each segment is attached as #VaVoiceSegmentMeta to the buffer on which it
  * closed (about one hangover after its end). A segment still open at end of
  * stream travels on an empty buffer pushed just before EOS. Before its first
@@ -36,6 +40,7 @@
  */
 #include "va-vad.h"
 
+#include "va-annotation-output.h"
 #include "va-voice-segment-meta.h"
 #include "va-vad-detector.h"
 
@@ -185,10 +190,10 @@ reset_stream (VaVad *self, guint rate)
   GST_OBJECT_LOCK (self);
   params.threshold_db = self->threshold;
   params.min_level_db = self->min_level;
-  params.onset_ms = (guint) (self->onset * 1000.0 + 0.5);
-  params.hangover_ms = (guint) (self->hangover * 1000.0 + 0.5);
-  params.min_segment_ms = (guint) (self->min_segment_length * 1000.0 + 0.5);
-  params.max_segment_ms = (guint) (self->max_segment_length * 1000.0 + 0.5);
+  params.onset_ms = (guint)(self->onset * 1000.0 + 0.5);
+  params.hangover_ms = (guint)(self->hangover * 1000.0 + 0.5);
+  params.min_segment_ms = (guint)(self->min_segment_length * 1000.0 + 0.5);
+  params.max_segment_ms = (guint)(self->max_segment_length * 1000.0 + 0.5);
   GST_OBJECT_UNLOCK (self);
 
   g_clear_pointer (&self->detector, va_vad_detector_free);
@@ -250,16 +255,15 @@ publish_segments (VaVad *self, GstBuffer *buf)
     GstClockTime start = sample_to_time (self, seg->start);
     GstClockTime end = sample_to_time (self, seg->end);
 
-    GST_DEBUG_OBJECT (self, "voice %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT,
-                      GST_TIME_ARGS (start), GST_TIME_ARGS (end));
+    GST_DEBUG_OBJECT (self, "voice %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT, GST_TIME_ARGS (start),
+                      GST_TIME_ARGS (end));
     va_buffer_add_voice_segment_meta (buf, start, end);
     if (post) {
-      GstStructure *s = gst_structure_new ("vavad", "start", G_TYPE_UINT64, start, "end",
-                                           G_TYPE_UINT64, end, "duration", G_TYPE_UINT64,
-                                           end - start, NULL);
+      GstStructure *s
+          = gst_structure_new ("vavad", "start", G_TYPE_UINT64, start, "end", G_TYPE_UINT64, end,
+                               "duration", G_TYPE_UINT64, end - start, NULL);
 
-      gst_element_post_message (GST_ELEMENT (self),
-                                gst_message_new_element (GST_OBJECT (self), s));
+      gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
     }
   }
   g_array_set_size (self->segments, 0);
@@ -272,8 +276,10 @@ va_vad_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   GstClockTime pts = GST_BUFFER_PTS (buf);
   GstMapInfo map;
 
-  if (!self->announced) {
+  if (G_UNLIKELY (!self->announced)) {
     gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans), va_voice_activity_event_new ());
+    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans),
+                        va_annotation_output_new_announce_event ("voice_activity"));
     self->announced = TRUE;
   }
 
@@ -297,7 +303,7 @@ va_vad_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read an audio buffer."), (NULL));
     return GST_FLOW_ERROR;
   }
-  va_vad_detector_push (self->detector, (const gint16 *) map.data, map.size / sizeof (gint16),
+  va_vad_detector_push (self->detector, (const gint16 *)map.data, map.size / sizeof (gint16),
                         self->segments);
   self->n_samples += map.size / sizeof (gint16);
   gst_buffer_unmap (buf, &map);
@@ -312,6 +318,10 @@ va_vad_sink_event (GstBaseTransform *trans, GstEvent *event)
   VaVad *self = VA_VAD (trans);
 
   switch (GST_EVENT_TYPE (event)) {
+  case GST_EVENT_STREAM_START:
+    /* A new stream-start may drop stream-scoped sticky events downstream. */
+    self->announced = FALSE;
+    break;
   case GST_EVENT_EOS:
     if (self->detector != NULL && self->have_base) {
       va_vad_detector_flush (self->detector, self->segments);
@@ -372,27 +382,27 @@ va_vad_class_init (VaVadClass *klass)
       VA_VAD_DEFAULT_THRESHOLD_DB,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_MIN_LEVEL] = g_param_spec_double (
-      "min-level", "Minimum level", "Frames quieter than this (dBFS) are never speech", -120.0,
-      0.0, VA_VAD_DEFAULT_MIN_LEVEL_DB,
+      "min-level", "Minimum level", "Frames quieter than this (dBFS) are never speech", -120.0, 0.0,
+      VA_VAD_DEFAULT_MIN_LEVEL_DB,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_ONSET] = g_param_spec_double (
-      "onset", "Onset", "Seconds of speech needed to open a segment", 0.01, 1.0,
-      VA_VAD_DEFAULT_ONSET_MS / 1000.0,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ONSET]
+      = g_param_spec_double ("onset", "Onset", "Seconds of speech needed to open a segment", 0.01,
+                             1.0, VA_VAD_DEFAULT_ONSET_MS / 1000.0,
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_HANGOVER] = g_param_spec_double (
       "hangover", "Hangover",
       "Seconds without speech that close a segment (shorter pauses stay inside it)", 0.01, 5.0,
       VA_VAD_DEFAULT_HANGOVER_MS / 1000.0,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_MIN_SEGMENT_LENGTH] = g_param_spec_double (
-      "min-segment-length", "Minimum segment length", "Shorter segments are dropped (seconds)",
-      0.0, 10.0, VA_VAD_DEFAULT_MIN_SEGMENT_MS / 1000.0,
+      "min-segment-length", "Minimum segment length", "Shorter segments are dropped (seconds)", 0.0,
+      10.0, VA_VAD_DEFAULT_MIN_SEGMENT_MS / 1000.0,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_MAX_SEGMENT_LENGTH] = g_param_spec_double (
-      "max-segment-length", "Maximum segment length",
-      "Longer segments are cut into pieces of this length (seconds)", 1.0,
-      MAX_SEGMENT_LENGTH_LIMIT, VA_VAD_DEFAULT_MAX_SEGMENT_MS / 1000.0,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_MAX_SEGMENT_LENGTH]
+      = g_param_spec_double ("max-segment-length", "Maximum segment length",
+                             "Longer segments are cut into pieces of this length (seconds)", 1.0,
+                             MAX_SEGMENT_LENGTH_LIMIT, VA_VAD_DEFAULT_MAX_SEGMENT_MS / 1000.0,
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
       "post-messages", "Post messages", "Post an element message per voice segment", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -400,8 +410,7 @@ va_vad_class_init (VaVadClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Voice activity detector", "Filter/Analyzer/Audio",
-      "Finds speech segments and attaches them as VaVoiceSegmentMeta",
-      "VideoAnnotator developers");
+      "Finds speech segments and attaches them as VaVoiceSegmentMeta", "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
 
   trans_class->start = GST_DEBUG_FUNCPTR (va_vad_start);

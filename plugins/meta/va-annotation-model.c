@@ -26,6 +26,10 @@ struct _VaAnnotationModel {
   GArray *motion;                           /* VaMotionSample */
   GArray *motion_grid;                      /* gfloat, all grids back to back */
   GArray *detections[VA_DETECTION_N_KINDS]; /* VaDetection, in frame order */
+  GArray *voice;                            /* VaVoiceSegment, by start */
+  GArray *transcripts;                      /* VaTranscriptSegment, by start */
+  GArray *words;                            /* VaTranscriptWord, per transcript in turn */
+  GArray *turns;                            /* VaSpeakerTurn, by start */
 };
 
 G_DEFINE_FINAL_TYPE (VaAnnotationModel, va_annotation_model, G_TYPE_OBJECT)
@@ -42,6 +46,10 @@ va_annotation_model_finalize (GObject *object)
   g_clear_pointer (&self->motion_grid, g_array_unref);
   for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
     g_clear_pointer (&self->detections[i], g_array_unref);
+  g_clear_pointer (&self->voice, g_array_unref);
+  g_clear_pointer (&self->transcripts, g_array_unref);
+  g_clear_pointer (&self->words, g_array_unref);
+  g_clear_pointer (&self->turns, g_array_unref);
 
   G_OBJECT_CLASS (va_annotation_model_parent_class)->finalize (object);
 }
@@ -50,6 +58,18 @@ static void
 va_annotation_model_class_init (VaAnnotationModelClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = va_annotation_model_finalize;
+}
+
+static void
+clear_transcript (gpointer data)
+{
+  g_clear_pointer (&((VaTranscriptSegment *)data)->text, g_free);
+}
+
+static void
+clear_word (gpointer data)
+{
+  g_clear_pointer (&((VaTranscriptWord *)data)->text, g_free);
 }
 
 static void
@@ -64,6 +84,12 @@ va_annotation_model_init (VaAnnotationModel *self)
   self->motion_grid = g_array_new (FALSE, FALSE, sizeof (gfloat));
   for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
     self->detections[i] = g_array_new (FALSE, FALSE, sizeof (VaDetection));
+  self->voice = g_array_new (FALSE, FALSE, sizeof (VaVoiceSegment));
+  self->transcripts = g_array_new (FALSE, FALSE, sizeof (VaTranscriptSegment));
+  g_array_set_clear_func (self->transcripts, clear_transcript);
+  self->words = g_array_new (FALSE, FALSE, sizeof (VaTranscriptWord));
+  g_array_set_clear_func (self->words, clear_word);
+  self->turns = g_array_new (FALSE, FALSE, sizeof (VaSpeakerTurn));
 }
 
 VaAnnotationModel *
@@ -440,4 +466,198 @@ va_annotation_model_get_detection (VaAnnotationModel *self, VaDetectionKind kind
   g_return_val_if_fail (index < self->detections[kind]->len, NULL);
 
   return &g_array_index (self->detections[kind], VaDetection, index);
+}
+
+G_STATIC_ASSERT (G_STRUCT_OFFSET (VaVoiceSegment, start) == 0);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (VaTranscriptSegment, start) == 0);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (VaSpeakerTurn, start) == 0);
+
+/* Index at which a record starting at @start keeps @array (whose elements
+ * begin with a GstClockTime start) in start order; equal starts keep their
+ * arrival order. Records normally arrive in order, so search from the end. */
+static guint
+sorted_position (GArray *array, gsize element_size, GstClockTime start)
+{
+  guint i;
+
+  for (i = array->len; i > 0; i--) {
+    const GstClockTime *prev = (const GstClockTime *)(array->data + (i - 1) * element_size);
+    if (*prev <= start)
+      break;
+  }
+  return i;
+}
+
+/**
+ * va_annotation_model_add_voice_segment:
+ * @start: stream time where speech starts
+ * @end: stream time where it ends (not before @start)
+ */
+void
+va_annotation_model_add_voice_segment (VaAnnotationModel *self, GstClockTime start,
+                                       GstClockTime end)
+{
+  VaVoiceSegment seg = { start, end };
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end));
+  g_return_if_fail (end >= start);
+
+  g_array_insert_val (self->voice, sorted_position (self->voice, sizeof seg, start), seg);
+}
+
+guint
+va_annotation_model_get_n_voice_segments (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->voice->len;
+}
+
+const VaVoiceSegment *
+va_annotation_model_get_voice_segment (VaAnnotationModel *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail (index < self->voice->len, NULL);
+  return &g_array_index (self->voice, VaVoiceSegment, index);
+}
+
+/**
+ * va_annotation_model_add_transcript:
+ * @start: stream time where the utterance starts
+ * @end: stream time where it ends (not before @start)
+ * @words: (array length=n_words): the recognized words, copied
+ */
+void
+va_annotation_model_add_transcript (VaAnnotationModel *self, GstClockTime start, GstClockTime end,
+                                    const VaTranscriptWord *words, guint n_words)
+{
+  VaTranscriptSegment seg = { start, end, NULL, n_words, 0 };
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end));
+  g_return_if_fail (end >= start);
+  g_return_if_fail (words != NULL || n_words == 0);
+
+  seg.first_word = self->words->len;
+  for (guint i = 0; i < n_words; i++) {
+    VaTranscriptWord word = words[i];
+
+    word.text = g_strdup (words[i].text);
+    g_array_append_val (self->words, word);
+    if (i > 0)
+      g_string_append_c (text, ' ');
+    g_string_append (text, words[i].text);
+  }
+  seg.text = g_string_free (g_steal_pointer (&text), FALSE);
+  g_array_insert_val (self->transcripts, sorted_position (self->transcripts, sizeof seg, start),
+                      seg);
+}
+
+guint
+va_annotation_model_get_n_transcripts (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->transcripts->len;
+}
+
+const VaTranscriptSegment *
+va_annotation_model_get_transcript (VaAnnotationModel *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail (index < self->transcripts->len, NULL);
+  return &g_array_index (self->transcripts, VaTranscriptSegment, index);
+}
+
+/**
+ * va_annotation_model_get_transcript_words:
+ *
+ * Returns: (array): the `n_words` words of transcript @index, or %NULL when
+ *   it has none.
+ */
+const VaTranscriptWord *
+va_annotation_model_get_transcript_words (VaAnnotationModel *self, guint index)
+{
+  const VaTranscriptSegment *seg;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail (index < self->transcripts->len, NULL);
+
+  seg = &g_array_index (self->transcripts, VaTranscriptSegment, index);
+  if (seg->n_words == 0)
+    return NULL;
+  return &g_array_index (self->words, VaTranscriptWord, seg->first_word);
+}
+
+/**
+ * va_annotation_model_add_speaker_turn:
+ * @start: stream time where the turn starts
+ * @end: stream time where it ends (not before @start)
+ * @speaker: 0-based speaker index
+ */
+void
+va_annotation_model_add_speaker_turn (VaAnnotationModel *self, GstClockTime start, GstClockTime end,
+                                      guint speaker)
+{
+  VaSpeakerTurn turn = { start, end, speaker };
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end));
+  g_return_if_fail (end >= start);
+
+  g_array_insert_val (self->turns, sorted_position (self->turns, sizeof turn, start), turn);
+}
+
+guint
+va_annotation_model_get_n_speaker_turns (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0);
+  return self->turns->len;
+}
+
+const VaSpeakerTurn *
+va_annotation_model_get_speaker_turn (VaAnnotationModel *self, guint index)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  g_return_val_if_fail (index < self->turns->len, NULL);
+  return &g_array_index (self->turns, VaSpeakerTurn, index);
+}
+
+/**
+ * va_annotation_model_find_speaker:
+ * @start: start of a stretch of stream time
+ * @end: its end
+ *
+ * The speaker who talks longest within [@start, @end]; for an instant
+ * (@start == @end), the speaker whose turn contains it.
+ *
+ * Returns: the speaker index, or -1 when no turn overlaps.
+ */
+gint
+va_annotation_model_find_speaker (VaAnnotationModel *self, GstClockTime start, GstClockTime end)
+{
+  g_autoptr (GArray) talk = g_array_new (FALSE, TRUE, sizeof (GstClockTime));
+  gint best = -1;
+  GstClockTime best_time = 0;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), -1);
+
+  for (guint i = 0; i < self->turns->len; i++) {
+    const VaSpeakerTurn *turn = &g_array_index (self->turns, VaSpeakerTurn, i);
+    GstClockTime from = MAX (start, turn->start);
+    GstClockTime to = MIN (end, turn->end);
+
+    if (turn->start > end)
+      break;
+    if (from > to || (from == to && start != end))
+      continue;
+    if (turn->speaker >= talk->len)
+      g_array_set_size (talk, turn->speaker + 1);
+    g_array_index (talk, GstClockTime, turn->speaker) += to - from;
+    if (best < 0 || g_array_index (talk, GstClockTime, turn->speaker) > best_time) {
+      best = turn->speaker;
+      best_time = g_array_index (talk, GstClockTime, turn->speaker);
+    }
+  }
+  return best;
 }

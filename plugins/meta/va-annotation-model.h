@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 
 #include "va-scene-cut-meta.h"
+#include "va-transcript-meta.h"
 
 G_BEGIN_DECLS
 
@@ -110,6 +111,50 @@ typedef struct {
   const char *backend;
 } VaDetection;
 
+/**
+ * VaVoiceSegment:
+ * @start: stream time of the first speech sample.
+ * @end: stream time just after the last speech sample.
+ *
+ * One stretch of voice activity (from #VaVoiceSegmentMeta).
+ */
+typedef struct {
+  GstClockTime start;
+  GstClockTime end;
+} VaVoiceSegment;
+
+/**
+ * VaTranscriptSegment:
+ * @start: stream time where the utterance starts.
+ * @end: stream time where it ends.
+ * @text: the words joined by spaces.
+ * @n_words: number of words, read with va_annotation_model_get_transcript_words().
+ *
+ * One recognized utterance (from #VaTranscriptMeta).
+ */
+typedef struct {
+  GstClockTime start;
+  GstClockTime end;
+  char *text;
+  guint n_words;
+  /*< private >*/
+  guint first_word;
+} VaTranscriptSegment;
+
+/**
+ * VaSpeakerTurn:
+ * @start: stream time where the turn starts.
+ * @end: stream time where it ends.
+ * @speaker: 0-based speaker index (`SPEAKER_NN`).
+ *
+ * One speaker turn (from #VaSpeakerTurnMeta).
+ */
+typedef struct {
+  GstClockTime start;
+  GstClockTime end;
+  guint speaker;
+} VaSpeakerTurn;
+
 VaAnnotationModel *va_annotation_model_new (void);
 
 /* Stream facts */
@@ -150,5 +195,29 @@ void va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind
 guint va_annotation_model_get_n_detections (VaAnnotationModel *self, VaDetectionKind kind);
 const VaDetection *va_annotation_model_get_detection (VaAnnotationModel *self, VaDetectionKind kind,
                                                       guint index);
+
+/* Voice activity, kept in start-time order */
+void va_annotation_model_add_voice_segment (VaAnnotationModel *self, GstClockTime start,
+                                            GstClockTime end);
+guint va_annotation_model_get_n_voice_segments (VaAnnotationModel *self);
+const VaVoiceSegment *va_annotation_model_get_voice_segment (VaAnnotationModel *self, guint index);
+
+/* Transcript, kept in start-time order */
+void va_annotation_model_add_transcript (VaAnnotationModel *self, GstClockTime start,
+                                         GstClockTime end, const VaTranscriptWord *words,
+                                         guint n_words);
+guint va_annotation_model_get_n_transcripts (VaAnnotationModel *self);
+const VaTranscriptSegment *va_annotation_model_get_transcript (VaAnnotationModel *self,
+                                                               guint index);
+const VaTranscriptWord *va_annotation_model_get_transcript_words (VaAnnotationModel *self,
+                                                                  guint index);
+
+/* Speaker turns, kept in start-time order */
+void va_annotation_model_add_speaker_turn (VaAnnotationModel *self, GstClockTime start,
+                                           GstClockTime end, guint speaker);
+guint va_annotation_model_get_n_speaker_turns (VaAnnotationModel *self);
+const VaSpeakerTurn *va_annotation_model_get_speaker_turn (VaAnnotationModel *self, guint index);
+gint va_annotation_model_find_speaker (VaAnnotationModel *self, GstClockTime start,
+                                       GstClockTime end);
 
 G_END_DECLS

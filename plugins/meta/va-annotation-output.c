@@ -3,6 +3,8 @@
 
 #include "va-coco-writer.h"
 #include "va-csv-writer.h"
+#include "va-rttm-writer.h"
+#include "va-webvtt-writer.h"
 
 #define ANNOUNCE_PREFIX "videoannotator-pipeline-"
 
@@ -14,6 +16,12 @@ static const VaAnnotationOutput outputs[] = {
   { "face_analysis", "_face_detections.json", va_coco_writer_write_faces },
   { "person_tracking", "_person_tracking.json", va_coco_writer_write_persons },
   { "person_tracking", "_person_tracks.json", va_coco_writer_write_person_tracks },
+  { "voice_activity", "_voice_activity.csv", va_csv_writer_write_voice_activity },
+  { "speech_recognition", "_speech_recognition.vtt", va_webvtt_writer_write },
+  { "speaker_diarization", "_speaker_diarization.rttm", va_rttm_writer_write },
+  /* 1.4's audio_processing writes both files: transcript (with voices) and turns. */
+  { "audio_processing", "_speech_recognition.vtt", va_webvtt_writer_write },
+  { "audio_processing", "_speaker_diarization.rttm", va_rttm_writer_write },
 };
 
 /**

@@ -100,3 +100,65 @@ va_csv_writer_write_motion (VaAnnotationModel *model, const char *path, guint *n
   data = va_csv_writer_build_motion (model, &length, n_rows);
   return va_output_file_write (path, data, length, error);
 }
+
+static gdouble
+seconds (GstClockTime t)
+{
+  return GST_CLOCK_TIME_IS_VALID (t) ? (gdouble)t / GST_SECOND : 0.0;
+}
+
+/**
+ * va_csv_writer_build_voice_activity:
+ * @length: (out) (optional): length of the returned text
+ * @n_rows: (out) (optional): number of data rows
+ *
+ * Builds `<stem>_voice_activity.csv`: the header `start,end,duration`, then
+ * one line per voice segment in time order, each value in seconds with 3
+ * decimals, "\n" line ends, "." decimal point.
+ *
+ * Returns: (transfer full): the CSV text.
+ */
+char *
+va_csv_writer_build_voice_activity (VaAnnotationModel *model, gsize *length, guint *n_rows)
+{
+  g_autoptr (GString) out = g_string_new ("start,end,duration\n");
+  guint n = va_annotation_model_get_n_voice_segments (model);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < n; i++) {
+    const VaVoiceSegment *seg = va_annotation_model_get_voice_segment (model, i);
+    gdouble start = seconds (seg->start), end = seconds (seg->end);
+
+    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.3f", start));
+    append_double (out, "%.3f", end);
+    append_double (out, "%.3f", end - start);
+    g_string_append_c (out, '\n');
+  }
+
+  if (length != NULL)
+    *length = out->len;
+  if (n_rows != NULL)
+    *n_rows = n;
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * va_csv_writer_write_voice_activity:
+ * @path: file to write (replaced atomically)
+ * @n_rows: (out) (optional): number of data rows written
+ *
+ * Returns: %TRUE on success; on failure @error is in the %G_FILE_ERROR domain.
+ */
+gboolean
+va_csv_writer_write_voice_activity (VaAnnotationModel *model, const char *path, guint *n_rows,
+                                    GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  data = va_csv_writer_build_voice_activity (model, &length, n_rows);
+  return va_output_file_write (path, data, length, error);
+}

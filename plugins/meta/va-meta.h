@@ -13,4 +13,6 @@
 #include "va-annotation-output.h"
 #include "va-coco-writer.h"
 #include "va-csv-writer.h"
+#include "va-rttm-writer.h"
+#include "va-webvtt-writer.h"
 #include "va-output-file.h"

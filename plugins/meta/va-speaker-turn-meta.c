@@ -21,7 +21,7 @@ va_speaker_turn_meta_api_get_type (void)
 static gboolean
 va_speaker_turn_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 {
-  VaSpeakerTurnMeta *self = (VaSpeakerTurnMeta *) meta;
+  VaSpeakerTurnMeta *self = (VaSpeakerTurnMeta *)meta;
 
   self->start = GST_CLOCK_TIME_NONE;
   self->end = GST_CLOCK_TIME_NONE;
@@ -34,7 +34,7 @@ static gboolean
 va_speaker_turn_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer, GQuark type,
                                 gpointer data)
 {
-  VaSpeakerTurnMeta *src = (VaSpeakerTurnMeta *) meta;
+  VaSpeakerTurnMeta *src = (VaSpeakerTurnMeta *)meta;
 
   return va_buffer_add_speaker_turn_meta (dest, src->start, src->end, src->speaker) != NULL;
 }
@@ -44,12 +44,12 @@ va_speaker_turn_meta_get_info (void)
 {
   static const GstMetaInfo *info = NULL;
 
-  if (g_once_init_enter ((GstMetaInfo **) &info)) {
-    const GstMetaInfo *i = gst_meta_register (
-        VA_SPEAKER_TURN_META_API_TYPE, "VaSpeakerTurnMeta", sizeof (VaSpeakerTurnMeta),
-        va_speaker_turn_meta_init, NULL, va_speaker_turn_meta_transform);
+  if (g_once_init_enter ((GstMetaInfo **)&info)) {
+    const GstMetaInfo *i = gst_meta_register (VA_SPEAKER_TURN_META_API_TYPE, "VaSpeakerTurnMeta",
+                                              sizeof (VaSpeakerTurnMeta), va_speaker_turn_meta_init,
+                                              NULL, va_speaker_turn_meta_transform);
 
-    g_once_init_leave ((GstMetaInfo **) &info, (GstMetaInfo *) i);
+    g_once_init_leave ((GstMetaInfo **)&info, (GstMetaInfo *)i);
   }
   return info;
 }
@@ -69,7 +69,7 @@ va_buffer_add_speaker_turn_meta (GstBuffer *buffer, GstClockTime start, GstClock
   g_return_val_if_fail (GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end), NULL);
   g_return_val_if_fail (end >= start, NULL);
 
-  meta = (VaSpeakerTurnMeta *) gst_buffer_add_meta (buffer, VA_SPEAKER_TURN_META_INFO, NULL);
+  meta = (VaSpeakerTurnMeta *)gst_buffer_add_meta (buffer, VA_SPEAKER_TURN_META_INFO, NULL);
   meta->start = start;
   meta->end = end;
   meta->speaker = speaker;

@@ -42,8 +42,8 @@ va_transcript_words_new (void)
 }
 
 void
-va_transcript_words_append (GArray *words, const gchar *text, GstClockTime start,
-                            GstClockTime end, gdouble confidence)
+va_transcript_words_append (GArray *words, const gchar *text, GstClockTime start, GstClockTime end,
+                            gdouble confidence)
 {
   VaTranscriptWord word = { g_strdup (text), start, end, confidence };
 
@@ -53,7 +53,7 @@ va_transcript_words_append (GArray *words, const gchar *text, GstClockTime start
 static gboolean
 va_transcript_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 {
-  VaTranscriptMeta *self = (VaTranscriptMeta *) meta;
+  VaTranscriptMeta *self = (VaTranscriptMeta *)meta;
 
   self->start = GST_CLOCK_TIME_NONE;
   self->end = GST_CLOCK_TIME_NONE;
@@ -65,7 +65,7 @@ va_transcript_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 static void
 va_transcript_meta_free (GstMeta *meta, GstBuffer *buffer)
 {
-  VaTranscriptMeta *self = (VaTranscriptMeta *) meta;
+  VaTranscriptMeta *self = (VaTranscriptMeta *)meta;
 
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->words, g_array_unref);
@@ -77,7 +77,7 @@ static gboolean
 va_transcript_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer, GQuark type,
                               gpointer data)
 {
-  VaTranscriptMeta *src = (VaTranscriptMeta *) meta;
+  VaTranscriptMeta *src = (VaTranscriptMeta *)meta;
 
   return va_buffer_add_transcript_meta (dest, src->start, src->end, src->words) != NULL;
 }
@@ -87,12 +87,12 @@ va_transcript_meta_get_info (void)
 {
   static const GstMetaInfo *info = NULL;
 
-  if (g_once_init_enter ((GstMetaInfo **) &info)) {
+  if (g_once_init_enter ((GstMetaInfo **)&info)) {
     const GstMetaInfo *i = gst_meta_register (
         VA_TRANSCRIPT_META_API_TYPE, "VaTranscriptMeta", sizeof (VaTranscriptMeta),
         va_transcript_meta_init, va_transcript_meta_free, va_transcript_meta_transform);
 
-    g_once_init_leave ((GstMetaInfo **) &info, (GstMetaInfo *) i);
+    g_once_init_leave ((GstMetaInfo **)&info, (GstMetaInfo *)i);
   }
   return info;
 }
@@ -123,7 +123,7 @@ va_buffer_add_transcript_meta (GstBuffer *buffer, GstClockTime start, GstClockTi
     g_string_append (text, g_array_index (words, VaTranscriptWord, i).text);
   }
 
-  meta = (VaTranscriptMeta *) gst_buffer_add_meta (buffer, VA_TRANSCRIPT_META_INFO, NULL);
+  meta = (VaTranscriptMeta *)gst_buffer_add_meta (buffer, VA_TRANSCRIPT_META_INFO, NULL);
   meta->start = start;
   meta->end = end;
   meta->text = g_string_free (g_steal_pointer (&text), FALSE);

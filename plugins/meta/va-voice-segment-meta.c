@@ -22,7 +22,7 @@ va_voice_segment_meta_api_get_type (void)
 static gboolean
 va_voice_segment_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 {
-  VaVoiceSegmentMeta *self = (VaVoiceSegmentMeta *) meta;
+  VaVoiceSegmentMeta *self = (VaVoiceSegmentMeta *)meta;
 
   self->start = GST_CLOCK_TIME_NONE;
   self->end = GST_CLOCK_TIME_NONE;
@@ -35,7 +35,7 @@ static gboolean
 va_voice_segment_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer, GQuark type,
                                  gpointer data)
 {
-  VaVoiceSegmentMeta *src = (VaVoiceSegmentMeta *) meta;
+  VaVoiceSegmentMeta *src = (VaVoiceSegmentMeta *)meta;
 
   return va_buffer_add_voice_segment_meta (dest, src->start, src->end) != NULL;
 }
@@ -45,12 +45,12 @@ va_voice_segment_meta_get_info (void)
 {
   static const GstMetaInfo *info = NULL;
 
-  if (g_once_init_enter ((GstMetaInfo **) &info)) {
+  if (g_once_init_enter ((GstMetaInfo **)&info)) {
     const GstMetaInfo *i = gst_meta_register (
         VA_VOICE_SEGMENT_META_API_TYPE, "VaVoiceSegmentMeta", sizeof (VaVoiceSegmentMeta),
         va_voice_segment_meta_init, NULL, va_voice_segment_meta_transform);
 
-    g_once_init_leave ((GstMetaInfo **) &info, (GstMetaInfo *) i);
+    g_once_init_leave ((GstMetaInfo **)&info, (GstMetaInfo *)i);
   }
   return info;
 }
@@ -69,7 +69,7 @@ va_buffer_add_voice_segment_meta (GstBuffer *buffer, GstClockTime start, GstCloc
   g_return_val_if_fail (GST_CLOCK_TIME_IS_VALID (start) && GST_CLOCK_TIME_IS_VALID (end), NULL);
   g_return_val_if_fail (end >= start, NULL);
 
-  meta = (VaVoiceSegmentMeta *) gst_buffer_add_meta (buffer, VA_VOICE_SEGMENT_META_INFO, NULL);
+  meta = (VaVoiceSegmentMeta *)gst_buffer_add_meta (buffer, VA_VOICE_SEGMENT_META_INFO, NULL);
   meta->start = start;
   meta->end = end;
   return meta;

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "va-annotation-model.h"
+
+G_BEGIN_DECLS
+
+char *va_rttm_writer_build (VaAnnotationModel *model, gsize *length, guint *n_turns);
+
+gboolean va_rttm_writer_write (VaAnnotationModel *model, const char *path, guint *n_turns,
+                               GError **error);
+
+G_END_DECLS
