@@ -481,7 +481,8 @@ va_diarize_class_init (VaDiarizeClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Speaker diarizer", "Filter/Analyzer/Audio",
-      "Finds who spoke when and attaches the turns as VaSpeakerTurnMeta at end of stream",
+      "Finds who spoke when: clusters mel cepstra of voice segment windows with the BIC, "
+      "counts the speakers itself and attaches the turns as VaSpeakerTurnMeta at end of stream",
       "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
 

@@ -360,7 +360,8 @@ va_speech_class_init (VaSpeechClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Speech recognizer", "Filter/Analyzer/Audio",
-      "Transcribes speech with pocketsphinx and attaches words with times as VaTranscriptMeta",
+      "Transcribes speech with pocketsphinx, one utterance per voice segment (from vavad or its "
+      "own detector), and attaches the words with their times as VaTranscriptMeta",
       "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
 

@@ -410,7 +410,9 @@ va_vad_class_init (VaVadClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Voice activity detector", "Filter/Analyzer/Audio",
-      "Finds speech segments and attaches them as VaVoiceSegmentMeta", "VideoAnnotator developers");
+      "Finds speech in 16 kHz mono audio from per-band levels over an adaptive noise estimate, "
+      "with onset and hangover smoothing, and attaches each segment as VaVoiceSegmentMeta",
+      "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
 
   trans_class->start = GST_DEBUG_FUNCPTR (va_vad_start);
