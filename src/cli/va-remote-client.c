@@ -324,9 +324,7 @@ va_remote_client_submit_done (GObject *source, GAsyncResult *result, gpointer us
  *   checks them before it stores any byte of the video
  *
  * `POST /api/v1/jobs` with a multipart body streamed from disk and a
- * Content-Length. The request asks for `100 Continue`, so a refusal made
- * on the headers alone (key, scope, size, read-only) costs no upload.
- * #VaRemoteClient::progress reports the bytes sent.
+ * Content-Length. #VaRemoteClient::progress reports the bytes sent.
  */
 void
 va_remote_client_submit_async (VaRemoteClient *self, GFile *video, const char *const *fields,
@@ -362,13 +360,11 @@ va_remote_client_submit_async (VaRemoteClient *self, GFile *video, const char *c
 
   soup_message_set_request_body (msg, va_multipart_stream_get_content_type (body),
                                  G_INPUT_STREAM (body), upload->total);
-  soup_message_headers_set_expectations (soup_message_get_request_headers (msg),
-                                         SOUP_EXPECTATION_CONTINUE);
-  /* libsoup 3.2 can close the answer of a refused 100-continue request on a
-   * connection the server has already dropped, and crash or hang (about
-   * one refusal in three); a connection meant for this request alone avoids
-   * it, and costs nothing for an upload */
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Connection", "close");
+  /* No "Expect: 100-continue", although the server would then refuse a
+   * bad key or size before the body: with libsoup 3.2.3, closing the answer
+   * to such a request when it is a refusal crashed (in the client input
+   * stream's close_async) or hung in about one case in three. Without it,
+   * a refused upload is sent and discarded by the server. */
   g_signal_connect (msg, "wrote-body-data", G_CALLBACK (va_remote_client_wrote_body_data), task);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     va_remote_client_submit_done, g_steal_pointer (&task));
