@@ -34,11 +34,16 @@ GST_DEBUG_CATEGORY_STATIC (va_detector_debug);
 #define TRACK_SEARCH_MAX_SCALE 1.7
 /* Overlapping search regions can report one object twice. */
 #define DUPLICATE_IOU 0.5
-/* Shot-change test: thumbnail of THUMB_W × THUMB_H block means; a mean
- * absolute difference above SHOT_CHANGE_LEVEL (0..255) forces a full scan. */
+/* Shot-change test on a thumbnail of THUMB_W × THUMB_H block means: a mean
+ * absolute difference above SHOT_CHANGE_LEVEL (0..255), or 15 % of the
+ * blocks changing by more than BLOCK_CHANGE_LEVEL (a cut that keeps most of
+ * the picture, e.g. the same background with other people), forces a full
+ * scan. Motion between two frames changes block means far less. */
 #define THUMB_W 16
 #define THUMB_H 9
-#define SHOT_CHANGE_LEVEL 20.0
+#define SHOT_CHANGE_LEVEL 12.0
+#define BLOCK_CHANGE_LEVEL 30.0
+#define BLOCK_CHANGE_SHARE 0.15
 
 #define DEFAULT_POST_MESSAGES FALSE
 #define DEFAULT_INTERVAL 0
@@ -210,6 +215,7 @@ shot_changed (VaDetectorPrivate *priv, const VaLumaImage *img)
   double thumb[THUMB_W * THUMB_H] = { 0 };
   guint count[THUMB_W * THUMB_H] = { 0 };
   double diff = 0.0;
+  guint changed_blocks = 0;
   gboolean changed;
 
   for (int y = 0; y < img->height; y += 4) {
@@ -226,8 +232,15 @@ shot_changed (VaDetectorPrivate *priv, const VaLumaImage *img)
   for (guint i = 0; i < THUMB_W * THUMB_H; i++) {
     thumb[i] = count[i] ? thumb[i] / count[i] : 0.0;
     diff += fabs (thumb[i] - priv->thumb[i]);
+    if (fabs (thumb[i] - priv->thumb[i]) > BLOCK_CHANGE_LEVEL)
+      changed_blocks++;
   }
-  changed = priv->have_thumb && diff / (THUMB_W * THUMB_H) > SHOT_CHANGE_LEVEL;
+  changed = priv->have_thumb
+            && (diff / (THUMB_W * THUMB_H) > SHOT_CHANGE_LEVEL
+                || changed_blocks > BLOCK_CHANGE_SHARE * THUMB_W * THUMB_H);
+  if (priv->have_thumb)
+    GST_TRACE ("thumbnail change %.1f, %u blocks changed%s", diff / (THUMB_W * THUMB_H),
+               changed_blocks, changed ? ": shot change" : "");
   memcpy (priv->thumb, thumb, sizeof thumb);
   priv->have_thumb = TRUE;
   return changed;
@@ -248,6 +261,8 @@ add_track_regions (VaDetector *self, int width, int height, guint min_size, guin
   VaDetectorPrivate *priv = va_detector_get_instance_private (self);
   double margin_x = klass->search_margin_x > 0 ? klass->search_margin_x : TRACK_SEARCH_MARGIN;
   double margin_y = klass->search_margin_y > 0 ? klass->search_margin_y : TRACK_SEARCH_MARGIN;
+  double min_scale = klass->search_min_scale > 0 ? klass->search_min_scale : TRACK_SEARCH_MIN_SCALE;
+  double max_scale = klass->search_max_scale > 0 ? klass->search_max_scale : TRACK_SEARCH_MAX_SCALE;
 
   for (guint i = 0; i < priv->predictions->len; i++) {
     const VaTrackBox *b = &g_array_index (priv->predictions, VaTrackBox, i);
@@ -260,8 +275,8 @@ add_track_regions (VaDetector *self, int width, int height, guint min_size, guin
       .y = y0,
       .width = x1 - x0,
       .height = y1 - y0,
-      .min_size = MAX (b->height * TRACK_SEARCH_MIN_SCALE, min_size),
-      .max_size = b->height * TRACK_SEARCH_MAX_SCALE,
+      .min_size = MAX (b->height * min_scale, min_size),
+      .max_size = b->height * max_scale,
     };
 
     if (max_size > 0)

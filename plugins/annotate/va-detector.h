@@ -25,6 +25,10 @@ G_DECLARE_DERIVABLE_TYPE (VaDetector, va_detector, VA, DETECTOR, GstVideoFilter)
  *   object's size, which for HOG is much larger than the reported box
  *   (0 = 0.5)
  * @search_margin_y: the same for the height
+ * @search_min_scale: around a tracked object, the smallest size searched,
+ *   relative to the object's (0 = 0.6)
+ * @search_max_scale: the largest (0 = 1.7); a narrow range keeps searches
+ *   around tracks cheap for models that enlarge small objects
  * @open: loads the model; called on READY→PAUSED. Errors are in the
  *   GST_RESOURCE_ERROR domain and name the file.
  * @close: frees the model; called on PAUSED→READY
@@ -38,6 +42,8 @@ struct _VaDetectorClass {
   const char *pipeline;
   double search_margin_x;
   double search_margin_y;
+  double search_min_scale;
+  double search_max_scale;
 
   gboolean (*open) (VaDetector *self, GError **error);
   void (*close) (VaDetector *self);

@@ -105,12 +105,8 @@ va_hog_cv_detect (VaHogCv *self, const VaLumaImage *frame, const VaDetectParams 
         double range = std::max (1.0, max_h * f / win_person);
         self->hog.nlevels = 1 + (int)std::ceil (std::log (range) / std::log (params->scale_factor));
       }
-      /* Around a tracked person the area is small: a finer stride gives the
-       * grouping enough overlapping hits to confirm it. */
-      bool whole = area.area () * 2 > bounds.area ();
-      cv::Size stride = whole ? cv::Size (8, 8) : cv::Size (4, 4);
-      self->hog.detectMultiScale (search, found, weights, hit_threshold, stride, cv::Size (),
-                                  params->scale_factor, group_threshold);
+      self->hog.detectMultiScale (search, found, weights, hit_threshold, cv::Size (8, 8),
+                                  cv::Size (), params->scale_factor, group_threshold);
       for (size_t k = 0; k < found.size (); k++) {
         const cv::Rect &b = found[k];
         VaTrackBox box = {};
