@@ -94,7 +94,8 @@ on_job_updated (VaEngine *engine, VaJob *job, double progress, VaHttpSubscriber 
 static void
 on_job_completed (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
 {
-  va_http_subscriber_job_event (sub, "job.completed", job, 1.0);
+  /* percent, like job.update and the job object */
+  va_http_subscriber_job_event (sub, "job.completed", job, 100.0);
 }
 
 static void

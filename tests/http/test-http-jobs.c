@@ -851,7 +851,30 @@ test_events (JobsFixture *j, gconstpointer data)
     g_assert_cmpuint (r->status, ==, 200);
   }
   sse_read_until (in, text, "event: job.cancelled\n");
+  {
+    /* the queue is stopped here: announce a completion as it would */
+    g_autoptr (VaCaller) local = va_caller_new_local ();
+    g_autoptr (VaJob) job = va_engine_get_job (j->f.engine, local, bob_job, &error);
+
+    g_assert_no_error (error);
+    g_signal_emit_by_name (j->f.engine, "job-completed", job);
+    g_clear_object (&job);
+    job = va_engine_get_job (j->f.engine, local, alice_job, &error);
+    g_assert_no_error (error);
+    g_signal_emit_by_name (j->f.engine, "job-completed", job);
+  }
+  sse_read_until (in, text, "event: job.completed\n");
+  /* progress is a percentage in every event, as in the job object (the
+   * read fails after 10 s if it never comes) */
+  sse_read_until (in, text, "\"progress\":100.0");
   sse_read_until (in, text, "event: heartbeat\n");
+  {
+    const char *completed = strstr (text->str, "\"type\":\"job.completed\"");
+
+    g_assert_nonnull (completed);
+    g_assert_nonnull (strstr (completed, "\"progress\":100.0"));
+    g_assert_null (strstr (text->str, "\"progress\":1.0"));
+  }
   g_assert_nonnull (strstr (text->str, alice_job));
   g_assert_null (strstr (text->str, bob_job));
   g_assert_nonnull (strstr (text->str, "event: job.update\n"));
