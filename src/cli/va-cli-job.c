@@ -307,11 +307,14 @@ va_cli_job_on_transfer (VaRemoteClient *client, gint64 done, gint64 total, VaCli
 
   if (self->quiet)
     return;
-  if (self->tty) {
-    g_autofree char *detail
-        = total_text != NULL ? g_strdup_printf (_ ("%s of %s  %s/s"), done_text, total_text, rate)
-                             : g_strdup_printf (_ ("%s  %s/s"), done_text, rate);
+  if (self->tty && total > 0) {
+    g_autofree char *detail = g_strdup_printf (_ ("%s of %s  %s/s"), done_text, total_text, rate);
     va_cli_job_draw_bar (self, fraction, detail);
+  } else if (self->tty) {
+    /* a streamed ZIP has no length: no bar, just what came so far */
+    fprintf (stderr, _ ("\r%s %s  %s/s\033[K"), self->activity, done_text, rate);
+    fflush (stderr);
+    self->drawn = TRUE;
   } else if (total > 0) {
     int decile = (int)(fraction * 10);
     if (decile > self->last_decile) {

@@ -327,13 +327,12 @@ class RealServer(unittest.TestCase):
         for command in ("submit", "list", "status", "results", "download", "cancel", "delete"):
             self.assertIn(command, r.stdout)
 
-    def test_progress_bar_on_a_terminal(self):
+    def run_on_terminal(self, *args):
         env = clean_env(VIDEOANNOTATOR_SERVER_URL=self.url, VIDEOANNOTATOR_API_KEY=self.key)
         pid, fd = pty.fork()
         if pid == 0:
             os.chdir(self.tmp)
-            os.execve(EXE, [EXE, "job", "submit", self.video, "-p", "scene_detection", "--wait"],
-                      env)
+            os.execve(EXE, [EXE, "job", *args], env)
         output = b""
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -350,11 +349,18 @@ class RealServer(unittest.TestCase):
         _, status = os.waitpid(pid, 0)
         os.close(fd)
         self.assertEqual(os.waitstatus_to_exitcode(status), 0, output)
-        text = output.decode()
+        return output.decode()
+
+    def test_progress_bar_on_a_terminal(self):
+        text = self.run_on_terminal("submit", self.video, "-p", "scene_detection", "--wait")
         self.assertRegex(text, r"\rupload \[#+-*\] +\d+%")
         self.assertRegex(text, r"\rjob \[#{30}\] 100%  completed")
         job_id = text.strip().splitlines()[-1].strip()
         self.assertRegex(job_id, UUID)
+        # the ZIP is streamed without a length: a byte count, no bar
+        text = self.run_on_terminal("download", job_id, "-o", os.path.join(self.tmp, "tty"))
+        self.assertRegex(text, r"\rdownload \d+(\.\d)?\s(bytes|kB|MB)  ")
+        self.assertNotIn("download [", text)
         self.assertEqual(self.job("delete", job_id).returncode, 0)
 
 
