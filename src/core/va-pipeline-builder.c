@@ -469,6 +469,12 @@ va_apply_options (VaPipelineBuilder *self, VaPipelineInfo *info, guint index, Gs
   }
 }
 
+static void
+va_copy_entry (gpointer key, gpointer value, gpointer user_data)
+{
+  g_hash_table_insert (user_data, key, value);
+}
+
 /* One branch: entry elements, the analysers of every selected pipeline of
  * @branch, and the annotation sink writing their files. Returns the entry
  * element (decodebin's pad links to it), or NULL when no pipeline of the
@@ -478,6 +484,9 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
                                 GstElement **sink_out, GError **error)
 {
   g_autoptr (GPtrArray) names = g_ptr_array_new_null_terminated (4, NULL, TRUE);
+  /* factory → element, placed by earlier pipelines / by the current one */
+  g_autoptr (GHashTable) placed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) own = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *pipelines = NULL;
   g_autofree char *location = NULL;
   const char *prefix = branch == VA_PIPELINE_BRANCH_VIDEO ? "video" : "audio";
@@ -522,10 +531,21 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
 
     if (va_pipeline_info_get_branch (info) != branch)
       continue;
+    g_hash_table_remove_all (own);
     for (guint j = 0; j < va_pipeline_info_get_n_elements (info); j++) {
       const char *factory = va_pipeline_info_get_element_factory (info, j);
+      GstElement *existing = g_hash_table_lookup (placed, factory);
       g_autofree char *ename
           = g_strdup_printf ("%s-%u-%s", va_pipeline_info_get_name (info), j, factory);
+
+      /* Pipelines of one branch may share an analyser (the audio ones all
+       * start with vavad): it runs once, and its metas serve them all; the
+       * later pipeline's options apply to it as well. Within one pipeline a
+       * repeated factory is meant (two passes) and kept. */
+      if (existing != NULL) {
+        va_apply_options (self, info, j, existing);
+        continue;
+      }
 
       /* the branch queue already separates the first element from decoding */
       if (va_pipeline_info_get_element_heavy (info, j) && tail != entry) {
@@ -537,10 +557,12 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
       }
       if ((element = va_make_element (factory, ename, error)) == NULL)
         return NULL;
+      g_hash_table_insert (own, (gpointer)factory, element);
       va_apply_options (self, info, j, element);
       if ((tail = va_chain (bin, tail, element, error)) == NULL)
         return NULL;
     }
+    g_hash_table_foreach (own, va_copy_entry, placed);
   }
 
   g_free (name);

@@ -129,6 +129,112 @@ static const VaPipelineDesc registry_table[] = {
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vapersondetect", .heavy = TRUE } },
   },
+  {
+      .name = "voice_activity",
+      .display_name = "Voice Activity Detection",
+      .description = "Finds the stretches of speech: per-band spectral level over an adaptive "
+                     "noise estimate every 10 ms, with onset and hangover smoothing; one CSV "
+                     "row (start, end, duration) per voice segment.",
+      .family = "audio",
+      .variant = "spectral-vad",
+      .stability = "beta",
+      .tasks = STRV ("voice-activity-detection"),
+      .modalities = STRV ("audio"),
+      .capabilities = STRV ("voice-segments"),
+      .backends = STRV ("gstreamer"),
+      .notes = STRV ("not part of the reference registry: an addition of this implementation",
+                     "speech and other sounds with speech-like spectra (singing, a television) "
+                     "are not told apart"),
+      .output_format = "CSV",
+      .output_types = STRV ("voice_segment"),
+      .output_suffix = "_voice_activity.csv",
+      .branch = VA_PIPELINE_BRANCH_AUDIO,
+      .elements = { { .factory = "vavad" } },
+  },
+  {
+      .name = "speech_recognition",
+      .display_name = "Speech Recognition",
+      .description = "Transcribes English speech with pocketsphinx (the Debian en-us models), "
+                     "one utterance per voice segment, with word times; a WebVTT cue per "
+                     "utterance.",
+      .family = "audio",
+      .variant = "pocketsphinx",
+      .stability = "stable",
+      .tasks = STRV ("speech-recognition"),
+      .modalities = STRV ("audio"),
+      .capabilities = STRV ("transcript", "word-timestamps"),
+      .backends = STRV ("pocketsphinx"),
+      .notes = STRV ("English only (pocketsphinx-en-us); there is no language detection and no "
+                     "translation task",
+                     "Whisper's options (whisper_model, beam_size, best_of, temperature, "
+                     "patience, length_penalty) do not exist; the models are set with the hmm, "
+                     "lm and dict options",
+                     "accuracy is far below Whisper's: 29.6% word error rate on the five "
+                     "LibriVox clips of pocketsphinx-testdata (docs/accuracy.md)",
+                     "the reference writes no file when this pipeline runs alone; this one "
+                     "writes <stem>_speech_recognition.vtt"),
+      .output_format = "WebVTT",
+      .output_types = STRV ("transcript"),
+      .output_suffix = "_speech_recognition.vtt",
+      .branch = VA_PIPELINE_BRANCH_AUDIO,
+      .elements = { { .factory = "vavad" }, { .factory = "vaspeech", .heavy = TRUE } },
+  },
+  {
+      .name = "speaker_diarization",
+      .display_name = "Speaker Diarization",
+      .description = "Finds who spoke when: mel cepstra of voice segment windows clustered "
+                     "with the Bayesian information criterion, the number of speakers found "
+                     "automatically between min-speakers and max-speakers; one RTTM line per "
+                     "turn.",
+      .family = "audio",
+      .variant = "mfcc-bic",
+      .stability = "stable",
+      .tasks = STRV ("speaker-diarization"),
+      .modalities = STRV ("audio"),
+      .capabilities = STRV ("speaker-turns", "speaker-count"),
+      .backends = STRV ("gstreamer"),
+      .notes = STRV ("overlapping speech is not detected: every moment has at most one "
+                     "speaker",
+                     "a speaker change inside a voice segment is found at the resolution of "
+                     "the window option (1.5 s)",
+                     "the RTTM <uri> field is the file stem (the reference writes \"video\")",
+                     "the reference writes no file when this pipeline runs alone; this one "
+                     "writes <stem>_speaker_diarization.rttm"),
+      .output_format = "RTTM",
+      .output_types = STRV ("speaker_turn"),
+      .output_suffix = "_speaker_diarization.rttm",
+      .branch = VA_PIPELINE_BRANCH_AUDIO,
+      .elements = { { .factory = "vavad" }, { .factory = "vadiarize" } },
+  },
+  {
+      .name = "audio_processing",
+      .display_name = "Audio Processing",
+      .description = "Voice activity, speech recognition and speaker diarization on one audio "
+                     "branch: the WebVTT transcript with <v SPEAKER_NN> voices and the RTTM "
+                     "speaker turns.",
+      .family = "audio",
+      .variant = "pocketsphinx-bic",
+      .stability = "beta",
+      .tasks = STRV ("speech-recognition", "speaker-diarization"),
+      .modalities = STRV ("audio"),
+      .capabilities = STRV ("transcript", "word-timestamps", "speaker-turns", "speaker-count"),
+      .backends = STRV ("pocketsphinx", "gstreamer"),
+      .notes = STRV ("Whisper and pyannote are replaced by pocketsphinx and our BIC "
+                     "clustering; see speech_recognition and speaker_diarization for what "
+                     "differs",
+                     "the RTTM <uri> field is the file stem (the reference writes \"video\")",
+                     "sample_rate is fixed at 16000 (the models' rate); enable_diarization "
+                     "does not exist: select speech_recognition alone for a transcript "
+                     "without speakers"),
+      .output_format = "WebVTT",
+      .output_types = STRV ("transcript", "speaker_turn"),
+      .output_suffix = "_speech_recognition.vtt",
+      .extra_output_suffixes = STRV ("_speaker_diarization.rttm"),
+      .branch = VA_PIPELINE_BRANCH_AUDIO,
+      .elements = { { .factory = "vavad" },
+                    { .factory = "vaspeech", .heavy = TRUE },
+                    { .factory = "vadiarize" } },
+  },
 };
 
 static void

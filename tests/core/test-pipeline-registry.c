@@ -249,7 +249,9 @@ test_registry_names (void)
   for (guint i = 1; i < list->len; i++)
     g_assert_cmpstr (va_pipeline_info_get_name (g_ptr_array_index (list, i - 1)), <,
                      va_pipeline_info_get_name (g_ptr_array_index (list, i)));
-  g_assert_cmpstr (known, ==, "face_analysis, motion_analysis, person_tracking, scene_detection");
+  g_assert_cmpstr (known, ==,
+                   "audio_processing, face_analysis, motion_analysis, person_tracking, "
+                   "scene_detection, speaker_diarization, speech_recognition, voice_activity");
 
   for (guint i = 0; i < list->len; i++) {
     VaPipelineInfo *info = g_ptr_array_index (list, i);
@@ -373,6 +375,67 @@ child (GstElement *pipeline, const char *name)
   return e;
 }
 
+/* The audio pipelines share vavad: selecting speech_recognition and
+ * speaker_diarization builds vavad ! queue ! vaspeech ! vadiarize once, and
+ * their options come from both elements' properties. */
+static void
+test_registry_audio (void)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *sink_pipelines = NULL;
+  VaPipelineInfo *diarization = va_pipeline_registry_lookup (registry, "speaker_diarization");
+  VaPipelineInfo *audio = va_pipeline_registry_lookup (registry, "audio_processing");
+  JsonObject *schema;
+  int fd = g_file_open_tmp ("va-audio-XXXXXX.wav", &input, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (write (fd, "x", 1), ==, 1);
+  close (fd);
+
+  g_assert_true (va_pipeline_info_get_enabled (diarization));
+  g_assert_true (va_pipeline_info_get_enabled (audio));
+  g_assert_cmpint (va_pipeline_info_get_branch (audio), ==, VA_PIPELINE_BRANCH_AUDIO);
+  schema = va_pipeline_info_get_config_schema (diarization);
+  g_assert_cmpuint (json_object_get_int_member (member (schema, "min_speakers"), "default"), ==, 1);
+  g_assert_cmpuint (json_object_get_int_member (member (schema, "max_speakers"), "default"), ==,
+                    10);
+  g_assert_true (json_object_has_member (schema, "hangover"));
+  schema = va_pipeline_info_get_config_schema (
+      va_pipeline_registry_lookup (registry, "speech_recognition"));
+  g_assert_cmpstr (json_object_get_string_member (member (schema, "hmm"), "type"), ==, "string");
+  g_assert_true (json_object_has_member (schema, "dict"));
+  /* audio pipelines are not run unless asked for */
+  list = va_pipeline_registry_get_defaults (registry);
+  for (guint i = 0; i < list->len; i++)
+    g_assert_cmpint (va_pipeline_info_get_branch (g_ptr_array_index (list, i)), ==,
+                     VA_PIPELINE_BRANCH_VIDEO);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  list = va_pipeline_registry_resolve_list (registry, "speech_recognition,speaker_diarization",
+                                            &error);
+  g_assert_no_error (error);
+  va_pipeline_builder_set_input (builder, input);
+  for (guint i = 0; i < list->len; i++)
+    va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (list, i));
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (child (pipeline, "audio-caps"));
+  g_assert_nonnull (child (pipeline, "speech_recognition-0-vavad"));
+  g_assert_nonnull (child (pipeline, "speech_recognition-1-queue"));
+  g_assert_nonnull (child (pipeline, "speech_recognition-1-vaspeech"));
+  g_assert_null (child (pipeline, "speaker_diarization-0-vavad"));
+  g_assert_nonnull (child (pipeline, "speaker_diarization-1-vadiarize"));
+  g_assert_null (child (pipeline, "video-sink"));
+  g_object_get (child (pipeline, "audio-sink"), "pipelines", &sink_pipelines, NULL);
+  g_assert_cmpstr (sink_pipelines, ==, "speech_recognition,speaker_diarization");
+  g_unlink (input);
+}
+
 /* The builder's graph: one decodebin, a branch per modality that has a
  * selected pipeline, a queue before heavy elements, one sink per branch
  * told which pipelines to write. */
@@ -485,5 +548,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/names", test_registry_names);
   g_test_add_func ("/pipeline-registry/resolve", test_registry_resolve);
   g_test_add_func ("/pipeline-registry/real-schema", test_registry_real_schema);
+  g_test_add_func ("/pipeline-registry/audio", test_registry_audio);
   return g_test_run ();
 }
