@@ -58,6 +58,9 @@ init_logging (void)
   if (g_once_init_enter (&done)) {
     GST_DEBUG_CATEGORY_INIT (va_speech_decoder_debug, "vaspeechdecoder", 0, "pocketsphinx decoder");
     err_set_callback (log_sphinx, NULL);
+    /* The configuration dump at start-up bypasses the callback and goes
+     * straight to this stream (stderr by default). */
+    err_set_logfp (NULL);
     g_once_init_leave (&done, 1);
   }
 }

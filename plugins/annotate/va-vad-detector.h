@@ -25,7 +25,7 @@ typedef struct {
   guint max_segment_ms;
 } VaVadParams;
 
-#define VA_VAD_DEFAULT_THRESHOLD_DB 2.0
+#define VA_VAD_DEFAULT_THRESHOLD_DB 1.5
 #define VA_VAD_DEFAULT_MIN_LEVEL_DB -60.0
 #define VA_VAD_DEFAULT_ONSET_MS 30
 #define VA_VAD_DEFAULT_HANGOVER_MS 300
