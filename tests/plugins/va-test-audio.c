@@ -380,9 +380,17 @@ va_test_audio_run_full (const GArray *samples, const char *chain, gboolean with_
   result->words = g_array_new (FALSE, FALSE, sizeof (VaTestSegment));
   result->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)gst_message_unref);
 
-  pipeline = gst_parse_launch (desc, error);
-  if (pipeline == NULL)
-    return NULL;
+  {
+    g_autoptr (GError) parse_error = NULL;
+
+    /* gst_parse_launch() may return a pipeline with an error set (a missing
+     * element); that is a failure here. */
+    pipeline = gst_parse_launch (desc, &parse_error);
+    if (parse_error != NULL) {
+      g_propagate_error (error, g_steal_pointer (&parse_error));
+      return NULL;
+    }
+  }
   src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   bus = gst_element_get_bus (pipeline);
@@ -589,6 +597,21 @@ near_boundary (const GArray *truth, gdouble t, gdouble collar)
 gdouble
 va_test_der (const GArray *truth, const GArray *found, gdouble collar, gdouble duration)
 {
+  return va_test_der_parts (truth, found, collar, duration, NULL, NULL, NULL);
+}
+
+/**
+ * va_test_der_parts:
+ * @missed: (out) (optional): missed speech / true speech
+ * @false_alarm: (out) (optional): false alarm / true speech
+ * @confusion: (out) (optional): speaker confusion / true speech
+ *
+ * va_test_der() and its three parts.
+ */
+gdouble
+va_test_der_parts (const GArray *truth, const GArray *found, gdouble collar, gdouble duration,
+                   gdouble *missed_out, gdouble *false_alarm_out, gdouble *confusion_out)
+{
   guint n_true = 0, n_found = 0;
   g_autofree guint *overlap = NULL;
   g_autofree gint *map = NULL;
@@ -647,5 +670,11 @@ va_test_der (const GArray *truth, const GArray *found, gdouble collar, gdouble d
     else if (a >= 0 && b >= 0 && map[b] != a)
       confusion++;
   }
+  if (missed_out != NULL)
+    *missed_out = total > 0 ? (gdouble)missed / total : 0.0;
+  if (false_alarm_out != NULL)
+    *false_alarm_out = total > 0 ? (gdouble)false_alarm / total : 0.0;
+  if (confusion_out != NULL)
+    *confusion_out = total > 0 ? (gdouble)confusion / total : 0.0;
   return total > 0 ? (gdouble)(missed + false_alarm + confusion) / total : 0.0;
 }

@@ -69,5 +69,8 @@ gdouble va_test_frame_f1 (const GArray *truth, const GArray *found, gdouble dura
 gdouble va_test_wer (const char *reference, const char *hypothesis, guint *errors,
                      guint *n_reference);
 gdouble va_test_der (const GArray *truth, const GArray *found, gdouble collar, gdouble duration);
+gdouble va_test_der_parts (const GArray *truth, const GArray *found, gdouble collar,
+                           gdouble duration, gdouble *missed, gdouble *false_alarm,
+                           gdouble *confusion);
 
 G_END_DECLS
