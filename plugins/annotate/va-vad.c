@@ -287,9 +287,11 @@ va_vad_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     GstClockTime expected = sample_to_time (self, self->n_samples);
     GstClockTimeDiff drift = GST_CLOCK_DIFF (expected, pts);
 
-    /* A real gap (not rounding): close what is open, restart the timeline. */
+    /* A real gap (not rounding): close what is open on the old timeline
+     * (times computed before the base moves), then restart it. */
     if (ABS (drift) > 20 * GST_MSECOND) {
       va_vad_detector_flush (self->detector, self->segments);
+      publish_segments (self, buf);
       self->have_base = FALSE;
     }
   }

@@ -247,6 +247,66 @@ test_properties (void)
   g_assert_cmpuint (none->segments->len, ==, 0);
 }
 
+/* A timestamp jump (DISCONT) closes the open segment on the old timeline
+ * and restarts the new one at the new timestamp. */
+static void
+test_discont (void)
+{
+  g_autoptr (GArray) a = speak ("en+m3", 50, sentences[1]);
+  g_autoptr (GArray) b = speak ("en+f3", 70, sentences[0]);
+  GstHarness *h = gst_harness_new_parse ("vavad");
+  g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (VaTestSegment));
+  const gsize chunk = 1600;
+  gsize a_first, a_last, b_first, b_last;
+  GstBuffer *out;
+
+  va_test_audio_speech_bounds (a, &a_first, &a_last);
+  va_test_audio_speech_bounds (b, &b_first, &b_last);
+  g_array_set_size (a, a_last); /* speech runs into the gap */
+  gst_harness_set_src_caps_str (h, CAPS);
+  for (guint part = 0; part < 2; part++) {
+    GArray *clip = part == 0 ? a : b;
+    GstClockTime base = part == 0 ? 0 : 20 * GST_SECOND;
+
+    for (gsize off = 0; off < clip->len; off += chunk) {
+      gsize n = MIN (chunk, clip->len - off);
+      GstBuffer *buf = gst_buffer_new_memdup (&g_array_index (clip, gint16, off), n * 2);
+
+      GST_BUFFER_PTS (buf) = base + gst_util_uint64_scale (off, GST_SECOND, VA_TEST_AUDIO_RATE);
+      GST_BUFFER_DURATION (buf) = gst_util_uint64_scale (n, GST_SECOND, VA_TEST_AUDIO_RATE);
+      if (off == 0 && part == 1)
+        GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+      g_assert_cmpint (gst_harness_push (h, buf), ==, GST_FLOW_OK);
+    }
+  }
+  gst_harness_push_event (h, gst_event_new_eos ());
+  while ((out = gst_harness_try_pull (h)) != NULL) {
+    gpointer state = NULL;
+    GstMeta *meta;
+
+    while (
+        (meta = gst_buffer_iterate_meta_filtered (out, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
+      VaVoiceSegmentMeta *m = (VaVoiceSegmentMeta *)meta;
+      VaTestSegment seg = { (gdouble)m->start / GST_SECOND, (gdouble)m->end / GST_SECOND, 0 };
+
+      g_test_message ("found %.3f - %.3f", seg.start, seg.end);
+      g_array_append_val (found, seg);
+    }
+    gst_buffer_unref (out);
+  }
+  gst_harness_teardown (h);
+
+  g_assert_cmpuint (found->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (g_array_index (found, VaTestSegment, 0).start,
+                                  (gdouble)a_first / VA_TEST_AUDIO_RATE, 0.08);
+  g_assert_cmpfloat_with_epsilon (g_array_index (found, VaTestSegment, 0).end,
+                                  (gdouble)a_last / VA_TEST_AUDIO_RATE, 0.05);
+  g_assert_cmpfloat_with_epsilon (g_array_index (found, VaTestSegment, 1).start,
+                                  20.0 + (gdouble)b_first / VA_TEST_AUDIO_RATE, 0.08);
+  g_assert_cmpfloat_with_epsilon (g_array_index (found, VaTestSegment, 1).end,
+                                  20.0 + (gdouble)b_last / VA_TEST_AUDIO_RATE, 0.12);
+}
+
 /* audioconvert and audioresample keep the voice segments (the meta has the
  * audio tag only), also when converting to 48 kHz float. */
 static void
@@ -351,6 +411,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vavad/open-at-eos", test_open_at_eos);
   g_test_add_func ("/vavad/messages", test_messages);
   g_test_add_func ("/vavad/properties", test_properties);
+  g_test_add_func ("/vavad/discont", test_discont);
   g_test_add_func ("/vavad/survives-conversion", test_survives_conversion);
   g_test_add_func ("/audio-metas/survive-conversion", test_all_metas_survive_conversion);
   return g_test_run ();
