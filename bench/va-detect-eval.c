@@ -112,10 +112,12 @@ make_faces (const char *out, const char *truth_path, double seconds, int width, 
     g_printerr ("%s\n", error->message);
     return 1;
   }
-  desc = g_strdup_printf ("appsrc name=src format=time ! videoconvert ! "
-                          "x264enc speed-preset=medium key-int-max=%d ! h264parse ! mp4mux ! "
-                          "filesink location=\"%s\"",
-                          2 * fps, tmp);
+  /* One encoder thread: several make the stream differ from run to run. */
+  desc = g_strdup_printf (
+      "appsrc name=src format=time ! videoconvert ! "
+      "x264enc speed-preset=medium threads=1 key-int-max=%d ! h264parse ! mp4mux ! "
+      "filesink location=\"%s\"",
+      2 * fps, tmp);
   pipeline = gst_parse_launch (desc, &error);
   if (pipeline == NULL) {
     g_printerr ("%s\n", error->message);

@@ -5,11 +5,11 @@
  * carries them to the frames in between, so every frame gets its
  * GstVideoRegionOfInterestMeta. Most samples are only searched around the
  * tracked objects (cheap); the whole frame is searched every
- * `rescan-interval` seconds and at shot changes (checked on every frame,
- * which also starts an early sample), so new objects are found within that
- * delay and boxes do not outlive a cut. The search runs on a shrunk grey frame (`downscale`):
- * cost grows with the pixel count, and the luma plane of the YUV formats we
- * accept is already grey, so no colour conversion is needed.
+ * `rescan-interval` seconds and at shot changes (checked on every frame; a
+ * cut ends all tracks and is analysed at once), so new objects are found
+ * within that delay and boxes do not outlive a cut. The search runs on a
+ * shrunk grey frame (`downscale`): cost grows with the pixel count, and the
+ * luma plane of planar YUV is already grey, so it is read in place.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -452,7 +452,7 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
   VaLumaImage luma = frame_luma (priv, frame);
   gboolean post_messages, sampled, cut, full_scan = FALSE;
   const char *backend;
-  guint interval, min_size, max_size;
+  guint interval, min_size, max_size, max_missed;
   double pps, rescan_interval;
   VaDetectParams params;
   GstMessage *msg = NULL;
@@ -466,9 +466,10 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
   max_size = priv->max_size;
   params.downscale = effective_downscale (priv->downscale, width, height);
   params.scale_factor = priv->scale_factor;
-  va_tracker_set_max_missed (priv->tracker, priv->max_missed);
+  max_missed = priv->max_missed;
   backend = priv->backend;
   GST_OBJECT_UNLOCK (self);
+  va_tracker_set_max_missed (priv->tracker, max_missed);
 
   if (G_UNLIKELY (!priv->announced) && klass->pipeline != NULL) {
     gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (filter),

@@ -17,7 +17,9 @@
  * The cascade runs on sampled frames (`interval`, `predictions-per-second`);
  * boxes on the frames in between are the tracks extrapolated at constant
  * velocity. Most samples are only searched around tracked faces; the whole
- * frame every `rescan-interval` seconds and at shot changes.
+ * frame every `rescan-interval` seconds and at shot changes, which also end
+ * every track. Boxes of every model cover forehead to chin (the LBP model's
+ * are enlarged to match the Haar models'). See docs/elements.md.
  *
  * With `post-messages`, each analysed frame posts an element message named
  * "vafacedetect" with fields:
@@ -321,9 +323,12 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Face detector", "Filter/Analyzer/Video",
-      "Finds and tracks frontal faces (OpenCV cascades) and attaches them as region of "
-      "interest metadata",
-      "VideoAnnotator <https://github.com/videoannotator>");
+      "Finds frontal faces with an OpenCV cascade classifier (LBP or Haar, from opencv-data) on "
+      "sampled frames of a downscaled grey copy, tracks them so ids stay stable and every frame "
+      "carries its faces, and attaches each as a GstVideoRegionOfInterestMeta (roi_type \"face\", "
+      "param \"detection\": confidence, track-id, backend); optionally an element message per "
+      "analysed frame",
+      "VideoAnnotator developers");
   gst_type_mark_as_plugin_api (VA_TYPE_FACE_DETECT_MODEL, 0);
   gst_type_mark_as_plugin_api (VA_TYPE_DETECTOR, 0);
 }

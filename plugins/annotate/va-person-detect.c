@@ -305,9 +305,11 @@ va_person_detect_class_init (VaPersonDetectClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Person detector", "Filter/Analyzer/Video",
-      "Finds and tracks people (OpenCV HOG people detector or upper-body cascade) and "
-      "attaches them as region of interest metadata",
-      "VideoAnnotator <https://github.com/videoannotator>");
+      "Finds people with OpenCV's HOG people detector (or the upper-body Haar cascade) on "
+      "sampled frames, tracks them with stable ids across frames and short misses, and attaches "
+      "each as a GstVideoRegionOfInterestMeta (roi_type \"person\", param \"detection\": "
+      "confidence, track-id, backend); optionally an element message per analysed frame",
+      "VideoAnnotator developers");
   gst_type_mark_as_plugin_api (VA_TYPE_PERSON_DETECT_MODEL, 0);
   gst_type_mark_as_plugin_api (VA_TYPE_DETECTOR, 0);
 }
