@@ -300,6 +300,14 @@ va_config_report_new (VaPipelineRegistry *registry, JsonObject *config, GPtrArra
         g_autofree char *field = g_strdup_printf ("%s.%s", member, (char *)k->data);
         JsonNode *option = json_object_get_member (json_node_get_object (value), k->data);
 
+        if (va_pipeline_info_get_operator_setting (owner, k->data) != NULL) {
+          va_config_report_add (
+              self->errors, name, field, "OPERATOR_SETTING",
+              "Ask the server's operator to set it, or run videoannotator annotate locally",
+              "%s: names a file on the server, which only the operator chooses (setting %s)", field,
+              va_pipeline_info_get_operator_setting (owner, k->data));
+          continue;
+        }
         if (!json_object_has_member (schema, k->data)) {
           va_config_report_add (self->warnings, name, field, "UNKNOWN_FIELD",
                                 "See the pipeline's config_schema for its options",
@@ -319,8 +327,18 @@ va_config_report_new (VaPipelineRegistry *registry, JsonObject *config, GPtrArra
         VaPipelineInfo *info = g_ptr_array_index (pipelines, i);
         JsonObject *schema = va_pipeline_info_get_config_schema (info);
 
-        if (va_config_has_section (registry, config, info)
-            || !json_object_has_member (schema, member))
+        if (va_config_has_section (registry, config, info))
+          continue;
+        if (va_pipeline_info_get_operator_setting (info, member) != NULL) {
+          known = TRUE;
+          va_config_report_add (
+              self->errors, va_pipeline_info_get_name (info), member, "OPERATOR_SETTING",
+              "Ask the server's operator to set it, or run videoannotator annotate locally",
+              "%s: names a file on the server, which only the operator chooses (setting %s)",
+              member, va_pipeline_info_get_operator_setting (info, member));
+          continue;
+        }
+        if (!json_object_has_member (schema, member))
           continue;
         known = TRUE;
         va_config_check_value (self, va_pipeline_info_get_name (info), member,

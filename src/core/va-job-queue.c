@@ -547,6 +547,37 @@ va_job_queue_apply_defaults (VaJobQueue *self, VaPipelineBuilder *builder)
   }
 }
 
+/* Model files come from the operator's settings only (see
+ * va_pipeline_info_get_operator_setting()); empty means the element's
+ * default, the models Debian installs. */
+static void
+va_job_queue_apply_operator_settings (VaJobQueue *self, VaPipelineBuilder *builder)
+{
+  GPtrArray *pipelines = va_pipeline_builder_get_pipelines (builder);
+
+  if (self->settings == NULL)
+    return;
+  for (guint i = 0; i < pipelines->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (pipelines, i);
+    g_autoptr (GPtrArray) keys = va_pipeline_info_list_operator_options (info);
+
+    for (guint j = 0; j < keys->len; j++) {
+      const char *key = g_ptr_array_index (keys, j);
+      const char *setting = va_pipeline_info_get_operator_setting (info, key);
+      GVariant *value = va_settings_get_value (self->settings, setting);
+      g_autoptr (GError) error = NULL;
+
+      if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+          || *g_variant_get_string (value, NULL) == '\0')
+        continue;
+      if (!va_pipeline_builder_set_option (builder, va_pipeline_info_get_name (info), key,
+                                           g_variant_get_string (value, NULL), &error))
+        g_warning ("Setting %s does not fit pipeline %s: %s", setting,
+                   va_pipeline_info_get_name (info), error->message);
+    }
+  }
+}
+
 /* Fails a job that cannot start, with one result row per pipeline. */
 static void
 va_job_queue_fail_start (VaJobQueue *self, VaJobRun *run, const char *message)
@@ -623,6 +654,7 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   for (guint i = 0; i < run->pipelines->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (run->pipelines, i));
   va_job_queue_apply_defaults (self, builder);
+  va_job_queue_apply_operator_settings (self, builder);
   if (!va_config_apply (self->registry, va_job_get_config (job), builder, error)) {
     g_prefix_error (error, "Invalid job configuration: ");
     return FALSE;

@@ -3,6 +3,7 @@
 
 #include <gst/gst.h>
 #include <math.h>
+#include <string.h>
 
 #include "va-pipeline-info-private.h"
 #include "va-serializable.h"
@@ -26,6 +27,8 @@ struct _VaPipelineInfo {
   JsonObject *config_schema;
   /* schema key → "factory\nproperty" */
   GHashTable *options;
+  /* option key → setting name, for the options only the operator sets */
+  GHashTable *operator_options;
 };
 
 static void va_pipeline_info_serializable_init (VaSerializableInterface *iface);
@@ -38,6 +41,39 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (VaPipelineInfo, va_pipeline_info, G_TYPE_OBJECT,
  * user's: the runner reads results from metadata, never from messages. */
 static const char *const hidden_properties[] = { "post-messages", NULL };
 
+/* Files on the server's machine: a job that could name them would make the
+ * server parse any file it can read with model loaders never meant for
+ * hostile input. They are settings of the operator's (and `annotate --set`
+ * options of the local user's), never job options. */
+static const struct {
+  const char *factory;
+  const char *property;
+  const char *setting;
+} operator_properties[] = {
+  { "vaspeech", "hmm", "speech-acoustic-model" },
+  { "vaspeech", "lm", "speech-language-model" },
+  { "vaspeech", "dict", "speech-dictionary" },
+  { "vafacedetect", "model-dir", "face-model-dir" },
+  { "vapersondetect", "model-dir", "person-model-dir" },
+};
+
+static int
+va_compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *
+va_operator_setting (const char *factory, const char *property)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (operator_properties); i++) {
+    if (g_str_equal (operator_properties[i].factory, factory)
+        && g_str_equal (operator_properties[i].property, property))
+      return operator_properties[i].setting;
+  }
+  return NULL;
+}
+
 static void
 va_pipeline_info_finalize (GObject *object)
 {
@@ -47,6 +83,7 @@ va_pipeline_info_finalize (GObject *object)
   g_clear_pointer (&self->unavailable_reason, g_free);
   g_clear_pointer (&self->config_schema, json_object_unref);
   g_clear_pointer (&self->options, g_hash_table_unref);
+  g_clear_pointer (&self->operator_options, g_hash_table_unref);
   G_OBJECT_CLASS (va_pipeline_info_parent_class)->finalize (object);
 }
 
@@ -62,6 +99,7 @@ va_pipeline_info_init (VaPipelineInfo *self)
   self->aliases = g_ptr_array_new_null_terminated (2, g_free, TRUE);
   self->config_schema = json_object_new ();
   self->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->operator_options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* Floats in GParamSpecs are binary approximations (0.1f): print them with
@@ -239,6 +277,14 @@ va_pipeline_info_add_element_schema (VaPipelineInfo *self, const VaPipelineEleme
       continue;
 
     key = g_strdelimit (g_strdup (pspec->name), "-", '_');
+    if (va_operator_setting (element->factory, pspec->name) != NULL) {
+      /* settable by the builder, invisible to jobs */
+      g_hash_table_insert (self->operator_options, g_strdup (key),
+                           (gpointer)va_operator_setting (element->factory, pspec->name));
+      g_hash_table_insert (self->options, g_steal_pointer (&key),
+                           g_strdup_printf ("%s\n%s", element->factory, pspec->name));
+      continue;
+    }
     if (json_object_has_member (self->config_schema, key)) {
       /* Two elements of one chain share a property name: qualify the second. */
       g_free (key);
@@ -522,6 +568,45 @@ va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key, const cha
     }
   }
   return FALSE;
+}
+
+/**
+ * va_pipeline_info_get_operator_setting:
+ * @key: an option name, e.g. "hmm"
+ *
+ * Options that name files on the server (model paths) are not in the
+ * `config_schema`: the builder accepts them, jobs cannot set them, and the
+ * server takes them from a setting.
+ *
+ * Returns: (nullable): the name of the setting that provides @key, or
+ *   %NULL if @key is not such an option of this pipeline
+ */
+const char *
+va_pipeline_info_get_operator_setting (VaPipelineInfo *self, const char *key)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  return g_hash_table_lookup (self->operator_options, key);
+}
+
+/**
+ * va_pipeline_info_list_operator_options:
+ *
+ * Returns: (transfer container): the option names that
+ *   va_pipeline_info_get_operator_setting() knows, sorted
+ */
+GPtrArray *
+va_pipeline_info_list_operator_options (VaPipelineInfo *self)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  g_hash_table_iter_init (&iter, self->operator_options);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, (GCompareFunc)va_compare_strings);
+  return keys;
 }
 
 static JsonNode *

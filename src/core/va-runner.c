@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gst/pbutils/pbutils.h>
@@ -377,6 +379,25 @@ va_runner_convert_error (VaRunner *self, GstMessage *message)
   if (from_sink) {
     g_autofree char *msg
         = g_strdup_printf ("Cannot write the annotation files: %s", gst_error->message);
+    va_error_convert (&gst_error);
+    return g_error_new_literal (VA_ERROR, gst_error->code, msg);
+  }
+
+  /* An analyser's own failure (a missing model file, say) is not a fault of
+   * the input: say which pipeline failed, in its words. */
+  if (src != NULL && GST_IS_ELEMENT (src) && gst_element_get_factory (GST_ELEMENT (src)) != NULL
+      && g_strcmp0 (gst_plugin_feature_get_plugin_name (
+                        GST_PLUGIN_FEATURE (gst_element_get_factory (GST_ELEMENT (src)))),
+                    "videoannotator")
+             == 0) {
+    g_autofree char *pipeline = g_strdup (GST_OBJECT_NAME (src));
+    char *cut = strchr (pipeline, '-');
+    g_autofree char *msg = NULL;
+
+    /* analysers are named PIPELINE-N-FACTORY by the builder */
+    if (cut != NULL)
+      *cut = '\0';
+    msg = g_strdup_printf ("%s cannot run: %s", pipeline, gst_error->message);
     va_error_convert (&gst_error);
     return g_error_new_literal (VA_ERROR, gst_error->code, msg);
   }

@@ -515,6 +515,47 @@ test_engine_config_validation (Fixture *f, gconstpointer data)
   g_assert_cmpstr (va_job_get_selected_pipelines (job)[1], ==, "motion_analysis");
 }
 
+/* Model paths name files on the server: never a job's choice. */
+static void
+test_engine_operator_settings (Fixture *f, gconstpointer data)
+{
+  const char *const speech[] = { "speech_recognition", "face_analysis", NULL };
+  const struct {
+    const char *config;
+    const char *message;
+  } refused[] = {
+    { "{\"speech_recognition\": {\"hmm\": \"/etc\"}}",
+      "speech_recognition.hmm: names a file on the server, which only the operator chooses "
+      "(setting speech-acoustic-model)" },
+    { "{\"speech_recognition\": {\"dict\": \"/etc/passwd\"}}",
+      "speech_recognition.dict: names a file on the server, which only the operator chooses "
+      "(setting speech-dictionary)" },
+    { "{\"lm\": \"/etc/passwd\"}",
+      "lm: names a file on the server, which only the operator chooses (setting "
+      "speech-language-model)" },
+    { "{\"face_analysis\": {\"model_dir\": \"/tmp\"}}",
+      "face_analysis.model_dir: names a file on the server, which only the operator chooses "
+      "(setting face-model-dir)" },
+  };
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++) {
+    g_autoptr (JsonObject) config = va_test_json_object (refused[i].config);
+    g_autoptr (VaConfigReport) report = NULL;
+
+    g_assert_false (va_engine_check_submission (f->engine, f->alice, config, speech, NULL, &error));
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpstr (error->message, ==, refused[i].message);
+    g_clear_error (&error);
+
+    report = va_engine_validate_config (f->engine, config, speech, &error);
+    g_assert_no_error (error);
+    g_assert_false (va_config_report_is_valid (report));
+    g_assert_cmpstr (((VaConfigIssue *)va_config_report_get_errors (report)->pdata[0])->code, ==,
+                     "OPERATOR_SETTING");
+  }
+}
+
 static void
 count_signal (VaEngine *engine, gpointer arg, gpointer user_data)
 {
@@ -955,6 +996,7 @@ main (int argc, char **argv)
   ADD ("consent/optional", test_engine_consent_optional, NULL);
   ADD ("pipeline-names", test_engine_pipeline_names, NULL);
   ADD ("config-validation", test_engine_config_validation, NULL);
+  ADD ("operator-settings", test_engine_operator_settings, NULL);
   ADD ("cancel", test_engine_cancel, NULL);
   ADD ("delete", test_engine_delete, NULL);
   ADD ("results-and-files", test_engine_results_and_files, NULL);

@@ -549,6 +549,26 @@ test_queue_delete_running (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->finished->len, ==, 0);
 }
 
+/* The operator's model settings reach the elements; a wrong path fails the
+ * job with a message naming it, not the server. */
+static void
+test_queue_operator_model_setting (Fixture *f, gconstpointer data)
+{
+  const char *const faces[] = { "face_analysis", NULL };
+  g_autoptr (VaJob) job = NULL;
+  g_autoptr (VaJob) after = NULL;
+  g_autoptr (GError) error = NULL;
+
+  job = submit (f, short_video, faces, NULL);
+  g_assert_true (va_engine_start (f->engine, &error));
+  wait_finished (f, 1);
+
+  after = reload (f, job);
+  g_assert_cmpint (va_job_get_status (after), ==, VA_JOB_STATUS_FAILED);
+  g_test_message ("%s", va_job_get_error_message (after));
+  g_assert_nonnull (strstr (va_job_get_error_message (after), "/nonexistent/cascades/"));
+}
+
 static void
 test_queue_read_only_does_not_run (Fixture *f, gconstpointer data)
 {
@@ -574,6 +594,7 @@ main (int argc, char **argv)
   static const char *const one[] = { "max-concurrent-jobs=1", NULL };
   static const char *const two[] = { "max-concurrent-jobs=2", NULL };
   static const char *const interval_three[] = { "motion-interval=3", NULL };
+  static const char *const missing_model_dir[] = { "face-model-dir=/nonexistent/cascades", NULL };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
@@ -602,6 +623,7 @@ main (int argc, char **argv)
   ADD ("shutdown-waits", test_queue_shutdown_waits, NULL);
   ADD ("delete-running", test_queue_delete_running, NULL);
   ADD ("read-only", test_queue_read_only_does_not_run, NULL);
+  ADD ("operator-model-setting", test_queue_operator_model_setting, missing_model_dir);
 #undef ADD
 
   ret = g_test_run ();
