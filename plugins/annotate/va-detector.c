@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "va-annotation-output.h"
+#include "va-processing-time.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_detector_debug);
 #define GST_CAT_DEFAULT va_detector_debug
@@ -70,6 +71,7 @@ typedef struct {
 
   /* streaming state */
   gboolean announced;
+  VaProcessingTime processing; /* the "processing-time" property */
   VaTracker *tracker;
   guint64 frame_index;
   guint64 frames_since_sample;
@@ -96,6 +98,7 @@ enum {
   PROP_MAX_SIZE,
   PROP_SCALE_FACTOR,
   PROP_MAX_MISSED,
+  PROP_PROCESSING_TIME,
   N_PROPS
 };
 
@@ -137,6 +140,7 @@ va_detector_start (GstBaseTransform *trans)
 
   reset_stream_state (self);
   priv->announced = FALSE;
+  va_processing_time_reset (&priv->processing, GST_OBJECT (self));
   if (klass->open != NULL && !klass->open (self, &error)) {
     gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, error->domain, error->code,
                               g_strdup (error->message), NULL, __FILE__, GST_FUNCTION, __LINE__);
@@ -625,6 +629,9 @@ va_detector_get_property (GObject *object, guint prop_id, GValue *value, GParamS
   case PROP_MAX_MISSED:
     g_value_set_uint (value, priv->max_missed);
     break;
+  case PROP_PROCESSING_TIME:
+    g_value_set_uint64 (value, priv->processing.total);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -646,6 +653,19 @@ va_detector_finalize (GObject *object)
   G_OBJECT_CLASS (va_detector_parent_class)->finalize (object);
 }
 
+/* The analysis of one buffer, timed for "processing-time". */
+static GstFlowReturn
+va_detector_timed_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
+{
+  VaDetector *self = VA_DETECTOR (filter);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+  GstClockTime begin = va_processing_time_begin ();
+  GstFlowReturn ret = va_detector_transform_frame_ip (filter, frame);
+
+  va_processing_time_end (&priv->processing, GST_OBJECT (self), begin);
+  return ret;
+}
+
 static void
 va_detector_class_init (VaDetectorClass *klass)
 {
@@ -665,7 +685,7 @@ va_detector_class_init (VaDetectorClass *klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (va_detector_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_detector_sink_event);
   filter_class->set_info = GST_DEBUG_FUNCPTR (va_detector_set_info);
-  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (va_detector_transform_frame_ip);
+  filter_class->transform_frame_ip = GST_DEBUG_FUNCPTR (va_detector_timed_transform_frame_ip);
 
   gst_element_class_add_pad_template (
       element_class, gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
@@ -714,6 +734,7 @@ va_detector_class_init (VaDetectorClass *klass)
       "Analysed frames a tracked object may go undetected before its track ends (a "
       "reappearing object then gets a new track id)",
       0, 1000, DEFAULT_MAX_MISSED, flags);
+  properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -43,6 +43,7 @@
 #include "va-speaker-clusterer.h"
 #include "va-speaker-turn-meta.h"
 #include "va-annotation-output.h"
+#include "va-processing-time.h"
 #include "va-utterance-collector.h"
 #include "va-voice-segment-meta.h"
 
@@ -84,6 +85,7 @@ struct _VaDiarize {
   VaUtteranceCollector *collector;
   gboolean upstream_segments;
   gboolean announced;
+  VaProcessingTime processing; /* the "processing-time" property */
   GPtrArray *ready;
   VaMelAnalyzer *analyzer;
   VaSpeakerClusterer *clusterer;
@@ -98,6 +100,7 @@ enum {
   PROP_PENALTY,
   PROP_WINDOW,
   PROP_POST_MESSAGES,
+  PROP_PROCESSING_TIME,
   N_PROPS
 };
 
@@ -170,6 +173,9 @@ va_diarize_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
+  case PROP_PROCESSING_TIME:
+    g_value_set_uint64 (value, self->processing.total);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -199,6 +205,7 @@ va_diarize_start (GstBaseTransform *trans)
 
   self->upstream_segments = FALSE;
   self->announced = FALSE;
+  va_processing_time_reset (&self->processing, GST_OBJECT (self));
   reset_stream (self);
   return TRUE;
 }
@@ -412,12 +419,15 @@ va_diarize_sink_event (GstBaseTransform *trans, GstEvent *event)
     /* A new stream-start may drop stream-scoped sticky events downstream. */
     self->announced = FALSE;
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->collector != NULL) {
+    GstClockTime begin = va_processing_time_begin ();
     GstBuffer *tail;
 
     va_utterance_collector_flush (self->collector, self->ready);
     analyse_ready (self);
     tail = finish_stream (self);
     reset_stream (self);
+    /* what the push runs downstream is not this element's time */
+    va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
     if (tail != NULL) {
       gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), tail);
     }
@@ -441,6 +451,18 @@ va_diarize_finalize (GObject *object)
   g_ptr_array_unref (self->ready);
   g_array_unref (self->windows);
   G_OBJECT_CLASS (va_diarize_parent_class)->finalize (object);
+}
+
+/* The analysis of one buffer, timed for "processing-time". */
+static GstFlowReturn
+va_diarize_timed_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  VaDiarize *self = VA_DIARIZE (trans);
+  GstClockTime begin = va_processing_time_begin ();
+  GstFlowReturn ret = va_diarize_transform_ip (trans, buf);
+
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+  return ret;
 }
 
 static void
@@ -477,6 +499,7 @@ va_diarize_class_init (VaDiarizeClass *klass)
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
       "post-messages", "Post messages", "Post an element message per speaker turn at EOS", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (
@@ -488,7 +511,7 @@ va_diarize_class_init (VaDiarizeClass *klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (va_diarize_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (va_diarize_stop);
-  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_diarize_transform_ip);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_diarize_timed_transform_ip);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_diarize_sink_event);
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->transform_ip_on_passthrough = FALSE;

@@ -62,6 +62,7 @@
 
 #include "va-frame-sampler.h"
 #include "va-meta.h"
+#include "va-processing-time.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_motion_debug);
 #define GST_CAT_DEFAULT va_motion_debug
@@ -92,6 +93,7 @@ struct _VaMotion {
   guint64 frames;
   guint64 prev_frame;
   gboolean announced;
+  VaProcessingTime processing; /* the "processing-time" property */
   /* region of each sample for the requested grid size (req_*), which is
    * clamped to the sample grid (cur_*) */
   guint req_rows;
@@ -112,6 +114,7 @@ enum {
   PROP_DOWNSCALE_WIDTH,
   PROP_NOISE_THRESHOLD,
   PROP_POST_MESSAGES,
+  PROP_PROCESSING_TIME,
   N_PROPS
 };
 
@@ -337,6 +340,7 @@ va_motion_start (GstBaseTransform *trans)
   VaMotion *self = VA_MOTION (trans);
 
   self->announced = FALSE;
+  va_processing_time_reset (&self->processing, GST_OBJECT (self));
   self->have_prev = FALSE;
   self->frames = 0;
   return TRUE;
@@ -422,6 +426,9 @@ va_motion_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
+  case PROP_PROCESSING_TIME:
+    g_value_set_uint64 (value, self->processing.total);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -439,6 +446,18 @@ va_motion_finalize (GObject *object)
   g_clear_pointer (&self->prev, g_free);
 
   G_OBJECT_CLASS (va_motion_parent_class)->finalize (object);
+}
+
+/* The analysis of one buffer, timed for "processing-time". */
+static GstFlowReturn
+va_motion_timed_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  VaMotion *self = VA_MOTION (trans);
+  GstClockTime begin = va_processing_time_begin ();
+  GstFlowReturn ret = va_motion_transform_ip (trans, buf);
+
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+  return ret;
 }
 
 static void
@@ -521,6 +540,7 @@ va_motion_class_init (VaMotionClass *klass)
                               "Post a \"vamotion\" element message for every analysed frame",
                               DEFAULT_POST_MESSAGES, flags | GST_PARAM_MUTABLE_PLAYING);
 
+  properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -535,7 +555,7 @@ va_motion_class_init (VaMotionClass *klass)
   trans_class->start = GST_DEBUG_FUNCPTR (va_motion_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (va_motion_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_motion_sink_event);
-  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_motion_transform_ip);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_motion_timed_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR (va_motion_set_info);
 }
 

@@ -65,6 +65,7 @@
 
 #include "va-frame-sampler.h"
 #include "va-meta.h"
+#include "va-processing-time.h"
 #include "va-shot-detector.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_scene_detect_debug);
@@ -94,6 +95,7 @@ struct _VaSceneDetect {
   guint64 frames;
   guint scene_index;
   gboolean announced;
+  VaProcessingTime processing; /* the "processing-time" property */
 };
 
 enum {
@@ -104,6 +106,7 @@ enum {
   PROP_DOWNSCALE_WIDTH,
   PROP_DETECT_GRADUAL,
   PROP_POST_MESSAGES,
+  PROP_PROCESSING_TIME,
   N_PROPS
 };
 
@@ -289,6 +292,7 @@ va_scene_detect_start (GstBaseTransform *trans)
   VaSceneDetect *self = VA_SCENE_DETECT (trans);
 
   self->announced = FALSE;
+  va_processing_time_reset (&self->processing, GST_OBJECT (self));
   va_scene_detect_reset (self);
   return TRUE;
 }
@@ -372,6 +376,9 @@ va_scene_detect_get_property (GObject *object, guint prop_id, GValue *value, GPa
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
+  case PROP_PROCESSING_TIME:
+    g_value_set_uint64 (value, self->processing.total);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -388,6 +395,18 @@ va_scene_detect_finalize (GObject *object)
   va_frame_sampler_clear (&self->sampler);
 
   G_OBJECT_CLASS (va_scene_detect_parent_class)->finalize (object);
+}
+
+/* The analysis of one buffer, timed for "processing-time". */
+static GstFlowReturn
+va_scene_detect_timed_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  VaSceneDetect *self = VA_SCENE_DETECT (trans);
+  GstClockTime begin = va_processing_time_begin ();
+  GstFlowReturn ret = va_scene_detect_transform_ip (trans, buf);
+
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+  return ret;
 }
 
 static void
@@ -474,6 +493,7 @@ va_scene_detect_class_init (VaSceneDetectClass *klass)
       "post-messages", "Post messages", "Post a \"vascenedetect\" element message for every cut",
       DEFAULT_POST_MESSAGES, flags | GST_PARAM_MUTABLE_PLAYING);
 
+  properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -489,7 +509,7 @@ va_scene_detect_class_init (VaSceneDetectClass *klass)
   trans_class->start = GST_DEBUG_FUNCPTR (va_scene_detect_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (va_scene_detect_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_scene_detect_sink_event);
-  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_scene_detect_transform_ip);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_scene_detect_timed_transform_ip);
   filter_class->set_info = GST_DEBUG_FUNCPTR (va_scene_detect_set_info);
 }
 

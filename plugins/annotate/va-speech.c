@@ -39,6 +39,7 @@
 #include "va-speech-decoder.h"
 #include "va-transcript-meta.h"
 #include "va-annotation-output.h"
+#include "va-processing-time.h"
 #include "va-utterance-collector.h"
 #include "va-voice-segment-meta.h"
 
@@ -63,10 +64,11 @@ struct _VaSpeech {
   VaUtteranceCollector *collector;
   gboolean upstream_segments;
   gboolean announced;
+  VaProcessingTime processing; /* the "processing-time" property */
   GPtrArray *ready;
 };
 
-enum { PROP_0, PROP_HMM, PROP_LM, PROP_DICT, PROP_POST_MESSAGES, N_PROPS };
+enum { PROP_0, PROP_HMM, PROP_LM, PROP_DICT, PROP_POST_MESSAGES, PROP_PROCESSING_TIME, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -145,6 +147,9 @@ va_speech_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
+  case PROP_PROCESSING_TIME:
+    g_value_set_uint64 (value, self->processing.total);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -176,6 +181,7 @@ va_speech_start (GstBaseTransform *trans)
   }
   self->upstream_segments = FALSE;
   self->announced = FALSE;
+  va_processing_time_reset (&self->processing, GST_OBJECT (self));
   return TRUE;
 }
 
@@ -296,14 +302,20 @@ va_speech_sink_event (GstBaseTransform *trans, GstEvent *event)
     /* A new stream-start may drop stream-scoped sticky events downstream. */
     self->announced = FALSE;
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->collector != NULL) {
+    GstClockTime begin = va_processing_time_begin ();
+    g_autoptr (GstBuffer) tail = NULL;
+
     va_utterance_collector_flush (self->collector, self->ready);
     if (self->ready->len > 0) {
-      g_autoptr (GstBuffer) tail = gst_buffer_new ();
-
-      if (decode_ready (self, tail) == GST_FLOW_OK
-          && gst_buffer_get_n_meta (tail, VA_TRANSCRIPT_META_API_TYPE) > 0)
-        gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), g_steal_pointer (&tail));
+      tail = gst_buffer_new ();
+      if (decode_ready (self, tail) != GST_FLOW_OK
+          || gst_buffer_get_n_meta (tail, VA_TRANSCRIPT_META_API_TYPE) == 0)
+        g_clear_pointer (&tail, gst_buffer_unref);
     }
+    /* what the push runs downstream is not this element's time */
+    va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+    if (tail != NULL)
+      gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), g_steal_pointer (&tail));
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->collector != NULL) {
     g_ptr_array_set_size (self->ready, 0);
     va_utterance_collector_flush (self->collector, self->ready);
@@ -325,6 +337,18 @@ va_speech_finalize (GObject *object)
   g_clear_pointer (&self->collector, va_utterance_collector_free);
   g_ptr_array_unref (self->ready);
   G_OBJECT_CLASS (va_speech_parent_class)->finalize (object);
+}
+
+/* The analysis of one buffer, timed for "processing-time". */
+static GstFlowReturn
+va_speech_timed_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  VaSpeech *self = VA_SPEECH (trans);
+  GstClockTime begin = va_processing_time_begin ();
+  GstFlowReturn ret = va_speech_transform_ip (trans, buf);
+
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+  return ret;
 }
 
 static void
@@ -356,6 +380,7 @@ va_speech_class_init (VaSpeechClass *klass)
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
       "post-messages", "Post messages", "Post an element message per recognized utterance", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (
@@ -367,7 +392,7 @@ va_speech_class_init (VaSpeechClass *klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (va_speech_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (va_speech_stop);
-  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_speech_transform_ip);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_speech_timed_transform_ip);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_speech_sink_event);
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->transform_ip_on_passthrough = FALSE;

@@ -41,6 +41,7 @@
 #include "va-vad.h"
 
 #include "va-annotation-output.h"
+#include "va-processing-time.h"
 #include "va-voice-segment-meta.h"
 #include "va-vad-detector.h"
 
@@ -70,6 +71,7 @@ struct _VaVad {
   GstClockTime base;
   guint64 n_samples;
   gboolean announced;
+  VaProcessingTime processing; /* the "processing-time" property */
 };
 
 enum {
@@ -81,6 +83,7 @@ enum {
   PROP_MIN_SEGMENT_LENGTH,
   PROP_MAX_SEGMENT_LENGTH,
   PROP_POST_MESSAGES,
+  PROP_PROCESSING_TIME,
   N_PROPS
 };
 
@@ -174,6 +177,9 @@ va_vad_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
+  case PROP_PROCESSING_TIME:
+    g_value_set_uint64 (value, self->processing.total);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -217,6 +223,7 @@ va_vad_start (GstBaseTransform *trans)
   VaVad *self = VA_VAD (trans);
 
   self->announced = FALSE;
+  va_processing_time_reset (&self->processing, GST_OBJECT (self));
   return TRUE;
 }
 
@@ -326,18 +333,23 @@ va_vad_sink_event (GstBaseTransform *trans, GstEvent *event)
     break;
   case GST_EVENT_EOS:
     if (self->detector != NULL && self->have_base) {
+      GstClockTime begin = va_processing_time_begin ();
+      g_autoptr (GstBuffer) tail = NULL;
+
       va_vad_detector_flush (self->detector, self->segments);
       if (self->segments->len > 0) {
-        g_autoptr (GstBuffer) tail = gst_buffer_new ();
-
         /* The segment still open at the end has no buffer of its own left;
          * carry it on an empty one stamped at the end of the stream. */
+        tail = gst_buffer_new ();
         GST_BUFFER_PTS (tail) = sample_to_time (self, self->n_samples);
         GST_BUFFER_DURATION (tail) = 0;
         publish_segments (self, tail);
-        gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), g_steal_pointer (&tail));
       }
       self->have_base = FALSE;
+      /* what the push runs downstream is not this element's time */
+      va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+      if (tail != NULL)
+        gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), g_steal_pointer (&tail));
     }
     break;
   case GST_EVENT_FLUSH_STOP:
@@ -363,6 +375,18 @@ va_vad_finalize (GObject *object)
   g_clear_pointer (&self->detector, va_vad_detector_free);
   g_array_unref (self->segments);
   G_OBJECT_CLASS (va_vad_parent_class)->finalize (object);
+}
+
+/* The analysis of one buffer, timed for "processing-time". */
+static GstFlowReturn
+va_vad_timed_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+{
+  VaVad *self = VA_VAD (trans);
+  GstClockTime begin = va_processing_time_begin ();
+  GstFlowReturn ret = va_vad_transform_ip (trans, buf);
+
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+  return ret;
 }
 
 static void
@@ -408,6 +432,7 @@ va_vad_class_init (VaVadClass *klass)
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
       "post-messages", "Post messages", "Post an element message per voice segment", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (
@@ -419,7 +444,7 @@ va_vad_class_init (VaVadClass *klass)
 
   trans_class->start = GST_DEBUG_FUNCPTR (va_vad_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (va_vad_stop);
-  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_vad_transform_ip);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_vad_timed_transform_ip);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_vad_sink_event);
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->transform_ip_on_passthrough = FALSE;

@@ -369,8 +369,10 @@ va_job_queue_record_outcome (VaJobQueue *self, VaJobRun *run, VaRunResult *run_r
         result = va_job_queue_new_result (run, name, VA_JOB_STATUS_COMPLETED, NULL);
         va_job_result_set_output_file (result, relative);
         va_job_result_set_annotation_count (result, count);
-        /* one decode serves every pipeline of the job: they share its time */
-        va_job_result_set_processing_time (result, va_run_result_get_processing_time (run_result));
+        /* the pipeline's own analysers' time, not the job's wall-clock
+         * time: all pipelines of the job run at once on one decode */
+        va_job_result_set_processing_time (result,
+                                           va_run_result_get_pipeline_time (run_result, name));
         va_job_queue_fix_mode (file, VA_STORAGE_FILE_MODE);
         n_ok++;
       } else {

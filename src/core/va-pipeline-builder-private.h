@@ -19,6 +19,9 @@ typedef struct {
   gboolean audio_linked;
   char *container_caps; /* what typefinding found, NULL until it did */
   guint n_sinks;
+  /* pipeline name → GPtrArray of the names of the analysers serving it (an
+   * analyser shared by two pipelines is in both); fixed once built */
+  GHashTable *analysers;
 } VaPipelineGraph;
 
 VaPipelineGraph *va_pipeline_builder_get_graph (GstElement *pipeline);

@@ -289,6 +289,7 @@ va_pipeline_graph_free (VaPipelineGraph *graph)
   g_mutex_clear (&graph->lock);
   g_free (graph->input);
   g_free (graph->container_caps);
+  g_clear_pointer (&graph->analysers, g_hash_table_unref);
   g_free (graph);
 }
 
@@ -481,7 +482,7 @@ va_copy_entry (gpointer key, gpointer value, gpointer user_data)
  * selection runs on this branch. */
 static GstElement *
 va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipelineBranch branch,
-                                GstElement **sink_out, GError **error)
+                                VaPipelineGraph *graph, GstElement **sink_out, GError **error)
 {
   g_autoptr (GPtrArray) names = g_ptr_array_new_null_terminated (4, NULL, TRUE);
   /* factory → element, placed by earlier pipelines / by the current one */
@@ -529,8 +530,12 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
   for (guint i = 0; i < self->pipelines->len; i++) {
     VaPipelineInfo *info = g_ptr_array_index (self->pipelines, i);
 
+    GPtrArray *serving;
+
     if (va_pipeline_info_get_branch (info) != branch)
       continue;
+    serving = g_ptr_array_new_with_free_func (g_free);
+    g_hash_table_insert (graph->analysers, g_strdup (va_pipeline_info_get_name (info)), serving);
     g_hash_table_remove_all (own);
     for (guint j = 0; j < va_pipeline_info_get_n_elements (info); j++) {
       const char *factory = va_pipeline_info_get_element_factory (info, j);
@@ -544,6 +549,7 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
        * repeated factory is meant (two passes) and kept. */
       if (existing != NULL) {
         va_apply_options (self, info, j, existing);
+        g_ptr_array_add (serving, gst_element_get_name (existing));
         continue;
       }
 
@@ -557,6 +563,7 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
       }
       if ((element = va_make_element (factory, ename, error)) == NULL)
         return NULL;
+      g_ptr_array_add (serving, g_strdup (ename));
       g_hash_table_insert (own, (gpointer)factory, element);
       va_apply_options (self, info, j, element);
       if ((tail = va_chain (bin, tail, element, error)) == NULL)
@@ -648,6 +655,8 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
   graph = g_new0 (VaPipelineGraph, 1);
   g_mutex_init (&graph->lock);
   graph->input = g_strdup (abs_input);
+  graph->analysers
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   g_object_set_qdata_full (G_OBJECT (pipeline), va_graph_quark, graph,
                            (GDestroyNotify)va_pipeline_graph_free);
 
@@ -663,10 +672,11 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
   }
 
   graph->video_entry = va_pipeline_builder_add_branch (
-      self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_VIDEO, &graph->video_sink, &local_error);
+      self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_VIDEO, graph, &graph->video_sink, &local_error);
   if (local_error == NULL)
-    graph->audio_entry = va_pipeline_builder_add_branch (
-        self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_AUDIO, &graph->audio_sink, &local_error);
+    graph->audio_entry
+        = va_pipeline_builder_add_branch (self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_AUDIO, graph,
+                                          &graph->audio_sink, &local_error);
   if (local_error != NULL) {
     g_propagate_error (error, g_steal_pointer (&local_error));
     return NULL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include "va-run-result-private.h"
 #include "va-serializable.h"
 
@@ -17,9 +19,10 @@ struct _VaRunResult {
   char *input;
   char *output_dir;
   char *stem;
-  GPtrArray *pipelines; /* char* */
-  GPtrArray *files;     /* char* */
-  GArray *counts;       /* guint */
+  GPtrArray *pipelines;       /* char* */
+  GPtrArray *files;           /* char* */
+  GArray *counts;             /* guint */
+  GHashTable *pipeline_times; /* pipeline → double*, seconds of its own analysers */
   double processing_time;
   guint64 frames;
   gint64 duration; /* ns, -1 if unknown */
@@ -42,6 +45,7 @@ va_run_result_finalize (GObject *object)
   g_clear_pointer (&self->pipelines, g_ptr_array_unref);
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_pointer (&self->counts, g_array_unref);
+  g_clear_pointer (&self->pipeline_times, g_hash_table_unref);
   G_OBJECT_CLASS (va_run_result_parent_class)->finalize (object);
 }
 
@@ -57,6 +61,7 @@ va_run_result_init (VaRunResult *self)
   self->pipelines = g_ptr_array_new_with_free_func (g_free);
   self->files = g_ptr_array_new_with_free_func (g_free);
   self->counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->pipeline_times = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->duration = -1;
 }
 
@@ -88,6 +93,19 @@ va_run_result_set_stats (VaRunResult *self, double processing_time, guint64 fram
   self->processing_time = processing_time;
   self->frames = frames;
   self->duration = duration;
+}
+
+/* @seconds < 0: unknown (no analyser of @pipeline measures its time) */
+void
+va_run_result_set_pipeline_time (VaRunResult *self, const char *pipeline, double seconds)
+{
+  g_return_if_fail (VA_IS_RUN_RESULT (self));
+  g_return_if_fail (pipeline != NULL);
+  if (seconds < 0 || isnan (seconds))
+    g_hash_table_remove (self->pipeline_times, pipeline);
+  else
+    g_hash_table_insert (self->pipeline_times, g_strdup (pipeline),
+                         g_memdup2 (&seconds, sizeof seconds));
 }
 
 const char *
@@ -179,6 +197,29 @@ va_run_result_get_processing_time (VaRunResult *self)
   return self->processing_time;
 }
 
+/**
+ * va_run_result_get_pipeline_time:
+ * @pipeline: a registry name
+ *
+ * All pipelines of a run share one decode and run concurrently, so the
+ * run's wall-clock time says nothing about one of them; this is the time
+ * its own analysers spent on the stream (their `processing-time`
+ * property, summed; an analyser shared with another pipeline counts for
+ * both).
+ *
+ * Returns: seconds, or -1 if unknown (the run failed, or none of the
+ *   pipeline's elements measures its time)
+ */
+double
+va_run_result_get_pipeline_time (VaRunResult *self, const char *pipeline)
+{
+  const double *seconds;
+
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), -1);
+  seconds = pipeline != NULL ? g_hash_table_lookup (self->pipeline_times, pipeline) : NULL;
+  return seconds != NULL ? *seconds : -1;
+}
+
 guint64
 va_run_result_get_frames (VaRunResult *self)
 {
@@ -198,9 +239,9 @@ va_run_result_get_duration (VaRunResult *self)
   return self->duration;
 }
 
-/* `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count}},
- * processing_time, frames, duration, fps}`; times in seconds, `duration`
- * null when unknown. */
+/* `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count,
+ * processing_time}}, processing_time, frames, duration, fps}`; times in
+ * seconds (a pipeline's own, the run's wall-clock), null when unknown. */
 static void
 va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
 {
@@ -220,6 +261,12 @@ va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
     json_builder_add_string_value (builder, g_ptr_array_index (self->files, i));
     json_builder_set_member_name (builder, "annotation_count");
     json_builder_add_int_value (builder, g_array_index (self->counts, guint, i));
+    json_builder_set_member_name (builder, "processing_time");
+    if (va_run_result_get_pipeline_time (self, g_ptr_array_index (self->pipelines, i)) >= 0)
+      json_builder_add_double_value (
+          builder, va_run_result_get_pipeline_time (self, g_ptr_array_index (self->pipelines, i)));
+    else
+      json_builder_add_null_value (builder);
     json_builder_end_object (builder);
   }
   json_builder_end_object (builder);

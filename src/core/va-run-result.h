@@ -19,6 +19,7 @@ guint va_run_result_get_output_annotation_count (VaRunResult *self, guint index)
 gboolean va_run_result_lookup_output (VaRunResult *self, const char *pipeline, const char **file,
                                       guint *annotation_count);
 double va_run_result_get_processing_time (VaRunResult *self);
+double va_run_result_get_pipeline_time (VaRunResult *self, const char *pipeline);
 guint64 va_run_result_get_frames (VaRunResult *self);
 gint64 va_run_result_get_duration (VaRunResult *self);
 JsonNode *va_run_result_to_json (VaRunResult *self);

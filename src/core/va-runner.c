@@ -520,6 +520,42 @@ va_runner_on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* All pipelines of a run share one decode and run concurrently: each one's
+ * time is what its own analysers measured (their read-only
+ * `processing-time`, in ns). Read at the end of the stream, when every
+ * analyser has finished with it. An element without the property (not one
+ * of ours) adds nothing; a pipeline with none of them has no time. */
+static void
+va_runner_collect_pipeline_times (VaRunner *self, VaRunResult *result)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->graph->analysers);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    GPtrArray *names = value;
+    guint64 total = 0;
+    gboolean measured = FALSE;
+
+    for (guint i = 0; i < names->len; i++) {
+      g_autoptr (GstElement) element
+          = gst_bin_get_by_name (GST_BIN (self->pipeline), g_ptr_array_index (names, i));
+      GParamSpec *pspec;
+      guint64 ns = 0;
+
+      if (element == NULL)
+        continue;
+      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), "processing-time");
+      if (pspec == NULL || pspec->value_type != G_TYPE_UINT64)
+        continue;
+      g_object_get (element, "processing-time", &ns, NULL);
+      total += ns;
+      measured = TRUE;
+    }
+    va_run_result_set_pipeline_time (result, key, measured ? total / (double)GST_SECOND : -1);
+  }
+}
+
 static void
 va_runner_teardown (VaRunner *self)
 {
@@ -571,6 +607,7 @@ va_runner_finish (VaRunner *self, GError *error)
 
     va_runner_get_stats (self, &frames, &position);
     va_run_result_set_stats (result, elapsed, frames, self->duration);
+    va_runner_collect_pipeline_times (self, result);
     va_runner_emit_progress (self, TRUE);
   }
   va_runner_teardown (self);

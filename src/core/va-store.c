@@ -1235,7 +1235,9 @@ va_store_explain_guard (VaStore *self, const char *id, const char *wanted, GErro
  * Moves a job along its life cycle in one guarded UPDATE, so concurrent
  * writers cannot undo each other: pending → running; running →
  * completed; pending|running → failed or cancelled; running → pending
- * (re-queue, counts a retry). Timestamps follow the status. A job that
+ * (re-queued by a graceful shutdown: not a retry, the job did nothing
+ * wrong; only va_store_recover_running() counts retries, for jobs a crash
+ * interrupted). Timestamps follow the status. A job that
  * was cancelled stays cancelled: a completion arriving later fails with
  * %VA_ERROR_CONFLICT and changes nothing.
  *
@@ -1271,8 +1273,7 @@ va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, cons
     break;
   case VA_JOB_STATUS_PENDING:
     sql = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
-          "retry_count = retry_count + 1, error_message = ?3 "
-          "WHERE id = ?1 AND status = 'running'";
+          "error_message = ?3 WHERE id = ?1 AND status = 'running'";
     break;
   default:
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status");

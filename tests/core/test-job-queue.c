@@ -13,8 +13,9 @@
 /* Real jobs through real pipelines: small generated videos, the
  * videoannotator plugin from the build tree. */
 
-static char *short_video;     /* 3 s */
-static char *long_video;      /* 60 s: runs long enough to be caught running */
+static char *short_video; /* 3 s */
+static char
+    *long_video; /* 5 min: runs long enough to be caught running, even alone on a fast machine */
 static char *truncated_video; /* the first half of an MP4: no index */
 
 static const char *const both[] = { "scene_detection", "motion_analysis", NULL };
@@ -162,6 +163,23 @@ test_queue_completes (Fixture *f, gconstpointer data)
   results = va_store_list_results (va_engine_get_store (f->engine), va_job_get_id (job), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (results->len, ==, 2);
+
+  /* processing_time is each pipeline's own analyser time, not the job's:
+   * both measured, not the same number, and since vascenedetect and
+   * vamotion share the video branch's streaming thread, together within
+   * the job's wall-clock time */
+  {
+    double t0 = va_job_result_get_processing_time (results->pdata[0]);
+    double t1 = va_job_result_get_processing_time (results->pdata[1]);
+    double wall
+        = g_date_time_difference (va_job_get_completed_at (done), va_job_get_started_at (done))
+          / (double)G_USEC_PER_SEC;
+
+    g_assert_cmpfloat (t0, >, 0);
+    g_assert_cmpfloat (t1, >, 0);
+    g_assert_cmpfloat (t0, !=, t1);
+    g_assert_cmpfloat (t0 + t1, <=, wall);
+  }
   for (guint i = 0; i < results->len; i++) {
     VaJobResult *result = results->pdata[i];
     const char *name = va_job_result_get_pipeline_name (result);
@@ -486,6 +504,7 @@ test_queue_shutdown_requeues (Fixture *f, gconstpointer data)
   g_assert_cmpint (va_job_get_status (after), ==, VA_JOB_STATUS_PENDING);
   g_assert_cmpstr (va_job_get_error_message (after), ==,
                    "Re-queued: the server shut down while this job was running");
+  g_assert_cmpuint (va_job_get_retry_count (after), ==, 0);
   g_assert_cmpuint (f->finished->len, ==, 0);
 
   /* next start: it runs again, to the end */
@@ -497,6 +516,68 @@ test_queue_shutdown_requeues (Fixture *f, gconstpointer data)
   g_clear_object (&after);
   after = reload (f, job);
   g_assert_cmpint (va_job_get_status (after), ==, VA_JOB_STATUS_COMPLETED);
+}
+
+static void
+wait_started_again (Fixture *f)
+{
+  guint id = g_timeout_add_seconds (60, timeout_cb, "the job to start");
+
+  /* the same job starts again: forget that it started before */
+  g_ptr_array_set_size (f->started, 0);
+  f->n_running = 0;
+  while (f->started->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+/* Re-queues by graceful shutdowns are no retries: only a crash counts
+ * toward max-job-retries. With a limit of 1, a job stopped by two
+ * shutdowns still has its retry when a crash interrupts it. */
+static void
+test_queue_shutdown_keeps_retries (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VaJob) job = submit (f, long_video, both, NULL);
+  g_autoptr (GError) error = NULL;
+  const char *const settings[] = { "shutdown-timeout=0", "max-job-retries=1", NULL };
+
+  for (guint round = 0; round < 2; round++) {
+    g_autoptr (GAsyncResult) res = NULL;
+    g_autoptr (VaJob) after = NULL;
+
+    g_clear_object (&f->engine);
+    f->engine = va_test_engine_new (f->dir, settings);
+    connect_engine (f);
+    g_assert_true (va_engine_start (f->engine, &error));
+    g_assert_no_error (error);
+    wait_started_again (f);
+    va_engine_shutdown_async (f->engine, NULL, va_test_store_result, &res);
+    g_assert_true (va_engine_shutdown_finish (f->engine, va_test_wait_for (&res), &error));
+    g_assert_no_error (error);
+    after = reload (f, job);
+    g_assert_cmpint (va_job_get_status (after), ==, VA_JOB_STATUS_PENDING);
+    g_assert_cmpuint (va_job_get_retry_count (after), ==, 0);
+  }
+
+  /* now a crash: the job is left `running` and the engine goes away */
+  {
+    g_autoptr (VaJob) after = NULL;
+
+    g_clear_object (&f->engine);
+    f->engine = va_test_engine_new (f->dir, settings);
+    g_assert_true (va_store_set_job_status (va_engine_get_store (f->engine), va_job_get_id (job),
+                                            VA_JOB_STATUS_RUNNING, NULL, &error));
+    g_clear_object (&f->engine);
+    f->engine = va_test_engine_new (f->dir, settings);
+    g_assert_true (va_engine_start (f->engine, &error));
+    g_assert_no_error (error);
+    after = reload (f, job);
+    /* re-queued, not failed: the shutdowns left its one retry */
+    g_assert_cmpint (va_job_get_status (after), !=, VA_JOB_STATUS_FAILED);
+    g_assert_cmpuint (va_job_get_retry_count (after), ==, 1);
+    g_assert_cmpstr (va_job_get_error_message (after), ==,
+                     "Re-queued: the server stopped while this job was running");
+  }
 }
 
 /* With enough grace, shutdown waits for the running job to complete. */
@@ -605,7 +686,7 @@ main (int argc, char **argv)
   long_video = g_build_filename (media_dir, "long.mp4", NULL);
   truncated_video = g_build_filename (media_dir, "truncated.mp4", NULL);
   va_test_media_make_video (short_video, 30);
-  va_test_media_make_video (long_video, 600);
+  va_test_media_make_video (long_video, 3000);
   va_test_media_truncate_copy (long_video, truncated_video, 0.5);
 
 #define ADD(path, func, data)                                                                      \
@@ -620,6 +701,7 @@ main (int argc, char **argv)
   ADD ("recovery", test_queue_recovery, NULL);
   ADD ("recovery-gives-up", test_queue_recovery_gives_up, NULL);
   ADD ("shutdown-requeues", test_queue_shutdown_requeues, NULL);
+  ADD ("shutdown-keeps-retries", test_queue_shutdown_keeps_retries, NULL);
   ADD ("shutdown-waits", test_queue_shutdown_waits, NULL);
   ADD ("delete-running", test_queue_delete_running, NULL);
   ADD ("read-only", test_queue_read_only_does_not_run, NULL);

@@ -166,6 +166,45 @@ test_runner_scenes (void)
   g_assert_cmpuint (count, >, 0);
 }
 
+/* One decode feeds every pipeline, so each one's time is what its own
+ * analysers measured. vascenedetect and vamotion run in the video
+ * branch's streaming thread, vafacedetect behind its own queue: two
+ * threads, so the three together take at most twice the run's time. */
+static void
+test_runner_pipeline_times (void)
+{
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-times", NULL);
+  g_autoptr (VaRunResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) json = NULL;
+  JsonObject *outputs;
+  double scene, motion, face, wall;
+
+  result = run (cuts_mp4, "scene_detection,motion_analysis,face_analysis", outdir, &error);
+  g_assert_no_error (error);
+  wall = va_run_result_get_processing_time (result);
+  scene = va_run_result_get_pipeline_time (result, "scene_detection");
+  motion = va_run_result_get_pipeline_time (result, "motion_analysis");
+  face = va_run_result_get_pipeline_time (result, "face_analysis");
+  g_test_message ("wall %.4f s: scene %.4f s, motion %.4f s, face %.4f s", wall, scene, motion,
+                  face);
+  g_assert_cmpfloat (scene, >, 0);
+  g_assert_cmpfloat (motion, >, 0);
+  g_assert_cmpfloat (face, >, 0);
+  g_assert_cmpfloat (scene, !=, motion);
+  g_assert_cmpfloat (scene + motion, <=, wall);
+  g_assert_cmpfloat (face, <=, wall);
+  g_assert_cmpfloat (scene + motion + face, <=, 2 * wall);
+  g_assert_cmpfloat (va_run_result_get_pipeline_time (result, "person_tracking"), ==, -1);
+
+  json = va_run_result_to_json (result);
+  outputs = json_object_get_object_member (json_node_get_object (json), "outputs");
+  g_assert_cmpfloat (
+      json_object_get_double_member (json_object_get_object_member (outputs, "face_analysis"),
+                                     "processing_time"),
+      ==, face);
+}
+
 static void
 test_runner_missing_file (void)
 {
@@ -329,6 +368,7 @@ main (int argc, char **argv)
   make_cuts_video (cuts_mp4, FALSE);
 
   g_test_add_func ("/runner/scenes", test_runner_scenes);
+  g_test_add_func ("/runner/pipeline-times", test_runner_pipeline_times);
   g_test_add_func ("/runner/missing-file", test_runner_missing_file);
   g_test_add_func ("/runner/not-media", test_runner_not_media);
   g_test_add_func ("/runner/truncated", test_runner_truncated);

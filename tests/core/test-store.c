@@ -652,12 +652,14 @@ test_store_status_guard (void)
     g_assert_no_error (error);
     va_store_set_job_status (store, oid, VA_JOB_STATUS_RUNNING, NULL, &error);
     g_assert_no_error (error);
-    /* running → pending is a re-queue */
-    va_store_set_job_status (store, oid, VA_JOB_STATUS_PENDING, "worker lost", &error);
+    /* running → pending is a re-queue by a graceful shutdown: no retry
+     * spent (only crash recovery counts them) */
+    va_store_set_job_status (store, oid, VA_JOB_STATUS_PENDING, "shut down", &error);
     g_assert_no_error (error);
     back = va_store_get_job (store, oid, &error);
     g_assert_cmpint (va_job_get_status (back), ==, VA_JOB_STATUS_PENDING);
-    g_assert_cmpuint (va_job_get_retry_count (back), ==, 1);
+    g_assert_cmpuint (va_job_get_retry_count (back), ==, 0);
+    g_assert_cmpstr (va_job_get_error_message (back), ==, "shut down");
     g_assert_null (va_job_get_started_at (back));
     g_clear_object (&back);
     va_store_set_job_status (store, oid, VA_JOB_STATUS_PENDING, NULL, &error);
