@@ -12,6 +12,7 @@
 #include "va-diarize.h"
 #include "va-face-detect.h"
 #include "va-motion.h"
+#include "va-overlay.h"
 #include "va-scene-detect.h"
 #include "va-person-detect.h"
 #include "va-speech.h"
@@ -30,6 +31,7 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (vadiarize, plugin);
   ret |= GST_ELEMENT_REGISTER (vaannotationsink, plugin);
   ret |= GST_ELEMENT_REGISTER (vapersondetect, plugin);
+  ret |= GST_ELEMENT_REGISTER (vaoverlay, plugin);
   return ret;
 }
 

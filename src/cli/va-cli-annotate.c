@@ -3,6 +3,7 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -183,6 +184,7 @@ va_cli_annotate (int argc, char **argv)
 {
   g_autofree char *pipelines = NULL;
   g_autofree char *output = NULL;
+  g_autofree char *preview = NULL;
   g_auto (GStrv) settings = NULL;
   g_auto (GStrv) inputs = NULL;
   gboolean json = FALSE;
@@ -196,6 +198,8 @@ va_cli_annotate (int argc, char **argv)
     { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &settings,
       N_ ("Set a pipeline option, e.g. scene_detection.threshold=40 (repeatable)"),
       N_ ("PIPELINE.KEY=VALUE") },
+    { "preview", 0, 0, G_OPTION_ARG_FILENAME, &preview,
+      N_ ("Also write an annotated preview video (H.264 in MP4) to FILE"), N_ ("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the result as a JSON object"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       N_ ("No progress; print only the output file paths"), NULL },
@@ -213,6 +217,7 @@ va_cli_annotate (int argc, char **argv)
   g_autoptr (GError) run_error = NULL;
   g_autoptr (VaRunResult) result = NULL;
   VaAnnotateState state = { 0 };
+  gboolean preview_existed = FALSE;
   guint sigint_id;
 
   g_option_context_set_summary (context, _ ("Annotate a video file with the selected pipelines."));
@@ -226,7 +231,8 @@ va_cli_annotate (int argc, char **argv)
   if (inputs == NULL || g_strv_length (inputs) != 1) {
     g_printerr ("videoannotator annotate: %s\n",
                 inputs == NULL ? _ ("no VIDEO given") : _ ("give exactly one VIDEO"));
-    g_printerr (_ ("Usage: videoannotator annotate VIDEO [-p LIST] [-o DIR] [--json] [--quiet]\n"));
+    g_printerr (_ ("Usage: videoannotator annotate VIDEO [-p LIST] [-o DIR] [--preview FILE] "
+                   "[--json] [--quiet]\n"));
     return VA_EXIT_USAGE;
   }
 
@@ -245,6 +251,15 @@ va_cli_annotate (int argc, char **argv)
   va_pipeline_builder_set_input (builder, inputs[0]);
   if (output != NULL)
     va_pipeline_builder_set_output_dir (builder, output);
+  if (preview != NULL) {
+    if (*preview == '\0') {
+      g_set_error_literal (&error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                           _ ("--preview needs a file name"));
+      return va_fail (error, json);
+    }
+    preview_existed = g_file_test (preview, G_FILE_TEST_EXISTS);
+    va_pipeline_builder_set_preview (builder, preview);
+  }
   for (guint i = 0; i < selection->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (selection, i));
   for (guint i = 0; settings != NULL && settings[i] != NULL; i++) {
@@ -284,14 +299,29 @@ va_cli_annotate (int argc, char **argv)
 
   result = g_steal_pointer (&state.result);
   run_error = g_steal_pointer (&state.error);
-  if (result == NULL)
+  if (result == NULL) {
+    /* like the annotation files, no partial preview from a failed run */
+    if (preview != NULL && !preview_existed)
+      g_unlink (preview);
     return va_fail (run_error, json);
+  }
 
   if (json) {
     g_autoptr (JsonNode) node = va_run_result_to_json (result);
+    if (preview != NULL) {
+      g_autofree char *abs = g_canonicalize_filename (preview, NULL);
+      json_object_set_string_member (json_node_get_object (node), "preview", abs);
+    }
     va_print_json (node);
   } else {
     va_print_result (result, quiet);
+    if (preview != NULL) {
+      g_autofree char *abs = g_canonicalize_filename (preview, NULL);
+      if (quiet)
+        g_print ("%s\n", abs);
+      else
+        g_print (_ ("Preview video: %s\n"), abs);
+    }
   }
   return VA_EXIT_OK;
 }

@@ -15,6 +15,7 @@ typedef struct {
   GstElement *audio_entry;
   GstElement *video_sink;
   GstElement *audio_sink;
+  GstElement *preview_sink; /* filesink of the preview video, or NULL */
   gboolean video_linked;
   gboolean audio_linked;
   char *container_caps; /* what typefinding found, NULL until it did */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -25,6 +26,18 @@
  * only the odd formats. A branch exists only when one of its pipelines is
  * selected; streams nobody analyses end in a fakesink, and compressed audio
  * is not even decoded.
+ *
+ * With a preview file, a tee after each branch's analysers also feeds
+ *
+ *   video: queue ! vaoverlay ! videoconvert ! x264enc ! mp4mux ! filesink
+ *   audio: queue ! vaoverlay.transcript_sink        (when vaspeech runs)
+ *          queue ! audioconvert ! AAC encoder ! mp4mux
+ *
+ * so the preview shows what this very run found. vaoverlay holds each frame
+ * until the transcript has got `transcript-latency` ahead of it; decodebin's
+ * queue (compressed data) is raised to hold that much video, and the audio
+ * queue before the muxer that much audio, or the two branches would wait
+ * for each other.
  */
 struct _VaPipelineBuilder {
   GObject parent_instance;
@@ -32,6 +45,7 @@ struct _VaPipelineBuilder {
   char *input;
   char *output_dir;
   char *stem;
+  char *preview;
   GPtrArray *pipelines; /* VaPipelineInfo */
   GPtrArray *options;   /* VaOption */
 };
@@ -65,6 +79,7 @@ va_pipeline_builder_finalize (GObject *object)
   g_clear_pointer (&self->input, g_free);
   g_clear_pointer (&self->output_dir, g_free);
   g_clear_pointer (&self->stem, g_free);
+  g_clear_pointer (&self->preview, g_free);
   g_clear_pointer (&self->pipelines, g_ptr_array_unref);
   g_clear_pointer (&self->options, g_ptr_array_unref);
   G_OBJECT_CLASS (va_pipeline_builder_parent_class)->finalize (object);
@@ -134,6 +149,26 @@ va_pipeline_builder_set_stem (VaPipelineBuilder *self, const char *stem)
   g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
   g_free (self->stem);
   self->stem = g_strdup (stem);
+}
+
+/**
+ * va_pipeline_builder_set_preview:
+ * @path: (nullable): where to write an annotated preview video (H.264 in
+ *   MP4), or %NULL for none
+ */
+void
+va_pipeline_builder_set_preview (VaPipelineBuilder *self, const char *path)
+{
+  g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
+  g_free (self->preview);
+  self->preview = g_strdup (path);
+}
+
+const char *
+va_pipeline_builder_get_preview (VaPipelineBuilder *self)
+{
+  g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
+  return self->preview;
 }
 
 /**
@@ -482,7 +517,8 @@ va_copy_entry (gpointer key, gpointer value, gpointer user_data)
  * selection runs on this branch. */
 static GstElement *
 va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipelineBranch branch,
-                                VaPipelineGraph *graph, GstElement **sink_out, GError **error)
+                                VaPipelineGraph *graph, GstElement **sink_out, GstElement **tee_out,
+                                GError **error)
 {
   g_autoptr (GPtrArray) names = g_ptr_array_new_null_terminated (4, NULL, TRUE);
   /* factory → element, placed by earlier pipelines / by the current one */
@@ -572,6 +608,19 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
     g_hash_table_foreach (own, va_copy_entry, placed);
   }
 
+  /* the preview taps the analysed stream; the sink gets its own queue */
+  if (self->preview != NULL) {
+    g_autofree char *tname = g_strdup_printf ("%s-tee", prefix);
+    g_autofree char *qname = g_strdup_printf ("%s-sink-queue", prefix);
+    if ((element = va_make_element ("tee", tname, error)) == NULL
+        || (tail = va_chain (bin, tail, element, error)) == NULL)
+      return NULL;
+    *tee_out = element;
+    if ((element = va_make_element ("queue", qname, error)) == NULL
+        || (tail = va_chain (bin, tail, element, error)) == NULL)
+      return NULL;
+  }
+
   g_free (name);
   name = g_strdup_printf ("%s-sink", prefix);
   if ((element = va_make_element ("vaannotationsink", name, error)) == NULL)
@@ -618,6 +667,143 @@ va_check_input (const char *input, GError **error)
   return TRUE;
 }
 
+/* The preview file is opened for writing now, so that a path that cannot
+ * be written fails before any decoding (root ignores permission bits, so
+ * asking access() would not do). */
+static gboolean
+va_check_preview (const char *preview, const char *abs_input, GError **error)
+{
+  g_autofree char *abs_preview = g_canonicalize_filename (preview, NULL);
+  GStatBuf st;
+  int fd;
+
+  if (g_strcmp0 (abs_preview, abs_input) == 0) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "The preview video %s would overwrite the input", preview);
+    return FALSE;
+  }
+  if (g_stat (abs_preview, &st) == 0 && S_ISDIR (st.st_mode)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "The preview video %s is a directory, not a file", preview);
+    return FALSE;
+  }
+  fd = g_open (abs_preview, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int saved = errno;
+    g_set_error (error, VA_ERROR,
+                 saved == EACCES || saved == EPERM || saved == EROFS ? VA_ERROR_FORBIDDEN
+                 : saved == ENOENT || saved == ENOTDIR               ? VA_ERROR_NOT_FOUND
+                                                                     : VA_ERROR_INTERNAL,
+                 "Cannot write the preview video %s: %s", preview, g_strerror (saved));
+    return FALSE;
+  }
+  g_close (fd, NULL);
+  return TRUE;
+}
+
+static gboolean
+va_bin_has_factory (GstBin *bin, const char *factory)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (bin);
+  g_auto (GValue) item = G_VALUE_INIT;
+  gboolean found = FALSE;
+
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElementFactory *f = gst_element_get_factory (g_value_get_object (&item));
+    found = f != NULL && g_str_equal (GST_OBJECT_NAME (f), factory);
+    g_value_reset (&item);
+  }
+  return found;
+}
+
+/* The preview chains from the branch tees; returns the filesink. */
+static GstElement *
+va_pipeline_builder_add_preview (VaPipelineBuilder *self, GstBin *bin, GstElement *decodebin,
+                                 GstElement *video_tee, GstElement *audio_tee, GError **error)
+{
+  g_autofree char *location = g_canonicalize_filename (self->preview, NULL);
+  GstElement *tail, *element, *overlay, *mux, *sink;
+  guint64 latency = 0;
+  const char *aac = NULL;
+
+  if ((mux = va_make_element ("mp4mux", "preview-mux", error)) == NULL)
+    return NULL;
+  gst_bin_add (bin, mux);
+  /* not async: the sink must not hold up the pipeline's preroll, which the
+   * overlay's wait for the transcript could otherwise turn into a deadlock */
+  if ((sink = va_make_element ("filesink", "preview-sink", error)) == NULL)
+    return NULL;
+  g_object_set (sink, "location", location, "sync", FALSE, "async", FALSE, NULL);
+  if (va_chain (bin, mux, sink, error) == NULL)
+    return NULL;
+
+  if ((tail = va_make_element ("queue", "preview-queue", error)) == NULL
+      || va_chain (bin, NULL, tail, error) == NULL || !gst_element_link (video_tee, tail))
+    goto link_failed;
+  if ((overlay = va_make_element ("vaoverlay", "preview-overlay", error)) == NULL
+      || (tail = va_chain (bin, tail, overlay, error)) == NULL)
+    return NULL;
+  if ((element = va_make_element ("videoconvert", "preview-convert", error)) == NULL
+      || (tail = va_chain (bin, tail, element, error)) == NULL)
+    return NULL;
+  if ((element = va_make_element ("x264enc", "preview-encoder", error)) == NULL)
+    return NULL;
+  /* a preview: fast rather than small */
+  gst_util_set_object_arg (G_OBJECT (element), "speed-preset", "superfast");
+  if ((tail = va_chain (bin, tail, element, error)) == NULL || !gst_element_link (tail, mux))
+    goto link_failed;
+
+  if (audio_tee == NULL)
+    return sink;
+
+  if (va_bin_has_factory (bin, "vaspeech")) {
+    GstElement *queue = va_make_element ("queue", "preview-transcript-queue", error);
+    g_autoptr (GstPad) srcpad = NULL;
+    g_autoptr (GstPad) sinkpad = NULL;
+    if (queue == NULL || va_chain (bin, NULL, queue, error) == NULL
+        || !gst_element_link (audio_tee, queue))
+      goto link_failed;
+    srcpad = gst_element_get_static_pad (queue, "src");
+    sinkpad = gst_element_get_static_pad (overlay, "transcript_sink");
+    if (gst_pad_link (srcpad, sinkpad) != GST_PAD_LINK_OK)
+      goto link_failed;
+    g_object_get (overlay, "transcript-latency", &latency, NULL);
+    /* the video waits for the transcript: let decodebin's queue (compressed
+     * data) hold that much video instead of stalling the audio */
+    g_object_set (decodebin, "max-size-time", latency + 5 * GST_SECOND, "max-size-bytes",
+                  (guint)(256 * 1024 * 1024), "max-size-buffers", (guint)100000, NULL);
+  }
+
+  /* the sound as analysed (16 kHz mono); any AAC encoder will do */
+  if (gst_registry_check_feature_version (gst_registry_get (), "avenc_aac", 1, 0, 0))
+    aac = "avenc_aac";
+  else if (gst_registry_check_feature_version (gst_registry_get (), "voaacenc", 1, 0, 0))
+    aac = "voaacenc";
+  if (aac == NULL) {
+    g_info ("no AAC encoder installed: the preview has no sound");
+    return sink;
+  }
+  if ((element = va_make_element ("queue", "preview-audio-queue", error)) == NULL)
+    return NULL;
+  /* the muxer takes audio only as fast as the (later) video arrives */
+  g_object_set (element, "max-size-time", latency + 5 * GST_SECOND, "max-size-bytes", 0,
+                "max-size-buffers", 0, NULL);
+  if ((tail = va_chain (bin, NULL, element, error)) == NULL || !gst_element_link (audio_tee, tail))
+    goto link_failed;
+  if ((element = va_make_element ("audioconvert", "preview-audio-convert", error)) == NULL
+      || (tail = va_chain (bin, tail, element, error)) == NULL)
+    return NULL;
+  if ((element = va_make_element (aac, "preview-audio-encoder", error)) == NULL
+      || (tail = va_chain (bin, tail, element, error)) == NULL || !gst_element_link (tail, mux))
+    goto link_failed;
+  return sink;
+
+link_failed:
+  if (error != NULL && *error == NULL)
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot link the preview branch");
+  return NULL;
+}
+
 /**
  * va_pipeline_builder_build:
  *
@@ -634,6 +820,7 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
   g_autoptr (GstElement) pipeline = NULL;
   VaPipelineGraph *graph;
   GstElement *src, *decodebin;
+  GstElement *video_tee = NULL, *audio_tee = NULL;
   g_autofree char *abs_input = NULL;
   g_autoptr (GError) local_error = NULL;
 
@@ -671,17 +858,36 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
     return NULL;
   }
 
-  graph->video_entry = va_pipeline_builder_add_branch (
-      self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_VIDEO, graph, &graph->video_sink, &local_error);
+  if (self->preview != NULL) {
+    gboolean has_video = FALSE;
+    for (guint i = 0; i < self->pipelines->len; i++)
+      has_video |= va_pipeline_info_get_branch (g_ptr_array_index (self->pipelines, i))
+                   == VA_PIPELINE_BRANCH_VIDEO;
+    if (!has_video) {
+      g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                           "A preview video needs at least one video pipeline");
+      return NULL;
+    }
+    if (!va_check_preview (self->preview, abs_input, error))
+      return NULL;
+  }
+
+  graph->video_entry
+      = va_pipeline_builder_add_branch (self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_VIDEO, graph,
+                                        &graph->video_sink, &video_tee, &local_error);
   if (local_error == NULL)
     graph->audio_entry
         = va_pipeline_builder_add_branch (self, GST_BIN (pipeline), VA_PIPELINE_BRANCH_AUDIO, graph,
-                                          &graph->audio_sink, &local_error);
+                                          &graph->audio_sink, &audio_tee, &local_error);
+  if (local_error == NULL && self->preview != NULL)
+    graph->preview_sink = va_pipeline_builder_add_preview (self, GST_BIN (pipeline), decodebin,
+                                                           video_tee, audio_tee, &local_error);
   if (local_error != NULL) {
     g_propagate_error (error, g_steal_pointer (&local_error));
     return NULL;
   }
-  graph->n_sinks = (graph->video_sink != NULL) + (graph->audio_sink != NULL);
+  graph->n_sinks
+      = (graph->video_sink != NULL) + (graph->audio_sink != NULL) + (graph->preview_sink != NULL);
 
   g_signal_connect (decodebin, "autoplug-continue", G_CALLBACK (va_on_autoplug_continue), graph);
   g_signal_connect (decodebin, "pad-added", G_CALLBACK (va_on_pad_added), pipeline);

@@ -18,6 +18,8 @@ void va_pipeline_builder_set_output_dir (VaPipelineBuilder *self, const char *pa
 const char *va_pipeline_builder_get_output_dir (VaPipelineBuilder *self);
 void va_pipeline_builder_set_stem (VaPipelineBuilder *self, const char *stem);
 const char *va_pipeline_builder_get_stem (VaPipelineBuilder *self);
+void va_pipeline_builder_set_preview (VaPipelineBuilder *self, const char *path);
+const char *va_pipeline_builder_get_preview (VaPipelineBuilder *self);
 
 void va_pipeline_builder_add_pipeline (VaPipelineBuilder *self, VaPipelineInfo *info);
 GPtrArray *va_pipeline_builder_get_pipelines (VaPipelineBuilder *self);

@@ -376,6 +376,14 @@ va_runner_convert_error (VaRunner *self, GstMessage *message)
     from_sink
         = (GstElement *)o == self->graph->video_sink || (GstElement *)o == self->graph->audio_sink;
 
+  /* the preview branch's elements are named "preview-…" by the builder */
+  if (src != NULL && self->graph->preview_sink != NULL
+      && g_str_has_prefix (GST_OBJECT_NAME (src), "preview-")) {
+    g_autofree char *msg
+        = g_strdup_printf ("Cannot write the preview video: %s", gst_error->message);
+    va_error_convert (&gst_error);
+    return g_error_new_literal (VA_ERROR, gst_error->code, msg);
+  }
   if (from_sink) {
     g_autofree char *msg
         = g_strdup_printf ("Cannot write the annotation files: %s", gst_error->message);
