@@ -20,6 +20,7 @@ static const VaCliCommand commands[] = {
   { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },
   { "token", N_ ("Create, list and revoke API keys"), va_cli_token },
   { "job", N_ ("Submit, follow and fetch jobs on a server"), va_cli_job },
+  { "cleanup", N_ ("Delete finished jobs past the retention period"), va_cli_cleanup },
 };
 
 static int

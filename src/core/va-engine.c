@@ -11,6 +11,7 @@
 
 #include "va-config-report.h"
 #include "va-engine.h"
+#include "va-retention.h"
 #include "va-error.h"
 #include "va-job-queue.h"
 #include "va-upload-private.h"
@@ -45,6 +46,7 @@ struct _VaEngine {
   VaPipelineRegistry *registry;
   VaTokenStore *tokens;
   VaJobQueue *queue;
+  VaRetention *retention; /* NULL unless the automatic cleanup runs */
   GMainContext *context;
 
   gboolean read_only;
@@ -1548,6 +1550,7 @@ va_engine_dispose (GObject *object)
   VaEngine *self = VA_ENGINE (object);
 
   va_engine_queue_dispose (self);
+  g_clear_object (&self->retention);
   g_clear_object (&self->audit);
   g_clear_object (&self->registry);
   g_clear_object (&self->tokens);
@@ -1676,6 +1679,8 @@ va_engine_new (VaSettings *settings, GError **error)
   return g_steal_pointer (&self);
 }
 
+static gboolean va_engine_retention_start (VaEngine *self, GError **error);
+
 /**
  * va_engine_start:
  *
@@ -1692,8 +1697,49 @@ va_engine_start (VaEngine *self, GError **error)
     return TRUE;
   if (!va_engine_queue_start (self, error))
     return FALSE;
+  if (!va_engine_retention_start (self, error))
+    return FALSE;
   self->started = TRUE;
   return TRUE;
+}
+
+/* The retention cleanup: a read-only server deletes nothing, and
+ * retention-days 0 keeps jobs forever. */
+static gboolean
+va_engine_retention_start (VaEngine *self, GError **error)
+{
+  guint days = va_settings_get_uint (self->settings, "retention-days");
+
+  if (self->read_only || days == 0 || !va_settings_get_boolean (self->settings, "auto-cleanup"))
+    return TRUE;
+  self->retention = va_retention_new (self);
+  if (!va_retention_schedule (self->retention,
+                              va_settings_get_string (self->settings, "cleanup-schedule"), days,
+                              error)) {
+    g_prefix_error (error, "cleanup-schedule: ");
+    g_clear_object (&self->retention);
+    return FALSE;
+  }
+  {
+    g_autofree char *when
+        = g_date_time_format (va_retention_get_next_run (self->retention), "%Y-%m-%d %H:%M %Z");
+    g_message ("Jobs finished more than %u day(s) ago are deleted; next cleanup %s", days, when);
+  }
+  return TRUE;
+}
+
+/**
+ * va_engine_get_retention:
+ *
+ * Returns: (transfer none) (nullable): the scheduled retention cleanup, or
+ *   %NULL when none runs (read-only, `auto-cleanup` off, `retention-days` 0,
+ *   or before va_engine_start())
+ */
+VaRetention *
+va_engine_get_retention (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->retention;
 }
 
 static void

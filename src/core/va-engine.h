@@ -47,6 +47,7 @@ gboolean va_engine_shutdown_finish (VaEngine *self, GAsyncResult *result, GError
 
 VaSettings *va_engine_get_settings (VaEngine *self);
 VaStore *va_engine_get_store (VaEngine *self);
+struct _VaRetention *va_engine_get_retention (VaEngine *self);
 VaStorage *va_engine_get_storage (VaEngine *self);
 VaAudit *va_engine_get_audit (VaEngine *self);
 void va_engine_set_log (VaEngine *self, VaLog *log);

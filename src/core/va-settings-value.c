@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "va-error.h"
+#include "va-cron.h"
 #include "va-settings-value.h"
 
 /* Text from variables and flags, and values from stored settings, become
@@ -136,50 +137,13 @@ va_settings_parse_size (const char *text, guint64 *out)
   return TRUE;
 }
 
-static gboolean
-va_settings_check_cron_field (const char *field, guint min, guint max)
-{
-  g_auto (GStrv) items = g_strsplit (field, ",", -1);
-
-  for (guint i = 0; items[i] != NULL; i++) {
-    g_auto (GStrv) step = g_strsplit (items[i], "/", 2);
-    guint64 lo = min, hi = max, n;
-
-    /* "1,,2", "," or "/5": g_strsplit() of an empty string has no first
-     * element at all */
-    if (step[0] == NULL || step[0][0] == '\0')
-      return FALSE;
-    if (step[1] != NULL && (!g_ascii_string_to_unsigned (step[1], 10, 1, max, &n, NULL)))
-      return FALSE;
-    if (!g_str_equal (step[0], "*")) {
-      g_auto (GStrv) range = g_strsplit (step[0], "-", 2);
-
-      if (!g_ascii_string_to_unsigned (range[0], 10, min, max, &lo, NULL))
-        return FALSE;
-      hi = lo;
-      if (range[1] != NULL && !g_ascii_string_to_unsigned (range[1], 10, lo, max, &hi, NULL))
-        return FALSE;
-    }
-  }
-  return items[0] != NULL;
-}
-
-/* Five fields, numeric only: what the retention scheduler understands. */
+/* Five fields, numeric only: what the retention scheduler understands
+ * (one parser: VaCron's). */
 static gboolean
 va_settings_check_cron (const char *text)
 {
-  static const guint bounds[5][2] = { { 0, 59 }, { 0, 23 }, { 1, 31 }, { 1, 12 }, { 0, 7 } };
-  g_auto (GStrv) fields = g_strsplit_set (text, " \t", -1);
-  guint n = 0;
-
-  for (guint i = 0; fields[i] != NULL; i++) {
-    if (fields[i][0] == '\0')
-      continue;
-    if (n == 5 || !va_settings_check_cron_field (fields[i], bounds[n][0], bounds[n][1]))
-      return FALSE;
-    n++;
-  }
-  return n == 5;
+  g_autoptr (VaCron) cron = va_cron_new (text, NULL);
+  return cron != NULL;
 }
 
 /* An origin is scheme://host[:port] with nothing after it. */
