@@ -105,7 +105,14 @@ va_on_sigint (gpointer user_data)
 {
   VaAnnotateState *state = user_data;
 
-  g_cancellable_cancel (state->cancellable);
+  if (!g_cancellable_is_cancelled (state->cancellable)) {
+    g_cancellable_cancel (state->cancellable);
+    /* said once the cancellation is recorded: from here on the run ends
+     * cancelled, however its pipeline stops (scripts may wait for it) */
+    va_clear_progress (state);
+    fprintf (stderr, "%s\n", _ ("videoannotator annotate: interrupted, stopping"));
+    fflush (stderr);
+  }
   return G_SOURCE_CONTINUE;
 }
 

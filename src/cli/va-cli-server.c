@@ -204,6 +204,9 @@ va_cli_server (int argc, char **argv)
   }
   uri = va_http_server_get_base_uri (http);
   g_message ("Listening on %s", uri);
+  if (va_http_server_get_redirect_port (http) > 0)
+    g_message ("Plain HTTP on port %u redirects to %s", va_http_server_get_redirect_port (http),
+               uri);
 
   loop = g_main_loop_new (NULL, FALSE);
   server.loop = loop;

@@ -319,6 +319,7 @@ va_runner_on_cancelled (GCancellable *cancellable, gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Called in the sink's streaming thread (see va_runner_sync_message()). */
 static void
 va_runner_take_outputs (VaRunner *self, const GstStructure *s)
 {
@@ -347,8 +348,27 @@ va_runner_take_outputs (VaRunner *self, const GstStructure *s)
       else if (G_VALUE_HOLDS_INT (c))
         count = (guint)MAX (g_value_get_int (c), 0);
     }
+    g_mutex_lock (&self->stats_lock);
     va_run_result_add_output (self->result, g_value_get_string (p), g_value_get_string (f), count);
+    g_mutex_unlock (&self->stats_lock);
   }
+}
+
+/* The sink's list of written files is taken as it is posted, not when the
+ * main context gets to it: a run cancelled at that moment must still know
+ * which files to remove. */
+static GstBusSyncReply
+va_runner_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  VaRunner *self = user_data;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT
+      && gst_message_has_name (message, "videoannotator-outputs")) {
+    va_runner_take_outputs (self, gst_message_get_structure (message));
+    gst_message_unref (message);
+    return GST_BUS_DROP;
+  }
+  return GST_BUS_PASS;
 }
 
 /* The one place GStreamer errors become VA_ERROR: classify by domain and by
@@ -486,7 +506,12 @@ va_runner_check_complete (VaRunner *self)
 
   for (guint i = 0; i < pipelines->len; i++) {
     const char *name = va_pipeline_info_get_name (g_ptr_array_index (pipelines, i));
-    if (!va_run_result_lookup_output (self->result, name, NULL, NULL))
+    gboolean found;
+
+    g_mutex_lock (&self->stats_lock);
+    found = va_run_result_lookup_output (self->result, name, NULL, NULL);
+    g_mutex_unlock (&self->stats_lock);
+    if (!found)
       return g_error_new (VA_ERROR, VA_ERROR_INTERNAL,
                           "The annotation sink reported no output file for %s", name);
   }
@@ -510,11 +535,8 @@ va_runner_on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
       self->prerolled = TRUE;
     break;
   case GST_MESSAGE_ELEMENT:
-    if (gst_is_missing_plugin_message (message)) {
+    if (gst_is_missing_plugin_message (message))
       g_ptr_array_add (self->missing_plugins, gst_missing_plugin_message_get_description (message));
-    } else if (gst_message_has_name (message, "videoannotator-outputs")) {
-      va_runner_take_outputs (self, gst_message_get_structure (message));
-    }
     break;
   case GST_MESSAGE_WARNING: {
     g_autoptr (GError) warning = NULL;
@@ -580,9 +602,12 @@ va_runner_teardown (VaRunner *self)
     g_clear_pointer (&self->cancel_source, g_source_unref);
   }
   if (self->pipeline != NULL) {
+    g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+
     g_atomic_int_set (&self->stopping, TRUE);
     /* NULL joins the streaming threads: nothing touches us after this */
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
+    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
     if (self->probe_pad != NULL)
       gst_pad_remove_probe (self->probe_pad, self->probe_id);
     g_clear_object (&self->probe_pad);
@@ -597,28 +622,59 @@ va_runner_teardown (VaRunner *self)
   g_clear_pointer (&self->missing_plugins, g_ptr_array_unref);
 }
 
+/* The sink may have written its files just before a cancellation was
+ * handled: a cancelled run leaves none, whatever the order things arrived
+ * in. Only the files the sink reported are removed. */
+static void
+va_runner_remove_outputs (VaRunResult *result)
+{
+  for (guint i = 0; i < va_run_result_get_n_outputs (result); i++) {
+    const char *file = va_run_result_get_output_file (result, i);
+
+    if (g_unlink (file) != 0 && errno != ENOENT)
+      g_warning ("Cannot remove %s of a cancelled run: %s", file, g_strerror (errno));
+  }
+}
+
 /* Ends the run with @error (taken) or, if NULL, with the result. */
 static void
 va_runner_finish (VaRunner *self, GError *error)
 {
   g_autoptr (GTask) task = g_steal_pointer (&self->task);
-  g_autoptr (VaRunResult) result = g_steal_pointer (&self->result);
+  g_autoptr (VaRunResult) result = NULL;
+  GCancellable *cancellable;
 
   if (task == NULL) {
     g_clear_error (&error);
     return;
+  }
+  /* A cancellation requested before the end was handled wins over that
+   * end (EOS, an error, a stall): it was asked for first, and a caller
+   * that cancelled must never see a completion (or a failure caused by
+   * the input being cut off to stop it) afterwards. */
+  cancellable = g_task_get_cancellable (task);
+  if (g_cancellable_is_cancelled (cancellable)
+      && !g_error_matches (error, VA_ERROR, VA_ERROR_CANCELLED)) {
+    g_clear_error (&error);
+    error = g_error_new_literal (VA_ERROR, VA_ERROR_CANCELLED, "Cancelled");
   }
   if (error == NULL) {
     guint64 frames;
     gint64 position;
     double elapsed = (g_get_monotonic_time () - self->start_time) / (double)G_USEC_PER_SEC;
 
+    /* the sink has posted its files (before EOS), so the streaming
+     * threads no longer touch the fields written here */
     va_runner_get_stats (self, &frames, &position);
-    va_run_result_set_stats (result, elapsed, frames, self->duration);
-    va_runner_collect_pipeline_times (self, result);
+    va_run_result_set_stats (self->result, elapsed, frames, self->duration);
+    va_runner_collect_pipeline_times (self, self->result);
     va_runner_emit_progress (self, TRUE);
   }
   va_runner_teardown (self);
+  /* only now: the sink may report files until its thread is joined */
+  result = g_steal_pointer (&self->result);
+  if (g_error_matches (error, VA_ERROR, VA_ERROR_CANCELLED))
+    va_runner_remove_outputs (result);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -731,6 +787,7 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
   }
 
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  gst_bus_set_sync_handler (bus, va_runner_sync_message, self, NULL);
   self->bus_source = gst_bus_create_watch (bus);
   g_source_set_callback (self->bus_source, (GSourceFunc)(GCallback)va_runner_on_bus_message, self,
                          NULL);

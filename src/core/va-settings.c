@@ -628,6 +628,8 @@ va_settings_cross_check (VaSettings *self, GError **error)
   VaSettingsEntry *key = g_hash_table_lookup (self->entries, "tls-private-key");
   VaSettingsEntry *expiry = g_hash_table_lookup (self->entries, "key-expiry-days");
   VaSettingsEntry *max_expiry = g_hash_table_lookup (self->entries, "key-max-expiry-days");
+  VaSettingsEntry *redirect = g_hash_table_lookup (self->entries, "tls-redirect-port");
+  VaSettingsEntry *port = g_hash_table_lookup (self->entries, "port");
   gboolean have_cert = *g_variant_get_string (cert->value, NULL) != '\0';
   gboolean have_key = *g_variant_get_string (key->value, NULL) != '\0';
 
@@ -641,6 +643,29 @@ va_settings_cross_check (VaSettings *self, GError **error)
                     "private key"),
                  set->name, src, unset->name);
     return FALSE;
+  }
+
+  /* the redirect port only exists beside an HTTPS port, and cannot share
+   * it: refuse at load rather than fail to bind at start */
+  if (g_variant_get_int32 (redirect->value) != 0) {
+    g_autofree char *src = va_settings_describe_source (redirect);
+
+    if (!have_cert) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   _ ("tls-redirect-port is set (%s) but TLS is not: the port redirects to HTTPS, "
+                      "which needs tls-certificate and tls-private-key"),
+                   src);
+      return FALSE;
+    }
+    if (g_variant_get_int32 (redirect->value) == g_variant_get_int32 (port->value)) {
+      g_autofree char *port_src = va_settings_describe_source (port);
+
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   _ ("tls-redirect-port (%d, %s) is the HTTPS port itself (port, %s): choose "
+                      "another port for the plain-HTTP redirect"),
+                   g_variant_get_int32 (redirect->value), src, port_src);
+      return FALSE;
+    }
   }
 
   if (g_variant_get_uint32 (expiry->value) > g_variant_get_uint32 (max_expiry->value)) {

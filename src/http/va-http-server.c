@@ -44,7 +44,7 @@ struct _VaHttpServer {
   SoupServer *soup;
   SoupServer *redirect;
   int listen_port;          /* -1: the port setting */
-  int redirect_listen_port; /* -1: no plain redirect port */
+  int redirect_listen_port; /* -1: none, -2: the tls-redirect-port setting */
   guint port;
   guint redirect_port;
   gboolean tls;
@@ -630,7 +630,7 @@ static void
 va_http_server_init (VaHttpServer *self)
 {
   self->listen_port = -1;
-  self->redirect_listen_port = -1;
+  self->redirect_listen_port = -2;
   self->heartbeat_interval = 30;
   self->streams = g_hash_table_new (NULL, NULL);
   self->alerts = va_http_alerts_new ();
@@ -702,7 +702,8 @@ va_http_server_redirect_handler (SoupServer *soup, SoupServerMessage *msg, const
 /**
  * va_http_server_set_redirect_port:
  * @port: plain-HTTP port that redirects to the HTTPS one; 0 picks a free
- *   one, -1 (default) for none. Only used when TLS is on.
+ *   one, -1 for none. Only used when TLS is on. By default the
+ *   `tls-redirect-port` setting decides (0 there means none).
  */
 void
 va_http_server_set_redirect_port (VaHttpServer *self, int port)
@@ -811,6 +812,7 @@ va_http_server_start (VaHttpServer *self, GError **error)
   const char *address = va_settings_get_string (self->settings, "bind-address");
   int port
       = self->listen_port >= 0 ? self->listen_port : va_settings_get_int (self->settings, "port");
+  int redirect_port = self->redirect_listen_port;
 
   g_return_val_if_fail (VA_IS_HTTP_SERVER (self), FALSE);
 
@@ -818,11 +820,14 @@ va_http_server_start (VaHttpServer *self, GError **error)
                               self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
   self->port = va_http_server_bound_port (self->soup);
-  if (self->tls && self->redirect_listen_port >= 0) {
+  if (redirect_port == -2) {
+    int setting = va_settings_get_int (self->settings, "tls-redirect-port");
+    redirect_port = setting > 0 ? setting : -1;
+  }
+  if (self->tls && redirect_port >= 0) {
     self->redirect = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
     soup_server_add_handler (self->redirect, NULL, va_http_server_redirect_handler, self, NULL);
-    if (!va_http_server_listen (self->redirect, address, (guint)self->redirect_listen_port, 0,
-                                error)) {
+    if (!va_http_server_listen (self->redirect, address, (guint)redirect_port, 0, error)) {
       soup_server_disconnect (self->soup);
       return FALSE;
     }

@@ -206,18 +206,38 @@ class Annotate(unittest.TestCase):
         writer.start()
         p = subprocess.Popen([EXE, "annotate", fifo, "-o", out], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, cwd=self.tmp)
+        lines = []
+        progressed = threading.Event()
+        interrupted = threading.Event()
+
+        def read_stderr():
+            for line in p.stderr:
+                lines.append(line)
+                if line.startswith("progress: "):
+                    progressed.set()
+                if "interrupted, stopping" in line:
+                    interrupted.set()
+
+        reader = threading.Thread(target=read_stderr)
+        reader.start()
         try:
-            line = p.stderr.readline()
-            self.assertRegex(line, r"^progress: ")
+            # the run is under way: it reported progress
+            self.assertTrue(progressed.wait(60), "".join(lines))
             p.send_signal(signal.SIGINT)
             # The source is blocked reading the FIFO; ending the input lets
-            # the pipeline stop. Do it once the signal is surely handled, or
-            # the end of the input could complete the run first.
-            time.sleep(1.0)
+            # the pipeline stop. Do it once the program says it took the
+            # signal: from then on the run ends cancelled, even if the end
+            # of the (cut) input reaches it first. No fixed delay, so a
+            # loaded machine only makes this slower, never wrong.
+            self.assertTrue(interrupted.wait(60), "".join(lines))
         finally:
             release.set()
             writer.join()
-        _, err = p.communicate(timeout=60)
+        p.wait(timeout=60)
+        reader.join()
+        p.stdout.close()
+        p.stderr.close()
+        err = "".join(lines)
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("Cancelled", err)
         self.assertEqual(os.listdir(out), [])

@@ -2,10 +2,12 @@
 # Black-box tests of `videoannotator server`: start-up checks, the first
 # admin key (shown once, on stdout, never written to a file), permissions
 # of the data directory, and a clean stop on SIGTERM and SIGINT.
+import http.client
 import os
 import shutil
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import tempfile
@@ -121,6 +123,66 @@ class Server(unittest.TestCase):
         self.assertIn("refusing to run as root", r.stderr)
         self.assertIn("--allow-root", r.stderr)
         self.assertFalse(os.path.exists(self.data))
+
+    def make_certificate(self):
+        cert = os.path.join(self.tmp, "cert.pem")
+        key = os.path.join(self.tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"], check=True,
+                       capture_output=True, timeout=60)
+        return cert, key
+
+    def test_tls_redirect_port(self):
+        cert, key = self.make_certificate()
+        port, plain = free_port(), free_port()
+        args = self.base_args(port) + [f"--tls-certificate={cert}", f"--tls-private-key={key}",
+                                       "--tls-redirect-port", str(plain)]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=self.tmp)
+        location = None
+        deadline = time.monotonic() + 30
+        while location is None and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.fail(f"server exited early ({proc.returncode}): {proc.stderr.read()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", plain, timeout=2)
+                conn.request("GET", "/api/v1/health?detailed=false")
+                r = conn.getresponse()
+                self.assertEqual(r.status, 301)
+                location = r.getheader("Location")
+                conn.close()
+            except OSError:
+                time.sleep(0.1)
+        if location is None:
+            proc.kill()
+            self.fail("the redirect port did not answer")
+        self.assertEqual(location, f"https://127.0.0.1:{port}/api/v1/health?detailed=false")
+        # the redirect target really is the HTTPS API
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with urllib.request.urlopen(location, context=context, timeout=10) as r:
+            self.assertEqual(r.status, 200)
+        _, err = self.stop(proc)
+        self.assertIn(f"Plain HTTP on port {plain} redirects to https://", err)
+
+    def test_tls_redirect_port_errors(self):
+        # no TLS to redirect to: refused before anything starts
+        r = subprocess.run(self.base_args(free_port()) + ["--tls-redirect-port=8080"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("tls-redirect-port is set (--tls-redirect-port)", r.stderr)
+        self.assertFalse(os.path.exists(self.data))
+        # the variable is read too, and its name is given
+        cert, key = self.make_certificate()
+        port = free_port()
+        env = dict(os.environ, VIDEOANNOTATOR_TLS_REDIRECT_PORT=str(port))
+        r = subprocess.run(self.base_args(port) + [f"--tls-certificate={cert}",
+                                                   f"--tls-private-key={key}"],
+                           capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("VIDEOANNOTATOR_TLS_REDIRECT_PORT", r.stderr)
+        self.assertIn("is the HTTPS port itself", r.stderr)
 
     def test_bad_usage(self):
         r = subprocess.run([EXE, "server", "extra"], capture_output=True, text=True, timeout=30)

@@ -340,6 +340,45 @@ test_runner_cancel (void)
   g_assert_cmpuint (count_dir (outdir), ==, 5);
 }
 
+/* A cancel that comes after the pipeline reached its end, but before that
+ * end was handled, still wins: the run is cancelled and the files the sink
+ * had already written are removed. The run's messages are handled as they
+ * come until the files are on disk (the sink writes them in its streaming
+ * thread); then, with the end of stream waiting on the bus, the cancel
+ * comes: the end is handled first (the bus watch is the older source). */
+static void
+test_runner_cancel_after_end (void)
+{
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-cancel-late", NULL);
+  g_autofree char *scene = g_build_filename (outdir, "cuts_scene_detection.json", NULL);
+  g_autoptr (VaRunner) runner = make_runner (cuts_mp4, "scene_detection", outdir);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GAsyncResult) async_result = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_main_context_push_thread_default (context);
+  va_runner_run_async (runner, cancellable, on_run_done, &async_result);
+  while (!g_file_test (scene, G_FILE_TEST_EXISTS)) {
+    g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    g_main_context_iteration (context, FALSE);
+    g_usleep (1000);
+  }
+  g_usleep (200 * 1000);
+  g_assert_null (async_result);
+  g_cancellable_cancel (cancellable);
+  while (async_result == NULL)
+    g_main_context_iteration (context, TRUE);
+  result = va_runner_run_finish (runner, async_result, &error);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_null (result);
+  g_assert_error (error, VA_ERROR, VA_ERROR_CANCELLED);
+  g_assert_cmpuint (count_dir (outdir), ==, 0);
+}
+
 static void
 rm_rf (const char *path)
 {
@@ -376,6 +415,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/no-video", test_runner_no_video);
   g_test_add_func ("/runner/output-is-file", test_runner_output_is_file);
   g_test_add_func ("/runner/cancel", test_runner_cancel);
+  g_test_add_func ("/runner/cancel-after-end", test_runner_cancel_after_end);
   ret = g_test_run ();
 
   rm_rf (tmpdir);

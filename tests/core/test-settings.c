@@ -650,6 +650,82 @@ test_cross_checks (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "VIDEOANNOTATOR_KEY_EXPIRY_DAYS"));
 }
 
+/* The HTTPS redirect port: a setting like the others (flag over variable
+ * over the backend), checked against the TLS settings and the API port. */
+static void
+test_tls_redirect_port (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture_setenv (f, "GSETTINGS_BACKEND", "memory");
+  {
+    g_autoptr (VaSettings) settings = load (f, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (va_settings_get_int (settings, "tls-redirect-port"), ==, 0);
+  }
+
+  fixture_setenv (f, "VIDEOANNOTATOR_TLS_CERTIFICATE", "/etc/ssl/va.pem");
+  fixture_setenv (f, "VIDEOANNOTATOR_TLS_PRIVATE_KEY", "/etc/ssl/va.key");
+  fixture_setenv (f, "VIDEOANNOTATOR_TLS_REDIRECT_PORT", "8080");
+  {
+    g_autoptr (VaSettings) settings = load (f, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (va_settings_get_int (settings, "tls-redirect-port"), ==, 8080);
+    assert_source (settings, "tls-redirect-port", VA_SETTINGS_SOURCE_ENVIRONMENT,
+                   "VIDEOANNOTATOR_TLS_REDIRECT_PORT");
+  }
+  {
+    /* the flag wins over the variable */
+    g_autoptr (VaSettings) settings = va_settings_new (&error);
+    g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+    const char *const args[] = { "videoannotator", "--tls-redirect-port", "8081", NULL };
+    g_auto (GStrv) argv = g_strdupv ((char **)args);
+
+    g_option_context_add_group (context, va_settings_get_option_group (settings));
+    g_assert_true (va_settings_parse_command_line (settings, context, &argv, &error));
+    g_assert_true (va_settings_load (settings, (const char *const *)f->envp, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (va_settings_get_int (settings, "tls-redirect-port"), ==, 8081);
+    assert_source (settings, "tls-redirect-port", VA_SETTINGS_SOURCE_COMMAND_LINE,
+                   "--tls-redirect-port");
+  }
+  {
+    /* out of range, from the variable: named */
+    g_autoptr (VaSettings) settings = NULL;
+
+    fixture_setenv (f, "VIDEOANNOTATOR_TLS_REDIRECT_PORT", "70000");
+    settings = load (f, &error);
+    g_assert_null (settings);
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "VIDEOANNOTATOR_TLS_REDIRECT_PORT"));
+    g_clear_error (&error);
+  }
+  {
+    /* the HTTPS port itself */
+    g_autoptr (VaSettings) settings = NULL;
+
+    fixture_setenv (f, "VIDEOANNOTATOR_TLS_REDIRECT_PORT", "18011");
+    settings = load (f, &error);
+    g_assert_null (settings);
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "is the HTTPS port itself"));
+    g_clear_error (&error);
+  }
+  {
+    /* no TLS to redirect to */
+    g_autoptr (VaSettings) settings = NULL;
+
+    fixture_setenv (f, "VIDEOANNOTATOR_TLS_REDIRECT_PORT", "8080");
+    f->envp = g_environ_unsetenv (f->envp, "VIDEOANNOTATOR_TLS_CERTIFICATE");
+    f->envp = g_environ_unsetenv (f->envp, "VIDEOANNOTATOR_TLS_PRIVATE_KEY");
+    settings = load (f, &error);
+    g_assert_null (settings);
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "tls-redirect-port is set"));
+    g_assert_nonnull (strstr (error->message, "VIDEOANNOTATOR_TLS_REDIRECT_PORT"));
+  }
+}
+
 /* Environment variables may hold any bytes: a string setting that is not
  * UTF-8 is refused with an error (it used to reach g_variant_new_string(),
  * a critical), and the message quoting it is UTF-8 itself (found by
@@ -734,6 +810,7 @@ main (int argc, char **argv)
   ADD ("keyfile-explicit", test_keyfile_explicit);
   ADD ("keyfile-errors", test_keyfile_errors);
   ADD ("cross-checks", test_cross_checks);
+  ADD ("tls-redirect-port", test_tls_redirect_port);
   ADD ("non-utf8-values", test_non_utf8_values);
 #undef ADD
   g_test_add_func ("/settings/missing-schema", test_missing_schema);

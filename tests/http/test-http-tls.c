@@ -156,6 +156,68 @@ test_https (void)
   va_http_fixture_teardown (&f, NULL);
 }
 
+/* A free TCP port on the loopback, for settings that take a fixed one. */
+static guint
+free_port (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, TRUE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The redirect port from the tls-redirect-port setting (what `server
+ * --tls-redirect-port` sets), without the C API. */
+static void
+test_redirect_setting (void)
+{
+  g_autoptr (VaTestDir) certdir = va_test_dir_new ();
+  g_autofree char *cert = NULL, *key = NULL;
+  g_autofree char *c = NULL, *k = NULL, *r = NULL;
+  g_autofree char *uri = NULL, *expected = NULL;
+  g_autoptr (GError) error = NULL;
+  VaHttpFixture f = { 0 };
+  guint port = free_port ();
+
+  make_certificate (certdir, &cert, &key);
+  c = g_strconcat ("tls-certificate=", cert, NULL);
+  k = g_strconcat ("tls-private-key=", key, NULL);
+  r = g_strdup_printf ("tls-redirect-port=%u", port);
+  {
+    const char *settings[] = { c, k, r, NULL };
+
+    va_http_fixture_setup_with (&f, settings, FALSE);
+  }
+  g_assert_cmpuint (va_http_server_get_redirect_port (f.server), ==, port);
+  uri = g_strdup_printf ("http://127.0.0.1:%u/api/v1/jobs", port);
+  expected
+      = g_strdup_printf ("https://127.0.0.1:%u/api/v1/jobs", va_http_server_get_port (f.server));
+  {
+    g_autoptr (VaHttpReply) reply = fetch_tls (&f, uri, FALSE);
+
+    g_assert_cmpuint (reply->status, ==, 301);
+    g_assert_cmpstr (va_http_reply_header (reply, "Location"), ==, expected);
+  }
+  va_http_fixture_teardown (&f, NULL);
+
+  /* without the setting (and without the C API) there is no plain port */
+  {
+    const char *settings[] = { c, k, NULL };
+
+    va_http_fixture_setup_with (&f, settings, FALSE);
+  }
+  g_assert_cmpuint (va_http_server_get_redirect_port (f.server), ==, 0);
+  va_http_fixture_teardown (&f, NULL);
+}
+
 static void
 test_bad_certificate (void)
 {
@@ -182,6 +244,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/http/tls/https", test_https);
+  g_test_add_func ("/http/tls/redirect-setting", test_redirect_setting);
   g_test_add_func ("/http/tls/bad-certificate", test_bad_certificate);
   return g_test_run ();
 }
