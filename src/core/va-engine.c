@@ -1050,96 +1050,193 @@ va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GErr
 
 /* ---- delete ---------------------------------------------------------------------- */
 
+/* A deletion goes in three steps so that it never races with the job's own
+ * run, which may be starting at that very moment (creating its output
+ * folder) or writing its files: the rows go first (worker thread; a job
+ * without a row cannot start any more), then a run of the job in this
+ * process is stopped and waited for (main context), then the directory is
+ * removed (worker thread) with nothing writing into it. */
+
 static gboolean
-va_engine_delete_func (VaEngine *self, VaEngineOp *op, GError **error)
+va_engine_delete_rows (VaEngine *self, VaEngineOp *op, GError **error)
 {
-  g_autoptr (VaJob) job = NULL;
-  g_autoptr (GError) files_error = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (JsonObject) detail = NULL;
-  guint64 bytes = 0;
   VaJobStatus status;
 
   if (!va_engine_check_writable (self, op->caller, error))
     return FALSE;
-  job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_WRITE, error);
-  if (job == NULL)
+  op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_WRITE, error);
+  if (op->job == NULL)
     return FALSE;
 
   /* cancelled first, so that a running pipeline's completion cannot
    * write results for a row that is about to disappear */
-  status = va_job_get_status (job);
+  status = va_job_get_status (op->job);
   if (status == VA_JOB_STATUS_PENDING || status == VA_JOB_STATUS_RUNNING) {
     op->was_active = va_store_set_job_status (self->store, op->job_id, VA_JOB_STATUS_CANCELLED,
                                               "Job deleted", NULL);
   }
   if (!va_store_delete_job (self->store, op->job_id, &local_error)) {
+    /* a concurrent delete got there first */
     if (g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND))
       va_engine_set_not_found (error, op->job_id);
     else
       g_propagate_error (error, g_steal_pointer (&local_error));
     return FALSE;
   }
+  return TRUE;
+}
+
+static gboolean
+va_engine_delete_files (VaEngine *self, VaEngineOp *op, GError **error)
+{
+  g_autoptr (GError) files_error = NULL;
+  g_autoptr (JsonObject) detail = va_engine_owner_detail (op->caller, op->job);
+  guint64 bytes = 0;
+
+  /* NOT_FOUND: the upload failed before the job had files, or the run
+   * ended by itself after the rows went and removed them */
   if (!va_storage_delete_job (self->storage, op->job_id, &bytes, &files_error)
       && !g_error_matches (files_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
                  "Job %s was deleted, but its files could not all be removed: %s", op->job_id,
                  files_error->message);
-    detail = va_engine_owner_detail (op->caller, job);
     json_object_set_string_member (detail, "error", files_error->message);
     va_engine_audit (self, op->caller, "job.delete", op->job_id, detail);
     return FALSE;
   }
-  detail = va_engine_owner_detail (op->caller, job);
   json_object_set_int_member (detail, "bytes_freed", (gint64)bytes);
   va_engine_audit (self, op->caller, "job.delete", op->job_id, detail);
   return TRUE;
 }
 
 static void
-va_engine_delete_main (VaEngine *self, VaEngineOp *op)
+va_engine_delete_files_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  if (op->was_active)
-    va_engine_queue_job_cancelled (self, op->job_id);
-  g_signal_emit (self, signals[SIGNAL_JOB_DELETED], 0, op->job_id);
+  g_autoptr (GTask) outer = user_data;
+  VaEngineOp *op = g_task_get_task_data (outer);
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* the job is gone from the database either way */
+  g_signal_emit (op->engine, signals[SIGNAL_JOB_DELETED], 0, op->job);
+  if (ok)
+    g_task_return_boolean (outer, TRUE);
+  else
+    g_task_return_error (outer, error);
+}
+
+static void
+va_engine_delete_stopped (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *outer = user_data;
+  VaEngineOp *op = g_task_get_task_data (outer);
+  g_autoptr (GTask) inner = NULL;
+
+  va_job_queue_stop_job_finish (VA_JOB_QUEUE (source), result, NULL);
+  op->func = va_engine_delete_files;
+  /* no cancellable: once the rows are gone the files must go too */
+  inner = g_task_new (NULL, NULL, va_engine_delete_files_done, outer);
+  g_task_set_check_cancellable (inner, FALSE);
+  g_task_set_task_data (inner, op, NULL);
+  g_task_run_in_thread (inner, va_engine_op_thread);
+}
+
+static void
+va_engine_delete_rows_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) outer = user_data;
+  VaEngineOp *op = g_task_get_task_data (outer);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+    g_task_return_error (outer, error);
+    return;
+  }
+  va_job_queue_stop_job_async (op->engine->queue, op->job_id, NULL, va_engine_delete_stopped,
+                               g_steal_pointer (&outer));
 }
 
 /**
  * va_engine_delete_job_async:
  *
- * Deletes the job whatever its state (a running one is stopped first):
- * its database rows and its whole storage directory (upload and
- * outputs). The database uses secure_delete, so nothing remains.
+ * Deletes the job whatever its state: its database rows, then its run if
+ * it has one in this process (stopped, and waited for), then its whole
+ * storage directory (upload and outputs). The database uses
+ * secure_delete, so nothing remains. Completes when all of it is gone.
  */
 void
 va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
+  g_autoptr (GTask) outer = NULL;
+  g_autoptr (GTask) inner = NULL;
+  VaEngineOp *op;
+
   g_return_if_fail (VA_IS_ENGINE (self));
   g_return_if_fail (VA_IS_CALLER (caller));
 
-  va_engine_op_run_async (
-      self, va_engine_op_new (caller, job_id, va_engine_delete_func, va_engine_delete_main),
-      va_engine_delete_job_async, cancellable, callback, user_data);
+  /* as va_engine_op_run_async(): only the outer task references the engine */
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, va_engine_delete_job_async);
+  g_task_set_check_cancellable (outer, FALSE);
+  op = va_engine_op_new (caller, job_id, va_engine_delete_rows, NULL);
+  op->engine = self;
+  g_task_set_task_data (outer, op, (GDestroyNotify)va_engine_op_free);
+  inner = g_task_new (NULL, cancellable, va_engine_delete_rows_done, g_object_ref (outer));
+  g_task_set_check_cancellable (inner, FALSE);
+  g_task_set_task_data (inner, op, NULL);
+  g_task_run_in_thread (inner, va_engine_op_thread);
 }
 
+/**
+ * va_engine_delete_job_finish:
+ *
+ * Returns: %FALSE with %VA_ERROR_NOT_FOUND (no such job, or not the
+ *   caller's), %VA_ERROR_FORBIDDEN, %VA_ERROR_READ_ONLY, or
+ *   %VA_ERROR_INTERNAL when the rows are gone but files could not be
+ *   removed (a real I/O error, never a race with the job's run)
+ */
 gboolean
 va_engine_delete_job_finish (VaEngine *self, GAsyncResult *result, GError **error)
 {
   return va_engine_op_finish (self, result, va_engine_delete_job_async, error) != NULL;
 }
 
+static void
+va_engine_store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/**
+ * va_engine_delete_job:
+ *
+ * As va_engine_delete_job_async(), synchronously. Call it on the engine's
+ * main context: a running job's run ends there.
+ */
 gboolean
 va_engine_delete_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error)
 {
   g_autoptr (VaEngineOp) op = NULL;
+  g_autoptr (GAsyncResult) stopped = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (VA_IS_CALLER (caller), FALSE);
 
-  op = va_engine_op_new (caller, job_id, va_engine_delete_func, va_engine_delete_main);
-  return va_engine_op_run_sync (self, op, error);
+  op = va_engine_op_new (caller, job_id, va_engine_delete_rows, NULL);
+  op->engine = self;
+  if (!va_engine_delete_rows (self, op, error))
+    return FALSE;
+  va_job_queue_stop_job_async (self->queue, job_id, NULL, va_engine_store_result, &stopped);
+  while (stopped == NULL)
+    g_main_context_iteration (self->context, TRUE);
+  va_job_queue_stop_job_finish (self->queue, stopped, NULL);
+  ok = va_engine_delete_files (self, op, error);
+  g_signal_emit (self, signals[SIGNAL_JOB_DELETED], 0, op->job);
+  return ok;
 }
 
 /* ---- results ---------------------------------------------------------------------- */
@@ -1610,11 +1707,15 @@ va_engine_class_init (VaEngineClass *klass)
                       NULL, G_TYPE_NONE, 1, VA_TYPE_JOB);
   /**
    * VaEngine::job-deleted:
-   * @job_id: the id of the deleted job
+   * @job: the job as it was just before its deletion (its owner tells
+   *   who may hear about it)
+   *
+   * Emitted once the rows are gone, after the files (even if some of them
+   * could not be removed).
    */
   signals[SIGNAL_JOB_DELETED]
       = g_signal_new ("job-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+                      NULL, G_TYPE_NONE, 1, VA_TYPE_JOB);
 }
 
 static void

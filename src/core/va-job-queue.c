@@ -38,7 +38,9 @@ typedef struct {
   GDateTime *started;
   gint64 last_progress_write; /* monotonic µs */
   double progress;
-  gboolean requeue; /* stopped by shutdown: back to pending */
+  gboolean requeue;        /* stopped by shutdown: back to pending */
+  gboolean keep_files;     /* deleted: whoever stopped it removes the files */
+  GPtrArray *stop_waiters; /* GTask, va_job_queue_stop_job_async() */
 } VaJobRun;
 
 struct _VaJobQueue {
@@ -84,6 +86,7 @@ va_job_run_free (VaJobRun *run)
   g_clear_pointer (&run->results, g_ptr_array_unref);
   g_clear_pointer (&run->pipelines, g_ptr_array_unref);
   g_clear_pointer (&run->started, g_date_time_unref);
+  g_clear_pointer (&run->stop_waiters, g_ptr_array_unref);
   g_free (run);
 }
 
@@ -294,9 +297,11 @@ va_job_queue_conclude (VaJobQueue *self, VaJobRun *run, VaJobStatus status, cons
   if (va_store_set_job_status (self->store, id, status, message, &error))
     return;
   if (g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
-    /* deleted while it ran: whatever the pipeline wrote goes too */
+    /* deleted while it ran (by another process, unless the deleter
+     * stopped the run and removes the files itself): whatever the
+     * pipeline wrote goes too */
     g_autoptr (GError) files_error = NULL;
-    if (!va_storage_delete_job (self->storage, id, NULL, &files_error)
+    if (!run->keep_files && !va_storage_delete_job (self->storage, id, NULL, &files_error)
         && !g_error_matches (files_error, VA_ERROR, VA_ERROR_NOT_FOUND))
       g_warning ("Cannot remove the files of deleted job %s: %s", id, files_error->message);
   } else if (!g_error_matches (error, VA_ERROR, VA_ERROR_CONFLICT)) {
@@ -413,8 +418,13 @@ static void
 va_job_queue_run_done (VaJobQueue *self, VaJobRun *run)
 {
   g_autofree char *id = g_strdup (va_job_get_id (run->job));
+  g_autoptr (GPtrArray) waiters = g_steal_pointer (&run->stop_waiters);
 
   g_hash_table_remove (self->running, id);
+  /* the pipeline is in NULL and its files are recorded: nothing of this
+   * run touches the job directory any more */
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
   va_job_queue_emit_finished (self, id);
   va_job_queue_check_shutdown_done (self);
   va_job_queue_schedule (self);
@@ -686,7 +696,11 @@ va_job_queue_start_job (VaJobQueue *self, VaJob *pending)
   run->queue = self;
   run->job = va_store_get_job (self->store, id, &error);
   if (run->job == NULL) {
-    g_warning ("Cannot read job %s: %s", id, error->message);
+    /* deleted between the two statements: its deleter removes the files */
+    if (g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND))
+      g_debug ("Job %s was deleted as it started", id);
+    else
+      g_warning ("Cannot read job %s: %s", id, error->message);
     va_job_run_free (run);
     return;
   }
@@ -811,6 +825,52 @@ va_job_queue_cancel (VaJobQueue *self, const char *job_id)
     return FALSE;
   g_cancellable_cancel (run->cancellable);
   return TRUE;
+}
+
+/**
+ * va_job_queue_stop_job_async:
+ * @job_id: a job the caller has just deleted from the store
+ *
+ * For a deletion: stops the job's run if it has one in this queue, and
+ * completes once that run has ended, so that nothing of this process
+ * writes into the job's storage directory any more. Removing that
+ * directory is then the caller's business: the run leaves it alone.
+ * Completes at once when the job does not run here (a job whose row is
+ * gone cannot start any more).
+ *
+ * Without this, a deletion racing with the start of the job removes the
+ * directory while the queue creates its output folder and the pipeline
+ * writes its files.
+ */
+void
+va_job_queue_stop_job_async (VaJobQueue *self, const char *job_id, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  VaJobRun *run;
+
+  g_return_if_fail (VA_IS_JOB_QUEUE (self));
+  g_return_if_fail (job_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_job_queue_stop_job_async);
+  run = g_hash_table_lookup (self->running, job_id);
+  if (run == NULL) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  run->keep_files = TRUE;
+  if (run->stop_waiters == NULL)
+    run->stop_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (run->stop_waiters, g_steal_pointer (&task));
+  g_cancellable_cancel (run->cancellable);
+}
+
+gboolean
+va_job_queue_stop_job_finish (VaJobQueue *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- shutdown --------------------------------------------------------------- */

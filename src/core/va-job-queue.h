@@ -24,6 +24,9 @@ gboolean va_job_queue_start (VaJobQueue *self, guint max_retries, GError **error
 gboolean va_job_queue_is_running (VaJobQueue *self);
 void va_job_queue_wake (VaJobQueue *self);
 gboolean va_job_queue_cancel (VaJobQueue *self, const char *job_id);
+void va_job_queue_stop_job_async (VaJobQueue *self, const char *job_id, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+gboolean va_job_queue_stop_job_finish (VaJobQueue *self, GAsyncResult *result, GError **error);
 guint va_job_queue_get_n_running (VaJobQueue *self);
 GStrv va_job_queue_dup_running (VaJobQueue *self);
 

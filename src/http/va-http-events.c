@@ -110,6 +110,19 @@ on_job_cancelled (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
   va_http_subscriber_job_event (sub, "job.cancelled", job, va_job_get_progress (job));
 }
 
+/* The job no longer exists: its id is all there is to say. */
+static void
+on_job_deleted (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
+{
+  g_autoptr (JsonObject) o = NULL;
+
+  if (!va_http_subscriber_may_see (sub, job))
+    return;
+  o = va_http_event_base ("job.deleted");
+  json_object_set_string_member (o, "job_id", va_job_get_id (job));
+  va_http_subscriber_send (sub, "job.deleted", o);
+}
+
 static gboolean
 va_http_subscriber_heartbeat (gpointer user_data)
 {
@@ -155,6 +168,8 @@ va_http_events_stream (VaHttpRequest *req)
   sub->handlers[2] = g_signal_connect (sub->engine, "job-failed", G_CALLBACK (on_job_failed), sub);
   sub->handlers[3]
       = g_signal_connect (sub->engine, "job-cancelled", G_CALLBACK (on_job_cancelled), sub);
+  sub->handlers[4]
+      = g_signal_connect (sub->engine, "job-deleted", G_CALLBACK (on_job_deleted), sub);
   sub->finished_id
       = g_signal_connect (req->msg, "finished", G_CALLBACK (va_http_subscriber_finished), sub);
   va_http_server_track_stream (req->server, sub, (GDestroyNotify)va_http_subscriber_free);

@@ -650,6 +650,147 @@ test_queue_operator_model_setting (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (va_job_get_error_message (after), "/nonexistent/cascades/"));
 }
 
+/* Deletes racing with the queue: jobs deleted the moment they start (the
+ * queue is about to create their output folder and start their
+ * pipeline), while they run, as soon as the queue could pick them, or as
+ * they end; some twice at once. Every delete succeeds or, for the second
+ * of two, says NOT_FOUND (never INTERNAL), and nothing is left on disk. */
+#define HAMMER_JOBS 18
+
+typedef struct {
+  Fixture *f;
+  GPtrArray *ids;    /* char*, submission order */
+  GHashTable *asked; /* ids whose deletion was asked for */
+  guint n_in_flight;
+  guint n_deleted;
+  guint n_not_found;
+  guint n_signals;
+} Hammer;
+
+static void
+hammer_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Hammer *h = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (va_engine_delete_job_finish (VA_ENGINE (source), result, &error)) {
+    h->n_deleted++;
+  } else {
+    /* the loser of two concurrent deletes; anything else is the bug */
+    g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+    h->n_not_found++;
+  }
+  h->n_in_flight--;
+}
+
+static void
+hammer_delete (Hammer *h, const char *id)
+{
+  guint index = 0;
+
+  if (!g_hash_table_add (h->asked, g_strdup (id)))
+    return;
+  g_assert_true (g_ptr_array_find_with_equal_func (h->ids, id, g_str_equal, &index));
+  for (guint i = 0; i < (index % 2 == 0 ? 2 : 1); i++) {
+    h->n_in_flight++;
+    va_engine_delete_job_async (h->f->engine, h->f->alice, id, NULL, hammer_deleted_cb, h);
+  }
+}
+
+static guint
+hammer_index (Hammer *h, VaJob *job)
+{
+  guint index = G_MAXUINT;
+
+  g_ptr_array_find_with_equal_func (h->ids, va_job_get_id (job), g_str_equal, &index);
+  return index;
+}
+
+static void
+hammer_on_updated (VaEngine *engine, VaJob *job, double progress, Hammer *h)
+{
+  guint index = hammer_index (h, job);
+
+  if (va_job_get_status (job) != VA_JOB_STATUS_RUNNING || index == G_MAXUINT)
+    return;
+  /* job-started comes before the queue prepares the run: the delete's
+   * worker thread runs while the queue creates the output folder */
+  if (progress == 0.0 && index % 3 == 0)
+    hammer_delete (h, va_job_get_id (job));
+  else if (progress > 0.0 && index % 3 == 1)
+    hammer_delete (h, va_job_get_id (job));
+}
+
+static void
+hammer_on_ended (VaEngine *engine, VaJob *job, Hammer *h)
+{
+  /* ran to its end before its turn came */
+  if (hammer_index (h, job) != G_MAXUINT)
+    hammer_delete (h, va_job_get_id (job));
+}
+
+static void
+hammer_on_deleted (VaEngine *engine, VaJob *job, Hammer *h)
+{
+  g_assert_nonnull (job);
+  h->n_signals++;
+}
+
+static void
+test_queue_delete_while_starting (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Hammer h = { f, ids, asked, 0, 0, 0, 0 };
+  VaStorage *storage = va_engine_get_storage (f->engine);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+  guint id;
+
+  /* the fixture's bookkeeping expects jobs to end, not to vanish */
+  g_signal_handlers_disconnect_by_data (f->engine, f);
+  for (guint i = 0; i < HAMMER_JOBS; i++) {
+    g_autoptr (VaJob) job = submit (f, long_video, both, NULL);
+    g_ptr_array_add (ids, g_strdup (va_job_get_id (job)));
+  }
+  g_signal_connect (f->engine, "job-updated", G_CALLBACK (hammer_on_updated), &h);
+  g_signal_connect (f->engine, "job-completed", G_CALLBACK (hammer_on_ended), &h);
+  g_signal_connect (f->engine, "job-failed", G_CALLBACK (hammer_on_ended), &h);
+  g_signal_connect (f->engine, "job-deleted", G_CALLBACK (hammer_on_deleted), &h);
+  g_assert_true (va_engine_start (f->engine, &error));
+  g_assert_no_error (error);
+  /* the others go while the queue may be picking them */
+  for (guint i = 2; i < HAMMER_JOBS; i += 3)
+    hammer_delete (&h, ids->pdata[i]);
+
+  id = g_timeout_add_seconds (120, timeout_cb, "every job to be deleted");
+  while (g_hash_table_size (asked) < HAMMER_JOBS || h.n_in_flight > 0
+         || va_job_queue_get_n_running (va_engine_get_queue (f->engine)) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+
+  g_assert_cmpuint (h.n_deleted, ==, HAMMER_JOBS);
+  g_assert_cmpuint (h.n_not_found, ==, HAMMER_JOBS / 2);
+  g_assert_cmpuint (h.n_signals, ==, HAMMER_JOBS);
+  for (guint i = 0; i < HAMMER_JOBS; i++) {
+    g_autoptr (VaJob) gone
+        = va_store_get_job (va_engine_get_store (f->engine), ids->pdata[i], &error);
+
+    g_assert_null (gone);
+    g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+    g_assert_false (va_storage_job_dir_exists (storage, ids->pdata[i]));
+  }
+  /* and nothing else was left behind in the storage either */
+  root = g_strdup (va_settings_get_storage_dir (va_engine_get_settings (f->engine)));
+  dir = g_dir_open (root, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_uuid_string_is_valid (name));
+}
+
 static void
 test_queue_read_only_does_not_run (Fixture *f, gconstpointer data)
 {
@@ -704,6 +845,7 @@ main (int argc, char **argv)
   ADD ("shutdown-keeps-retries", test_queue_shutdown_keeps_retries, NULL);
   ADD ("shutdown-waits", test_queue_shutdown_waits, NULL);
   ADD ("delete-running", test_queue_delete_running, NULL);
+  ADD ("delete-while-starting", test_queue_delete_while_starting, two);
   ADD ("read-only", test_queue_read_only_does_not_run, NULL);
   ADD ("operator-model-setting", test_queue_operator_model_setting, missing_model_dir);
 #undef ADD

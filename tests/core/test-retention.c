@@ -87,9 +87,9 @@ exists (Fixture *f, VaJob *job)
 }
 
 static void
-on_deleted (VaEngine *engine, const char *job_id, GPtrArray *ids)
+on_deleted (VaEngine *engine, VaJob *job, GPtrArray *ids)
 {
-  g_ptr_array_add (ids, g_strdup (job_id));
+  g_ptr_array_add (ids, g_strdup (va_job_get_id (job)));
 }
 
 static void

@@ -483,6 +483,73 @@ test_delete (JobsFixture *j, gconstpointer data)
   }
 }
 
+/* Deletes racing with the job queue (running here, unlike in the other
+ * tests): each job is deleted as soon as its submission is answered, while
+ * the queue starts it; every other one by two concurrent DELETEs. The
+ * answer is always 204 (or 404 for the second of two), never 500, and no
+ * job directory is left. */
+static const char *running_queue_settings[] = { "max-concurrent-jobs=2", "rate-limit=0", NULL };
+
+static void
+test_delete_while_starting (JobsFixture *j, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *bearer = g_strconcat ("Bearer ", j->alice_write, NULL);
+  VaStorage *storage = va_engine_get_storage (j->f.engine);
+  const char *root = va_settings_get_storage_dir (j->f.settings);
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+  guint n_no_content = 0, n_not_found = 0;
+
+  g_assert_true (va_engine_start (j->f.engine, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 12; i++) {
+    g_autofree char *id = submit_ok (j, j->alice_write);
+    g_autofree char *uri = g_strdup_printf ("%s/api/v1/jobs/%s", j->f.base, id);
+    guint copies = i % 2 == 0 ? 2 : 1;
+    SoupMessage *msgs[2] = { NULL, NULL };
+    GAsyncResult *results[2] = { NULL, NULL };
+
+    for (guint k = 0; k < copies; k++) {
+      msgs[k] = soup_message_new ("DELETE", uri);
+      soup_message_headers_replace (soup_message_get_request_headers (msgs[k]), "Authorization",
+                                    bearer);
+      soup_session_send_and_read_async (j->f.session, msgs[k], G_PRIORITY_DEFAULT, NULL,
+                                        va_http_sent_cb, &results[k]);
+    }
+    for (guint k = 0; k < copies; k++) {
+      g_autoptr (GBytes) body = NULL;
+      guint status;
+
+      while (results[k] == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      body = soup_session_send_and_read_finish (j->f.session, results[k], &error);
+      g_assert_no_error (error);
+      status = soup_message_get_status (msgs[k]);
+      if (status != 204 && status != 404)
+        g_error ("DELETE of job %s answered %u: %.*s", id, status, (int)g_bytes_get_size (body),
+                 (const char *)g_bytes_get_data (body, NULL));
+      n_no_content += status == 204;
+      n_not_found += status == 404;
+      g_object_unref (results[k]);
+      g_object_unref (msgs[k]);
+    }
+    g_assert_false (va_storage_job_dir_exists (storage, id));
+    g_ptr_array_add (ids, g_steal_pointer (&id));
+  }
+  g_assert_cmpuint (n_no_content, ==, 12);
+  g_assert_cmpuint (n_not_found, ==, 6);
+
+  /* whatever the queue was doing has ended, and left nothing */
+  while (va_job_queue_get_n_running (va_engine_get_queue (j->f.engine)) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  dir = g_dir_open (root, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_uuid_string_is_valid (name));
+}
+
 /* ---- authentication ------------------------------------------------------------------ */
 
 static void
@@ -864,6 +931,28 @@ test_events (JobsFixture *j, gconstpointer data)
     g_signal_emit_by_name (j->f.engine, "job-completed", job);
   }
   sse_read_until (in, text, "event: job.completed\n");
+  {
+    /* deletions: bob's is not alice's business, hers and an admin's
+     * deletion of her job are */
+    g_autofree char *bob_path = g_strdup_printf ("/api/v1/jobs/%s", bob_job);
+    g_autofree char *alice_path = g_strdup_printf ("/api/v1/jobs/%s", alice_job);
+    g_autofree char *third = submit_ok (j, j->alice_write);
+    g_autofree char *third_path = g_strdup_printf ("/api/v1/jobs/%s", third);
+    g_autoptr (VaHttpReply) by_bob = fetch_as (j, j->bob_write, "DELETE", bob_path);
+    g_autoptr (VaHttpReply) by_alice = fetch_as (j, j->alice_write, "DELETE", alice_path);
+    g_autoptr (VaHttpReply) by_admin = fetch_as (j, j->admin, "DELETE", third_path);
+    /* the job id closes the object: only job.deleted ends that way */
+    g_autofree char *alice_deleted = g_strdup_printf ("\"job_id\":\"%s\"}\n", alice_job);
+    g_autofree char *third_deleted = g_strdup_printf ("\"job_id\":\"%s\"}\n", third);
+
+    g_assert_cmpuint (by_bob->status, ==, 204);
+    g_assert_cmpuint (by_alice->status, ==, 204);
+    g_assert_cmpuint (by_admin->status, ==, 204);
+    sse_read_until (in, text, alice_deleted);
+    sse_read_until (in, text, third_deleted);
+    g_assert_nonnull (strstr (text->str, "event: job.deleted\n"));
+    g_assert_nonnull (strstr (text->str, "data: {\"type\":\"job.deleted\",\"timestamp\":"));
+  }
   /* progress is a percentage in every event, as in the job object (the
    * read fails after 10 s if it never comes) */
   sse_read_until (in, text, "\"progress\":100.0");
@@ -964,6 +1053,7 @@ main (int argc, char **argv)
   ADD ("/http/jobs/completed", test_completed_job, NULL);
   ADD ("/http/jobs/artifacts-client-gone", test_artifacts_client_gone, NULL);
   ADD ("/http/jobs/delete", test_delete, NULL);
+  ADD ("/http/jobs/delete-while-starting", test_delete_while_starting, running_queue_settings);
   ADD ("/http/auth/matrix", test_auth, NULL);
   ADD ("/http/auth/disabled", test_auth_disabled, no_auth_settings);
   ADD ("/http/rate-limit/per-key", test_rate_limit_per_key, key_rate_settings);
