@@ -21,9 +21,57 @@
  * key usage and the audit trail. Every value reaches SQL through a bound
  * parameter; the only SQL text executed directly is constant DDL.
  *
- * All methods are thread-safe (one connection, serialized by a mutex),
- * so an engine can call them from worker threads.
+ * All methods are thread-safe, so an engine can call them from worker
+ * threads. Two connections: one for writes and most reads, serialized by
+ * @lock, and one that only reads jobs and results, serialized by
+ * @read_lock. In WAL mode a reader never waits for a writer, so a job read
+ * (the most frequent query) is never held up by a job queue update or by
+ * the CLI writing to the same file, and is cheap enough for a main loop.
+ *
+ * Every statement the store runs more than once is prepared once per
+ * connection (SQLITE_PREPARE_PERSISTENT) and kept: parsing the SQL cost
+ * more than running it. A statement is taken with va_store_stmt() under
+ * its connection's lock and given back (reset, bindings cleared) by its
+ * g_autoptr cleanup, which must run before the lock is released: declare
+ * the statement after the #GMutexLocker. sqlite re-prepares a kept
+ * statement by itself when the schema changes (another process migrating
+ * the file).
  */
+
+/* The statements kept per connection; va_store_sql holds their text. */
+typedef enum {
+  VA_STMT_UPSERT_USER,
+  VA_STMT_INSERT_JOB,
+  VA_STMT_GET_JOB,
+  VA_STMT_LIST_JOBS,
+  VA_STMT_COUNT_JOBS,
+  VA_STMT_JOB_STATUS,
+  VA_STMT_SET_RUNNING,
+  VA_STMT_SET_COMPLETED,
+  VA_STMT_SET_FAILED,
+  VA_STMT_SET_CANCELLED,
+  VA_STMT_SET_PENDING,
+  VA_STMT_SET_PROGRESS,
+  VA_STMT_DELETE_JOB,
+  VA_STMT_UPSERT_RESULT,
+  VA_STMT_JOB_EXISTS,
+  VA_STMT_LIST_RESULTS,
+  VA_STMT_APPEND_AUDIT,
+  VA_STMT_LIST_AUDIT,
+  VA_STMT_RECORD_KEY_USE,
+  VA_STMT_GET_KEY_USAGE,
+  VA_STMT_COUNT_BY_STATUS,
+  VA_STMT_SUM_ANNOTATIONS,
+  VA_STMT_PAGE_COUNT,
+  VA_STMT_PAGE_SIZE,
+  VA_STMT_RECOVER_FAIL,
+  VA_STMT_RECOVER_REQUEUE,
+  VA_STMT_BEGIN,
+  VA_STMT_COMMIT,
+  VA_STMT_ROLLBACK,
+  VA_N_STMTS
+} VaStoreStmtId;
+
 struct _VaStore {
   GObject parent_instance;
 
@@ -31,6 +79,12 @@ struct _VaStore {
   sqlite3 *db;
   guint schema_version;
   GMutex lock;
+  /* kept statements, each on its connection (VA_STORE_ON_READER) */
+  sqlite3_stmt *stmts[VA_N_STMTS];
+
+  /* read-only connection for job and result reads (see above) */
+  sqlite3 *reader;
+  GMutex read_lock;
 
   /* key id → VaKeyUse; written to api_key_usage in one transaction */
   GHashTable *pending_usage;
@@ -49,6 +103,21 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (VaStore, va_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, va_store_initable_init))
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* A kept statement on loan: its cleanup resets it instead of finalizing. */
+typedef sqlite3_stmt VaStoreStmt;
+
+static void
+va_store_stmt_release (VaStoreStmt *stmt)
+{
+  /* reset also ends the statement's read transaction, which would
+   * otherwise hold back WAL checkpoints; clearing drops bound copies and
+   * makes parameters left unbound next time NULL again */
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaStoreStmt, va_store_stmt_release)
 
 enum { PROP_0, PROP_FILENAME, N_PROPS };
 
@@ -133,12 +202,105 @@ static const struct {
 G_STATIC_ASSERT (G_N_ELEMENTS (va_store_migrations) == VA_STORE_SCHEMA_VERSION);
 G_STATIC_ASSERT (VA_STORE_APPLICATION_ID == 1447120462);
 
+/* queue_position: 1-based FIFO rank among pending jobs, computed at read
+ * time so it is never stale */
+#define VA_STORE_JOB_COLUMNS                                                                       \
+  "j.id, j.user_id, j.status, j.video_path, j.video_filename, j.video_size_bytes, "                \
+  "j.video_duration_seconds, j.config, j.selected_pipelines, j.consent, j.created_at, "            \
+  "j.started_at, j.completed_at, j.cancelled_at, j.error_message, j.progress, j.retry_count, "     \
+  "j.storage_path, "                                                                               \
+  "CASE WHEN j.status = 'pending' THEN (SELECT COUNT(*) FROM jobs p WHERE p.status = 'pending' "   \
+  "AND (p.created_at < j.created_at OR (p.created_at = j.created_at AND p.rowid <= j.rowid))) "    \
+  "ELSE 0 END "
+
+/* Which statements read through the reader connection. */
+#define VA_STORE_ON_READER(id)                                                                     \
+  ((id) == VA_STMT_GET_JOB || (id) == VA_STMT_LIST_JOBS || (id) == VA_STMT_COUNT_JOBS              \
+   || (id) == VA_STMT_JOB_EXISTS || (id) == VA_STMT_LIST_RESULTS)
+
+static const char *const va_store_sql[VA_N_STMTS] = {
+  [VA_STMT_UPSERT_USER] = "INSERT INTO users (id, username, email, is_admin, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
+                          "username = excluded.username, email = excluded.email, "
+                          "is_admin = excluded.is_admin",
+  [VA_STMT_INSERT_JOB]
+  = "INSERT INTO jobs (id, user_id, status, video_path, video_filename, video_size_bytes, "
+    "video_duration_seconds, config, selected_pipelines, consent, created_at, started_at, "
+    "completed_at, cancelled_at, error_message, progress, retry_count, storage_path) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+    "?18)",
+  [VA_STMT_GET_JOB] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1",
+  [VA_STMT_LIST_JOBS] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
+                        "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
+                        "AND (?2 IS NULL OR j.user_id = ?2) "
+                        "ORDER BY j.created_at, j.rowid LIMIT ?3 OFFSET ?4",
+  [VA_STMT_COUNT_JOBS] = "SELECT COUNT(*) FROM jobs j "
+                         "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
+                         "AND (?2 IS NULL OR j.user_id = ?2)",
+  [VA_STMT_JOB_STATUS] = "SELECT status FROM jobs WHERE id = ?1",
+  [VA_STMT_SET_RUNNING] = "UPDATE jobs SET status = 'running', started_at = ?2, progress = 0 "
+                          "WHERE id = ?1 AND status = 'pending'",
+  [VA_STMT_SET_COMPLETED]
+  = "UPDATE jobs SET status = 'completed', completed_at = ?2, error_message = ?3, "
+    "progress = 100 WHERE id = ?1 AND status = 'running'",
+  [VA_STMT_SET_FAILED] = "UPDATE jobs SET status = 'failed', completed_at = ?2, error_message = ?3 "
+                         "WHERE id = ?1 AND status IN ('pending', 'running')",
+  [VA_STMT_SET_CANCELLED]
+  = "UPDATE jobs SET status = 'cancelled', cancelled_at = ?2, completed_at = ?2, "
+    "error_message = ?3 WHERE id = ?1 AND status IN ('pending', 'running')",
+  [VA_STMT_SET_PENDING] = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
+                          "error_message = ?3 WHERE id = ?1 AND status = 'running'",
+  [VA_STMT_SET_PROGRESS] = "UPDATE jobs SET progress = ?2 WHERE id = ?1 AND status = 'running'",
+  [VA_STMT_DELETE_JOB] = "DELETE FROM jobs WHERE id = ?1",
+  [VA_STMT_UPSERT_RESULT]
+  = "INSERT INTO pipeline_results (job_id, pipeline_name, status, start_time, end_time, "
+    "processing_time, annotation_count, output_file, error_message) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT (job_id, pipeline_name) DO UPDATE SET status = excluded.status, "
+    "start_time = excluded.start_time, end_time = excluded.end_time, "
+    "processing_time = excluded.processing_time, "
+    "annotation_count = excluded.annotation_count, output_file = excluded.output_file, "
+    "error_message = excluded.error_message",
+  [VA_STMT_JOB_EXISTS] = "SELECT 1 FROM jobs WHERE id = ?1",
+  [VA_STMT_LIST_RESULTS] = "SELECT pipeline_name, status, start_time, end_time, processing_time, "
+                           "annotation_count, output_file, error_message FROM pipeline_results "
+                           "WHERE job_id = ?1 ORDER BY rowid",
+  [VA_STMT_APPEND_AUDIT] = "INSERT INTO audit (time, user_id, key_prefix, action, target, detail, "
+                           "request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [VA_STMT_LIST_AUDIT] = "SELECT id, time, user_id, key_prefix, action, target, detail, request_id "
+                         "FROM audit WHERE (?1 IS NULL OR key_prefix = ?1) "
+                         "AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR action = ?3) "
+                         "AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5) "
+                         "ORDER BY time DESC, id DESC LIMIT ?6 OFFSET ?7",
+  [VA_STMT_RECORD_KEY_USE] = "INSERT INTO api_key_usage (key_id, last_used, request_count) "
+                             "VALUES (?1, ?2, ?3) ON CONFLICT (key_id) DO UPDATE SET "
+                             "last_used = MAX(last_used, excluded.last_used), "
+                             "request_count = request_count + excluded.request_count",
+  [VA_STMT_GET_KEY_USAGE] = "SELECT last_used, request_count FROM api_key_usage WHERE key_id = ?1",
+  [VA_STMT_COUNT_BY_STATUS] = "SELECT status, COUNT(*) FROM jobs GROUP BY status",
+  [VA_STMT_SUM_ANNOTATIONS] = "SELECT COALESCE(SUM(annotation_count), 0) FROM pipeline_results",
+  [VA_STMT_PAGE_COUNT] = "PRAGMA page_count",
+  [VA_STMT_PAGE_SIZE] = "PRAGMA page_size",
+  [VA_STMT_RECOVER_FAIL]
+  = "UPDATE jobs SET status = 'failed', completed_at = ?1, error_message = ?2 "
+    "WHERE status = 'running' AND retry_count >= ?3",
+  [VA_STMT_RECOVER_REQUEUE]
+  = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
+    "retry_count = retry_count + 1, error_message = ?1 "
+    "WHERE status = 'running'",
+  /* IMMEDIATE takes the write lock up front, so two processes (server and
+   * CLI) never deadlock upgrading a read transaction */
+  [VA_STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [VA_STMT_COMMIT] = "COMMIT",
+  [VA_STMT_ROLLBACK] = "ROLLBACK",
+};
+
 /* ---- helpers ---------------------------------------------------------- */
 
 static void
-va_store_set_error (VaStore *self, GError **error, const char *what)
+va_store_set_db_error (sqlite3 *db, GError **error, const char *what)
 {
-  int rc = sqlite3_extended_errcode (self->db);
+  int rc = sqlite3_extended_errcode (db);
   VaError code = VA_ERROR_INTERNAL;
 
   switch (rc & 0xff) {
@@ -157,9 +319,18 @@ va_store_set_error (VaStore *self, GError **error, const char *what)
   default:
     break;
   }
-  g_set_error (error, VA_ERROR, code, "%s: %s", what, sqlite3_errmsg (self->db));
+  g_set_error (error, VA_ERROR, code, "%s: %s", what, sqlite3_errmsg (db));
 }
 
+/* an error of the write connection */
+static void
+va_store_set_error (VaStore *self, GError **error, const char *what)
+{
+  va_store_set_db_error (self->db, error, what);
+}
+
+/* For statements run once (opening, migrations): prepared, finalized by
+ * the caller. */
 static gboolean
 va_store_prepare (VaStore *self, const char *sql, sqlite3_stmt **stmt, GError **error)
 {
@@ -168,6 +339,40 @@ va_store_prepare (VaStore *self, const char *sql, sqlite3_stmt **stmt, GError **
     return FALSE;
   }
   return TRUE;
+}
+
+/**
+ * va_store_stmt:
+ * @id: which statement
+ *
+ * The kept statement @id of its connection, prepared on first use. The
+ * caller holds that connection's lock (@read_lock for the statements
+ * VA_STORE_ON_READER() names, @lock for the others) until the statement's
+ * g_autoptr (VaStoreStmt) cleanup has given it back.
+ *
+ * Returns: (transfer none) (nullable): the statement, ready to bind
+ */
+static VaStoreStmt *
+va_store_stmt (VaStore *self, VaStoreStmtId id, GError **error)
+{
+  sqlite3 *db = VA_STORE_ON_READER (id) ? self->reader : self->db;
+
+  if (self->stmts[id] == NULL
+      && sqlite3_prepare_v3 (db, va_store_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &self->stmts[id],
+                             NULL)
+             != SQLITE_OK) {
+    va_store_set_db_error (db, error, "Failed to prepare SQL");
+    self->stmts[id] = NULL;
+    return NULL;
+  }
+  return self->stmts[id];
+}
+
+static void
+va_store_finalize_stmts (VaStore *self)
+{
+  for (guint i = 0; i < VA_N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
 }
 
 /* for statements that return no rows */
@@ -192,24 +397,33 @@ va_store_exec (VaStore *self, const char *sql, GError **error)
   return TRUE;
 }
 
+/* runs a kept statement that returns no rows */
+static gboolean
+va_store_run (VaStore *self, VaStoreStmtId id, const char *what, GError **error)
+{
+  g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, id, error);
+
+  return stmt != NULL && va_store_step_done (self, stmt, what, error);
+}
+
 static gboolean
 va_store_begin (VaStore *self, GError **error)
 {
-  /* IMMEDIATE takes the write lock up front, so two processes (server and
-   * CLI) never deadlock upgrading a read transaction */
-  return va_store_exec (self, "BEGIN IMMEDIATE", error);
+  return va_store_run (self, VA_STMT_BEGIN, "Failed to begin a transaction", error);
 }
 
 static gboolean
 va_store_commit (VaStore *self, GError **error)
 {
-  return va_store_exec (self, "COMMIT", error);
+  return va_store_run (self, VA_STMT_COMMIT, "Failed to commit", error);
 }
 
 static void
 va_store_rollback (VaStore *self)
 {
-  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  /* a failed COMMIT or a statement error may already have ended it */
+  if (!sqlite3_get_autocommit (self->db))
+    va_store_run (self, VA_STMT_ROLLBACK, "Failed to roll back", NULL);
 }
 
 static gint64
@@ -356,6 +570,23 @@ va_store_query_int (VaStore *self, const char *sql, gint64 *value, GError **erro
   }
   if (rc == SQLITE_DONE) {
     *value = 0;
+    return TRUE;
+  }
+  va_store_set_error (self, error, "Failed to query the database");
+  return FALSE;
+}
+
+static gboolean
+va_store_query_kept_int (VaStore *self, VaStoreStmtId id, gint64 *value, GError **error)
+{
+  g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, id, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+    *value = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
     return TRUE;
   }
   va_store_set_error (self, error, "Failed to query the database");
@@ -515,7 +746,23 @@ va_store_open (VaStore *self, guint target_version, GError **error)
                       error))
     return FALSE;
 
-  return va_store_migrate (self, target_version, error);
+  if (!va_store_migrate (self, target_version, error))
+    return FALSE;
+
+  /* the reader: after the migrations, so it never sees a half-built
+   * schema; read-only, and serialized by read_lock, not by sqlite */
+  if (sqlite3_open_v2 (self->filename, &self->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                       NULL)
+      != SQLITE_OK) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot open %s for reading: %s",
+                 self->filename,
+                 self->reader != NULL ? sqlite3_errmsg (self->reader) : "out of memory");
+    g_clear_pointer (&self->reader, sqlite3_close);
+    return FALSE;
+  }
+  sqlite3_extended_result_codes (self->reader, 1);
+  sqlite3_busy_timeout (self->reader, 5000);
+  return TRUE;
 }
 
 static gboolean
@@ -545,15 +792,10 @@ va_store_flush_key_usage_locked (VaStore *self, GError **error)
 
   g_hash_table_iter_init (&iter, self->pending_usage);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
-    g_autoptr (sqlite3_stmt) stmt = NULL;
+    g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, VA_STMT_RECORD_KEY_USE, error);
     VaKeyUse *use = value;
 
-    if (!va_store_prepare (self,
-                           "INSERT INTO api_key_usage (key_id, last_used, request_count) "
-                           "VALUES (?1, ?2, ?3) ON CONFLICT (key_id) DO UPDATE SET "
-                           "last_used = MAX(last_used, excluded.last_used), "
-                           "request_count = request_count + excluded.request_count",
-                           &stmt, error)) {
+    if (stmt == NULL) {
       va_store_rollback (self);
       return FALSE;
     }
@@ -561,6 +803,7 @@ va_store_flush_key_usage_locked (VaStore *self, GError **error)
     sqlite3_bind_int64 (stmt, 2, use->last_used);
     sqlite3_bind_int64 (stmt, 3, (sqlite3_int64)use->count);
     if (!va_store_step_done (self, stmt, "Cannot record API key usage", error)) {
+      va_store_stmt_release (g_steal_pointer (&stmt));
       va_store_rollback (self);
       return FALSE;
     }
@@ -656,7 +899,7 @@ va_store_get_key_usage (VaStore *self, const char *key_id, GDateTime **last_used
                         guint64 *request_count, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   VaKeyUse total = { 0, 0 };
   VaKeyUse *pending;
   int rc;
@@ -665,9 +908,8 @@ va_store_get_key_usage (VaStore *self, const char *key_id, GDateTime **last_used
   g_return_val_if_fail (key_id != NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self,
-                         "SELECT last_used, request_count FROM api_key_usage WHERE key_id = ?1",
-                         &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_GET_KEY_USAGE, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
@@ -716,10 +958,14 @@ va_store_finalize (GObject *object)
 {
   VaStore *self = VA_STORE (object);
 
+  /* sqlite3_close() refuses to close a connection with statements left */
+  va_store_finalize_stmts (self);
+  g_clear_pointer (&self->reader, sqlite3_close);
   g_clear_pointer (&self->db, sqlite3_close);
   g_free (self->filename);
   g_hash_table_unref (self->pending_usage);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->read_lock);
 
   G_OBJECT_CLASS (va_store_parent_class)->finalize (object);
 }
@@ -787,6 +1033,7 @@ static void
 va_store_init (VaStore *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->read_lock);
   self->pending_usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
@@ -852,7 +1099,7 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
                       gboolean is_admin, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
 
@@ -862,12 +1109,8 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
     return FALSE;
   }
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self,
-                         "INSERT INTO users (id, username, email, is_admin, created_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
-                         "username = excluded.username, email = excluded.email, "
-                         "is_admin = excluded.is_admin",
-                         &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_UPSERT_USER, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, username, -1, SQLITE_TRANSIENT);
@@ -878,17 +1121,6 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
 }
 
 /* ---- jobs ------------------------------------------------------------- */
-
-/* queue_position: 1-based FIFO rank among pending jobs, computed at read
- * time so it is never stale */
-#define VA_STORE_JOB_COLUMNS                                                                       \
-  "j.id, j.user_id, j.status, j.video_path, j.video_filename, j.video_size_bytes, "                \
-  "j.video_duration_seconds, j.config, j.selected_pipelines, j.consent, j.created_at, "            \
-  "j.started_at, j.completed_at, j.cancelled_at, j.error_message, j.progress, j.retry_count, "     \
-  "j.storage_path, "                                                                               \
-  "CASE WHEN j.status = 'pending' THEN (SELECT COUNT(*) FROM jobs p WHERE p.status = 'pending' "   \
-  "AND (p.created_at < j.created_at OR (p.created_at = j.created_at AND p.rowid <= j.rowid))) "    \
-  "ELSE 0 END "
 
 static VaJob *
 va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
@@ -1003,7 +1235,7 @@ gboolean
 va_store_insert_job (VaStore *self, VaJob *job, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   g_autofree char *config = NULL;
   g_autofree char *pipelines = NULL;
   g_autofree char *consent = NULL;
@@ -1022,14 +1254,8 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
   consent = va_store_json_object_to_string (va_job_get_consent (job));
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (
-          self,
-          "INSERT INTO jobs (id, user_id, status, video_path, video_filename, video_size_bytes, "
-          "video_duration_seconds, config, selected_pipelines, consent, created_at, started_at, "
-          "completed_at, cancelled_at, error_message, progress, retry_count, storage_path) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-          "?18)",
-          &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_INSERT_JOB, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, va_job_get_id (job), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, va_job_get_user_id (job), -1, SQLITE_TRANSIENT);
@@ -1079,15 +1305,15 @@ VaJob *
 va_store_get_job (VaStore *self, const char *id, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self, "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1", &stmt,
-                         error))
+  locker = g_mutex_locker_new (&self->read_lock);
+  stmt = va_store_stmt (self, VA_STMT_GET_JOB, error);
+  if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
@@ -1097,7 +1323,7 @@ va_store_get_job (VaStore *self, const char *id, GError **error)
     g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
     return NULL;
   }
-  va_store_set_error (self, error, "Cannot read job");
+  va_store_set_db_error (self->reader, error, "Cannot read job");
   return NULL;
 }
 
@@ -1137,8 +1363,8 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
                     const char *user_id, guint64 *total, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (sqlite3_stmt) count = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) count = NULL;
   g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree char *filter = NULL;
   int rc;
@@ -1160,13 +1386,9 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
   }
   filter = va_store_status_filter (status_mask);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self,
-                         "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
-                         "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                         "AND (?2 IS NULL OR j.user_id = ?2) "
-                         "ORDER BY j.created_at, j.rowid LIMIT ?3 OFFSET ?4",
-                         &stmt, error))
+  locker = g_mutex_locker_new (&self->read_lock);
+  stmt = va_store_stmt (self, VA_STMT_LIST_JOBS, error);
+  if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, filter, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_TRANSIENT);
@@ -1179,21 +1401,18 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
     g_ptr_array_add (jobs, job);
   }
   if (rc != SQLITE_DONE) {
-    va_store_set_error (self, error, "Cannot list jobs");
+    va_store_set_db_error (self->reader, error, "Cannot list jobs");
     return NULL;
   }
 
   if (total != NULL) {
-    if (!va_store_prepare (self,
-                           "SELECT COUNT(*) FROM jobs j "
-                           "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                           "AND (?2 IS NULL OR j.user_id = ?2)",
-                           &count, error))
+    count = va_store_stmt (self, VA_STMT_COUNT_JOBS, error);
+    if (count == NULL)
       return NULL;
     sqlite3_bind_text (count, 1, filter, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (count, 2, user_id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step (count) != SQLITE_ROW) {
-      va_store_set_error (self, error, "Cannot count jobs");
+      va_store_set_db_error (self->reader, error, "Cannot count jobs");
       return NULL;
     }
     *total = (guint64)sqlite3_column_int64 (count, 0);
@@ -1206,10 +1425,10 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
 static void
 va_store_explain_guard (VaStore *self, const char *id, const char *wanted, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, VA_STMT_JOB_STATUS, error);
   int rc;
 
-  if (!va_store_prepare (self, "SELECT status FROM jobs WHERE id = ?1", &stmt, error))
+  if (stmt == NULL)
     return;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
@@ -1248,32 +1467,27 @@ va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, cons
                          GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  const char *sql = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
+  VaStoreStmtId id_;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
   switch (status) {
   case VA_JOB_STATUS_RUNNING:
-    sql = "UPDATE jobs SET status = 'running', started_at = ?2, progress = 0 "
-          "WHERE id = ?1 AND status = 'pending'";
+    id_ = VA_STMT_SET_RUNNING;
     break;
   case VA_JOB_STATUS_COMPLETED:
-    sql = "UPDATE jobs SET status = 'completed', completed_at = ?2, error_message = ?3, "
-          "progress = 100 WHERE id = ?1 AND status = 'running'";
+    id_ = VA_STMT_SET_COMPLETED;
     break;
   case VA_JOB_STATUS_FAILED:
-    sql = "UPDATE jobs SET status = 'failed', completed_at = ?2, error_message = ?3 "
-          "WHERE id = ?1 AND status IN ('pending', 'running')";
+    id_ = VA_STMT_SET_FAILED;
     break;
   case VA_JOB_STATUS_CANCELLED:
-    sql = "UPDATE jobs SET status = 'cancelled', cancelled_at = ?2, completed_at = ?2, "
-          "error_message = ?3 WHERE id = ?1 AND status IN ('pending', 'running')";
+    id_ = VA_STMT_SET_CANCELLED;
     break;
   case VA_JOB_STATUS_PENDING:
-    sql = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
-          "error_message = ?3 WHERE id = ?1 AND status = 'running'";
+    id_ = VA_STMT_SET_PENDING;
     break;
   default:
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status");
@@ -1281,7 +1495,8 @@ va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, cons
   }
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self, sql, &stmt, error))
+  stmt = va_store_stmt (self, id_, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, va_store_now_usec ());
@@ -1308,15 +1523,15 @@ gboolean
 va_store_set_job_progress (VaStore *self, const char *id, double progress, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
   progress = isnan (progress) ? 0 : CLAMP (progress, 0.0, 100.0);
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self, "UPDATE jobs SET progress = ?2 WHERE id = ?1 AND status = 'running'",
-                         &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_SET_PROGRESS, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_double (stmt, 2, progress);
@@ -1341,13 +1556,14 @@ gboolean
 va_store_delete_job (VaStore *self, const char *id, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self, "DELETE FROM jobs WHERE id = ?1", &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_DELETE_JOB, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   if (!va_store_step_done (self, stmt, "Cannot delete job", error))
@@ -1372,7 +1588,7 @@ gboolean
 va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
@@ -1382,17 +1598,8 @@ va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error)
     return FALSE;
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (
-          self,
-          "INSERT INTO pipeline_results (job_id, pipeline_name, status, start_time, end_time, "
-          "processing_time, annotation_count, output_file, error_message) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-          "ON CONFLICT (job_id, pipeline_name) DO UPDATE SET status = excluded.status, "
-          "start_time = excluded.start_time, end_time = excluded.end_time, "
-          "processing_time = excluded.processing_time, "
-          "annotation_count = excluded.annotation_count, output_file = excluded.output_file, "
-          "error_message = excluded.error_message",
-          &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_UPSERT_RESULT, error);
+  if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, va_job_result_get_job_id (result), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, va_job_result_get_pipeline_name (result), -1, SQLITE_TRANSIENT);
@@ -1428,16 +1635,17 @@ GPtrArray *
 va_store_list_results (VaStore *self, const char *job_id, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) exists = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) exists = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
   int rc;
 
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
   g_return_val_if_fail (job_id != NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self, "SELECT 1 FROM jobs WHERE id = ?1", &exists, error))
+  locker = g_mutex_locker_new (&self->read_lock);
+  exists = va_store_stmt (self, VA_STMT_JOB_EXISTS, error);
+  if (exists == NULL)
     return NULL;
   sqlite3_bind_text (exists, 1, job_id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (exists);
@@ -1446,15 +1654,12 @@ va_store_list_results (VaStore *self, const char *job_id, GError **error)
     return NULL;
   }
   if (rc != SQLITE_ROW) {
-    va_store_set_error (self, error, "Cannot read job");
+    va_store_set_db_error (self->reader, error, "Cannot read job");
     return NULL;
   }
 
-  if (!va_store_prepare (self,
-                         "SELECT pipeline_name, status, start_time, end_time, processing_time, "
-                         "annotation_count, output_file, error_message FROM pipeline_results "
-                         "WHERE job_id = ?1 ORDER BY rowid",
-                         &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_LIST_RESULTS, error);
+  if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
@@ -1479,7 +1684,7 @@ va_store_list_results (VaStore *self, const char *job_id, GError **error)
     g_ptr_array_add (results, g_steal_pointer (&result));
   }
   if (rc != SQLITE_DONE) {
-    va_store_set_error (self, error, "Cannot list pipeline results");
+    va_store_set_db_error (self->reader, error, "Cannot list pipeline results");
     return NULL;
   }
   return g_steal_pointer (&results);
@@ -1499,7 +1704,7 @@ gboolean
 va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   g_autofree char *detail = NULL;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
@@ -1513,10 +1718,8 @@ va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
   detail = va_store_json_object_to_string (va_audit_entry_get_detail (entry));
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self,
-                         "INSERT INTO audit (time, user_id, key_prefix, action, target, detail, "
-                         "request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                         &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_APPEND_AUDIT, error);
+  if (stmt == NULL)
     return FALSE;
   va_store_bind_datetime (stmt, 1, va_audit_entry_get_time (entry));
   sqlite3_bind_text (stmt, 2, va_audit_entry_get_user_id (entry), -1, SQLITE_TRANSIENT);
@@ -1544,7 +1747,7 @@ va_store_list_audit (VaStore *self, const VaAuditQuery *query, GError **error)
 {
   const VaAuditQuery empty = { 0 };
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
   guint limit;
   int rc;
@@ -1556,13 +1759,8 @@ va_store_list_audit (VaStore *self, const VaAuditQuery *query, GError **error)
   limit = query->limit == 0 ? 100 : MIN (query->limit, VA_STORE_MAX_PER_PAGE);
 
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self,
-                         "SELECT id, time, user_id, key_prefix, action, target, detail, request_id "
-                         "FROM audit WHERE (?1 IS NULL OR key_prefix = ?1) "
-                         "AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR action = ?3) "
-                         "AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5) "
-                         "ORDER BY time DESC, id DESC LIMIT ?6 OFFSET ?7",
-                         &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_LIST_AUDIT, error);
+  if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, query->key_prefix, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, query->user_id, -1, SQLITE_TRANSIENT);
@@ -1612,7 +1810,7 @@ gboolean
 va_store_get_stats (VaStore *self, VaStoreStats *stats, GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
   g_autofree char *wal = NULL;
   gint64 annotations = 0, page_count = 0, page_size = 0;
   GStatBuf st;
@@ -1623,7 +1821,8 @@ va_store_get_stats (VaStore *self, VaStoreStats *stats, GError **error)
 
   memset (stats, 0, sizeof (*stats));
   locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_prepare (self, "SELECT status, COUNT(*) FROM jobs GROUP BY status", &stmt, error))
+  stmt = va_store_stmt (self, VA_STMT_COUNT_BY_STATUS, error);
+  if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
     VaJobStatus status;
@@ -1636,10 +1835,9 @@ va_store_get_stats (VaStore *self, VaStoreStats *stats, GError **error)
     va_store_set_error (self, error, "Cannot count jobs");
     return FALSE;
   }
-  if (!va_store_query_int (self, "SELECT COALESCE(SUM(annotation_count), 0) FROM pipeline_results",
-                           &annotations, error)
-      || !va_store_query_int (self, "PRAGMA page_count", &page_count, error)
-      || !va_store_query_int (self, "PRAGMA page_size", &page_size, error))
+  if (!va_store_query_kept_int (self, VA_STMT_SUM_ANNOTATIONS, &annotations, error)
+      || !va_store_query_kept_int (self, VA_STMT_PAGE_COUNT, &page_count, error)
+      || !va_store_query_kept_int (self, VA_STMT_PAGE_SIZE, &page_size, error))
     return FALSE;
   stats->total_annotations = (guint64)annotations;
   stats->database_size_bytes = (guint64)(page_count * page_size);
@@ -1667,8 +1865,8 @@ va_store_recover_running (VaStore *self, guint max_retries, guint *n_requeued, g
                           GError **error)
 {
   g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (sqlite3_stmt) fail = NULL;
-  g_autoptr (sqlite3_stmt) requeue = NULL;
+  g_autoptr (VaStoreStmt) fail = NULL;
+  g_autoptr (VaStoreStmt) requeue = NULL;
   g_autofree char *fail_message = NULL;
   gint64 now = va_store_now_usec ();
   int failed, requeued;
@@ -1681,10 +1879,8 @@ va_store_recover_running (VaStore *self, guint max_retries, guint *n_requeued, g
   locker = g_mutex_locker_new (&self->lock);
   if (!va_store_begin (self, error))
     return FALSE;
-  if (!va_store_prepare (self,
-                         "UPDATE jobs SET status = 'failed', completed_at = ?1, error_message = ?2 "
-                         "WHERE status = 'running' AND retry_count >= ?3",
-                         &fail, error))
+  fail = va_store_stmt (self, VA_STMT_RECOVER_FAIL, error);
+  if (fail == NULL)
     goto rollback;
   sqlite3_bind_int64 (fail, 1, now);
   sqlite3_bind_text (fail, 2, fail_message, -1, SQLITE_TRANSIENT);
@@ -1693,11 +1889,8 @@ va_store_recover_running (VaStore *self, guint max_retries, guint *n_requeued, g
     goto rollback;
   failed = sqlite3_changes (self->db);
 
-  if (!va_store_prepare (self,
-                         "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
-                         "retry_count = retry_count + 1, error_message = ?1 "
-                         "WHERE status = 'running'",
-                         &requeue, error))
+  requeue = va_store_stmt (self, VA_STMT_RECOVER_REQUEUE, error);
+  if (requeue == NULL)
     goto rollback;
   sqlite3_bind_text (requeue, 1, "Re-queued: the server stopped while this job was running", -1,
                      SQLITE_STATIC);

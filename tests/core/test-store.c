@@ -1113,6 +1113,256 @@ test_store_two_connections (void)
   g_assert_cmpuint (jobs->len, ==, 20);
 }
 
+/* ---- kept statements ---------------------------------------------------------- */
+
+/* The store keeps its statements prepared; another process changing the
+ * schema (a newer program migrating the shared file, an operator adding
+ * an index) must not break them: sqlite re-prepares them on the next use. */
+static void
+test_store_kept_schema_change (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStore) store = open_store (dir);
+  g_autoptr (VaJob) first = make_job ("u1", 0);
+  g_autoptr (VaJob) second = make_job ("u1", 1);
+  g_autoptr (VaJob) back = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (VaJobResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 total = 0;
+  sqlite3 *db;
+
+  add_user (store, "u1");
+  va_store_insert_job (store, first, &error);
+  g_assert_no_error (error);
+  back = va_store_get_job (store, va_job_get_id (first), &error);
+  g_assert_no_error (error);
+  g_clear_object (&back);
+  jobs = va_store_list_jobs (store, 1, 10, 0, NULL, &total, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+
+  db = raw_open (dir);
+  raw_exec (db, "ALTER TABLE jobs ADD COLUMN added_later TEXT;"
+                "CREATE INDEX jobs_added_later ON jobs (added_later);"
+                "ALTER TABLE pipeline_results ADD COLUMN note TEXT;");
+  sqlite3_close (db);
+
+  /* reads (reader connection) and writes (writer) after the change */
+  back = va_store_get_job (store, va_job_get_id (first), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_job_get_id (back), ==, va_job_get_id (first));
+  va_store_insert_job (store, second, &error);
+  g_assert_no_error (error);
+  va_store_set_job_status (store, va_job_get_id (second), VA_JOB_STATUS_RUNNING, NULL, &error);
+  g_assert_no_error (error);
+  result = va_job_result_new (va_job_get_id (second), "scene_detection");
+  va_job_result_set_status (result, VA_JOB_STATUS_COMPLETED);
+  va_store_upsert_result (store, result, &error);
+  g_assert_no_error (error);
+  results = va_store_list_results (store, va_job_get_id (second), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  jobs = va_store_list_jobs (store, 1, 10, 0, NULL, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (total, ==, 2);
+}
+
+/* A statement that failed is reset before its next use, and values bound
+ * by one call never leak into the next (a parameter left unbound must be
+ * NULL again). */
+static void
+test_store_kept_reset_after_error (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStore) store = open_store (dir);
+  g_autoptr (VaJob) sized = make_job ("u1", 0);
+  g_autoptr (VaJob) unsized = make_job ("u1", 1);
+  g_autoptr (VaJob) orphan = make_job ("nobody", 2);
+  g_autoptr (VaJob) back = NULL;
+  g_autoptr (GError) error = NULL;
+
+  add_user (store, "u1");
+  va_job_set_video_size_bytes (sized, 4242);
+  va_job_set_video_duration_seconds (sized, 3.5);
+  va_job_set_error_message (sized, "kept?");
+  va_store_insert_job (store, sized, &error);
+  g_assert_no_error (error);
+
+  /* the same kept INSERT fails twice, differently */
+  va_store_insert_job (store, sized, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_CONFLICT);
+  g_clear_error (&error);
+  va_store_insert_job (store, orphan, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* and then works, without the first job's optional values */
+  va_store_insert_job (store, unsized, &error);
+  g_assert_no_error (error);
+  back = va_store_get_job (store, va_job_get_id (unsized), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (va_job_get_video_size_bytes (back), ==, -1);
+  g_assert_cmpfloat (va_job_get_video_duration_seconds (back), <, 0);
+  g_assert_null (va_job_get_error_message (back));
+  g_clear_object (&back);
+
+  /* a failed read (missing job) leaves the kept SELECT usable */
+  back = va_store_get_job (store, "no-such-job", &error);
+  g_assert_null (back);
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  back = va_store_get_job (store, va_job_get_id (sized), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (va_job_get_video_size_bytes (back), ==, 4242);
+
+  /* a guarded UPDATE that changes nothing, then one that does */
+  va_store_set_job_status (store, va_job_get_id (sized), VA_JOB_STATUS_COMPLETED, NULL, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_CONFLICT);
+  g_clear_error (&error);
+  va_store_set_job_status (store, va_job_get_id (sized), VA_JOB_STATUS_RUNNING, NULL, &error);
+  g_assert_no_error (error);
+  va_store_set_job_progress (store, va_job_get_id (sized), 40, &error);
+  g_assert_no_error (error);
+}
+
+/* Kept statements are reset when a call returns: no read transaction
+ * stays open, so a checkpoint by another connection can copy the whole
+ * write-ahead log back (it could not past a snapshot still in use). */
+static void
+test_store_kept_no_open_reads (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStore) store = open_store (dir);
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db;
+  int log_frames = -1, checkpointed = -1;
+
+  add_user (store, "u1");
+  for (int i = 0; i < 5; i++) {
+    g_autoptr (VaJob) job = make_job ("u1", i);
+    g_autoptr (VaJob) back = NULL;
+    g_autoptr (GPtrArray) jobs = NULL;
+    g_autoptr (GPtrArray) results = NULL;
+
+    va_store_insert_job (store, job, &error);
+    g_assert_no_error (error);
+    back = va_store_get_job (store, va_job_get_id (job), &error);
+    g_assert_no_error (error);
+    jobs = va_store_list_jobs (store, 1, 2, 0, NULL, NULL, &error);
+    g_assert_no_error (error);
+    results = va_store_list_results (store, va_job_get_id (job), &error);
+    g_assert_no_error (error);
+  }
+  db = raw_open (dir);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM jobs"), ==, 5);
+  g_assert_cmpint (
+      sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed),
+      ==, SQLITE_OK);
+  g_assert_cmpint (log_frames, ==, 0); /* truncated: every frame was copied back */
+
+  /* what the check would see with a read left open */
+  {
+    sqlite3 *reader = raw_open (dir);
+    sqlite3_stmt *open_read = NULL;
+    g_autoptr (VaJob) job = make_job ("u1", 9);
+
+    g_assert_cmpint (sqlite3_prepare_v2 (reader, "SELECT id FROM jobs", -1, &open_read, NULL), ==,
+                     SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (open_read), ==, SQLITE_ROW);
+    va_store_insert_job (store, job, &error);
+    g_assert_no_error (error);
+    sqlite3_busy_timeout (db, 0);
+    g_assert_cmpint (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                                &checkpointed),
+                     ==, SQLITE_BUSY);
+    sqlite3_finalize (open_read);
+    sqlite3_close (reader);
+  }
+  sqlite3_close (db);
+}
+
+typedef struct {
+  VaStore *store;
+  guint index;
+  guint n_jobs;
+} ThreadData;
+
+static gpointer
+kept_thread (gpointer user_data)
+{
+  ThreadData *data = user_data;
+  g_autofree char *user = g_strdup_printf ("user%u", data->index);
+  g_autoptr (GError) error = NULL;
+
+  va_store_upsert_user (data->store, user, user, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < data->n_jobs; i++) {
+    g_autoptr (VaJob) job = make_job (user, (int)i);
+    g_autoptr (VaJob) back = NULL;
+    g_autoptr (GPtrArray) mine = NULL;
+    g_autoptr (VaAuditEntry) entry = va_audit_entry_new ("job.create");
+    guint64 total = 0;
+
+    va_store_insert_job (data->store, job, &error);
+    g_assert_no_error (error);
+    va_store_set_job_status (data->store, va_job_get_id (job), VA_JOB_STATUS_RUNNING, NULL, &error);
+    g_assert_no_error (error);
+    va_store_set_job_progress (data->store, va_job_get_id (job), 50, &error);
+    g_assert_no_error (error);
+    back = va_store_get_job (data->store, va_job_get_id (job), &error);
+    g_assert_no_error (error);
+    /* each thread sees its own writes at once, whatever the others do */
+    g_assert_cmpstr (va_job_get_user_id (back), ==, user);
+    g_assert_cmpint (va_job_get_status (back), ==, VA_JOB_STATUS_RUNNING);
+    g_assert_cmpfloat (va_job_get_progress (back), ==, 50);
+    mine = va_store_list_jobs (data->store, 1, 1000, 0, user, &total, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (total, ==, i + 1);
+    g_assert_cmpuint (mine->len, ==, i + 1);
+    va_audit_entry_set_user_id (entry, user);
+    va_store_append_audit (data->store, entry, &error);
+    g_assert_no_error (error);
+    va_store_record_key_use (data->store, user, NULL);
+  }
+  return NULL;
+}
+
+/* Worker threads and the main thread share one store and its kept
+ * statements, on both connections. */
+static void
+test_store_kept_threads (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStore) store = open_store (dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  ThreadData data[4];
+  GThread *threads[G_N_ELEMENTS (data)];
+  VaStoreStats stats;
+  guint64 total = 0, count = 0;
+  const guint n_jobs = 40;
+
+  for (guint t = 0; t < G_N_ELEMENTS (data); t++) {
+    data[t] = (ThreadData){ store, t, n_jobs };
+    threads[t] = g_thread_new ("store-test", kept_thread, &data[t]);
+  }
+  for (guint t = 0; t < G_N_ELEMENTS (data); t++)
+    g_thread_join (threads[t]);
+
+  all = va_store_list_jobs (store, 1, 1000, 0, NULL, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, G_N_ELEMENTS (data) * n_jobs);
+  g_assert_true (va_store_get_stats (store, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.jobs_by_status[VA_JOB_STATUS_RUNNING], ==, G_N_ELEMENTS (data) * n_jobs);
+  g_assert_true (va_store_get_key_usage (store, "user2", NULL, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, n_jobs);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1136,5 +1386,9 @@ main (int argc, char **argv)
   g_test_add_func ("/store/recover", test_store_recover);
   g_test_add_func ("/store/backup", test_store_backup);
   g_test_add_func ("/store/two-connections", test_store_two_connections);
+  g_test_add_func ("/store/kept/schema-change", test_store_kept_schema_change);
+  g_test_add_func ("/store/kept/reset-after-error", test_store_kept_reset_after_error);
+  g_test_add_func ("/store/kept/no-open-reads", test_store_kept_no_open_reads);
+  g_test_add_func ("/store/kept/threads", test_store_kept_threads);
   return g_test_run ();
 }
