@@ -853,6 +853,9 @@ va_cli_job_list (int argc, char **argv)
     { "status", 0, 0, G_OPTION_ARG_STRING, &status_filter,
       N_ ("Only jobs in this state: pending, running, completed, failed or cancelled"),
       N_ ("STATUS") },
+    /* the name VideoAnnotator 1.4's CLI used, so its scripts keep working */
+    { "status-filter", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &status_filter,
+      N_ ("Same as --status"), N_ ("STATUS") },
     { "page", 0, 0, G_OPTION_ARG_INT, &page, N_ ("Page to show (default 1)"), N_ ("N") },
     { "per-page", 0, 0, G_OPTION_ARG_INT, &per_page, N_ ("Jobs per page, 1–1000 (default 10)"),
       N_ ("N") },
@@ -1246,6 +1249,9 @@ va_cli_job (int argc, char **argv)
       if (g_str_equal (argv[1], va_cli_job_commands[i].name))
         return va_cli_job_commands[i].run (argc - 1, argv + 1);
     }
+    /* VideoAnnotator 1.4's name for it, so its scripts keep working */
+    if (g_str_equal (argv[1], "download-annotations"))
+      return va_cli_job_download (argc - 1, argv + 1);
     if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")) {
       va_cli_job_usage (stdout);
       return VA_EXIT_OK;

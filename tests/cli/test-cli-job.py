@@ -52,7 +52,9 @@ def clean_env(**extra):
     return env
 
 
-class RealServer(unittest.TestCase):
+class ServerCase(unittest.TestCase):
+    """Starts a real `videoannotator server` of its own for the class."""
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="va-cli-job-")
@@ -117,6 +119,81 @@ class RealServer(unittest.TestCase):
         self.assertRegex(job_id, UUID)
         return job_id, r
 
+
+# Every command, each error a user meets, against a real server (its own,
+# so that its failed logins do not add up with RealServer's: more than 10
+# in 5 minutes block the address).
+class CommandErrors(ServerCase):
+    UNKNOWN = "0b5a5c1e-6f0e-4a43-9d2c-3f8a1f0e9b7d"
+
+    def commands(self, job_id):
+        out = os.path.join(self.tmp, "out")
+        return [
+            ("submit", self.video),
+            ("list",),
+            ("status", job_id),
+            ("results", job_id),
+            ("download", job_id, "-o", out),
+            ("cancel", job_id),
+            ("delete", job_id),
+        ]
+
+    def test_no_key(self):
+        for args in self.commands(self.UNKNOWN):
+            with self.subTest(command=args[0]):
+                r = self.job(*args, key=None)
+                self.assertEqual(r.returncode, DENIED, r.stderr)
+                self.assertIn("(UNAUTHORIZED)", r.stderr)
+                # and how to give one
+                self.assertIn("VIDEOANNOTATOR_API_KEY", r.stderr)
+                self.assertEqual(r.stdout, "")
+
+    def test_unknown_job(self):
+        for args in self.commands(self.UNKNOWN)[2:]:
+            with self.subTest(command=args[0]):
+                r = self.job(*args)
+                self.assertEqual(r.returncode, NOT_FOUND, r.stderr)
+                self.assertIn(f"videoannotator: Job {self.UNKNOWN} not found (JOB_NOT_FOUND)",
+                              r.stderr)
+                self.assertEqual(r.stdout, "")
+        for command in ("status", "results", "cancel"):
+            with self.subTest(command=command, json=True):
+                r = self.job(command, self.UNKNOWN, "--json")
+                self.assertEqual(r.returncode, NOT_FOUND, r.stderr)
+                self.assertEqual(json.loads(r.stdout)["error"]["code"], "JOB_NOT_FOUND")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "out", "job_" + self.UNKNOWN
+                                                     + "_artifacts.zip")))
+
+    def test_server_down(self):
+        url = f"http://127.0.0.1:{free_port()}"
+        for args in self.commands(self.UNKNOWN):
+            with self.subTest(command=args[0]):
+                r = self.job(*args, server=url, timeout=60)
+                self.assertEqual(r.returncode, UNAVAILABLE, r.stderr)
+                self.assertIn(f"videoannotator: cannot reach the server at {url}", r.stderr)
+                self.assertIn("is the server running?", r.stderr)
+                self.assertEqual(r.stdout, "")
+
+    def test_names_of_1_4(self):
+        # VideoAnnotator 1.4's spellings: `list --status-filter`,
+        # `download-annotations`
+        job_id, _ = self.submit_and_wait()
+        r = self.job("list", "--status-filter", "completed", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(job_id, [j["id"] for j in json.loads(r.stdout)["jobs"]])
+        r = self.job("list", "--status-filter", "failed", "--json")
+        self.assertNotIn(job_id, [j["id"] for j in json.loads(r.stdout)["jobs"]])
+        out = os.path.join(self.tmp, "annotations")
+        r = self.job("download-annotations", job_id, "--output", out, "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines()[-1],
+                         os.path.join(out, f"job_{job_id}_artifacts.zip"))
+        with zipfile.ZipFile(r.stdout.splitlines()[-1]) as z:
+            self.assertIsNone(z.testzip())
+        self.assertEqual(self.job("delete", job_id).returncode, 0)
+
+
+class RealServer(ServerCase):
     def test_job_life(self):
         job_id, r = self.submit_and_wait()
         self.assertIn(f"Job {job_id} completed.", r.stdout)
