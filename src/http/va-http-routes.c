@@ -82,7 +82,8 @@ static const VaHttpRoute va_http_routes[] = {
 
   /* events */
   { "GET", "/api/v1/events/stream", READ, VA_HTTP_ROUTE_STREAM, va_http_events_stream,
-    "streamEvents", "Server-Sent Events: job.update, job.completed, job.failed, job.cancelled",
+    "streamEvents",
+    "Server-Sent Events: job.update, job.completed, job.failed, job.cancelled, job.deleted",
     "events", 200, "text/event-stream", NULL },
 };
 
