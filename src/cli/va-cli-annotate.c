@@ -11,6 +11,7 @@
 
 #include "va-cli.h"
 #include "va-error.h"
+#include "va-pipeline-defaults.h"
 #include "va-pipeline-registry.h"
 #include "va-runner.h"
 
@@ -223,18 +224,48 @@ va_cli_annotate (int argc, char **argv)
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GError) run_error = NULL;
   g_autoptr (VaRunResult) result = NULL;
+  g_autoptr (VaSettings) va_settings = NULL;
+  g_auto (GStrv) args = NULL;
   VaAnnotateState state = { 0 };
   gboolean preview_existed = FALSE;
   guint sigint_id;
 
-  g_option_context_set_summary (context, _ ("Annotate a video file with the selected pipelines."));
+  g_option_context_set_summary (
+      context, _ ("Annotate a video file with the selected pipelines. The pipeline defaults of "
+                  "the settings (scene-threshold, face-interval, …, and the model paths) apply, "
+                  "from the settings backend, their environment variables or their flags; "
+                  "--set overrides them for one run."));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* Without the schema (an uninstalled build run by hand) the elements'
+   * own defaults still make a working annotate: say so, go on. */
+  va_settings = va_settings_new (&error);
+  if (va_settings == NULL) {
+    g_printerr (_ ("videoannotator annotate: settings unavailable, using the elements' "
+                   "defaults: %s\n"),
+                error->message);
+    g_clear_error (&error);
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  } else {
+    GOptionGroup *group = va_settings_get_option_group (va_settings);
+
+    g_option_group_add_entries (group, entries);
+    g_option_context_set_main_group (context, group);
+  }
   g_option_context_add_group (context, gst_init_get_option_group ());
-  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+  if (va_settings != NULL ? !va_settings_parse_command_line (va_settings, context, &args, &error)
+                          : !g_option_context_parse_strv (context, &args, &error)) {
     g_printerr ("videoannotator annotate: %s\n", error->message);
     return VA_EXIT_USAGE;
   }
+  if (va_settings != NULL && !va_settings_load (va_settings, NULL, &error)) {
+    g_printerr ("videoannotator annotate: %s\n", error->message);
+    return VA_EXIT_USAGE;
+  }
+  if (va_settings != NULL)
+    va_cli_setup_log (va_settings);
   if (inputs == NULL || g_strv_length (inputs) != 1) {
     g_printerr ("videoannotator annotate: %s\n",
                 inputs == NULL ? _ ("no VIDEO given") : _ ("give exactly one VIDEO"));
@@ -269,6 +300,7 @@ va_cli_annotate (int argc, char **argv)
   }
   for (guint i = 0; i < selection->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (selection, i));
+  va_pipeline_defaults_apply (builder, va_settings);
   for (guint i = 0; settings != NULL && settings[i] != NULL; i++) {
     g_auto (GStrv) kv = g_strsplit (settings[i], "=", 2);
     char *dot = kv[0] != NULL ? strchr (kv[0], '.') : NULL;

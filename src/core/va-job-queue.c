@@ -8,6 +8,7 @@
 #include "va-config-report.h"
 #include "va-error.h"
 #include "va-job-queue.h"
+#include "va-pipeline-defaults.h"
 #include "va-runner.h"
 
 /**
@@ -499,97 +500,6 @@ va_job_queue_progress_cb (VaRunner *runner, double fraction, guint64 frames, dou
 
 /* ---- starting a run --------------------------------------------------------- */
 
-/* Server settings used as pipeline defaults when a job does not set them. */
-static const struct {
-  const char *setting;
-  const char *pipeline;
-  const char *option;
-} va_job_queue_defaults[] = {
-  { "scene-threshold", "scene_detection", "threshold" },
-  { "scene-min-length", "scene_detection", "min_scene_length" },
-  { "motion-interval", "motion_analysis", "interval" },
-  { "motion-grid-size", "motion_analysis", "grid_cols" },
-  { "motion-grid-size", "motion_analysis", "grid_rows" },
-  { "face-interval", "face_analysis", "interval" },
-  { "face-min-size", "face_analysis", "min_size" },
-  { "person-interval", "person_tracking", "interval" },
-  { "diarization-max-speakers", "speaker_diarization", "max_speakers" },
-  /* face- and person-confidence-threshold have no element property to
-   * feed (the cascade and HOG detectors give no calibrated confidence);
-   * an option missing from a pipeline's schema is skipped anyway */
-};
-
-static void
-va_job_queue_apply_defaults (VaJobQueue *self, VaPipelineBuilder *builder)
-{
-  GPtrArray *pipelines = va_pipeline_builder_get_pipelines (builder);
-
-  if (self->settings == NULL)
-    return;
-  for (guint i = 0; i < G_N_ELEMENTS (va_job_queue_defaults); i++) {
-    g_autoptr (GError) error = NULL;
-    GVariant *value;
-    g_autofree char *text = NULL;
-    VaPipelineInfo *info = NULL;
-
-    for (guint j = 0; j < pipelines->len; j++) {
-      if (g_str_equal (va_pipeline_info_get_name (g_ptr_array_index (pipelines, j)),
-                       va_job_queue_defaults[i].pipeline))
-        info = g_ptr_array_index (pipelines, j);
-    }
-    if (info == NULL
-        || !json_object_has_member (va_pipeline_info_get_config_schema (info),
-                                    va_job_queue_defaults[i].option))
-      continue;
-    value = va_settings_get_value (self->settings, va_job_queue_defaults[i].setting);
-    if (value == NULL)
-      continue;
-    if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE)) {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      text = g_strdup (g_ascii_dtostr (buf, sizeof buf, g_variant_get_double (value)));
-    } else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32)) {
-      text = g_strdup_printf ("%u", g_variant_get_uint32 (value));
-    } else {
-      continue;
-    }
-    if (!va_pipeline_builder_set_option (builder, va_job_queue_defaults[i].pipeline,
-                                         va_job_queue_defaults[i].option, text, &error))
-      g_warning ("Setting %s does not fit pipeline %s: %s", va_job_queue_defaults[i].setting,
-                 va_job_queue_defaults[i].pipeline, error->message);
-  }
-}
-
-/* Model files come from the operator's settings only (see
- * va_pipeline_info_get_operator_setting()); empty means the element's
- * default, the models Debian installs. */
-static void
-va_job_queue_apply_operator_settings (VaJobQueue *self, VaPipelineBuilder *builder)
-{
-  GPtrArray *pipelines = va_pipeline_builder_get_pipelines (builder);
-
-  if (self->settings == NULL)
-    return;
-  for (guint i = 0; i < pipelines->len; i++) {
-    VaPipelineInfo *info = g_ptr_array_index (pipelines, i);
-    g_autoptr (GPtrArray) keys = va_pipeline_info_list_operator_options (info);
-
-    for (guint j = 0; j < keys->len; j++) {
-      const char *key = g_ptr_array_index (keys, j);
-      const char *setting = va_pipeline_info_get_operator_setting (info, key);
-      GVariant *value = va_settings_get_value (self->settings, setting);
-      g_autoptr (GError) error = NULL;
-
-      if (value == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
-          || *g_variant_get_string (value, NULL) == '\0')
-        continue;
-      if (!va_pipeline_builder_set_option (builder, va_pipeline_info_get_name (info), key,
-                                           g_variant_get_string (value, NULL), &error))
-        g_warning ("Setting %s does not fit pipeline %s: %s", setting,
-                   va_pipeline_info_get_name (info), error->message);
-    }
-  }
-}
-
 /* Fails a job that cannot start, with one result row per pipeline. */
 static void
 va_job_queue_fail_start (VaJobQueue *self, VaJobRun *run, const char *message)
@@ -665,8 +575,7 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   va_pipeline_builder_set_stem (builder, stem);
   for (guint i = 0; i < run->pipelines->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (run->pipelines, i));
-  va_job_queue_apply_defaults (self, builder);
-  va_job_queue_apply_operator_settings (self, builder);
+  va_pipeline_defaults_apply (builder, self->settings);
   if (!va_config_apply (self->registry, va_job_get_config (job), builder, error)) {
     g_prefix_error (error, "Invalid job configuration: ");
     return FALSE;

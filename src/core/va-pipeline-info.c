@@ -571,6 +571,31 @@ va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key, const cha
 }
 
 /**
+ * va_pipeline_info_find_option:
+ * @factory: an element factory of the chain, e.g. "vadiarize"
+ * @property: one of its properties, e.g. "max-speakers"
+ *
+ * Returns: (nullable): the option name under which the builder sets that
+ *   property in this pipeline, or %NULL if it has none
+ */
+const char *
+va_pipeline_info_find_option (VaPipelineInfo *self, const char *factory, const char *property)
+{
+  g_autofree char *target = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  target = g_strdup_printf ("%s\n%s", factory, property);
+  g_hash_table_iter_init (&iter, self->options);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    if (g_str_equal (value, target))
+      return key;
+  }
+  return NULL;
+}
+
+/**
  * va_pipeline_info_get_operator_setting:
  * @key: an option name, e.g. "hmm"
  *

@@ -49,6 +49,8 @@ JsonObject *va_pipeline_info_get_config_schema (VaPipelineInfo *self);
 gboolean va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key,
                                          const char **factory, const char **property);
 const char *va_pipeline_info_get_operator_setting (VaPipelineInfo *self, const char *key);
+const char *va_pipeline_info_find_option (VaPipelineInfo *self, const char *factory,
+                                          const char *property);
 GPtrArray *va_pipeline_info_list_operator_options (VaPipelineInfo *self);
 JsonNode *va_pipeline_info_to_json (VaPipelineInfo *self);
 

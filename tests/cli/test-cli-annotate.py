@@ -95,6 +95,41 @@ class Annotate(unittest.TestCase):
         self.assertAlmostEqual(doc["duration"], TOTAL_FRAMES / FPS, delta=0.1)
         self.assertFalse(os.path.exists(os.path.join(out, "cuts_motion_analysis.csv")))
 
+    def motion_rows(self, name, *args, env=None):
+        out = self.outdir(name)
+        r = self.annotate(self.video, "-p", "motion_analysis", "-o", out, "-q", *args, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "cuts_motion_analysis.csv")) as f:
+            return len(f.read().splitlines()) - 1
+
+    def test_settings_are_pipeline_defaults(self):
+        every = self.motion_rows("out-every")
+        self.assertGreaterEqual(every, TOTAL_FRAMES - 1)
+        # the setting's environment variable, its flag, and --set over both
+        env = dict(os.environ, VIDEOANNOTATOR_MOTION_INTERVAL="5")
+        by_env = self.motion_rows("out-env", env=env)
+        self.assertAlmostEqual(by_env, every / 5, delta=2)
+        by_flag = self.motion_rows("out-flag", "--motion-interval=10")
+        self.assertAlmostEqual(by_flag, every / 10, delta=2)
+        by_set = self.motion_rows("out-set", "--set", "motion_analysis.interval=1", env=env)
+        self.assertEqual(by_set, every)
+
+    def test_bad_setting(self):
+        env = dict(os.environ, VIDEOANNOTATOR_MOTION_INTERVAL="often")
+        r = self.annotate(self.video, "-p", "motion_analysis", "-o", self.outdir("x"), env=env)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("VIDEOANNOTATOR_MOTION_INTERVAL", r.stderr)
+        r = self.annotate(self.video, "--face-interval=0", "-o", self.outdir("x"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("face-interval", r.stderr)
+
+    def test_model_path_setting(self):
+        r = self.annotate(self.video, "-p", "face_analysis", "-o", self.outdir("x"),
+                          "--face-model-dir=/nonexistent/cascades")
+        self.assertEqual(r.returncode, 3, r.stderr)  # not found: the model file
+        self.assertIn("face_analysis cannot run", r.stderr)
+        self.assertIn("/nonexistent/cascades/", r.stderr)
+
     def test_aliases_and_default_output_dir(self):
         r = self.annotate("cuts.mp4", "-p", "scene,motion", "--quiet")
         self.assertEqual(r.returncode, 0, r.stderr)
