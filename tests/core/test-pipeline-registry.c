@@ -6,8 +6,10 @@
 
 #include "va-error.h"
 #include "va-pipeline-builder.h"
+#include "va-pipeline-defaults.h"
 #include "va-pipeline-info-private.h"
 #include "va-pipeline-registry.h"
+#include "va-test-engine.h"
 
 /* A stand-in analyser with one property of each kind the schema maps, so
  * schema generation is checked against known specs, independently of what
@@ -444,6 +446,38 @@ test_registry_audio (void)
   g_unlink (input);
 }
 
+/* Settings reach an element wherever it runs: audio_processing's vadiarize
+ * takes diarization-max-speakers as speaker_diarization's does, and the
+ * operator's model path reaches vaspeech. */
+static void
+test_defaults_from_settings (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  const char *const overrides[]
+      = { "diarization-max-speakers=3", "speech-acoustic-model=/models/hmm", NULL };
+  g_autoptr (VaSettings) settings = va_test_settings_new (dir, overrides);
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = g_build_filename (dir, "in.wav", NULL);
+  g_autofree char *hmm = NULL;
+  guint max_speakers = 0;
+
+  g_assert_true (g_file_set_contents (input, "x", 1, NULL));
+  va_pipeline_builder_set_input (builder, input);
+  va_pipeline_builder_add_pipeline (builder,
+                                    va_pipeline_registry_lookup (registry, "audio_processing"));
+  va_pipeline_defaults_apply (builder, settings);
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_no_error (error);
+  g_object_get (child (pipeline, "audio_processing-2-vadiarize"), "max-speakers", &max_speakers,
+                NULL);
+  g_assert_cmpuint (max_speakers, ==, 3);
+  g_object_get (child (pipeline, "audio_processing-1-vaspeech"), "hmm", &hmm, NULL);
+  g_assert_cmpstr (hmm, ==, "/models/hmm");
+}
+
 /* The builder's graph: one decodebin, a branch per modality that has a
  * selected pipeline, a queue before heavy elements, one sink per branch
  * told which pipelines to write. */
@@ -557,5 +591,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/resolve", test_registry_resolve);
   g_test_add_func ("/pipeline-registry/real-schema", test_registry_real_schema);
   g_test_add_func ("/pipeline-registry/audio", test_registry_audio);
+  g_test_add_func ("/pipeline-registry/defaults-from-settings", test_defaults_from_settings);
   return g_test_run ();
 }
