@@ -4,26 +4,205 @@
 #include "va-codec.h"
 #include "va-serializable.h"
 
+#include <math.h>
+#include <string.h>
+
 typedef enum {
   VA_CODEC_JSON,
   VA_CODEC_VARIANT,
+  VA_CODEC_TEXT,
 } VaCodecKind;
 
 struct _VaCodec {
   VaCodecKind kind;
   JsonBuilder *builder;     /* VA_CODEC_JSON */
   GVariantBuilder *variant; /* VA_CODEC_VARIANT */
+  GString *text;            /* VA_CODEC_TEXT: JSON text written directly */
+  gboolean first;           /* VA_CODEC_TEXT: no member written yet */
 };
+
+/* "%Y-%m-%dT%H:%M:%S.%fZ", without g_date_time_format()'s parsing of the
+ * format and allocations: a job document has four of these */
+static void
+va_codec_append_datetime (GString *out, GDateTime *value)
+{
+  g_autoptr (GDateTime) utc = g_date_time_to_utc (value);
+  int year, month, day;
+
+  g_date_time_get_ymd (utc, &year, &month, &day);
+  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", year, month, day,
+                          g_date_time_get_hour (utc), g_date_time_get_minute (utc),
+                          g_date_time_get_second (utc), g_date_time_get_microsecond (utc));
+}
 
 char *
 va_codec_format_datetime (GDateTime *value)
 {
-  g_autoptr (GDateTime) utc = NULL;
+  GString *out;
 
   if (value == NULL)
     return NULL;
-  utc = g_date_time_to_utc (value);
-  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+  out = g_string_sized_new (32);
+  va_codec_append_datetime (out, value);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * va_codec_append_json_string:
+ * @out: where to write
+ * @text: a UTF-8 string
+ *
+ * Appends @text as a JSON string, escaped as json-glib's generator does
+ * (quote, backslash, \b \f \n \r \t, other control characters and DEL
+ * as \u00XX; other characters as they are).
+ */
+void
+va_codec_append_json_string (GString *out, const char *text)
+{
+  const char *run = text;
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++) {
+    guchar c = (guchar)*p;
+    const char *escape = NULL;
+    char unicode[8];
+
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+      continue;
+    switch (c) {
+    case '"':
+      escape = "\\\"";
+      break;
+    case '\\':
+      escape = "\\\\";
+      break;
+    case '\b':
+      escape = "\\b";
+      break;
+    case '\f':
+      escape = "\\f";
+      break;
+    case '\n':
+      escape = "\\n";
+      break;
+    case '\r':
+      escape = "\\r";
+      break;
+    case '\t':
+      escape = "\\t";
+      break;
+    default:
+      g_snprintf (unicode, sizeof (unicode), "\\u%04x", c);
+      escape = unicode;
+      break;
+    }
+    g_string_append_len (out, run, p - run);
+    g_string_append (out, escape);
+    run = p + 1;
+  }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
+/* As json-glib writes a double (shortest form that reads back, ".0" on
+ * whole numbers), but never the invalid "nan", "inf" or "1e+21.0". */
+static void
+va_codec_append_double (GString *out, double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value)) {
+    g_string_append (out, "null");
+    return;
+  }
+  g_ascii_dtostr (buf, sizeof (buf), value);
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
+/**
+ * va_codec_append_json:
+ * @out: where to write
+ * @node: a JSON value
+ * @map_string: (nullable) (scope call): replaces each string value (the
+ *   log sanitizer), returning a new string
+ * @user_data: for @map_string
+ *
+ * Appends @node as compact JSON text, as json_to_string() would, without
+ * building a copy of the tree or a generator.
+ */
+void
+va_codec_append_json (GString *out, JsonNode *node, VaCodecStringMap map_string, gpointer user_data)
+{
+  switch (JSON_NODE_TYPE (node)) {
+  case JSON_NODE_OBJECT: {
+    JsonObject *object = json_node_get_object (node);
+    g_autoptr (GList) names = json_object_get_members (object); /* in order */
+
+    g_string_append_c (out, '{');
+    for (GList *l = names; l != NULL; l = l->next) {
+      if (l != names)
+        g_string_append_c (out, ',');
+      va_codec_append_json_string (out, l->data);
+      g_string_append_c (out, ':');
+      va_codec_append_json (out, json_object_get_member (object, l->data), map_string, user_data);
+    }
+    g_string_append_c (out, '}');
+    break;
+  }
+  case JSON_NODE_ARRAY: {
+    JsonArray *array = json_node_get_array (node);
+
+    g_string_append_c (out, '[');
+    for (guint i = 0; i < json_array_get_length (array); i++) {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      va_codec_append_json (out, json_array_get_element (array, i), map_string, user_data);
+    }
+    g_string_append_c (out, ']');
+    break;
+  }
+  case JSON_NODE_VALUE:
+    switch (json_node_get_value_type (node)) {
+    case G_TYPE_STRING:
+      if (map_string != NULL) {
+        g_autofree char *mapped = map_string (json_node_get_string (node), user_data);
+        va_codec_append_json_string (out, mapped);
+      } else {
+        va_codec_append_json_string (out, json_node_get_string (node));
+      }
+      break;
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      va_codec_append_double (out, json_node_get_double (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+    break;
+  case JSON_NODE_NULL:
+  default:
+    g_string_append (out, "null");
+    break;
+  }
+}
+
+/* VA_CODEC_TEXT: the separator and name of the next member */
+static void
+va_codec_text_member (VaCodec *codec, const char *name)
+{
+  if (!codec->first)
+    g_string_append_c (codec->text, ',');
+  codec->first = FALSE;
+  va_codec_append_json_string (codec->text, name);
+  g_string_append_c (codec->text, ':');
 }
 
 /**
@@ -102,7 +281,10 @@ va_codec_add_string (VaCodec *codec, const char *name, const char *value)
     va_codec_add_null (codec, name);
     return;
   }
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    va_codec_append_json_string (codec->text, value);
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_string_value (codec->builder, value);
   } else {
@@ -113,7 +295,10 @@ va_codec_add_string (VaCodec *codec, const char *name, const char *value)
 void
 va_codec_add_int (VaCodec *codec, const char *name, gint64 value)
 {
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    g_string_append_printf (codec->text, "%" G_GINT64_FORMAT, value);
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_int_value (codec->builder, value);
   } else {
@@ -124,7 +309,10 @@ va_codec_add_int (VaCodec *codec, const char *name, gint64 value)
 void
 va_codec_add_double (VaCodec *codec, const char *name, double value)
 {
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    va_codec_append_double (codec->text, value);
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_double_value (codec->builder, value);
   } else {
@@ -135,7 +323,10 @@ va_codec_add_double (VaCodec *codec, const char *name, double value)
 void
 va_codec_add_boolean (VaCodec *codec, const char *name, gboolean value)
 {
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    g_string_append (codec->text, value ? "true" : "false");
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_boolean_value (codec->builder, value);
   } else {
@@ -146,7 +337,10 @@ va_codec_add_boolean (VaCodec *codec, const char *name, gboolean value)
 void
 va_codec_add_null (VaCodec *codec, const char *name)
 {
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    g_string_append (codec->text, "null");
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_null_value (codec->builder);
   }
@@ -155,8 +349,17 @@ va_codec_add_null (VaCodec *codec, const char *name)
 void
 va_codec_add_datetime (VaCodec *codec, const char *name, GDateTime *value)
 {
-  g_autofree char *text = va_codec_format_datetime (value);
+  g_autofree char *text = NULL;
 
+  if (value != NULL && codec->kind == VA_CODEC_TEXT) {
+    /* no escaping needed: digits and separators */
+    va_codec_text_member (codec, name);
+    g_string_append_c (codec->text, '"');
+    va_codec_append_datetime (codec->text, value);
+    g_string_append_c (codec->text, '"');
+    return;
+  }
+  text = va_codec_format_datetime (value);
   va_codec_add_string (codec, name, text);
 }
 
@@ -167,7 +370,16 @@ va_codec_add_strv (VaCodec *codec, const char *name, const char *const *value)
     va_codec_add_null (codec, name);
     return;
   }
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    g_string_append_c (codec->text, '[');
+    for (guint i = 0; value[i] != NULL; i++) {
+      if (i > 0)
+        g_string_append_c (codec->text, ',');
+      va_codec_append_json_string (codec->text, value[i]);
+    }
+    g_string_append_c (codec->text, ']');
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_begin_array (codec->builder);
     for (guint i = 0; value[i] != NULL; i++)
@@ -185,7 +397,10 @@ va_codec_add_json (VaCodec *codec, const char *name, JsonNode *value)
     va_codec_add_null (codec, name);
     return;
   }
-  if (codec->kind == VA_CODEC_JSON) {
+  if (codec->kind == VA_CODEC_TEXT) {
+    va_codec_text_member (codec, name);
+    va_codec_append_json (codec->text, value, NULL, NULL);
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_value (codec->builder, json_node_copy (value));
   } else {
@@ -196,12 +411,18 @@ va_codec_add_json (VaCodec *codec, const char *name, JsonNode *value)
 static void
 va_codec_write_object (VaCodec *codec, VaSerializable *object)
 {
-  if (codec->kind == VA_CODEC_JSON)
+  if (codec->kind == VA_CODEC_TEXT) {
+    g_string_append_c (codec->text, '{');
+    codec->first = TRUE;
+  } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_begin_object (codec->builder);
-  else
+  } else {
     g_variant_builder_open (codec->variant, G_VARIANT_TYPE_VARDICT);
+  }
   va_serializable_serialize (object, codec);
-  if (codec->kind == VA_CODEC_JSON)
+  if (codec->kind == VA_CODEC_TEXT)
+    g_string_append_c (codec->text, '}');
+  else if (codec->kind == VA_CODEC_JSON)
     json_builder_end_object (codec->builder);
   else
     g_variant_builder_close (codec->variant);
@@ -217,11 +438,34 @@ JsonNode *
 va_codec_to_json (VaSerializable *object)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  VaCodec codec = { VA_CODEC_JSON, builder, NULL };
+  VaCodec codec = { VA_CODEC_JSON, builder, NULL, NULL, FALSE };
 
   g_return_val_if_fail (VA_IS_SERIALIZABLE (object), NULL);
   va_codec_write_object (&codec, object);
   return json_builder_get_root (builder);
+}
+
+/**
+ * va_codec_to_json_text:
+ * @object: a model object
+ * @length: (out) (optional): length of the text
+ *
+ * The text json_to_string (va_codec_to_json (@object), FALSE) gives,
+ * written directly: for responses of a single object, where building the
+ * tree and then the text cost as much as the rest of the request.
+ *
+ * Returns: (transfer full): compact JSON text
+ */
+char *
+va_codec_to_json_text (VaSerializable *object, gsize *length)
+{
+  VaCodec codec = { VA_CODEC_TEXT, NULL, NULL, g_string_sized_new (1024), TRUE };
+
+  g_return_val_if_fail (VA_IS_SERIALIZABLE (object), NULL);
+  va_codec_write_object (&codec, object);
+  if (length != NULL)
+    *length = codec.text->len;
+  return g_string_free (codec.text, FALSE);
 }
 
 /**
@@ -234,7 +478,7 @@ GVariant *
 va_codec_to_variant (VaSerializable *object)
 {
   g_auto (GVariantBuilder) outer = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("(a{sv})"));
-  VaCodec codec = { VA_CODEC_VARIANT, NULL, &outer };
+  VaCodec codec = { VA_CODEC_VARIANT, NULL, &outer, NULL, FALSE };
   g_autoptr (GVariant) tuple = NULL;
 
   g_return_val_if_fail (VA_IS_SERIALIZABLE (object), NULL);
@@ -253,7 +497,7 @@ JsonNode *
 va_codec_list_to_json (GPtrArray *objects)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  VaCodec codec = { VA_CODEC_JSON, builder, NULL };
+  VaCodec codec = { VA_CODEC_JSON, builder, NULL, NULL, FALSE };
 
   json_builder_begin_array (builder);
   for (guint i = 0; objects != NULL && i < objects->len; i++)
@@ -272,7 +516,7 @@ GVariant *
 va_codec_list_to_variant (GPtrArray *objects)
 {
   g_auto (GVariantBuilder) outer = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
-  VaCodec codec = { VA_CODEC_VARIANT, NULL, &outer };
+  VaCodec codec = { VA_CODEC_VARIANT, NULL, &outer, NULL, FALSE };
 
   for (guint i = 0; objects != NULL && i < objects->len; i++)
     va_codec_write_object (&codec, g_ptr_array_index (objects, i));

@@ -35,11 +35,19 @@ void va_codec_add_strv (VaCodec *codec, const char *name, const char *const *val
 void va_codec_add_json (VaCodec *codec, const char *name, JsonNode *value);
 
 JsonNode *va_codec_to_json (VaSerializable *object);
+char *va_codec_to_json_text (VaSerializable *object, gsize *length);
 GVariant *va_codec_to_variant (VaSerializable *object);
 JsonNode *va_codec_list_to_json (GPtrArray *objects);
 GVariant *va_codec_list_to_variant (GPtrArray *objects);
 
 char *va_codec_format_datetime (GDateTime *value);
+
+/* returns a new string that replaces @text (see va_codec_append_json()) */
+typedef char *(*VaCodecStringMap) (const char *text, gpointer user_data);
+
+void va_codec_append_json_string (GString *out, const char *text);
+void va_codec_append_json (GString *out, JsonNode *node, VaCodecStringMap map_string,
+                           gpointer user_data);
 GDateTime *va_codec_parse_datetime (const char *text);
 
 G_END_DECLS

@@ -800,16 +800,46 @@ va_engine_get_func (VaEngine *self, VaEngineOp *op, GError **error)
   return TRUE;
 }
 
+/**
+ * va_engine_get_job_async:
+ *
+ * Unlike the other operations, the read is done at once on the calling
+ * context: it is one indexed row through the store's reader connection,
+ * which never waits for a writer, and a worker thread's round trip cost
+ * more than the read. An admin reading another user's job is audited,
+ * which writes and may wait for the write lock: that case still runs in a
+ * worker thread. The callback is called from the context's next iteration
+ * either way.
+ */
 void
 va_engine_get_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
                          GCancellable *cancellable, GAsyncReadyCallback callback,
                          gpointer user_data)
 {
+  g_autoptr (GTask) task = NULL;
+  VaEngineOp *op;
+  GError *error = NULL;
+
   g_return_if_fail (VA_IS_ENGINE (self));
   g_return_if_fail (VA_IS_CALLER (caller));
 
-  va_engine_op_run_async (self, va_engine_op_new (caller, job_id, va_engine_get_func, NULL),
-                          va_engine_get_job_async, cancellable, callback, user_data);
+  op = va_engine_op_new (caller, job_id, va_engine_get_func, NULL);
+  op->job = va_engine_lookup_job (self, caller, job_id, VA_SCOPE_READ, &error);
+  if (op->job != NULL
+      && g_strcmp0 (va_job_get_user_id (op->job), va_caller_get_user_id (caller)) != 0) {
+    g_clear_object (&op->job);
+    va_engine_op_run_async (self, op, va_engine_get_job_async, cancellable, callback, user_data);
+    return;
+  }
+  op->engine = self;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_engine_get_job_async);
+  g_task_set_task_data (task, op, (GDestroyNotify)va_engine_op_free);
+  g_task_set_check_cancellable (task, FALSE);
+  if (op->job != NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /**

@@ -21,6 +21,11 @@
  * so on up to max-files; the oldest is dropped. Lines are written whole with
  * one write(2) on an O_APPEND descriptor, under a lock, so records from
  * different threads never interleave.
+ *
+ * A buffered file (va_log_file_set_buffer_size(), for the access log: a
+ * line per request) collects whole lines in memory and writes them with
+ * one write(2) when the buffer is full, on va_log_file_flush() (its owner
+ * calls it on a short timer and when it stops) and when it is finalized.
  */
 
 struct _VaLogFile {
@@ -32,7 +37,9 @@ struct _VaLogFile {
 
   GMutex lock;
   int fd;
-  guint64 size;
+  guint64 size;      /* on disk, plus what the buffer holds */
+  gsize buffer_size; /* 0: unbuffered */
+  GString *buffer;
 };
 
 enum {
@@ -87,11 +94,18 @@ va_log_file_set_property (GObject *object, guint prop_id, const GValue *value, G
   }
 }
 
+static gboolean va_log_file_flush_locked (VaLogFile *self, GError **error);
+
 static void
 va_log_file_finalize (GObject *object)
 {
   VaLogFile *self = VA_LOG_FILE (object);
+  g_autoptr (GError) error = NULL;
 
+  if (!va_log_file_flush_locked (self, &error))
+    g_printerr ("videoannotator: %s\n", error->message);
+  if (self->buffer != NULL)
+    g_string_free (self->buffer, TRUE);
   if (self->fd >= 0)
     close (self->fd);
   g_mutex_clear (&self->lock);
@@ -169,6 +183,42 @@ va_log_file_open_locked (VaLogFile *self, GError **error)
   return TRUE;
 }
 
+static gboolean
+va_log_file_write_locked (VaLogFile *self, const char *buf, gsize total, GError **error)
+{
+  gsize done = 0;
+
+  if (self->fd < 0 && !va_log_file_open_locked (self, error))
+    return FALSE;
+  while (done < total) {
+    gssize n = write (self->fd, buf + done, total - done);
+    if (n < 0) {
+      int saved = errno;
+      if (saved == EINTR)
+        continue;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _ ("Cannot write log %s: %s"),
+                   self->path, g_strerror (saved));
+      return FALSE;
+    }
+    done += n;
+  }
+  return TRUE;
+}
+
+/* Writes the buffered lines; they are dropped even if that fails, so a
+ * full disk cannot make the buffer grow without bound. */
+static gboolean
+va_log_file_flush_locked (VaLogFile *self, GError **error)
+{
+  gboolean ok;
+
+  if (self->buffer == NULL || self->buffer->len == 0)
+    return TRUE;
+  ok = va_log_file_write_locked (self, self->buffer->str, self->buffer->len, error);
+  g_string_truncate (self->buffer, 0);
+  return ok;
+}
+
 static void
 va_log_file_rotate_locked (VaLogFile *self)
 {
@@ -201,7 +251,7 @@ va_log_file_append_line (VaLogFile *self, const char *line, gssize len, GError *
 {
   g_autoptr (GMutexLocker) locker = NULL;
   g_autofree char *buf = NULL;
-  gsize total, done = 0;
+  gsize total;
 
   g_return_val_if_fail (VA_IS_LOG_FILE (self), FALSE);
   g_return_val_if_fail (line != NULL, FALSE);
@@ -209,31 +259,78 @@ va_log_file_append_line (VaLogFile *self, const char *line, gssize len, GError *
   if (len < 0)
     len = strlen (line);
   total = (gsize)len + 1;
-  buf = g_malloc (total);
-  memcpy (buf, line, len);
-  buf[len] = '\n';
 
   locker = g_mutex_locker_new (&self->lock);
   if (self->fd < 0 && !va_log_file_open_locked (self, error))
     return FALSE;
   if (self->size > 0 && self->size + total > self->max_size) {
+    /* the buffered lines belong to the file being rotated */
+    if (!va_log_file_flush_locked (self, error))
+      return FALSE;
     va_log_file_rotate_locked (self);
     if (!va_log_file_open_locked (self, error))
       return FALSE;
   }
 
-  while (done < total) {
-    gssize n = write (self->fd, buf + done, total - done);
-    if (n < 0) {
-      int saved = errno;
-      if (saved == EINTR)
-        continue;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _ ("Cannot write log %s: %s"),
-                   self->path, g_strerror (saved));
+  if (self->buffer_size > 0) {
+    if (self->buffer->len + total > self->buffer_size && !va_log_file_flush_locked (self, error))
       return FALSE;
-    }
-    done += n;
+    g_string_append_len (self->buffer, line, len);
+    g_string_append_c (self->buffer, '\n');
+    self->size += total;
+    if (self->buffer->len >= self->buffer_size)
+      return va_log_file_flush_locked (self, error);
+    return TRUE;
   }
+
+  buf = g_malloc (total);
+  memcpy (buf, line, len);
+  buf[len] = '\n';
+  if (!va_log_file_write_locked (self, buf, total, error))
+    return FALSE;
   self->size += total;
   return TRUE;
+}
+
+/**
+ * va_log_file_set_buffer_size:
+ * @self: a log file
+ * @size: bytes of whole lines kept in memory before they are written; 0
+ *   writes each line at once (the default)
+ *
+ * Lines in the buffer are lost if the process is killed before the next
+ * va_log_file_flush(): buffer only logs that are written often and flushed
+ * on a short timer. Thread-safe.
+ */
+void
+va_log_file_set_buffer_size (VaLogFile *self, gsize size)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (VA_IS_LOG_FILE (self));
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!va_log_file_flush_locked (self, &error))
+    g_printerr ("videoannotator: %s\n", error->message);
+  self->buffer_size = size;
+  if (size > 0 && self->buffer == NULL)
+    self->buffer = g_string_sized_new (size + 1024);
+}
+
+/**
+ * va_log_file_flush:
+ * @self: a log file
+ * @error: return location for a #GError
+ *
+ * Writes the lines a buffered file holds. Thread-safe.
+ */
+gboolean
+va_log_file_flush (VaLogFile *self, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (VA_IS_LOG_FILE (self), FALSE);
+  locker = g_mutex_locker_new (&self->lock);
+  return va_log_file_flush_locked (self, error);
 }

@@ -344,6 +344,20 @@ va_redact_keys (const char *text, GString *out)
   }
 }
 
+/* Whether va_redact_keys() may change @text: it acts on "va_" and on
+ * "Bearer " (any case) only. */
+static gboolean
+va_needs_key_pass (const char *text)
+{
+  if (strstr (text, "va_") != NULL)
+    return TRUE;
+  for (const char *p = strpbrk (text, "Bb"); p != NULL; p = strpbrk (p + 1, "Bb")) {
+    if (g_ascii_strncasecmp (p, "Bearer ", 7) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* ---- 2. e-mail addresses -------------------------------------------------- */
 
 static gboolean
@@ -617,12 +631,23 @@ va_log_sanitizer_sanitize (VaLogSanitizer *self, const char *text)
   if (!g_utf8_validate (text, -1, NULL))
     text = valid = g_utf8_make_valid (text, -1);
 
-  keys = g_string_sized_new (strlen (text) + 16);
-  va_redact_keys (text, keys);
-  emails = g_string_sized_new (keys->len + 16);
-  va_redact_emails (keys->str, emails);
-  paths = g_string_sized_new (emails->len + 16);
-  va_log_sanitizer_redact_paths (self, emails->str, paths);
+  /* each rule only acts where its trigger is: a key starts with "va_" or
+   * follows "Bearer ", an address has an '@', a path a '/'; skipping the
+   * passes that cannot change anything keeps most fields to one copy */
+  if (va_needs_key_pass (text)) {
+    keys = g_string_sized_new (strlen (text) + 16);
+    va_redact_keys (text, keys);
+    text = keys->str;
+  }
+  if (strchr (text, '@') != NULL) {
+    emails = g_string_sized_new (strlen (text) + 16);
+    va_redact_emails (text, emails);
+    text = emails->str;
+  }
+  if (strchr (text, '/') == NULL)
+    return g_strdup (text);
+  paths = g_string_sized_new (strlen (text) + 16);
+  va_log_sanitizer_redact_paths (self, text, paths);
   return g_string_free (paths, FALSE);
 }
 

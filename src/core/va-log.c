@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "va-codec.h"
 #include "va-error.h"
 #include "va-log-file.h"
 #include "va-log.h"
@@ -47,7 +48,9 @@ struct _VaLog {
 
   VaLogFile *main_file;
   GMutex named_lock;
-  GHashTable *named; /* log name → VaLogFile */
+  GHashTable *named;    /* log name → VaLogFile */
+  GHashTable *buffered; /* log names written through a buffer */
+  GSource *flush_source;
   gint write_failed; /* reported once */
 };
 
@@ -58,10 +61,16 @@ va_log_finalize (GObject *object)
 {
   VaLog *self = VA_LOG (object);
 
+  if (self->flush_source != NULL) {
+    g_source_destroy (self->flush_source);
+    g_source_unref (self->flush_source);
+  }
+  /* the files flush what they hold when finalized */
   g_free (self->dir);
   g_clear_object (&self->sanitizer);
   g_clear_object (&self->main_file);
   g_hash_table_unref (self->named);
+  g_hash_table_unref (self->buffered);
   g_mutex_clear (&self->named_lock);
   G_OBJECT_CLASS (va_log_parent_class)->finalize (object);
 }
@@ -77,6 +86,7 @@ va_log_init (VaLog *self)
 {
   g_mutex_init (&self->named_lock);
   self->named = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->buffered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static guint
@@ -430,36 +440,16 @@ va_log_name_is_valid (const char *name)
  * unless it has one, every string sanitized, rotated like the main log.
  * @record itself is not modified. Thread-safe.
  */
-gboolean
-va_log_append_record (VaLog *self, const char *log_name, JsonObject *record, GError **error)
+static char *
+va_log_sanitize_string (const char *text, gpointer user_data)
 {
-  g_autoptr (JsonObject) object = json_object_new ();
-  g_autoptr (JsonNode) node = NULL;
-  g_autoptr (JsonNode) clean = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr (GList) names = NULL;
+  return va_log_sanitizer_sanitize (user_data, text);
+}
+
+static VaLogFile *
+va_log_get_named_file (VaLog *self, const char *log_name, GError **error)
+{
   VaLogFile *file;
-
-  g_return_val_if_fail (VA_IS_LOG (self), FALSE);
-  g_return_val_if_fail (record != NULL, FALSE);
-
-  if (!va_log_name_is_valid (log_name)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, _ ("Invalid log name “%s”"),
-                 log_name != NULL ? log_name : "");
-    return FALSE;
-  }
-
-  if (!json_object_has_member (record, "timestamp")) {
-    g_autofree char *timestamp = va_log_timestamp ();
-    json_object_set_string_member (object, "timestamp", timestamp);
-  }
-  names = json_object_get_members (record); /* in order, unlike JsonObjectIter */
-  for (GList *l = names; l != NULL; l = l->next)
-    json_object_set_member (object, l->data,
-                            json_node_copy (json_object_get_member (record, l->data)));
-  node = json_node_init_object (json_node_alloc (), object);
-  clean = va_log_sanitizer_sanitize_json (self->sanitizer, node);
-  line = json_to_string (clean, FALSE);
 
   g_mutex_lock (&self->named_lock);
   file = g_hash_table_lookup (self->named, log_name);
@@ -472,22 +462,168 @@ va_log_append_record (VaLog *self, const char *log_name, JsonObject *record, GEr
       g_mutex_unlock (&self->named_lock);
       g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, _ ("Cannot create log directory %s: %s"),
                    self->dir, g_strerror (saved));
-      return FALSE;
+      return NULL;
     }
     file = va_log_file_new (path, self->max_size, self->max_files);
+    if (g_hash_table_contains (self->buffered, log_name))
+      va_log_file_set_buffer_size (file, VA_LOG_BUFFER_SIZE);
     g_hash_table_insert (self->named, g_strdup (log_name), file);
   }
   g_object_ref (file);
   g_mutex_unlock (&self->named_lock);
+  return file;
+}
 
-  {
-    g_autoptr (VaLogFile) owned = file;
-    if (!va_log_file_append_line (owned, line, -1, error)) {
-      va_error_convert (error);
-      return FALSE;
+/**
+ * va_log_append_record:
+ * @self: a log
+ * @log_name: `api_requests`, `audit`, `security`, ...: the file is
+ *   `<log-dir>/<log_name>.log` (lower-case letters, digits, `_`, `-`)
+ * @record: the record's fields
+ * @error: return location for a #GError
+ *
+ * Writes @record as one JSON line, with a `timestamp` first (UTC, ISO 8601)
+ * unless it has one, every string sanitized, rotated like the main log.
+ * @record itself is not modified. Thread-safe.
+ */
+gboolean
+va_log_append_record (VaLog *self, const char *log_name, JsonObject *record, GError **error)
+{
+  g_autoptr (GString) line = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (VaLogFile) file = NULL;
+
+  g_return_val_if_fail (VA_IS_LOG (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!va_log_name_is_valid (log_name)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, _ ("Invalid log name “%s”"),
+                 log_name != NULL ? log_name : "");
+    return FALSE;
+  }
+
+  line = g_string_sized_new (512);
+  node = json_node_init_object (json_node_alloc (), record);
+  if (!json_object_has_member (record, "timestamp")) {
+    g_autofree char *timestamp = va_log_timestamp ();
+
+    g_string_append (line, "{\"timestamp\":");
+    va_codec_append_json_string (line, timestamp);
+    /* the record's own members follow, without its opening brace */
+    if (json_object_get_size (record) > 0) {
+      g_autoptr (GString) rest = g_string_sized_new (512);
+
+      va_codec_append_json (rest, node, va_log_sanitize_string, self->sanitizer);
+      g_string_append_c (line, ',');
+      g_string_append_len (line, rest->str + 1, rest->len - 1);
+    } else {
+      g_string_append_c (line, '}');
     }
+  } else {
+    /* in one pass: no sanitized copy of the record is built (that copy and
+     * json-glib's generator cost more than the rest of the logging) */
+    va_codec_append_json (line, node, va_log_sanitize_string, self->sanitizer);
+  }
+
+  file = va_log_get_named_file (self, log_name, error);
+  if (file == NULL)
+    return FALSE;
+  if (!va_log_file_append_line (file, line->str, line->len, error)) {
+    va_error_convert (error);
+    return FALSE;
   }
   return TRUE;
+}
+
+static gboolean
+va_log_flush_cb (gpointer user_data)
+{
+  VaLog *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!va_log_flush (self, &error))
+    va_log_report_write_failure (self, error);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * va_log_set_buffered:
+ * @self: a log
+ * @log_name: a log of va_log_append_record()
+ * @flush_interval_ms: longest time a line stays in memory
+ *
+ * Makes @log_name collect its lines in memory and write them in one go
+ * when %VA_LOG_BUFFER_SIZE bytes are held, every @flush_interval_ms
+ * milliseconds (a timer on the thread-default main context of the caller)
+ * and on va_log_flush(): for the access log, one line per request, whose
+ * write(2) each would cost as much as the rest of a small request. Call
+ * va_log_flush() when the component writing it stops; lines of a process
+ * that is killed within the interval are lost.
+ */
+void
+va_log_set_buffered (VaLog *self, const char *log_name, guint flush_interval_ms)
+{
+  VaLogFile *file;
+
+  g_return_if_fail (VA_IS_LOG (self));
+  g_return_if_fail (va_log_name_is_valid (log_name));
+  g_return_if_fail (flush_interval_ms > 0);
+
+  g_mutex_lock (&self->named_lock);
+  g_hash_table_add (self->buffered, g_strdup (log_name));
+  file = g_hash_table_lookup (self->named, log_name);
+  if (file != NULL)
+    va_log_file_set_buffer_size (file, VA_LOG_BUFFER_SIZE);
+  g_mutex_unlock (&self->named_lock);
+
+  if (self->flush_source != NULL) {
+    g_source_destroy (self->flush_source);
+    g_source_unref (self->flush_source);
+  }
+  self->flush_source = g_timeout_source_new (flush_interval_ms);
+  g_source_set_name (self->flush_source, "[videoannotator] log flush");
+  /* the source holds no reference: finalize destroys it */
+  g_source_set_callback (self->flush_source, va_log_flush_cb, self, NULL);
+  g_source_attach (self->flush_source, g_main_context_get_thread_default ());
+}
+
+/**
+ * va_log_flush:
+ * @self: a log
+ * @error: return location for a #GError
+ *
+ * Writes what buffered logs hold. Thread-safe.
+ *
+ * Returns: %FALSE if a log could not be written (its lines are dropped)
+ */
+gboolean
+va_log_flush (VaLog *self, GError **error)
+{
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer name;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (VA_IS_LOG (self), FALSE);
+
+  g_mutex_lock (&self->named_lock);
+  g_hash_table_iter_init (&iter, self->buffered);
+  while (g_hash_table_iter_next (&iter, &name, NULL)) {
+    VaLogFile *file = g_hash_table_lookup (self->named, name);
+    if (file != NULL)
+      g_ptr_array_add (files, g_object_ref (file));
+  }
+  g_mutex_unlock (&self->named_lock);
+
+  for (guint i = 0; i < files->len; i++) {
+    g_autoptr (GError) local_error = NULL;
+
+    if (!va_log_file_flush (files->pdata[i], &local_error) && ok) {
+      ok = FALSE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  }
+  return ok;
 }
 
 VaLogSanitizer *

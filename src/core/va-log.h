@@ -21,6 +21,9 @@ typedef enum {
   VA_LOG_OUTPUT_FILE = 1 << 1,
 } VaLogOutputs;
 
+/* bytes a buffered log (va_log_set_buffered()) holds before writing */
+#define VA_LOG_BUFFER_SIZE (64 * 1024)
+
 #define VA_TYPE_LOG (va_log_get_type ())
 G_DECLARE_FINAL_TYPE (VaLog, va_log, VA, LOG, GObject)
 
@@ -31,6 +34,8 @@ GLogWriterOutput va_log_write (VaLog *self, GLogLevelFlags log_level, const GLog
                                gsize n_fields);
 gboolean va_log_append_record (VaLog *self, const char *log_name, JsonObject *record,
                                GError **error);
+void va_log_set_buffered (VaLog *self, const char *log_name, guint flush_interval_ms);
+gboolean va_log_flush (VaLog *self, GError **error);
 VaLogSanitizer *va_log_get_sanitizer (VaLog *self);
 const char *va_log_get_dir (VaLog *self);
 gboolean va_log_would_log (VaLog *self, GLogLevelFlags log_level);

@@ -61,9 +61,10 @@ va_http_respond_job_error (VaHttpRequest *req, const GError *error, const char *
 void
 va_http_respond_job (VaHttpRequest *req, guint status, VaJob *job)
 {
-  g_autoptr (JsonNode) node = va_codec_to_json (VA_SERIALIZABLE (job));
+  gsize length = 0;
+  char *text = va_codec_to_json_text (VA_SERIALIZABLE (job), &length);
 
-  va_http_respond_json (req, status, node);
+  va_http_respond_json_text (req, status, text, length);
 }
 
 /* ---- GET /api/v1/jobs ------------------------------------------------------ */

@@ -103,6 +103,7 @@ guint64 va_http_server_get_responses_by_class (VaHttpServer *self, guint klass);
 
 /* va-http-response.c */
 void va_http_respond_json (VaHttpRequest *req, guint status, JsonNode *body);
+void va_http_respond_json_text (VaHttpRequest *req, guint status, char *text, gsize length);
 void va_http_respond_builder (VaHttpRequest *req, guint status, JsonBuilder *builder);
 void va_http_respond_empty (VaHttpRequest *req, guint status);
 void va_http_respond_error (VaHttpRequest *req, guint status, const char *code, const char *message,

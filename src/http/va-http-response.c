@@ -39,6 +39,13 @@ va_http_respond_json (VaHttpRequest *req, guint status, JsonNode *body)
   va_http_set_body (req->msg, status, "application/json", text, length);
 }
 
+/* @text: (transfer full): JSON text, e.g. from va_codec_to_json_text() */
+void
+va_http_respond_json_text (VaHttpRequest *req, guint status, char *text, gsize length)
+{
+  va_http_set_body (req->msg, status, "application/json", text, length);
+}
+
 void
 va_http_respond_builder (VaHttpRequest *req, guint status, JsonBuilder *builder)
 {

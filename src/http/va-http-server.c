@@ -30,6 +30,11 @@
 /* JSON request bodies are small documents; anything larger is refused. */
 #define VA_HTTP_MAX_JSON_BODY (1024 * 1024)
 
+/* The access log is buffered (a write(2) per request cost as much as the
+ * rest of a small request); a line waits at most this long, and stopping
+ * the server writes what is left. */
+#define VA_HTTP_ACCESS_LOG_FLUSH_MS 250
+
 struct _VaHttpServer {
   GObject parent_instance;
 
@@ -531,6 +536,8 @@ va_http_server_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->redirect);
   g_clear_object (&self->settings);
+  /* closing the connections above may have logged aborted requests */
+  va_http_server_flush_log (self);
   g_clear_object (&self->log);
   g_clear_object (&self->engine);
   g_clear_object (&self->tokens);
@@ -751,6 +758,7 @@ va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog 
   self->log = log != NULL ? g_object_ref (log) : va_log_new (settings, 0, error);
   if (self->log == NULL)
     return NULL;
+  va_log_set_buffered (self->log, "api_requests", VA_HTTP_ACCESS_LOG_FLUSH_MS);
 
   self->soup = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
   if (!va_http_server_setup_tls (self, error))
@@ -838,6 +846,22 @@ va_http_server_start (VaHttpServer *self, GError **error)
   return TRUE;
 }
 
+/**
+ * va_http_server_flush_log:
+ *
+ * Writes the access log lines still buffered (see
+ * %VA_HTTP_ACCESS_LOG_FLUSH_MS); va_http_server_stop() does it too.
+ */
+void
+va_http_server_flush_log (VaHttpServer *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (VA_IS_HTTP_SERVER (self));
+  if (self->log != NULL && !va_log_flush (self->log, &error))
+    g_warning ("Cannot write the access log: %s", error->message);
+}
+
 void
 va_http_server_stop (VaHttpServer *self)
 {
@@ -848,6 +872,7 @@ va_http_server_stop (VaHttpServer *self)
     soup_server_disconnect (self->soup);
   if (self->redirect != NULL)
     soup_server_disconnect (self->redirect);
+  va_http_server_flush_log (self);
 }
 
 guint

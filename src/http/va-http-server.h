@@ -19,6 +19,7 @@ void va_http_server_set_listen_port (VaHttpServer *self, int port);
 void va_http_server_set_redirect_port (VaHttpServer *self, int port);
 gboolean va_http_server_start (VaHttpServer *self, GError **error);
 void va_http_server_stop (VaHttpServer *self);
+void va_http_server_flush_log (VaHttpServer *self);
 guint va_http_server_get_port (VaHttpServer *self);
 guint va_http_server_get_redirect_port (VaHttpServer *self);
 char *va_http_server_get_base_uri (VaHttpServer *self);

@@ -69,6 +69,25 @@ assert_agree (VaSerializable *object)
     }
   }
   g_assert_cmpuint (g_variant_n_children (variant), ==, non_null);
+
+  /* the text written directly reads back as the same document, and is
+   * json-glib's text byte for byte, except that json-glib 1.6 leaves
+   * U+001F raw (invalid JSON) where it is escaped */
+  {
+    g_autofree char *expected = json_to_string (json, FALSE);
+    gsize length = 0;
+    g_autofree char *text = va_codec_to_json_text (object, &length);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) parsed = json_from_string (text, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (json_node_equal (parsed, json));
+    g_assert_cmpuint (length, ==, strlen (text));
+    if (strchr (expected, 0x1f) == NULL)
+      g_assert_cmpstr (text, ==, expected);
+    else
+      g_assert_nonnull (strstr (text, "\\u001f"));
+  }
 }
 
 static void
@@ -222,6 +241,43 @@ test_codec_status_strings (void)
   g_assert_false (va_job_status_is_terminal (VA_JOB_STATUS_RUNNING));
 }
 
+/* Strings json-glib escapes, nested config, whole and fractional doubles:
+ * the direct text writer and json-glib agree on all of them. */
+static void
+test_codec_text (void)
+{
+  const char *tricky[]
+      = { "quote \" backslash \\ slash /", "\b\f\n\r\t \x01 \x1f \x7f", "é ✓ 日本語", "", NULL };
+  const double progress[] = { 0, 100, 12.5, 1.0 / 3, 99.99 };
+
+  for (guint i = 0; tricky[i] != NULL; i++) {
+    g_autoptr (VaJob) job = va_job_new ();
+    g_autoptr (JsonObject) config = json_object_new ();
+    g_autoptr (JsonObject) nested = json_object_new ();
+    g_autoptr (JsonArray) list = json_array_new ();
+    g_autoptr (GDateTime) when = g_date_time_new_utc (2024, 2, 29, 23, 59, 59.000042);
+    const char *pipelines[] = { tricky[i], "scene_detection", NULL };
+
+    json_object_set_string_member (nested, tricky[i], tricky[i]);
+    json_object_set_double_member (nested, "pps", 0.5);
+    json_object_set_double_member (nested, "whole", 2.0);
+    json_object_set_boolean_member (nested, "flag", TRUE);
+    json_array_add_int_element (list, -7);
+    json_array_add_string_element (list, tricky[i]);
+    json_object_set_object_member (config, "nested", json_object_ref (nested));
+    json_object_set_array_member (config, "list", json_array_ref (list));
+    va_job_set_config (job, config);
+    va_job_set_error_message (job, tricky[i]);
+    va_job_set_video_filename (job, tricky[i]);
+    va_job_set_selected_pipelines (job, pipelines);
+    va_job_set_created_at (job, when);
+    va_job_set_completed_at (job, when);
+    va_job_set_progress (job, progress[i]);
+    va_job_set_video_duration_seconds (job, 2.5);
+    assert_agree (VA_SERIALIZABLE (job));
+  }
+}
+
 static void
 test_codec_datetime (void)
 {
@@ -235,6 +291,17 @@ test_codec_datetime (void)
   g_assert_true (g_date_time_equal (back, local));
   g_assert_null (va_codec_parse_datetime ("yesterday"));
   g_assert_null (va_codec_format_datetime (NULL));
+
+  /* as g_date_time_format () renders them */
+  for (guint i = 0; i < 4; i++) {
+    static const int years[] = { 1970, 2000, 2038, 9999 };
+    g_autoptr (GDateTime) when = g_date_time_new (tz, years[i], 12, 31, 23, 59, 59.123456);
+    g_autoptr (GDateTime) utc = g_date_time_to_utc (when);
+    g_autofree char *ours = va_codec_format_datetime (when);
+    g_autofree char *glib = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+    g_assert_cmpstr (ours, ==, glib);
+  }
 }
 
 int
@@ -246,5 +313,6 @@ main (int argc, char **argv)
   g_test_add_func ("/codec/result-and-audit", test_codec_result_and_audit);
   g_test_add_func ("/codec/status-strings", test_codec_status_strings);
   g_test_add_func ("/codec/datetime", test_codec_datetime);
+  g_test_add_func ("/codec/text", test_codec_text);
   return g_test_run ();
 }

@@ -781,6 +781,25 @@ test_engine_async (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (va_job_get_id (got), ==, va_job_get_id (job));
   g_clear_object (&res);
+  g_clear_object (&got);
+
+  /* the read answered on this context keeps every rule of the threaded
+   * one: another user's job is not found, and an admin's read of it is
+   * audited */
+  va_engine_get_job_async (f->engine, f->bob, va_job_get_id (job), NULL, va_test_store_result,
+                           &res);
+  g_assert_null (va_engine_get_job_finish (f->engine, va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  va_engine_get_job_async (f->engine, f->admin, va_job_get_id (job), NULL, va_test_store_result,
+                           &res);
+  got = va_engine_get_job_finish (f->engine, va_test_wait_for (&res), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_job_get_id (got), ==, va_job_get_id (job));
+  g_assert_cmpuint (count_audit (f, "job.read", "root-admin"), ==, 1);
+  g_assert_cmpuint (count_audit (f, "job.read", "alice"), ==, 0);
+  g_clear_object (&res);
 
   va_engine_list_jobs_async (f->engine, f->alice, 1, 10, NULL, NULL, va_test_store_result, &res);
   jobs = va_engine_list_jobs_finish (f->engine, va_test_wait_for (&res), &total, &error);

@@ -2,6 +2,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -432,6 +433,175 @@ test_installed (Fixture *f, gconstpointer data)
   g_test_trap_assert_stderr_unmatched ("*after the switch*"); /* file only */
 }
 
+/* Records are written by the log's own JSON writer: every type and escape
+ * must come back as it went in (strings sanitized), at any depth. */
+static void
+test_record_values (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VaLog) log = make_log (f, 0);
+  g_autoptr (JsonObject) record = json_object_new ();
+  g_autoptr (JsonObject) inner = json_object_new ();
+  g_autoptr (JsonArray) array = json_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = log_path (f, "values.log");
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GList) members = NULL;
+  const char *tricky = "quote \" backslash \\ nl \n cr \r tab \t bell \a nul-free é ✓ \x1f";
+  JsonObject *r, *ri;
+  JsonArray *ra;
+
+  json_object_set_string_member (record, "timestamp", "2026-01-02T03:04:05Z");
+  json_object_set_string_member (record, "tricky", tricky);
+  json_object_set_int_member (record, "int", G_MININT64);
+  json_object_set_double_member (record, "double", 0.1);
+  json_object_set_double_member (record, "whole", 3.0);
+  json_object_set_double_member (record, "nan", NAN);
+  json_object_set_boolean_member (record, "yes", TRUE);
+  json_object_set_boolean_member (record, "no", FALSE);
+  json_object_set_null_member (record, "none");
+  json_object_set_string_member (inner, "who", "bob@lab.example.org");
+  json_object_set_string_member (inner, "key", KEY);
+  json_array_add_string_element (array, "Bearer " KEY);
+  json_array_add_int_element (array, 7);
+  json_array_add_object_element (array, json_object_ref (inner));
+  json_object_set_object_member (record, "inner", json_object_ref (inner));
+  json_object_set_array_member (record, "list", json_array_ref (array));
+  json_object_set_object_member (record, "empty", json_object_new ());
+  json_object_set_member (record, "\"odd\\name", json_node_new (JSON_NODE_NULL));
+
+  g_assert_true (va_log_append_record (log, "values", record, &error));
+  g_assert_no_error (error);
+  records = read_records (path);
+  g_assert_cmpuint (records->len, ==, 1);
+  r = records->pdata[0];
+  /* its own timestamp is kept, in its place */
+  members = json_object_get_members (r);
+  g_assert_cmpstr (members->data, ==, "timestamp");
+  g_assert_cmpstr (json_object_get_string_member (r, "timestamp"), ==, "2026-01-02T03:04:05Z");
+  g_assert_cmpstr (json_object_get_string_member (r, "tricky"), ==, tricky);
+  g_assert_cmpint (json_object_get_int_member (r, "int"), ==, G_MININT64);
+  g_assert_cmpfloat (json_object_get_double_member (r, "double"), ==, 0.1);
+  g_assert_cmpfloat (json_object_get_double_member (r, "whole"), ==, 3.0);
+  g_assert_true (json_object_get_null_member (r, "nan"));
+  g_assert_true (json_object_get_boolean_member (r, "yes"));
+  g_assert_false (json_object_get_boolean_member (r, "no"));
+  g_assert_true (json_object_get_null_member (r, "none"));
+  g_assert_true (json_object_get_null_member (r, "\"odd\\name"));
+  ri = json_object_get_object_member (r, "inner");
+  g_assert_cmpstr (json_object_get_string_member (ri, "who"), ==, "b***@lab.example.org");
+  g_assert_cmpstr (json_object_get_string_member (ri, "key"), ==, SHOWN);
+  ra = json_object_get_array_member (r, "list");
+  g_assert_cmpuint (json_array_get_length (ra), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (ra, 0), ==, "Bearer " SHOWN);
+  g_assert_cmpint (json_array_get_int_element (ra, 1), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (ra, 2), "key"), ==,
+                   SHOWN);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (r, "empty")), ==, 0);
+
+  /* a record without members still gets its timestamp */
+  {
+    g_autoptr (JsonObject) empty = json_object_new ();
+    g_autoptr (GPtrArray) again = NULL;
+
+    g_assert_true (va_log_append_record (log, "values", empty, &error));
+    again = read_records (path);
+    g_assert_cmpuint (again->len, ==, 2);
+    g_assert_cmpuint (json_object_get_size (again->pdata[1]), ==, 1);
+    g_assert_true (json_object_has_member (again->pdata[1], "timestamp"));
+  }
+}
+
+static guint
+count_lines (const char *path)
+{
+  g_autofree char *contents = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  for (const char *p = contents; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A buffered log holds its lines until the timer, va_log_flush(), a full
+ * buffer, a rotation or the end of the log; nothing is lost or reordered. */
+static void
+test_buffered (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VaLog) log = make_log (f, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = log_path (f, "api_requests.log");
+  g_autofree char *other = log_path (f, "audit.log");
+  g_autoptr (GPtrArray) records = NULL;
+  gboolean waited = FALSE;
+  guint total = 0;
+
+  va_log_set_buffered (log, "api_requests", 100);
+  for (guint i = 0; i < 3; i++) {
+    g_autoptr (JsonObject) record = json_object_new ();
+
+    json_object_set_int_member (record, "seq", total++);
+    g_assert_true (va_log_append_record (log, "api_requests", record, &error));
+    g_assert_true (va_log_append_record (log, "audit", record, &error));
+  }
+  /* held, while a log that is not buffered is written at once */
+  g_assert_cmpuint (count_lines (path), ==, 0);
+  g_assert_cmpuint (count_lines (other), ==, 3);
+
+  /* the timer writes them */
+  g_timeout_add (400, set_flag, &waited);
+  while (!waited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count_lines (path), ==, 3);
+
+  /* va_log_flush() */
+  {
+    g_autoptr (JsonObject) record = json_object_new ();
+
+    json_object_set_int_member (record, "seq", total++);
+    g_assert_true (va_log_append_record (log, "api_requests", record, &error));
+    g_assert_cmpuint (count_lines (path), ==, 3);
+    g_assert_true (va_log_flush (log, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_lines (path), ==, 4);
+  }
+
+  /* the fixture's log-max-size is 4096: many lines rotate the file while
+   * some are held; then finalizing the log writes the rest */
+  for (guint i = 0; i < 60; i++) {
+    g_autoptr (JsonObject) record = json_object_new ();
+
+    json_object_set_int_member (record, "seq", total++);
+    json_object_set_string_member (record, "padding",
+                                   "...................................................");
+    g_assert_true (va_log_append_record (log, "api_requests", record, &error));
+  }
+  g_clear_object (&log);
+  {
+    g_autofree char *rotated = g_strconcat (path, ".1", NULL);
+    g_autoptr (GPtrArray) older = read_records (rotated);
+    gint64 expected;
+
+    records = read_records (path);
+    g_assert_cmpuint (older->len + records->len, <=, total);
+    /* the newest lines, in order and without a gap, end the current file */
+    expected = (gint64)total - (gint64)records->len;
+    for (guint i = 0; i < records->len; i++)
+      g_assert_cmpint (json_object_get_int_member (records->pdata[i], "seq"), ==, expected + i);
+    expected = json_object_get_int_member (records->pdata[0], "seq") - (gint64)older->len;
+    for (guint i = 0; i < older->len; i++)
+      g_assert_cmpint (json_object_get_int_member (older->pdata[i], "seq"), ==, expected + i);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -446,6 +616,8 @@ main (int argc, char **argv)
   ADD ("named-logs", test_named_logs);
   ADD ("log-dir-error", test_log_dir_error);
   ADD ("installed", test_installed);
+  ADD ("record-values", test_record_values);
+  ADD ("buffered", test_buffered);
 #undef ADD
   return g_test_run ();
 }

@@ -628,6 +628,7 @@ test_auth (JobsFixture *j, gconstpointer data)
 
     for (guint i = 0; i < 20; i++)
       g_main_context_iteration (NULL, FALSE);
+    va_http_server_flush_log (j->f.server);
     g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
     g_assert_null (strstr (contents, j->alice_read));
     g_assert_null (strstr (contents, revoked));
