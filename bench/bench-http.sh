@@ -5,24 +5,32 @@
 #   - authenticated GET /api/v1/jobs/{id}: req/s and p99 (wrk)
 #   - GET /health: req/s and p99 (wrk)
 #   - nginx static file: req/s and p99 (wrk)
+#   - the smallest libsoup server (build/bench/va-http-floor) answering a
+#     body of the same size: what libsoup and GLib cost without the service
 #   - job submission of a small file: p99 (wrk + Lua multipart body)
 #   - idle RSS of the server, and RSS growth during a 2 GiB upload
-# Usage: bench/bench-http.sh [BUILD_DIR] [SECONDS]
-# Prints a Markdown table for docs/benchmarks.md.
+# Each wrk target runs RUNS times, the targets taking turns (so that load
+# from elsewhere hits them alike); the tables give the medians.
+# Usage: bench/bench-http.sh [BUILD_DIR] [SECONDS] [RUNS]
+# Prints Markdown tables for docs/benchmarks.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 secs=${2:-10}
+runs=${3:-3}
 exe=$build/src/cli/videoannotator
+floor_exe=$build/bench/va-http-floor
 threads=2
 conns=64
 
 work=$(mktemp -d /tmp/va-bench-http-XXXXXX)
 server_pid=
 nginx_pid=
+floor_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null && wait "$floor_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -112,13 +120,17 @@ http {
 CONF
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 nginx_pid=$!
+fport=$(free_port)
+"$floor_exe" "$fport" "$(stat -c %s "$work/job.json")" &
+floor_pid=$!
 sleep 0.5
 
 # wrk prints "Requests/sec: N", "N requests in" and, with --latency,
-# "99%  X". The server's CPU time per request is printed too: unlike req/s
+# "99%  X". The server's CPU time per request is recorded too: unlike req/s
 # it does not depend on what else the machine is doing.
+# run_wrk KEY TICKS_FN WRK_ARGS...: appends "KEY rps p99_ms cpu_us non2xx"
 run_wrk() {
-  local name=$1 ticks_fn=$2
+  local key=$1 ticks_fn=$2
   shift 2
   local out before after
   before=$($ticks_fn)
@@ -129,22 +141,11 @@ run_wrk() {
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   n=$(awk '/requests in/ {print $1}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p99" \
-    "$(( (after - before) * 1000000 / hz / (n > 0 ? n : 1) ))" "${non2xx:-0}"
+  echo "$key $rps $p99 $(((after - before) * 1000000 / hz / (n > 0 ? n : 1))) ${non2xx:-0}" \
+    >>"$work/results.txt"
 }
 server_ticks() { cpu_ticks "$server_pid"; }
-
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//'); wrk -t$threads -c$conns -d${secs}s"
-echo
-echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-echo "| target | req/s | p99 | server CPU µs/request | non-2xx |"
-echo "|---|---|---|---|---|"
-run_wrk "GET /api/v1/jobs/{id} (Bearer key)" server_ticks -H "Authorization: Bearer $key" \
-  "http://127.0.0.1:$port/api/v1/jobs/$job"
-run_wrk "GET /health" server_ticks "http://127.0.0.1:$port/health"
-run_wrk "nginx static file, $(stat -c %s "$work/www/job.json") bytes" nginx_ticks \
-  "http://127.0.0.1:$nport/job.json"
+floor_ticks() { cpu_ticks "$floor_pid"; }
 
 # submission: a small multipart body built once, posted by a Lua script
 python3 - "$work" <<'PY'
@@ -166,9 +167,51 @@ f:close()
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=vabenchboundary"
 wrk.headers["Authorization"] = "Bearer $key"
 LUA
-conns=4 run_wrk "POST /api/v1/jobs (small file, 4 connections)" server_ticks -s "$work/submit.lua" \
-  "http://127.0.0.1:$port/api/v1/jobs"
 
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//'); wrk -t$threads -c$conns -d${secs}s, $runs runs per target"
+echo
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+: >"$work/results.txt"
+for _ in $(seq "$runs"); do
+  run_wrk jobget server_ticks -H "Authorization: Bearer $key" \
+    "http://127.0.0.1:$port/api/v1/jobs/$job"
+  run_wrk health server_ticks "http://127.0.0.1:$port/health"
+  run_wrk nginx nginx_ticks "http://127.0.0.1:$nport/job.json"
+  run_wrk floor floor_ticks "http://127.0.0.1:$fport/"
+  conns=4 run_wrk submit server_ticks -s "$work/submit.lua" "http://127.0.0.1:$port/api/v1/jobs"
+done
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+size=$(stat -c %s "$work/www/job.json")
+python3 - "$work/results.txt" "$size" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    key, rps, p99, cpu, non2xx = line.split()
+    rows.setdefault(key, []).append((float(rps), p99, int(cpu), int(non2xx)))
+def ms(text):  # wrk prints 850.00us, 1.20ms, 1.10s
+    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * f
+    return float(text)
+names = {
+    "jobget": "GET /api/v1/jobs/{id} (Bearer key)",
+    "health": "GET /health",
+    "nginx": f"nginx static file, {sys.argv[2]} bytes",
+    "floor": f"smallest libsoup server, {sys.argv[2]} bytes",
+    "submit": "POST /api/v1/jobs (small file, 4 connections)",
+}
+nginx = statistics.median(r[0] for r in rows["nginx"])
+print("| target | req/s (median) | req/s / nginx | p99 (median) | server CPU µs/request (median) | non-2xx (all runs) | req/s of each run |")
+print("|---|---|---|---|---|---|---|")
+for key in ("jobget", "health", "nginx", "floor", "submit"):
+    r = rows[key]
+    rps = statistics.median(x[0] for x in r)
+    p99 = statistics.median(ms(x[1]) for x in r)
+    cpu = statistics.median(x[2] for x in r)
+    print(f"| {names[key]} | {rps:.0f} | {rps / nginx:.3f} | {p99:.2f} ms | {cpu} | "
+          f"{sum(x[3] for x in r)} | {', '.join(f'{x[0]:.0f}' for x in r)} |")
+PY
 echo
 echo "| memory | KiB |"
 echo "|---|---|"

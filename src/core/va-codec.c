@@ -24,15 +24,38 @@ struct _VaCodec {
 /* "%Y-%m-%dT%H:%M:%S.%fZ", without g_date_time_format()'s parsing of the
  * format and allocations: a job document has four of these */
 static void
+va_codec_append_digits (char *at, int value, int width)
+{
+  for (int i = width - 1; i >= 0; i--) {
+    at[i] = (char)('0' + value % 10);
+    value /= 10;
+  }
+}
+
+static void
 va_codec_append_datetime (GString *out, GDateTime *value)
 {
-  g_autoptr (GDateTime) utc = g_date_time_to_utc (value);
+  /* stored times are UTC already: no conversion (an allocation) then */
+  g_autoptr (GDateTime) utc = g_date_time_get_utc_offset (value) == 0 ? g_date_time_ref (value)
+                                                                      : g_date_time_to_utc (value);
+  char text[] = "0000-00-00T00:00:00.000000Z";
   int year, month, day;
 
   g_date_time_get_ymd (utc, &year, &month, &day);
-  g_string_append_printf (out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", year, month, day,
-                          g_date_time_get_hour (utc), g_date_time_get_minute (utc),
-                          g_date_time_get_second (utc), g_date_time_get_microsecond (utc));
+  if (year < 1000 || year > 9999) {
+    /* as g_date_time_format() writes them */
+    g_autofree char *other = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+    g_string_append (out, other);
+    return;
+  }
+  va_codec_append_digits (text, year, 4);
+  va_codec_append_digits (text + 5, month, 2);
+  va_codec_append_digits (text + 8, day, 2);
+  va_codec_append_digits (text + 11, g_date_time_get_hour (utc), 2);
+  va_codec_append_digits (text + 14, g_date_time_get_minute (utc), 2);
+  va_codec_append_digits (text + 17, g_date_time_get_second (utc), 2);
+  va_codec_append_digits (text + 20, g_date_time_get_microsecond (utc), 6);
+  g_string_append_len (out, text, sizeof (text) - 1);
 }
 
 char *
