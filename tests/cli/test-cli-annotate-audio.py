@@ -9,6 +9,13 @@ import subprocess
 import tempfile
 import unittest
 
+
+def tool_env():
+    """The environment for espeak-ng: without the sanitizer runtime the
+    sanitizer build preloads (espeak-ng deadlocks under it in libpulse)."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
 BUILD = os.environ["VA_BUILD_ROOT"]
 EXE = os.path.join(BUILD, "src", "cli", "videoannotator")
 TURNS = [
@@ -40,7 +47,8 @@ def make_dialogue(tmp, path):
     for i, (voice, pitch, text) in enumerate(TURNS):
         raw = os.path.join(tmp, f"turn{i}.wav")
         wav = os.path.join(tmp, f"turn{i}-16k.wav")
-        subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-w", raw, text], check=True)
+        subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-w", raw, text], check=True,
+                       env=tool_env())
         subprocess.run(["sox", raw, "-r", "16000", "-c", "1", "-b", "16", wav], check=True)
         length = float(subprocess.run(["soxi", "-D", wav], check=True, capture_output=True,
                                       text=True).stdout)
