@@ -593,8 +593,16 @@ va_pipeline_builder_add_branch (VaPipelineBuilder *self, GstBin *bin, VaPipeline
       if (va_pipeline_info_get_element_heavy (info, j) && tail != entry) {
         g_autofree char *qname
             = g_strdup_printf ("%s-%u-queue", va_pipeline_info_get_name (info), j);
-        if ((element = va_make_element ("queue", qname, error)) == NULL
-            || (tail = va_chain (bin, tail, element, error)) == NULL)
+        if ((element = va_make_element ("queue", qname, error)) == NULL)
+          return NULL;
+        /* vaspeech decodes a whole utterance (up to 30 s) at its end, in one
+         * go: with a 1 s queue the audio, then the demuxer, then the video
+         * branch stall meanwhile. 16 kHz mono is 32 kB/s, so let the audio
+         * run a minute ahead and the video branch go on. */
+        if (branch == VA_PIPELINE_BRANCH_AUDIO)
+          g_object_set (element, "max-size-time", (guint64)60 * GST_SECOND, "max-size-bytes", 0,
+                        "max-size-buffers", 0, NULL);
+        if ((tail = va_chain (bin, tail, element, error)) == NULL)
           return NULL;
       }
       if ((element = va_make_element (factory, ename, error)) == NULL)
