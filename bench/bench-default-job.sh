@@ -21,6 +21,8 @@ build=${1:-build}
 work=${2:-${TMPDIR:-/tmp}/va-bench}
 runs=${3:-3}
 export GST_PLUGIN_PATH=$PWD/$build/plugins/annotate
+# the settings of an installed system: the build's schema, no user changes
+export GSETTINGS_SCHEMA_DIR=$PWD/$build/data GSETTINGS_BACKEND=memory
 cli=$PWD/$build/src/cli/videoannotator
 mkdir -p "$work"
 [ -x "$cli" ] || { echo "build first: meson compile -C $build" >&2; exit 1; }
