@@ -10,6 +10,7 @@
 #include "va-pipeline-info-private.h"
 #include "va-pipeline-registry.h"
 #include "va-test-engine.h"
+#include "va-test-media.h"
 
 /* A stand-in analyser with one property of each kind the schema maps, so
  * schema generation is checked against known specs, independently of what
@@ -478,6 +479,49 @@ test_defaults_from_settings (void)
   g_assert_cmpstr (hmm, ==, "/models/hmm");
 }
 
+/* The builder asks libav's video decoders for frame threading. */
+static void
+test_decoder_frame_threads (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autofree char *input = g_build_filename (dir, "in.mp4", NULL);
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstIterator) it = NULL;
+  GValue item = G_VALUE_INIT;
+  guint n_decoders = 0;
+
+  va_test_media_make_video (input, 10);
+  va_pipeline_builder_set_input (builder, input);
+  va_pipeline_builder_set_output_dir (builder, dir);
+  va_pipeline_builder_add_pipeline (builder,
+                                    va_pipeline_registry_lookup (registry, "scene_detection"));
+  pipeline = va_pipeline_builder_build (builder, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  g_assert_cmpint (gst_element_get_state (pipeline, NULL, NULL, 30 * GST_SECOND), ==,
+                   GST_STATE_CHANGE_SUCCESS);
+  it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *element = g_value_get_object (&item);
+
+    if (g_str_has_prefix (G_OBJECT_TYPE_NAME (element), "avdec_h264")) {
+      guint flags = 0;
+
+      g_object_get (element, "thread-type", &flags, NULL);
+      g_assert_cmpuint (flags, ==, 1); /* frame */
+      n_decoders++;
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_cmpuint (n_decoders, ==, 1);
+}
+
 /* The builder's graph: one decodebin, a branch per modality that has a
  * selected pipeline, a queue before heavy elements, one sink per branch
  * told which pipelines to write. */
@@ -592,5 +636,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/real-schema", test_registry_real_schema);
   g_test_add_func ("/pipeline-registry/audio", test_registry_audio);
   g_test_add_func ("/pipeline-registry/defaults-from-settings", test_defaults_from_settings);
+  g_test_add_func ("/pipeline-registry/decoder-frame-threads", test_decoder_frame_threads);
   return g_test_run ();
 }
