@@ -320,10 +320,6 @@ static GstFlowReturn
 va_diarize_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   VaDiarize *self = VA_DIARIZE (trans);
-  GstMapInfo map;
-  gpointer state = NULL;
-  GstMeta *meta;
-
   ensure_collector (self);
 
   if (G_UNLIKELY (!self->announced)) {
@@ -332,22 +328,10 @@ va_diarize_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     self->announced = TRUE;
   }
 
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
+  if (!va_utterance_collector_push_buffer (self->collector, buf, self->upstream_segments,
+                                           self->ready)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read an audio buffer."), (NULL));
     return GST_FLOW_ERROR;
-  }
-  if (map.size > 0)
-    va_utterance_collector_push (self->collector, GST_BUFFER_PTS (buf), (const gint16 *)map.data,
-                                 map.size / sizeof (gint16), self->ready);
-  gst_buffer_unmap (buf, &map);
-
-  if (self->upstream_segments) {
-    while (
-        (meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
-      VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *)meta;
-
-      va_utterance_collector_add_segment (self->collector, seg->start, seg->end, self->ready);
-    }
   }
 
   analyse_ready (self);

@@ -258,10 +258,6 @@ static GstFlowReturn
 va_speech_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   VaSpeech *self = VA_SPEECH (trans);
-  GstMapInfo map;
-  gpointer state = NULL;
-  GstMeta *meta;
-
   ensure_collector (self);
 
   if (G_UNLIKELY (!self->announced)) {
@@ -270,22 +266,10 @@ va_speech_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     self->announced = TRUE;
   }
 
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
+  if (!va_utterance_collector_push_buffer (self->collector, buf, self->upstream_segments,
+                                           self->ready)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read an audio buffer."), (NULL));
     return GST_FLOW_ERROR;
-  }
-  if (map.size > 0)
-    va_utterance_collector_push (self->collector, GST_BUFFER_PTS (buf), (const gint16 *)map.data,
-                                 map.size / sizeof (gint16), self->ready);
-  gst_buffer_unmap (buf, &map);
-
-  if (self->upstream_segments) {
-    while (
-        (meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
-      VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *)meta;
-
-      va_utterance_collector_add_segment (self->collector, seg->start, seg->end, self->ready);
-    }
   }
 
   return decode_ready (self, buf);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "va-utterance-collector.h"
 
+#include "va-voice-segment-meta.h"
+
 /* Upstream segments are announced after the detector's hangover and are at
  * most its max-segment-length long; audio older than this cannot belong to
  * a segment still to come, whatever vavad's settings within their ranges. */
@@ -220,4 +222,41 @@ va_utterance_collector_flush (VaUtteranceCollector *self, GPtrArray *ready)
   self->history_first = 0;
   self->n_received = 0;
   self->have_base = FALSE;
+}
+
+/**
+ * va_utterance_collector_push_buffer:
+ * @buf: a buffer of S16 mono audio at the collector's rate
+ * @upstream_segments: take the voice segments from the buffer's
+ *   #VaVoiceSegmentMeta (a vavad upstream) rather than the own detector
+ * @ready: (element-type VaUtterance): receives the utterances completed
+ *
+ * What vaspeech and vadiarize do with every buffer: its samples, then the
+ * segments upstream found in it.
+ *
+ * Returns: %FALSE if @buf cannot be read
+ */
+gboolean
+va_utterance_collector_push_buffer (VaUtteranceCollector *self, GstBuffer *buf,
+                                    gboolean upstream_segments, GPtrArray *ready)
+{
+  GstMapInfo map;
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return FALSE;
+  if (map.size > 0)
+    va_utterance_collector_push (self, GST_BUFFER_PTS (buf), (const gint16 *)map.data,
+                                 map.size / sizeof (gint16), ready);
+  gst_buffer_unmap (buf, &map);
+
+  if (!upstream_segments)
+    return TRUE;
+  while ((meta = gst_buffer_iterate_meta_filtered (buf, &state, VA_VOICE_SEGMENT_META_API_TYPE))) {
+    VaVoiceSegmentMeta *seg = (VaVoiceSegmentMeta *)meta;
+
+    va_utterance_collector_add_segment (self, seg->start, seg->end, ready);
+  }
+  return TRUE;
 }

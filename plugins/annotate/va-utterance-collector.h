@@ -46,6 +46,8 @@ void va_utterance_collector_push (VaUtteranceCollector *self, GstClockTime pts,
 void va_utterance_collector_add_segment (VaUtteranceCollector *self, GstClockTime start,
                                          GstClockTime end, GPtrArray *ready);
 void va_utterance_collector_flush (VaUtteranceCollector *self, GPtrArray *ready);
+gboolean va_utterance_collector_push_buffer (VaUtteranceCollector *self, GstBuffer *buf,
+                                             gboolean upstream_segments, GPtrArray *ready);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaUtteranceCollector, va_utterance_collector_free)
 
