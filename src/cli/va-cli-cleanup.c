@@ -100,12 +100,6 @@ va_cli_cleanup (int argc, char **argv)
                    "--older-than DAYS to delete anyway\n"));
     return VA_EXIT_USAGE;
   }
-  if (!dry_run && va_settings_get_boolean (settings, "read-only")) {
-    g_printerr (_ ("videoannotator cleanup: read-only is set: nothing may be deleted (use "
-                   "--dry-run to list)\n"));
-    return VA_EXIT_UNAVAILABLE;
-  }
-
   engine = va_engine_new (settings, &error);
   if (engine == NULL)
     return va_cli_cleanup_fail (error);

@@ -68,6 +68,8 @@ va_cli_exit_code_for_error (const GError *error)
     return VA_EXIT_MEDIA_ERROR;
   case VA_ERROR_CANCELLED:
     return VA_EXIT_CANCELLED;
+  case VA_ERROR_READ_ONLY:
+    return VA_EXIT_UNAVAILABLE;
   default:
     return VA_EXIT_FAILURE;
   }

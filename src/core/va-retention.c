@@ -198,6 +198,13 @@ va_retention_run_async (VaRetention *self, GDateTime *now, guint days, GCancella
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, va_retention_run_async);
+  /* the engine would refuse each delete; one clear refusal instead */
+  if (va_engine_get_read_only (self->engine)) {
+    g_task_return_new_error (task, VA_ERROR, VA_ERROR_READ_ONLY,
+                             "read-only is set: no job may be deleted");
+    g_object_unref (task);
+    return;
+  }
   jobs = va_retention_list_expired (self, now, days, &error);
   if (jobs == NULL) {
     g_task_return_error (task, error);

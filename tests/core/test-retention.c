@@ -186,6 +186,22 @@ test_retention_engine (Fixture *f, gconstpointer data)
   g_assert_cmpint (va_engine_get_retention (f->engine) != NULL, ==, expected);
 }
 
+/* A read-only server deletes nothing, and says so once. */
+static void
+test_retention_read_only (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VaRetention) retention = va_retention_new (f->engine);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GPtrArray) deleted = NULL;
+  g_autoptr (GError) error = NULL;
+
+  va_retention_run_async (retention, now, 1, NULL, va_test_store_result, &result);
+  deleted = va_retention_run_finish (retention, va_test_wait_for (&result), &error);
+  g_assert_null (deleted);
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -209,6 +225,7 @@ main (int argc, char **argv)
   ADD ("engine/auto-cleanup-off", test_retention_engine, no_auto_cleanup);
   ADD ("engine/keep-forever", test_retention_engine, keep_forever);
   ADD ("engine/read-only", test_retention_engine, read_only);
+  ADD ("run/read-only", test_retention_read_only, read_only);
 #undef ADD
 
   ret = g_test_run ();
