@@ -679,7 +679,8 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   va_job_set_video_path (job, va_upload_get_path (op->upload));
   va_job_set_video_filename (job, va_upload_get_filename (op->upload));
   va_job_set_video_size_bytes (job, (gint64)va_upload_get_size (op->upload));
-  va_job_set_video_duration_seconds (job, va_upload_get_duration (op->upload));
+  /* the duration stays unknown (null) until the job's run reads it from
+   * the container: a submission does not wait for a decoder */
   if (op->config != NULL)
     va_job_set_config (job, op->config);
   va_job_set_selected_pipelines (job, (const char *const *)canonical);

@@ -39,6 +39,7 @@ typedef struct {
   GDateTime *started;
   gint64 last_progress_write; /* monotonic µs */
   double progress;
+  gboolean duration_recorded;
   gboolean requeue;        /* stopped by shutdown: back to pending */
   gboolean keep_files;     /* deleted: whoever stopped it removes the files */
   GPtrArray *stop_waiters; /* GTask, va_job_queue_stop_job_async() */
@@ -343,6 +344,24 @@ va_job_queue_fix_mode (const char *path, guint mode)
     g_debug ("Cannot set the mode of %s: %s", path, g_strerror (errno));
 }
 
+/* The video's duration is learnt here, from the run's demuxer, not at
+ * submission (which answers without decoding anything). */
+static void
+va_job_queue_record_duration (VaJobQueue *self, VaJobRun *run, gint64 duration)
+{
+  g_autoptr (GError) error = NULL;
+  double seconds = (double)duration / GST_SECOND;
+
+  if (run->duration_recorded || duration <= 0)
+    return;
+  run->duration_recorded = TRUE;
+  va_job_set_video_duration_seconds (run->job, seconds);
+  if (!va_store_set_job_video_duration (self->store, va_job_get_id (run->job), seconds, &error)
+      && !g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND))
+    g_warning ("Cannot record the duration of job %s: %s", va_job_get_id (run->job),
+               error->message);
+}
+
 /* Records every pipeline's result and the job's final state from the
  * run's outcome (@run_result, or @run_error). */
 static void
@@ -351,6 +370,10 @@ va_job_queue_record_outcome (VaJobQueue *self, VaJobRun *run, VaRunResult *run_r
 {
   g_autoptr (GString) failed = g_string_new (NULL);
   guint n_ok = 0, n_failed = 0;
+
+  /* a run shorter than one progress interval reports it only here */
+  if (run_result != NULL)
+    va_job_queue_record_duration (self, run, va_run_result_get_duration (run_result));
 
   /* pipelines that could not even be added to the run */
   for (guint i = 0; i < run->results->len; i++) {
@@ -481,6 +504,7 @@ va_job_queue_progress_cb (VaRunner *runner, double fraction, guint64 frames, dou
   VaJobQueue *self = run->queue;
   gint64 now = g_get_monotonic_time ();
 
+  va_job_queue_record_duration (self, run, duration);
   if (fraction < 0)
     return;
   run->progress = CLAMP (fraction * 100.0, 0.0, 100.0);

@@ -52,6 +52,7 @@ typedef enum {
   VA_STMT_SET_CANCELLED,
   VA_STMT_SET_PENDING,
   VA_STMT_SET_PROGRESS,
+  VA_STMT_SET_DURATION,
   VA_STMT_DELETE_JOB,
   VA_STMT_UPSERT_RESULT,
   VA_STMT_JOB_EXISTS,
@@ -251,6 +252,7 @@ static const char *const va_store_sql[VA_N_STMTS] = {
   [VA_STMT_SET_PENDING] = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
                           "error_message = ?3 WHERE id = ?1 AND status = 'running'",
   [VA_STMT_SET_PROGRESS] = "UPDATE jobs SET progress = ?2 WHERE id = ?1 AND status = 'running'",
+  [VA_STMT_SET_DURATION] = "UPDATE jobs SET video_duration_seconds = ?2 WHERE id = ?1",
   [VA_STMT_DELETE_JOB] = "DELETE FROM jobs WHERE id = ?1",
   [VA_STMT_UPSERT_RESULT]
   = "INSERT INTO pipeline_results (job_id, pipeline_name, status, start_time, end_time, "
@@ -1539,6 +1541,40 @@ va_store_set_job_progress (VaStore *self, const char *id, double progress, GErro
     return FALSE;
   if (sqlite3_changes (self->db) == 0) {
     va_store_explain_guard (self, id, "running", error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * va_store_set_job_video_duration:
+ * @seconds: the duration of the job's video, as its run found it
+ *
+ * Records the duration, whatever the job's status: it is a fact about the
+ * file, learnt when the job runs (submission does not decode).
+ *
+ * Returns: %FALSE with %VA_ERROR_NOT_FOUND or another %VA_ERROR
+ */
+gboolean
+va_store_set_job_video_duration (VaStore *self, const char *id, double seconds, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (VaStoreStmt) stmt = NULL;
+
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (seconds >= 0 && !isnan (seconds), FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  stmt = va_store_stmt (self, VA_STMT_SET_DURATION, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double (stmt, 2, seconds);
+  if (!va_store_step_done (self, stmt, "Cannot record the video duration", error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0) {
+    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
     return FALSE;
   }
   return TRUE;

@@ -64,6 +64,8 @@ GPtrArray *va_store_list_jobs (VaStore *self, guint page, guint per_page, guint 
 gboolean va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status,
                                   const char *message, GError **error);
 gboolean va_store_set_job_progress (VaStore *self, const char *id, double progress, GError **error);
+gboolean va_store_set_job_video_duration (VaStore *self, const char *id, double seconds,
+                                          GError **error);
 gboolean va_store_delete_job (VaStore *self, const char *id, GError **error);
 
 gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);

@@ -24,9 +24,11 @@
  * va_upload_splice_async() from a #GInputStream) and goes straight to a
  * partial file; nothing is held in memory. Each chunk is checked against
  * the size limit and, every few MiB, against the free space. Once all
- * data is in, va_upload_complete() syncs the file, checks by GStreamer
- * typefinding that it is audio or video, and renames it to
- * `input.<extension>` — a name that never comes from the client.
+ * data is in, va_upload_complete() checks by GStreamer typefinding that it
+ * is audio or video, renames it to `input.<extension>` — a name that never
+ * comes from the client — and syncs it to disk. Nothing more is read:
+ * whether the whole file decodes, and its duration, are for the job's run
+ * to find out (a submission is answered without waiting for a decoder).
  *
  * Any failure removes the job directory; so does dropping the last
  * reference before the engine has taken the upload over for a job.
@@ -58,7 +60,6 @@ struct _VaUpload {
 
   char *path; /* relative to the storage root, once complete */
   char *media_type;
-  double duration;
 };
 
 G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
@@ -68,7 +69,6 @@ G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
 /* typefinders look at the head of the file; 1 MiB covers every container
  * we decode (MP4 boxes before moov, Matroska EBML, MPEG-TS packets) */
 #define VA_UPLOAD_TYPEFIND_SIZE (1024 * 1024)
-#define VA_UPLOAD_DISCOVER_TIMEOUT (10 * GST_SECOND)
 
 static void
 va_upload_remove_dir (VaUpload *self)
@@ -135,7 +135,6 @@ static void
 va_upload_init (VaUpload *self)
 {
   self->fd = -1;
-  self->duration = -1;
 }
 
 /* Takes over the (already created, empty) job directory @job_id. */
@@ -252,18 +251,6 @@ va_upload_get_media_type (VaUpload *self)
 {
   g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
   return self->media_type;
-}
-
-/**
- * va_upload_get_duration:
- *
- * Returns: the duration in seconds, or -1 if it could not be determined
- */
-double
-va_upload_get_duration (VaUpload *self)
-{
-  g_return_val_if_fail (VA_IS_UPLOAD (self), -1);
-  return self->duration;
 }
 
 static gboolean
@@ -565,39 +552,32 @@ va_upload_typefind (VaUpload *self, GstCaps **caps_out, GError **error)
   return TRUE;
 }
 
-/* Best effort: an unknown duration is not an error here; a file that
- * cannot be decoded fails when its job runs, with the decoder's reason. */
-static double
-va_upload_discover_duration (const char *path)
+static gboolean
+va_upload_sync_failed (VaUpload *self, int saved, GError **error)
 {
-  g_autoptr (GstDiscoverer) discoverer = NULL;
-  g_autoptr (GstDiscovererInfo) info = NULL;
-  g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
-  GstClockTime duration;
-
-  if (uri == NULL)
-    return -1;
-  discoverer = gst_discoverer_new (VA_UPLOAD_DISCOVER_TIMEOUT, NULL);
-  if (discoverer == NULL)
-    return -1;
-  info = gst_discoverer_discover_uri (discoverer, uri, NULL);
-  if (info == NULL || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
-    return -1;
-  duration = gst_discoverer_info_get_duration (info);
-  if (!GST_CLOCK_TIME_IS_VALID (duration))
-    return -1;
-  return (double)duration / GST_SECOND;
+  g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
+               "Cannot store the upload: %s", g_strerror (saved));
+  va_upload_fail (self);
+  return FALSE;
 }
 
+/* The file's data and its name in the job directory, on disk. */
 static gboolean
-va_upload_fsync_dir (const char *dir)
+va_upload_sync (VaUpload *self, GError **error)
 {
-  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  int dir_fd;
 
-  if (fd < 0)
-    return FALSE;
-  (void)fsync (fd);
-  g_close (fd, NULL);
+  if (fsync (self->fd) != 0)
+    return va_upload_sync_failed (self, errno, error);
+  dir_fd = g_open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir_fd < 0)
+    return va_upload_sync_failed (self, errno, error);
+  if (fsync (dir_fd) != 0) {
+    int saved = errno;
+    g_close (dir_fd, NULL);
+    return va_upload_sync_failed (self, saved, error);
+  }
+  g_close (dir_fd, NULL);
   return TRUE;
 }
 
@@ -615,20 +595,6 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
     va_upload_write_failed (self, error);
     return FALSE;
   }
-  /* on disk before the job row points at it */
-  if (fsync (self->fd) != 0) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
-                 "Cannot store the upload: %s", g_strerror (saved));
-    va_upload_fail (self);
-    return FALSE;
-  }
-  if (!g_output_stream_close (self->output, cancellable, error)) {
-    va_upload_write_failed (self, error);
-    return FALSE;
-  }
-  g_clear_object (&self->output);
-  self->fd = -1;
 
   if (self->size == 0) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA, "The upload is empty");
@@ -662,11 +628,22 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
     va_upload_fail (self);
     return FALSE;
   }
-  va_upload_fsync_dir (self->dir);
+  /* on disk, under its final name, before the job row points at it. The
+   * file is synced after the rename, not before: on ext4 the file's sync
+   * commits the rename in the same journal transaction, so the directory's
+   * sync finds nothing left to write (one commit instead of two). A crash
+   * in between leaves a directory no job points at. */
+  if (!va_upload_sync (self, error))
+    return FALSE;
+  if (!g_output_stream_close (self->output, cancellable, error)) {
+    va_upload_write_failed (self, error);
+    return FALSE;
+  }
+  g_clear_object (&self->output);
+  self->fd = -1;
 
   self->media_type = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0)));
   self->path = g_build_filename (self->job_id, name, NULL);
-  self->duration = va_upload_discover_duration (final_path);
   self->state = VA_UPLOAD_COMPLETE;
   return TRUE;
 }
@@ -674,8 +651,8 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
 /**
  * va_upload_complete:
  *
- * Ends the upload (blocking): syncs it to disk, typefinds it and moves it
- * to its final name. On failure the upload is removed.
+ * Ends the upload (blocking): typefinds it, moves it to its final name
+ * and syncs it to disk. On failure the upload is removed.
  *
  * Returns: %FALSE with %VA_ERROR_UNSUPPORTED_MEDIA for empty or non-media
  *   data, or another %VA_ERROR
@@ -716,7 +693,7 @@ va_upload_complete_done (GObject *source, GAsyncResult *result, gpointer user_da
 /**
  * va_upload_complete_async:
  *
- * va_upload_complete() in a worker thread (fsync and typefinding block).
+ * va_upload_complete() in a worker thread (typefinding and fsync block).
  */
 void
 va_upload_complete_async (VaUpload *self, GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -102,7 +102,8 @@ test_engine_submit_get_list (Fixture *f, gconstpointer data)
   g_assert_cmpstr (va_job_get_video_path (job), ==, expected_path);
   g_assert_cmpstr (va_job_get_storage_path (job), ==, va_job_get_id (job));
   g_assert_cmpint (va_job_get_video_size_bytes (job), ==, (gint64)va_upload_get_size (upload));
-  g_assert_cmpfloat_with_epsilon (va_job_get_video_duration_seconds (job), 2.0, 0.2);
+  /* not decoded at submission: the job's run records the duration */
+  g_assert_cmpfloat (va_job_get_video_duration_seconds (job), <, 0);
   g_assert_cmpuint (va_job_get_queue_position (job), ==, 1);
   g_assert_true (g_strv_equal (va_job_get_selected_pipelines (job), scene));
   g_assert_cmpint (

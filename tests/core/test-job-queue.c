@@ -147,6 +147,8 @@ test_queue_completes (Fixture *f, gconstpointer data)
   VaStorage *storage = va_engine_get_storage (f->engine);
 
   job = submit (f, short_video, both, "{\"motion_analysis\": {\"interval\": 2}}");
+  /* submission decodes nothing: the duration is learnt by the run */
+  g_assert_cmpfloat (va_job_get_video_duration_seconds (job), <, 0);
   g_assert_true (va_engine_start (f->engine, &error));
   g_assert_no_error (error);
   wait_finished (f, 1);
@@ -157,7 +159,11 @@ test_queue_completes (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (va_job_get_progress (done), ==, 100.0);
   g_assert_nonnull (va_job_get_started_at (done));
   g_assert_nonnull (va_job_get_completed_at (done));
+  /* 30 frames at 10 fps, from the container, stored and in the event */
+  g_assert_cmpfloat_with_epsilon (va_job_get_video_duration_seconds (done), 3.0, 0.2);
   g_assert_cmpint (va_job_get_status (f->finished->pdata[0]), ==, VA_JOB_STATUS_COMPLETED);
+  g_assert_cmpfloat_with_epsilon (va_job_get_video_duration_seconds (f->finished->pdata[0]), 3.0,
+                                  0.2);
   g_assert_cmpuint (f->n_progress, >, 0);
 
   results = va_store_list_results (va_engine_get_store (f->engine), va_job_get_id (job), &error);

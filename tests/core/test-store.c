@@ -313,6 +313,16 @@ test_store_job_roundtrip (void)
     g_assert_cmpint (va_job_get_video_size_bytes (back2), ==, -1);
     g_assert_cmpfloat (va_job_get_video_duration_seconds (back2), <, 0);
     g_assert_cmpuint (json_object_get_size (va_job_get_config (back2)), ==, 0);
+
+    /* the duration arrives later, from the job's run */
+    g_assert_true (va_store_set_job_video_duration (store, va_job_get_id (job2), 4.5, &error));
+    g_assert_no_error (error);
+    g_clear_object (&back2);
+    back2 = va_store_get_job (store, va_job_get_id (job2), &error);
+    g_assert_cmpfloat (va_job_get_video_duration_seconds (back2), ==, 4.5);
+    g_assert_false (va_store_set_job_video_duration (store, "no-such-job", 1.0, &error));
+    g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+    g_clear_error (&error);
   }
 }
 

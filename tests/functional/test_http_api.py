@@ -294,6 +294,28 @@ class Jobs(ApiTest):
             f.write("not a video\n" * 100)
         self.assertEnvelope(s.submit(key, text), 415, "UNSUPPORTED_MEDIA_TYPE")
 
+    def test_truncated_media(self):
+        # Typefinding sees an MP4, so the submission is accepted (nothing
+        # decodes it before the answer); the job's run then fails it with
+        # the decoder's reason, without waiting for any timeout.
+        s = self.server
+        key = s.key("truncated", "read,write")
+        half = os.path.join(self.tmp, "half.mp4")
+        with open(self.video, "rb") as f:
+            data = f.read()
+        with open(half, "wb") as f:
+            f.write(data[: len(data) // 2])
+        for _ in range(3):
+            start = time.monotonic()
+            r = s.submit(key, half, pipelines="scene_detection")
+            self.assertEqual(r.status, 201, r.body)
+            self.assertLess(time.monotonic() - start, 5)
+            job = r.json()
+            self.assertIsNone(job["video_duration_seconds"])
+            done = s.wait_for(key, job["id"], ("completed", "failed"), timeout=60)
+            self.assertEqual(done["status"], "failed", done)
+            self.assertIn("truncated or corrupt", done["error_message"])
+
     def test_error_envelope(self):
         s = self.server
         key = s.key("envelope", "read")
@@ -376,8 +398,11 @@ class EndToEnd(ApiTest):
         self.assertEqual(events.headers.get_content_type(), "text/event-stream")
         self.assertEqual(events.readline(), b"retry: 5000\n")
         job = s.submit(key, self.video, pipelines="scene_detection,motion_analysis").json()
+        # not decoded before the answer: the run reads the duration
+        self.assertIsNone(job["video_duration_seconds"])
         done = s.wait_for(key, job["id"], ("completed", "failed"))
         self.assertEqual(done["status"], "completed", done)
+        self.assertEqual(done["video_duration_seconds"], 6)
         seen = b""
         while b"event: job.completed" not in seen:
             line = events.readline()
