@@ -28,6 +28,7 @@ struct _VaRunner {
 
   VaPipelineBuilder *builder;
   guint progress_interval;
+  GstTaskPool *task_pool; /* nullable: GStreamer's default */
 
   /* one run at a time; all NULL between runs */
   GTask *task;
@@ -73,6 +74,7 @@ va_runner_dispose (GObject *object)
 
   /* a task holds a ref on us, so a run cannot be in progress here */
   g_clear_object (&self->builder);
+  g_clear_object (&self->task_pool);
   G_OBJECT_CLASS (va_runner_parent_class)->dispose (object);
 }
 
@@ -148,6 +150,21 @@ va_runner_set_progress_interval (VaRunner *self, guint milliseconds)
 {
   g_return_if_fail (VA_IS_RUNNER (self));
   self->progress_interval = MAX (milliseconds, 10);
+}
+
+/**
+ * va_runner_set_task_pool:
+ * @pool: (nullable): where the pipeline's streaming threads come from;
+ *   %NULL for GStreamer's default
+ *
+ * For the runs that follow (e.g. a #VaNiceTaskPool for the job queue).
+ */
+void
+va_runner_set_task_pool (VaRunner *self, GstTaskPool *pool)
+{
+  g_return_if_fail (VA_IS_RUNNER (self));
+  g_return_if_fail (pool == NULL || GST_IS_TASK_POOL (pool));
+  g_set_object (&self->task_pool, pool);
 }
 
 static GstPadProbeReturn
@@ -367,6 +384,18 @@ va_runner_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
     va_runner_take_outputs (self, gst_message_get_structure (message));
     gst_message_unref (message);
     return GST_BUS_DROP;
+  }
+  /* a new streaming task: it must get its pool before it starts, that is
+   * now, in the thread that creates it (GStreamer's documented way) */
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_STREAM_STATUS && self->task_pool != NULL) {
+    GstStreamStatusType type;
+    const GValue *value;
+
+    gst_message_parse_stream_status (message, &type, NULL);
+    value = gst_message_get_stream_status_object (message);
+    if (type == GST_STREAM_STATUS_TYPE_CREATE && value != NULL
+        && G_VALUE_HOLDS (value, GST_TYPE_TASK))
+      gst_task_set_pool (g_value_get_object (value), self->task_pool);
   }
   return GST_BUS_PASS;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gst/gst.h>
 
 #include "va-pipeline-builder.h"
 #include "va-run-result.h"
@@ -14,6 +15,7 @@ G_DECLARE_FINAL_TYPE (VaRunner, va_runner, VA, RUNNER, GObject)
 VaRunner *va_runner_new (VaPipelineBuilder *builder);
 VaPipelineBuilder *va_runner_get_builder (VaRunner *self);
 void va_runner_set_progress_interval (VaRunner *self, guint milliseconds);
+void va_runner_set_task_pool (VaRunner *self, GstTaskPool *pool);
 
 void va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                           gpointer user_data);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
+#include <sys/resource.h>
 
 #include "va-error.h"
+#include "va-nice-task-pool.h"
 #include "va-pipeline-registry.h"
 #include "va-runner.h"
 
@@ -393,6 +396,129 @@ rm_rf (const char *path)
   g_remove (path);
 }
 
+/* The pool's threads run at the creator's nice value + the increment; a
+ * task started from one of them (as decodebin starts its demuxer's) gets
+ * the same value, not twice the increment. */
+typedef struct {
+  GstTaskPool *pool;
+  GMutex lock;
+  GCond cond;
+  int outer_nice;
+  int inner_nice;
+  gboolean outer_done;
+  gboolean inner_done;
+  GRecMutex outer_rec;
+  GRecMutex inner_rec;
+  GstTask *outer;
+  GstTask *inner;
+} NiceProbe;
+
+static int
+current_nice (void)
+{
+  int value;
+
+  errno = 0;
+  value = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  return value;
+}
+
+static void
+nice_inner_func (gpointer data)
+{
+  NiceProbe *probe = data;
+
+  g_mutex_lock (&probe->lock);
+  if (!probe->inner_done) {
+    probe->inner_nice = current_nice ();
+    probe->inner_done = TRUE;
+    g_cond_broadcast (&probe->cond);
+  }
+  g_mutex_unlock (&probe->lock);
+  gst_task_pause (probe->inner);
+}
+
+static void
+nice_outer_func (gpointer data)
+{
+  NiceProbe *probe = data;
+  gboolean first;
+
+  g_mutex_lock (&probe->lock);
+  first = !probe->outer_done;
+  probe->outer_nice = current_nice ();
+  probe->outer_done = TRUE;
+  g_mutex_unlock (&probe->lock);
+  if (first) {
+    probe->inner = gst_task_new (nice_inner_func, probe, NULL);
+    gst_task_set_lock (probe->inner, &probe->inner_rec);
+    gst_task_set_pool (probe->inner, probe->pool);
+    g_assert_true (gst_task_start (probe->inner));
+  }
+  g_mutex_lock (&probe->lock);
+  g_cond_broadcast (&probe->cond);
+  g_mutex_unlock (&probe->lock);
+  gst_task_pause (probe->outer);
+}
+
+static void
+test_runner_nice_pool (void)
+{
+  g_autoptr (VaNiceTaskPool) pool = va_nice_task_pool_new (5);
+  int expected = MIN (current_nice () + 5, 19);
+  NiceProbe probe = { 0 };
+  g_autoptr (GstTask) outer = NULL;
+
+  g_assert_cmpint (va_nice_task_pool_get_nice (pool), ==, expected);
+  probe.pool = GST_TASK_POOL (pool);
+  g_mutex_init (&probe.lock);
+  g_cond_init (&probe.cond);
+  g_rec_mutex_init (&probe.outer_rec);
+  g_rec_mutex_init (&probe.inner_rec);
+  outer = gst_task_new (nice_outer_func, &probe, NULL);
+  probe.outer = outer;
+  gst_task_set_lock (outer, &probe.outer_rec);
+  gst_task_set_pool (outer, GST_TASK_POOL (pool));
+  g_assert_true (gst_task_start (outer));
+  g_mutex_lock (&probe.lock);
+  while (!probe.outer_done || !probe.inner_done)
+    g_cond_wait (&probe.cond, &probe.lock);
+  g_mutex_unlock (&probe.lock);
+  g_assert_true (gst_task_join (outer));
+  g_assert_true (gst_task_join (probe.inner));
+  gst_object_unref (probe.inner);
+
+  g_assert_cmpint (probe.outer_nice, ==, expected);
+  g_assert_cmpint (probe.inner_nice, ==, expected);
+  g_assert_cmpuint (va_nice_task_pool_get_n_started (pool), ==, 2);
+  /* the caller's own priority is untouched */
+  g_assert_cmpint (current_nice (), ==, expected - 5);
+  g_rec_mutex_clear (&probe.outer_rec);
+  g_rec_mutex_clear (&probe.inner_rec);
+  g_cond_clear (&probe.cond);
+  g_mutex_clear (&probe.lock);
+}
+
+/* A runner given a pool takes every streaming thread of its pipeline from
+ * it (the job queue runs its pipelines at a lower priority this way). */
+static void
+test_runner_task_pool (void)
+{
+  g_autofree char *outdir = g_build_filename (tmpdir, "out-pool", NULL);
+  g_autoptr (VaRunner) runner = make_runner (cuts_mp4, "scene_detection", outdir);
+  g_autoptr (VaNiceTaskPool) pool = va_nice_task_pool_new (3);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaRunResult) result = NULL;
+
+  va_runner_set_task_pool (runner, GST_TASK_POOL (pool));
+  result = va_runner_run (runner, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  /* the source's and the demuxer's at least */
+  g_assert_cmpuint (va_nice_task_pool_get_n_started (pool), >=, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -416,6 +542,8 @@ main (int argc, char **argv)
   g_test_add_func ("/runner/output-is-file", test_runner_output_is_file);
   g_test_add_func ("/runner/cancel", test_runner_cancel);
   g_test_add_func ("/runner/cancel-after-end", test_runner_cancel_after_end);
+  g_test_add_func ("/runner/nice-pool", test_runner_nice_pool);
+  g_test_add_func ("/runner/task-pool", test_runner_task_pool);
   ret = g_test_run ();
 
   rm_rf (tmpdir);
