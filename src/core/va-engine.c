@@ -658,11 +658,11 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
                          "video: the upload belongs to another user");
     return FALSE;
   }
-  if (!va_upload_is_complete (op->upload)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "video: the upload is not complete");
+  /* in this worker thread, with the insert: one trip through a thread
+   * for the whole submission instead of two, which is what a submission
+   * waits for on a busy machine */
+  if (!va_upload_is_complete (op->upload) && !va_upload_complete (op->upload, NULL, error))
     return FALSE;
-  }
   if (!va_engine_validate_request (self, op->config, (const char *const *)op->pipelines,
                                    op->consent, &canonical, error))
     return FALSE;
@@ -732,14 +732,18 @@ va_engine_submit_op_new (VaCaller *caller, VaUpload *upload, JsonObject *config,
 /**
  * va_engine_submit_job_async:
  * @caller: the submitter; needs the write scope, becomes the owner
- * @upload: a completed upload from va_engine_create_upload()
+ * @upload: an upload from va_engine_create_upload() with all its data
+ *   written; completed here (va_upload_complete(): typefound, renamed,
+ *   synced) unless the caller did
  * @config: (nullable): job configuration (per pipeline: `config[name]`
  *   if present, else the whole object)
  * @pipelines: (nullable): selected pipeline names; %NULL for the defaults
  * @consent: (nullable): consent metadata (mandatory with `require-consent`)
  *
  * Creates a pending job for the upload. On failure the upload's files
- * are removed when @upload is released.
+ * are removed when @upload is released. Fails as va_upload_complete()
+ * does for an upload that is not audio or video
+ * (%VA_ERROR_UNSUPPORTED_MEDIA).
  */
 void
 va_engine_submit_job_async (VaEngine *self, VaCaller *caller, VaUpload *upload, JsonObject *config,

@@ -276,46 +276,16 @@ va_http_submit_done (GObject *source, GAsyncResult *result, gpointer user_data)
   va_http_request_unpause (req);
 }
 
-typedef struct {
-  JsonObject *config;
-  JsonObject *consent;
-  GStrv pipelines;
-} VaHttpSubmitArgs;
-
-static void
-va_http_submit_args_free (VaHttpSubmitArgs *args)
-{
-  g_clear_pointer (&args->config, json_object_unref);
-  g_clear_pointer (&args->consent, json_object_unref);
-  g_strfreev (args->pipelines);
-  g_free (args);
-}
-
-static void
-va_http_upload_completed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  VaHttpRequest *req = user_data;
-  VaHttpSubmission *s = req->handler_data;
-  VaHttpSubmitArgs *args = g_object_get_data (G_OBJECT (req->msg), "va-http-submit-args");
-  g_autoptr (GError) error = NULL;
-
-  if (!va_upload_complete_finish (VA_UPLOAD (source), result, &error)) {
-    va_http_respond_gerror (req, error, NULL, NULL);
-    va_http_request_unpause (req);
-    return;
-  }
-  va_engine_submit_job_async (va_http_server_get_engine (req->server), req->caller, s->upload,
-                              args->config, (const char *const *)args->pipelines, args->consent,
-                              NULL, va_http_submit_done, req);
-}
-
-/* The body is in: finish parsing, then complete the upload and submit. */
+/* The body is in: finish parsing and submit (the engine completes the
+ * upload — typefinding, fsync — in the same worker thread as the insert). */
 void
 va_http_jobs_submit (VaHttpRequest *req)
 {
   VaHttpSubmission *s = req->handler_data;
   g_autoptr (GError) error = NULL;
-  VaHttpSubmitArgs *args;
+  g_autoptr (JsonObject) config = NULL;
+  g_autoptr (JsonObject) consent = NULL;
+  g_auto (GStrv) pipelines = NULL;
 
   if (s == NULL || s->failed)
     return;
@@ -328,14 +298,13 @@ va_http_jobs_submit (VaHttpRequest *req)
                            "Send the video file as the multipart field `video`", NULL);
     return;
   }
-  args = g_new0 (VaHttpSubmitArgs, 1);
-  g_object_set_data_full (G_OBJECT (req->msg), "va-http-submit-args", args,
-                          (GDestroyNotify)va_http_submit_args_free);
-  if (!va_http_parse_object_field (req, s->config, "config", &args->config)
-      || !va_http_parse_object_field (req, s->consent, "consent", &args->consent))
+  if (!va_http_parse_object_field (req, s->config, "config", &config)
+      || !va_http_parse_object_field (req, s->consent, "consent", &consent))
     return;
   if (s->pipelines != NULL)
-    args->pipelines = va_engine_parse_pipeline_list (s->pipelines->str);
+    pipelines = va_engine_parse_pipeline_list (s->pipelines->str);
   va_http_request_pause (req);
-  va_upload_complete_async (s->upload, NULL, va_http_upload_completed, req);
+  va_engine_submit_job_async (va_http_server_get_engine (req->server), req->caller, s->upload,
+                              config, (const char *const *)pipelines, consent, NULL,
+                              va_http_submit_done, req);
 }

@@ -856,12 +856,54 @@ test_engine_upload_then_refused (Fixture *f, gconstpointer data)
   g_assert_error (error, VA_ERROR, VA_ERROR_CONFLICT);
   g_assert_null (job2);
   g_clear_error (&error);
-  /* an incomplete upload cannot be submitted */
+  /* submission completes an upload that is not yet: an empty one is
+   * refused as not media, and its directory goes */
   g_clear_object (&upload);
   upload = va_engine_create_upload (f->engine, f->alice, "x.mp4", -1, &error);
   g_assert_no_error (error);
   g_assert_null (va_engine_submit_job (f->engine, f->alice, upload, NULL, scene, NULL, &error));
-  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA);
+  g_clear_error (&error);
+  g_assert_false (va_storage_job_dir_exists (storage, va_upload_get_job_id (upload)));
+  /* and a failed upload cannot be submitted */
+  g_assert_null (va_engine_submit_job (f->engine, f->alice, upload, NULL, scene, NULL, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INTERNAL);
+}
+
+/* The transport may leave completing the upload (typefinding, fsync) to
+ * the submission, which does it in the same worker thread as the insert. */
+static void
+test_engine_submit_completes_upload (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr (VaUpload) upload = NULL;
+  g_autoptr (VaJob) job = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *stored = NULL;
+  gsize stored_length = 0;
+
+  g_assert_true (g_file_get_contents (sample_video, &contents, &length, NULL));
+  upload = va_engine_create_upload (f->engine, f->alice, "clip.mp4", (gint64)length, &error);
+  g_assert_no_error (error);
+  g_assert_true (va_upload_write (upload, contents, length, NULL, &error));
+  g_assert_false (va_upload_is_complete (upload));
+
+  va_engine_submit_job_async (f->engine, f->alice, upload, NULL, scene, NULL, NULL,
+                              va_test_store_result, &result);
+  job = va_engine_submit_job_finish (f->engine, va_test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (job);
+  g_assert_true (va_upload_is_complete (upload));
+  g_assert_cmpstr (va_upload_get_media_type (upload), ==, "video/quicktime");
+  g_assert_true (g_str_has_suffix (va_job_get_video_path (job), "/input.mov"));
+  input
+      = va_storage_resolve (va_engine_get_storage (f->engine), va_job_get_video_path (job), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (input, &stored, &stored_length, &error));
+  g_assert_cmpmem (stored, stored_length, contents, length);
 }
 
 static void
@@ -1022,6 +1064,7 @@ main (int argc, char **argv)
   ADD ("results-and-files", test_engine_results_and_files, NULL);
   ADD ("async", test_engine_async, NULL);
   ADD ("upload-then-refused", test_engine_upload_then_refused, NULL);
+  ADD ("submit-completes-upload", test_engine_submit_completes_upload, NULL);
   ADD ("audit-log", test_engine_audit_log, NULL);
   ADD ("shutdown-refuses-jobs", test_engine_shutdown_refuses_jobs, NULL);
   ADD ("keys", test_engine_keys, NULL);
