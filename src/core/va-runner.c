@@ -32,6 +32,8 @@ struct _VaRunner {
 
   /* one run at a time; all NULL between runs */
   GTask *task;
+  GTask *stopping_task; /* the run's task while its pipeline goes to NULL */
+  GError *stopping_error;
   GstElement *pipeline;
   VaPipelineGraph *graph;
   GSource *bus_source;
@@ -615,42 +617,6 @@ va_runner_collect_pipeline_times (VaRunner *self, VaRunResult *result)
   }
 }
 
-static void
-va_runner_teardown (VaRunner *self)
-{
-  if (self->bus_source != NULL) {
-    g_source_destroy (self->bus_source);
-    g_clear_pointer (&self->bus_source, g_source_unref);
-  }
-  if (self->progress_source != NULL) {
-    g_source_destroy (self->progress_source);
-    g_clear_pointer (&self->progress_source, g_source_unref);
-  }
-  if (self->cancel_source != NULL) {
-    g_source_destroy (self->cancel_source);
-    g_clear_pointer (&self->cancel_source, g_source_unref);
-  }
-  if (self->pipeline != NULL) {
-    g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-
-    g_atomic_int_set (&self->stopping, TRUE);
-    /* NULL joins the streaming threads: nothing touches us after this */
-    gst_element_set_state (self->pipeline, GST_STATE_NULL);
-    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-    if (self->probe_pad != NULL)
-      gst_pad_remove_probe (self->probe_pad, self->probe_id);
-    g_clear_object (&self->probe_pad);
-    for (guint i = 0; i < self->guard_pads->len; i++)
-      gst_pad_remove_probe (g_ptr_array_index (self->guard_pads, i),
-                            g_array_index (self->guard_ids, gulong, i));
-    g_ptr_array_set_size (self->guard_pads, 0);
-    g_array_set_size (self->guard_ids, 0);
-    self->graph = NULL;
-    g_clear_object (&self->pipeline);
-  }
-  g_clear_pointer (&self->missing_plugins, g_ptr_array_unref);
-}
-
 /* The sink may have written its files just before a cancellation was
  * handled: a cancelled run leaves none, whatever the order things arrived
  * in. Only the files the sink reported are removed. */
@@ -665,12 +631,94 @@ va_runner_remove_outputs (VaRunResult *result)
   }
 }
 
+/* Called on the run's context once the pipeline is in NULL. */
+static void
+va_runner_stopped (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  VaRunner *self = user_data;
+  g_autoptr (GTask) task = g_steal_pointer (&self->stopping_task);
+  GError *error = g_steal_pointer (&self->stopping_error);
+  g_autoptr (VaRunResult) result = NULL;
+
+  if (self->pipeline != NULL) {
+    g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+  }
+  if (self->probe_pad != NULL)
+    gst_pad_remove_probe (self->probe_pad, self->probe_id);
+  g_clear_object (&self->probe_pad);
+  for (guint i = 0; i < self->guard_pads->len; i++)
+    gst_pad_remove_probe (g_ptr_array_index (self->guard_pads, i),
+                          g_array_index (self->guard_ids, gulong, i));
+  g_ptr_array_set_size (self->guard_pads, 0);
+  g_array_set_size (self->guard_ids, 0);
+  self->graph = NULL;
+  g_clear_object (&self->pipeline);
+  g_clear_pointer (&self->missing_plugins, g_ptr_array_unref);
+
+  /* only now: the sink may report files until its thread is joined */
+  result = g_steal_pointer (&self->result);
+  if (g_error_matches (error, VA_ERROR, VA_ERROR_CANCELLED))
+    va_runner_remove_outputs (result);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&result), g_object_unref);
+}
+
+static void
+va_runner_stop_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  /* NULL joins the streaming threads: nothing touches the runner after
+   * this */
+  gst_element_set_state (GST_ELEMENT (task_data), GST_STATE_NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Ends the run's sources now and its pipeline in a worker thread, then
+ * returns @task with @error (taken) or the result. Going to NULL joins
+ * every streaming thread, which takes milliseconds — longer when they run
+ * at a low priority on busy cores — and the run's context is usually the
+ * server's main loop: it must not wait for that. */
+static void
+va_runner_teardown (VaRunner *self, GTask *task, GError *error)
+{
+  g_autoptr (GTask) stop = NULL;
+
+  if (self->bus_source != NULL) {
+    g_source_destroy (self->bus_source);
+    g_clear_pointer (&self->bus_source, g_source_unref);
+  }
+  if (self->progress_source != NULL) {
+    g_source_destroy (self->progress_source);
+    g_clear_pointer (&self->progress_source, g_source_unref);
+  }
+  if (self->cancel_source != NULL) {
+    g_source_destroy (self->cancel_source);
+    g_clear_pointer (&self->cancel_source, g_source_unref);
+  }
+
+  g_atomic_int_set (&self->stopping, TRUE);
+  self->stopping_task = task;
+  self->stopping_error = error;
+  /* the run's task keeps the runner alive until va_runner_stopped(), and
+   * the runner keeps the pipeline: the worker thread holds no reference
+   * whose release could finalize either there */
+  if (self->pipeline == NULL) {
+    va_runner_stopped (NULL, NULL, self);
+    return;
+  }
+  stop = g_task_new (NULL, NULL, va_runner_stopped, self);
+  g_task_set_task_data (stop, self->pipeline, NULL);
+  g_task_run_in_thread (stop, va_runner_stop_thread);
+}
+
 /* Ends the run with @error (taken) or, if NULL, with the result. */
 static void
 va_runner_finish (VaRunner *self, GError *error)
 {
   g_autoptr (GTask) task = g_steal_pointer (&self->task);
-  g_autoptr (VaRunResult) result = NULL;
   GCancellable *cancellable;
 
   if (task == NULL) {
@@ -699,16 +747,7 @@ va_runner_finish (VaRunner *self, GError *error)
     va_runner_collect_pipeline_times (self, self->result);
     va_runner_emit_progress (self, TRUE);
   }
-  va_runner_teardown (self);
-  /* only now: the sink may report files until its thread is joined */
-  result = g_steal_pointer (&self->result);
-  if (g_error_matches (error, VA_ERROR, VA_ERROR_CANCELLED))
-    va_runner_remove_outputs (result);
-
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_steal_pointer (&result), g_object_unref);
+  va_runner_teardown (self, g_steal_pointer (&task), error);
 }
 
 static gboolean
@@ -752,7 +791,7 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
   GstStateChangeReturn ret;
 
   g_return_if_fail (VA_IS_RUNNER (self));
-  g_return_if_fail (self->task == NULL);
+  g_return_if_fail (self->task == NULL && self->stopping_task == NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, va_runner_run_async);
