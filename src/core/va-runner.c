@@ -34,6 +34,8 @@ struct _VaRunner {
   GTask *task;
   GTask *stopping_task; /* the run's task while its pipeline goes to NULL */
   GError *stopping_error;
+  gboolean start_failed;     /* PLAYING failed, with this error message: */
+  GstMessage *start_failure; /* nullable */
   GstElement *pipeline;
   VaPipelineGraph *graph;
   GSource *bus_source;
@@ -770,43 +772,20 @@ va_runner_make_output_dir (const char *dir, GError **error)
   return TRUE;
 }
 
-/**
- * va_runner_run_async:
- * @cancellable: (nullable): cancels the run: the pipeline goes to NULL and
- *   the run fails with %VA_ERROR_CANCELLED
- *
- * Builds the pipeline and runs it to the end of the input, in the
- * thread-default main context of the caller (which must be iterated). One
- * run at a time per runner.
- */
-void
-va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                     gpointer user_data)
+/* In a worker thread: builds the pipeline and sets it to PLAYING. The run's
+ * context sees nothing of the run until va_runner_started(). */
+static void
+va_runner_start_thread (GTask *start, gpointer source, gpointer task_data,
+                        GCancellable *cancellable)
 {
-  g_autoptr (GTask) task = NULL;
+  VaRunner *self = task_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GstBus) bus = NULL;
   g_autofree char *output_dir = NULL;
-  GMainContext *context;
-  GstStateChangeReturn ret;
-
-  g_return_if_fail (VA_IS_RUNNER (self));
-  g_return_if_fail (self->task == NULL && self->stopping_task == NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, va_runner_run_async);
-  /* report cancellation in VA_ERROR like every other failure */
-  g_task_set_check_cancellable (task, FALSE);
-  context = g_task_get_context (task);
-
-  if (g_cancellable_is_cancelled (cancellable)) {
-    g_task_return_new_error (task, VA_ERROR, VA_ERROR_CANCELLED, "Cancelled");
-    return;
-  }
 
   self->pipeline = va_pipeline_builder_build (self->builder, &error);
   if (self->pipeline == NULL) {
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (start, g_steal_pointer (&error));
     return;
   }
   self->graph = va_pipeline_builder_get_graph (self->pipeline);
@@ -814,11 +793,10 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
   if (!va_runner_make_output_dir (output_dir, &error)) {
     g_clear_object (&self->pipeline);
     self->graph = NULL;
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (start, g_steal_pointer (&error));
     return;
   }
 
-  self->task = g_steal_pointer (&task);
   self->result = va_run_result_new (self->graph->input, output_dir,
                                     va_pipeline_builder_get_stem (self->builder));
   self->missing_plugins = g_ptr_array_new_with_free_func (g_free);
@@ -854,8 +832,37 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
         va_runner_count_probe, self, NULL);
   }
 
+  /* messages wait in the bus until the run's context watches it */
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   gst_bus_set_sync_handler (bus, va_runner_sync_message, self, NULL);
+
+  self->start_time = g_get_monotonic_time ();
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    /* the element that failed posted why; take it now rather than wait */
+    self->start_failure = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    self->start_failed = TRUE;
+  }
+  g_task_return_boolean (start, TRUE);
+}
+
+/* Back on the run's context: watch the running pipeline. */
+static void
+va_runner_started (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  VaRunner *self = user_data;
+  GMainContext *context = g_task_get_context (self->task);
+  GCancellable *cancellable = g_task_get_cancellable (self->task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) failure = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (res), &error)) {
+    g_autoptr (GTask) task = g_steal_pointer (&self->task);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   self->bus_source = gst_bus_create_watch (bus);
   g_source_set_callback (self->bus_source, (GSourceFunc)(GCallback)va_runner_on_bus_message, self,
                          NULL);
@@ -865,6 +872,7 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
   g_source_set_callback (self->progress_source, va_runner_on_progress_tick, self, NULL);
   g_source_attach (self->progress_source, context);
 
+  /* fires at once if the run was cancelled while it started */
   if (cancellable != NULL) {
     self->cancel_source = g_cancellable_source_new (cancellable);
     g_source_set_callback (self->cancel_source, (GSourceFunc)(GCallback)va_runner_on_cancelled,
@@ -872,17 +880,56 @@ va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallb
     g_source_attach (self->cancel_source, context);
   }
 
-  self->start_time = g_get_monotonic_time ();
-  ret = gst_element_set_state (self->pipeline, GST_STATE_PLAYING);
-  if (ret == GST_STATE_CHANGE_FAILURE) {
-    /* the element that failed posted why; take it now rather than wait */
-    g_autoptr (GstMessage) message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-    if (message != NULL)
-      va_runner_finish (self, va_runner_convert_error (self, message));
+  if (self->start_failed) {
+    self->start_failed = FALSE;
+    failure = g_steal_pointer (&self->start_failure);
+    if (failure != NULL)
+      va_runner_finish (self, va_runner_convert_error (self, failure));
     else
       va_runner_finish (
           self, g_error_new_literal (VA_ERROR, VA_ERROR_PIPELINE, "The pipeline failed to start"));
   }
+}
+
+/**
+ * va_runner_run_async:
+ * @cancellable: (nullable): cancels the run: the pipeline goes to NULL and
+ *   the run fails with %VA_ERROR_CANCELLED
+ *
+ * Builds the pipeline and runs it to the end of the input, in the
+ * thread-default main context of the caller (which must be iterated). One
+ * run at a time per runner. Building the pipeline, starting it and
+ * stopping it happen in worker threads: element creation and state changes
+ * take milliseconds, and the caller's context is usually the server's main
+ * loop.
+ */
+void
+va_runner_run_async (VaRunner *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                     gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GTask) start = NULL;
+
+  g_return_if_fail (VA_IS_RUNNER (self));
+  g_return_if_fail (self->task == NULL && self->stopping_task == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, va_runner_run_async);
+  /* report cancellation in VA_ERROR like every other failure */
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (g_cancellable_is_cancelled (cancellable)) {
+    g_task_return_new_error (task, VA_ERROR, VA_ERROR_CANCELLED, "Cancelled");
+    return;
+  }
+
+  /* the run's task keeps the runner alive until va_runner_started(): the
+   * worker thread holds no reference whose release could finalize it
+   * there */
+  self->task = g_steal_pointer (&task);
+  start = g_task_new (NULL, NULL, va_runner_started, self);
+  g_task_set_task_data (start, self, NULL);
+  g_task_run_in_thread (start, va_runner_start_thread);
 }
 
 /**
