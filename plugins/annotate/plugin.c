@@ -2,7 +2,7 @@
  * GStreamer and GLib. Elements built on a large library live in plugins of
  * their own (plugin-opencv.c, plugin-speech.c, plugin-overlay.c), so that a
  * run that only detects scenes does not load OpenCV, PocketSphinx or
- * Cairo/Pango: loading them cost ~40 ms of CPU at every start.
+ * Cairo/Pango: loading them cost ~45 ms of CPU at every start.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
