@@ -15,7 +15,8 @@ shift || true
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(vad wer der)
 
-meson compile -C "$build" va-audio-eval plugins/annotate/gstvideoannotator >/dev/null
+meson compile -C "$build" va-audio-eval plugins/annotate/gstvideoannotator \
+  plugins/annotate/gstvideoannotatorspeech >/dev/null
 export GST_PLUGIN_PATH=$PWD/$build/plugins/annotate
 export GST_REGISTRY=$PWD/$build/gst-registry-bench.bin
 export LD_LIBRARY_PATH=$PWD/$build/plugins/meta${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}

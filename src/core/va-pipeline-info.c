@@ -29,6 +29,8 @@ struct _VaPipelineInfo {
   GHashTable *options;
   /* option key → setting name, for the options only the operator sets */
   GHashTable *operator_options;
+  /* config_schema, options and operator_options are filled on first use */
+  gsize schema_ready;
 };
 
 static void va_pipeline_info_serializable_init (VaSerializableInterface *iface);
@@ -324,15 +326,32 @@ va_pipeline_info_new (const VaPipelineDesc *desc)
     if (factory == NULL) {
       if (self->enabled)
         self->unavailable_reason = g_strdup_printf (
-            "GStreamer element “%s” is not installed (is the videoannotator plugin in "
+            "GStreamer element “%s” is not installed (are the videoannotator plugins in "
             "GST_PLUGIN_PATH?)",
             desc->elements[i].factory);
       self->enabled = FALSE;
-      continue;
     }
-    va_pipeline_info_add_element_schema (self, &desc->elements[i], factory);
   }
   return self;
+}
+
+/* Reading the schema loads the elements' plugin modules (with OpenCV,
+ * PocketSphinx, …), so it waits until someone asks for this pipeline's
+ * options: `annotate -p scene_detection` then loads only the plugin it
+ * runs. Once per pipeline, whichever thread asks first. */
+static void
+va_pipeline_info_ensure_schema (VaPipelineInfo *self)
+{
+  if (!g_once_init_enter (&self->schema_ready))
+    return;
+  for (guint i = 0; i < VA_PIPELINE_MAX_ELEMENTS && self->desc->elements[i].factory != NULL; i++) {
+    g_autoptr (GstElementFactory) factory
+        = gst_element_factory_find (self->desc->elements[i].factory);
+
+    if (factory != NULL)
+      va_pipeline_info_add_element_schema (self, &self->desc->elements[i], factory);
+  }
+  g_once_init_leave (&self->schema_ready, 1);
 }
 
 void
@@ -533,6 +552,7 @@ JsonObject *
 va_pipeline_info_get_config_schema (VaPipelineInfo *self)
 {
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  va_pipeline_info_ensure_schema (self);
   return self->config_schema;
 }
 
@@ -551,6 +571,7 @@ va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key, const cha
   const char *target;
 
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), FALSE);
+  va_pipeline_info_ensure_schema (self);
   target = g_hash_table_lookup (self->options, key);
   if (target == NULL)
     return FALSE;
@@ -586,6 +607,7 @@ va_pipeline_info_find_option (VaPipelineInfo *self, const char *factory, const c
   gpointer key, value;
 
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  va_pipeline_info_ensure_schema (self);
   target = g_strdup_printf ("%s\n%s", factory, property);
   g_hash_table_iter_init (&iter, self->options);
   while (g_hash_table_iter_next (&iter, &key, &value)) {
@@ -610,6 +632,7 @@ const char *
 va_pipeline_info_get_operator_setting (VaPipelineInfo *self, const char *key)
 {
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  va_pipeline_info_ensure_schema (self);
   return g_hash_table_lookup (self->operator_options, key);
 }
 
@@ -627,6 +650,7 @@ va_pipeline_info_list_operator_options (VaPipelineInfo *self)
   gpointer key;
 
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  va_pipeline_info_ensure_schema (self);
   g_hash_table_iter_init (&iter, self->operator_options);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (keys, key);
@@ -703,7 +727,7 @@ va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
   outputs = json_builder_get_root (builder);
   va_codec_add_json (codec, "outputs", outputs);
 
-  json_node_set_object (schema, self->config_schema);
+  json_node_set_object (schema, va_pipeline_info_get_config_schema (self));
   va_codec_add_json (codec, "config_schema", schema);
 
   json_builder_reset (builder);

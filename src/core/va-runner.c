@@ -404,6 +404,21 @@ va_runner_sync_message (GstBus *bus, GstMessage *message, gpointer user_data)
   return GST_BUS_PASS;
 }
 
+/* Our elements come from the plugins videoannotator, videoannotatoropencv,
+ * videoannotatorspeech and videoannotatoroverlay. */
+static gboolean
+va_is_our_element (GstObject *object)
+{
+  GstElementFactory *factory;
+  const char *plugin;
+
+  if (object == NULL || !GST_IS_ELEMENT (object)
+      || (factory = gst_element_get_factory (GST_ELEMENT (object))) == NULL)
+    return FALSE;
+  plugin = gst_plugin_feature_get_plugin_name (GST_PLUGIN_FEATURE (factory));
+  return plugin != NULL && g_str_has_prefix (plugin, "videoannotator");
+}
+
 /* The one place GStreamer errors become VA_ERROR: classify by domain and by
  * whether typefinding recognised the file, and say it in terms of the input. */
 static GError *
@@ -446,11 +461,7 @@ va_runner_convert_error (VaRunner *self, GstMessage *message)
 
   /* An analyser's own failure (a missing model file, say) is not a fault of
    * the input: say which pipeline failed, in its words. */
-  if (src != NULL && GST_IS_ELEMENT (src) && gst_element_get_factory (GST_ELEMENT (src)) != NULL
-      && g_strcmp0 (gst_plugin_feature_get_plugin_name (
-                        GST_PLUGIN_FEATURE (gst_element_get_factory (GST_ELEMENT (src)))),
-                    "videoannotator")
-             == 0) {
+  if (va_is_our_element (src)) {
     g_autofree char *pipeline = g_strdup (GST_OBJECT_NAME (src));
     char *cut = strchr (pipeline, '-');
     g_autofree char *msg = NULL;

@@ -619,6 +619,55 @@ test_builder_input_checks (void)
   g_assert_cmpstr (stem, ==, "video");
 }
 
+static gboolean
+plugin_loaded (const char *name)
+{
+  g_autoptr (GstPlugin) plugin = gst_registry_find_plugin (gst_registry_get (), name);
+
+  g_assert_nonnull (plugin);
+  return gst_plugin_is_loaded (plugin);
+}
+
+/* Scene detection alone loads the plugin that runs it, not OpenCV,
+ * PocketSphinx or Cairo with the others: the registry reads a pipeline's
+ * schema from its elements' classes only when that pipeline is used. In a
+ * subprocess, since a loaded plugin stays loaded. */
+static void
+test_loads_only_what_runs (void)
+{
+  if (g_test_subprocess ()) {
+    g_autoptr (VaTestDir) dir = va_test_dir_new ();
+    g_autofree char *input = g_build_filename (dir, "in.mp4", NULL);
+    g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+    g_autoptr (VaPipelineBuilder) builder = va_pipeline_builder_new ();
+    g_autoptr (GstElement) pipeline = NULL;
+    g_autoptr (GError) error = NULL;
+    VaPipelineInfo *scene = va_pipeline_registry_lookup (registry, "scene_detection");
+    VaPipelineInfo *face = va_pipeline_registry_lookup (registry, "face_analysis");
+
+    va_test_media_make_video (input, 10);
+    g_assert_true (va_pipeline_info_get_enabled (face));
+    g_assert_true (
+        json_object_has_member (va_pipeline_info_get_config_schema (scene), "threshold"));
+    va_pipeline_builder_set_input (builder, input);
+    va_pipeline_builder_set_output_dir (builder, dir);
+    va_pipeline_builder_add_pipeline (builder, scene);
+    pipeline = va_pipeline_builder_build (builder, &error);
+    g_assert_no_error (error);
+    g_assert_true (plugin_loaded ("videoannotator"));
+    g_assert_false (plugin_loaded ("videoannotatoropencv"));
+    g_assert_false (plugin_loaded ("videoannotatorspeech"));
+    g_assert_false (plugin_loaded ("videoannotatoroverlay"));
+
+    /* and asking for the face pipeline's options does load OpenCV's */
+    g_assert_cmpuint (json_object_get_size (va_pipeline_info_get_config_schema (face)), >, 0);
+    g_assert_true (plugin_loaded ("videoannotatoropencv"));
+    return;
+  }
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -637,5 +686,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/audio", test_registry_audio);
   g_test_add_func ("/pipeline-registry/defaults-from-settings", test_defaults_from_settings);
   g_test_add_func ("/pipeline-registry/decoder-frame-threads", test_decoder_frame_threads);
+  g_test_add_func ("/pipeline-registry/loads-only-what-runs", test_loads_only_what_runs);
   return g_test_run ();
 }
