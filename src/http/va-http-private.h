@@ -165,7 +165,7 @@ void va_http_alerts_prune (VaHttpAlerts *a, gint64 now_us);
 
 /* va-http-access-log.c */
 void va_http_access_log_write (VaLog *log, VaHttpRequest *req, guint status, guint64 bytes,
-                               double duration_ms);
+                               gint64 duration_us);
 
 /* va-http-router.c */
 const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_routes,

@@ -65,7 +65,7 @@ struct _VaHttpServing {
   gboolean stopping;       /* on the thread: stop was called */
   gboolean stop_requested; /* on the main context */
   gint ended;              /* atomic: the thread has released everything */
-  guint64 requests;        /* answered by this server (under the stats lock) */
+  guint64 requests;        /* received by this server (under the stats lock) */
   /* start-up handshake with va_http_server_start() */
   GError *listen_error;
   gboolean listening;
@@ -396,6 +396,7 @@ va_http_server_request_started (SoupServer *soup, SoupServerMessage *msg, VaHttp
   req->cancellable = g_cancellable_new ();
   g_mutex_lock (&self->stats_lock);
   self->requests_in_flight++;
+  serving->requests++;
   g_mutex_unlock (&self->stats_lock);
   g_object_set_data_full (G_OBJECT (msg), VA_HTTP_REQUEST_KEY, req,
                           (GDestroyNotify)va_http_request_free);
@@ -565,6 +566,7 @@ va_http_server_request_done (VaHttpServing *serving, SoupServerMessage *msg, gbo
   VaHttpRequest *req = va_http_request_get (msg);
   guint status = soup_server_message_get_status (msg);
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  gint64 duration_us;
   double duration_ms;
 
   if (req == NULL || req->finished)
@@ -572,13 +574,13 @@ va_http_server_request_done (VaHttpServing *serving, SoupServerMessage *msg, gbo
   req->finished = TRUE;
   if (aborted)
     g_cancellable_cancel (req->cancellable);
-  duration_ms = (g_get_monotonic_time () - req->start_us) / 1000.0;
+  duration_us = g_get_monotonic_time () - req->start_us;
+  duration_ms = duration_us / 1000.0;
   g_mutex_lock (&self->stats_lock);
   self->requests_in_flight--;
   self->requests_total++;
   self->response_time_sum_ms += duration_ms;
   self->responses_by_class[MIN (status / 100, 5)]++;
-  serving->requests++;
   g_mutex_unlock (&self->stats_lock);
   if (status == 401 && req->client != NULL) {
     g_autoptr (JsonObject) alert
@@ -588,7 +590,7 @@ va_http_server_request_done (VaHttpServing *serving, SoupServerMessage *msg, gbo
   }
   if (req->client != NULL)
     va_http_access_log_write (self->log, req, status, body != NULL ? (guint64)body->length : 0,
-                              duration_ms);
+                              duration_us);
 }
 
 static void
@@ -658,7 +660,7 @@ va_http_server_get_n_serving (VaHttpServer *self)
  * va_http_server_get_serving_requests:
  * @index: 0 for the main context's server, 1… for the serving threads
  *
- * Returns: the requests that server has answered
+ * Returns: the requests that server has received
  */
 guint64
 va_http_server_get_serving_requests (VaHttpServer *self, guint index)
