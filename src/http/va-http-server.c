@@ -286,8 +286,10 @@ va_http_request_unpause (VaHttpRequest *req)
   SoupServerMessage *msg = req->msg;
   VaHttpServing *serving = req->serving;
 
-  /* a client that went away took the message's I/O with it */
-  if (!req->finished)
+  /* a client that went away took the message's I/O with it, and so did
+   * stopping the server (which closes the connections without always
+   * finishing their messages first) */
+  if (!req->finished && !serving->stopping)
     soup_server_message_unpause (msg);
   g_object_unref (msg);
   serving->paused--;
@@ -1265,6 +1267,7 @@ va_http_server_start (VaHttpServer *self, GError **error)
 
   g_return_val_if_fail (VA_IS_HTTP_SERVER (self), FALSE);
 
+  ((VaHttpServing *)self->serving->pdata[0])->stopping = FALSE;
   if (!va_http_server_listen (self, self->soup, address, (guint)MAX (port, 0),
                               self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
@@ -1312,8 +1315,12 @@ va_http_server_stop (VaHttpServer *self)
 {
   g_return_if_fail (VA_IS_HTTP_SERVER (self));
   g_clear_handle_id (&self->prune_source, g_source_remove);
-  if (self->serving->len > 0)
-    va_http_serving_close_streams (self->serving->pdata[0]);
+  if (self->serving->len > 0) {
+    VaHttpServing *main_serving = self->serving->pdata[0];
+
+    main_serving->stopping = TRUE;
+    va_http_serving_close_streams (main_serving);
+  }
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   va_http_server_stop_threads (self);
