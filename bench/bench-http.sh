@@ -35,12 +35,20 @@ server1_pid=
 nginx_pid=
 floor_pid=
 floorn_pid=
+# Every process is stopped even if one of them exits with an error (and
+# none is left holding the benchmark lock's file descriptor).
+stop() {
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [ -n "$server1_pid" ] && kill "$server1_pid" 2>/dev/null && wait "$server1_pid" 2>/dev/null
-  [ -n "$floorn_pid" ] && kill "$floorn_pid" 2>/dev/null && wait "$floorn_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null && wait "$floor_pid" 2>/dev/null
+  set +e
+  stop "$server_pid"
+  stop "$server1_pid"
+  stop "$floorn_pid"
+  stop "$nginx_pid"
+  stop "$floor_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
