@@ -946,6 +946,7 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
   g_autoptr (GMutexLocker) locker = NULL;
   g_autoptr (GDateTime) now = NULL;
   g_autoptr (GBytes) pepper = NULL;
+  VaFileStamp stamps[3];
   guint8 digest[VA_CRYPTO_HMAC_SHA256_LEN];
   VaApiKey *found;
 
@@ -959,8 +960,13 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
     return NULL;
   }
 
+  /* the files are looked at on every validation (how a revocation made by
+   * another process arrives), but without the lock, which the serving
+   * threads share; a change makes the reload look again under it */
+  va_token_store_take_stamps (self, stamps);
   locker = g_mutex_locker_new (&self->lock);
-  va_token_store_maybe_reload_locked (self);
+  if (memcmp (stamps, self->stamps, sizeof stamps) != 0)
+    va_token_store_maybe_reload_locked (self);
   if (self->load_error != NULL) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "The API key store is unusable: %s",
                  self->load_error->message);
