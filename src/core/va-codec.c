@@ -71,6 +71,34 @@ va_codec_format_datetime (GDateTime *value)
 }
 
 /**
+ * va_codec_append_int:
+ * @out: where to write
+ * @value: a number
+ *
+ * Appends @value in decimal, as "%" G_GINT64_FORMAT would. Written out by
+ * hand: printf is slow in this process (libquadmath, loaded with OpenCV,
+ * registers printf hooks, which send every printf call through glibc's
+ * slow path), and the job documents and the access log are full of
+ * numbers.
+ */
+void
+va_codec_append_int (GString *out, gint64 value)
+{
+  char digits[24];
+  guint n = 0;
+  guint64 magnitude = value < 0 ? (guint64)(-(value + 1)) + 1 : (guint64)value;
+
+  do {
+    digits[n++] = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude > 0);
+  if (value < 0)
+    g_string_append_c (out, '-');
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+}
+
+/**
  * va_codec_append_json_string:
  * @out: where to write
  * @text: a UTF-8 string
@@ -197,7 +225,7 @@ va_codec_append_json (GString *out, JsonNode *node, VaCodecStringMap map_string,
       }
       break;
     case G_TYPE_INT64:
-      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      va_codec_append_int (out, json_node_get_int (node));
       break;
     case G_TYPE_DOUBLE:
       va_codec_append_double (out, json_node_get_double (node));
@@ -320,7 +348,7 @@ va_codec_add_int (VaCodec *codec, const char *name, gint64 value)
 {
   if (codec->kind == VA_CODEC_TEXT) {
     va_codec_text_member (codec, name);
-    g_string_append_printf (codec->text, "%" G_GINT64_FORMAT, value);
+    va_codec_append_int (codec->text, value);
   } else if (codec->kind == VA_CODEC_JSON) {
     json_builder_set_member_name (codec->builder, name);
     json_builder_add_int_value (codec->builder, value);

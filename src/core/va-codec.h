@@ -46,6 +46,7 @@ char *va_codec_format_datetime (GDateTime *value);
 typedef char *(*VaCodecStringMap) (const char *text, gpointer user_data);
 
 void va_codec_append_json_string (GString *out, const char *text);
+void va_codec_append_int (GString *out, gint64 value);
 void va_codec_append_json (GString *out, JsonNode *node, VaCodecStringMap map_string,
                            gpointer user_data);
 GDateTime *va_codec_parse_datetime (const char *text);

@@ -177,16 +177,49 @@ va_engine_op_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_boolean (outer, TRUE);
 }
 
-/* Takes @op. The outer task carries it to the _finish function; the inner
- * one runs op->func in a thread and completes on this context. Only the
- * outer task references the engine: a worker thread may release the inner
- * task late, and the engine's last unref must never happen there. */
+/* TRUE when the calling thread runs the engine's own context. */
+static gboolean
+va_engine_on_own_context (VaEngine *self)
+{
+  GMainContext *current = g_main_context_get_thread_default ();
+
+  return (current != NULL ? current : g_main_context_default ()) == self->context;
+}
+
+static void
+va_engine_op_start_inner (GTask *outer)
+{
+  VaEngineOp *op = g_task_get_task_data (outer);
+  g_autoptr (GTask) inner = NULL;
+
+  inner
+      = g_task_new (NULL, g_task_get_cancellable (outer), va_engine_op_done, g_object_ref (outer));
+  g_task_set_check_cancellable (inner, FALSE);
+  g_task_set_task_data (inner, op, NULL);
+  g_task_run_in_thread (inner, va_engine_op_thread);
+}
+
+static gboolean
+va_engine_op_start_inner_cb (gpointer user_data)
+{
+  va_engine_op_start_inner (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @op. The outer task carries it to the _finish function and
+ * completes on the caller's context; the inner one runs op->func in a
+ * thread and completes on the engine's context, where op->main_func runs
+ * (queue actions and signals). A caller on another context (an HTTP
+ * serving thread) has the inner task started on the engine's context for
+ * that; GTask returns the outer one to the caller's context from there.
+ * Only the outer task references the engine: a worker thread may release
+ * the inner task late, and the engine's last unref must never happen
+ * there. */
 static void
 va_engine_op_run_async (VaEngine *self, VaEngineOp *op, gpointer source_tag,
                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) outer = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr (GTask) inner = NULL;
 
   g_task_set_source_tag (outer, source_tag);
   g_task_set_task_data (outer, op, (GDestroyNotify)va_engine_op_free);
@@ -194,10 +227,11 @@ va_engine_op_run_async (VaEngine *self, VaEngineOp *op, gpointer source_tag,
    * hear about it: a late cancellation must not turn it into an error */
   g_task_set_check_cancellable (outer, FALSE);
   op->engine = self;
-  inner = g_task_new (NULL, cancellable, va_engine_op_done, g_object_ref (outer));
-  g_task_set_check_cancellable (inner, FALSE);
-  g_task_set_task_data (inner, op, NULL);
-  g_task_run_in_thread (inner, va_engine_op_thread);
+  if (op->main_func == NULL || va_engine_on_own_context (self))
+    va_engine_op_start_inner (outer);
+  else
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, va_engine_op_start_inner_cb,
+                                g_object_ref (outer), g_object_unref);
 }
 
 static VaEngineOp *
@@ -1192,6 +1226,20 @@ va_engine_delete_rows_done (GObject *source, GAsyncResult *result, gpointer user
                                g_steal_pointer (&outer));
 }
 
+static gboolean
+va_engine_delete_start_cb (gpointer user_data)
+{
+  GTask *outer = user_data;
+  g_autoptr (GTask) inner = NULL;
+
+  inner = g_task_new (NULL, g_task_get_cancellable (outer), va_engine_delete_rows_done,
+                      g_object_ref (outer));
+  g_task_set_check_cancellable (inner, FALSE);
+  g_task_set_task_data (inner, g_task_get_task_data (outer), NULL);
+  g_task_run_in_thread (inner, va_engine_op_thread);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * va_engine_delete_job_async:
  *
@@ -1219,6 +1267,12 @@ va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id
   op = va_engine_op_new (caller, job_id, va_engine_delete_rows, NULL);
   op->engine = self;
   g_task_set_task_data (outer, op, (GDestroyNotify)va_engine_op_free);
+  /* the run is stopped and the signal emitted on the engine's context */
+  if (!va_engine_on_own_context (self)) {
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, va_engine_delete_start_cb,
+                                g_steal_pointer (&outer), g_object_unref);
+    return;
+  }
   inner = g_task_new (NULL, cancellable, va_engine_delete_rows_done, g_object_ref (outer));
   g_task_set_check_cancellable (inner, FALSE);
   g_task_set_task_data (inner, op, NULL);

@@ -37,6 +37,9 @@ gboolean va_log_append_record (VaLog *self, const char *log_name, JsonObject *re
 void va_log_set_buffered (VaLog *self, const char *log_name, guint flush_interval_ms);
 gboolean va_log_flush (VaLog *self, GError **error);
 VaLogSanitizer *va_log_get_sanitizer (VaLog *self);
+void va_log_append_timestamp (GString *out, gint64 real_time_us);
+gboolean va_log_append_line (VaLog *self, const char *log_name, const char *line, gsize length,
+                             GError **error);
 const char *va_log_get_dir (VaLog *self);
 gboolean va_log_would_log (VaLog *self, GLogLevelFlags log_level);
 

@@ -945,6 +945,8 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
 {
   g_autoptr (GMutexLocker) locker = NULL;
   g_autoptr (GDateTime) now = NULL;
+  g_autoptr (GBytes) pepper = NULL;
+  VaFileStamp stamps[3];
   guint8 digest[VA_CRYPTO_HMAC_SHA256_LEN];
   VaApiKey *found;
 
@@ -958,8 +960,13 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
     return NULL;
   }
 
+  /* the files are looked at on every validation (how a revocation made by
+   * another process arrives), but without the lock, which the serving
+   * threads share; a change makes the reload look again under it */
+  va_token_store_take_stamps (self, stamps);
   locker = g_mutex_locker_new (&self->lock);
-  va_token_store_maybe_reload_locked (self);
+  if (memcmp (stamps, self->stamps, sizeof stamps) != 0)
+    va_token_store_maybe_reload_locked (self);
   if (self->load_error != NULL) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "The API key store is unusable: %s",
                  self->load_error->message);
@@ -970,7 +977,20 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
     return NULL;
   }
 
-  va_token_store_digest (self->pepper, key, digest);
+  /* the HMAC is computed without the lock (the HTTP serving threads
+   * validate at the same time); a reload meanwhile that changed the
+   * pepper makes it start again under the lock */
+  pepper = g_bytes_ref (self->pepper);
+  g_clear_pointer (&locker, g_mutex_locker_free);
+  va_token_store_digest (pepper, key, digest);
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->pepper != pepper) {
+    if (self->load_error != NULL || self->pepper == NULL) {
+      g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "Invalid API key");
+      return NULL;
+    }
+    va_token_store_digest (self->pepper, key, digest);
+  }
   found = g_hash_table_lookup (self->by_digest, digest);
   now = va_token_store_now (self);
   switch (found != NULL ? va_api_key_get_state (found, now) : VA_API_KEY_STATE_TAMPERED) {

@@ -26,7 +26,9 @@ typedef struct {
   gint64 blocked_until;
 } VaHttpClientRecord;
 
+/* Shared by the serving threads: every access under the lock. */
 struct _VaHttpAlerts {
+  GMutex lock;
   GHashTable *clients; /* address → VaHttpClientRecord */
 };
 
@@ -36,6 +38,7 @@ va_http_alerts_new (void)
   VaHttpAlerts *a = g_new0 (VaHttpAlerts, 1);
 
   a->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&a->lock);
   return a;
 }
 
@@ -45,6 +48,7 @@ va_http_alerts_free (VaHttpAlerts *a)
   if (a == NULL)
     return;
   g_hash_table_unref (a->clients);
+  g_mutex_clear (&a->lock);
   g_free (a);
 }
 
@@ -64,6 +68,7 @@ va_http_alerts_record (VaHttpAlerts *a, const char *client)
 guint
 va_http_alerts_blocked_for (VaHttpAlerts *a, const char *client, gint64 now_us)
 {
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&a->lock);
   VaHttpClientRecord *r = g_hash_table_lookup (a->clients, client);
 
   if (r == NULL || r->blocked_until <= now_us)
@@ -96,6 +101,7 @@ va_http_alerts_fire (VaHttpClientRecord *r, const char *rule, const char *client
 JsonObject *
 va_http_alerts_note_request (VaHttpAlerts *a, const char *client, gint64 now_us)
 {
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&a->lock);
   VaHttpClientRecord *r = va_http_alerts_record (a, client);
 
   if (now_us - r->window_start >= VA_HTTP_REQUEST_WINDOW_US) {
@@ -112,6 +118,7 @@ va_http_alerts_note_request (VaHttpAlerts *a, const char *client, gint64 now_us)
 JsonObject *
 va_http_alerts_note_auth_failure (VaHttpAlerts *a, const char *client, gint64 now_us)
 {
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&a->lock);
   VaHttpClientRecord *r = va_http_alerts_record (a, client);
   guint in_window = 0;
 
@@ -136,6 +143,7 @@ va_http_alerts_prune (VaHttpAlerts *a, gint64 now_us)
 {
   GHashTableIter iter;
   VaHttpClientRecord *r;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&a->lock);
 
   g_hash_table_iter_init (&iter, a->clients);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&r)) {

@@ -9,45 +9,92 @@
  * `job.failed`, `job.cancelled` and `job.deleted` events, only for the jobs
  * its caller may see (its own; all for admin), plus a `heartbeat` every
  * interval so proxies keep the connection open. Every event has `event:`,
- * `id:` (increasing per stream) and `data:` (one JSON object) lines. */
+ * `id:` (increasing per stream) and `data:` (one JSON object) lines.
+ *
+ * The engine emits its signals on the main context, while the stream may
+ * be answered by a serving thread: the subscriber connects to and
+ * disconnects from the signals on the main context only (so no handler
+ * can run while another thread frees it), turns each event into its JSON
+ * text there, and hands the text to the stream's own context. */
 
 typedef struct {
-  VaHttpServer *server;
+  gatomicrefcount ref;
+  /* the stream's context: */
+  VaHttpServing *serving;
+  GMainContext *context;
   SoupServerMessage *msg;
+  guint64 next_id;
+  GSource *heartbeat;
+  gulong finished_id;
+  gboolean closed;
+  /* the main context (set before the subscription, then read-only): */
+  GMainContext *main_context;
   VaEngine *engine;
   VaCaller *caller;
-  guint64 next_id;
-  guint heartbeat_source;
   gulong handlers[5];
-  gulong finished_id;
 } VaHttpSubscriber;
 
-static void
-va_http_subscriber_free (VaHttpSubscriber *sub)
+static VaHttpSubscriber *
+va_http_subscriber_ref (VaHttpSubscriber *sub)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (sub->handlers); i++)
-    g_clear_signal_handler (&sub->handlers[i], sub->engine);
-  g_clear_signal_handler (&sub->finished_id, sub->msg);
-  g_clear_handle_id (&sub->heartbeat_source, g_source_remove);
-  g_clear_object (&sub->caller);
-  g_clear_object (&sub->engine);
-  g_object_unref (sub->msg);
-  g_free (sub);
+  g_atomic_ref_count_inc (&sub->ref);
+  return sub;
 }
 
 static void
-va_http_subscriber_send (VaHttpSubscriber *sub, const char *event, JsonObject *data)
+va_http_subscriber_unref (VaHttpSubscriber *sub)
+{
+  if (!g_atomic_ref_count_dec (&sub->ref))
+    return;
+  g_clear_object (&sub->caller);
+  g_clear_object (&sub->engine);
+  g_main_context_unref (sub->main_context);
+  g_main_context_unref (sub->context);
+  g_free (sub);
+}
+
+/* ---- on the main context ---- */
+
+static void va_http_subscriber_send_text (VaHttpSubscriber *sub, const char *event, char *json);
+
+typedef struct {
+  VaHttpSubscriber *sub;
+  const char *event; /* static */
+  char *json;
+} VaHttpEvent;
+
+static void
+va_http_event_free (VaHttpEvent *e)
+{
+  va_http_subscriber_unref (e->sub);
+  g_free (e->json);
+  g_free (e);
+}
+
+static gboolean
+va_http_event_deliver_cb (gpointer user_data)
+{
+  VaHttpEvent *e = user_data;
+
+  va_http_subscriber_send_text (e->sub, e->event, g_steal_pointer (&e->json));
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @data; the stream's context writes it. */
+static void
+va_http_subscriber_post (VaHttpSubscriber *sub, const char *event, JsonObject *data)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), data);
-  g_autofree char *json = json_to_string (node, FALSE);
-  char *text;
+  VaHttpEvent *e = g_new0 (VaHttpEvent, 1);
+  g_autoptr (GSource) source = g_idle_source_new ();
 
-  /* json_to_string never emits raw newlines, so one data: line suffices */
-  text = g_strdup_printf ("event: %s\nid: %" G_GUINT64_FORMAT "\ndata: %s\n\n", event,
-                          ++sub->next_id, json);
-  soup_message_body_append_take (soup_server_message_get_response_body (sub->msg), (guchar *)text,
-                                 strlen (text));
-  soup_server_message_unpause (sub->msg);
+  e->sub = va_http_subscriber_ref (sub);
+  e->event = event;
+  e->json = json_to_string (node, FALSE);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, va_http_event_deliver_cb, e, (GDestroyNotify)va_http_event_free);
+  g_source_set_static_name (source, "[videoannotator] SSE event");
+  g_source_attach (source, sub->context);
 }
 
 static JsonObject *
@@ -82,7 +129,7 @@ va_http_subscriber_job_event (VaHttpSubscriber *sub, const char *type, VaJob *jo
   json_object_set_double_member (o, "progress", progress);
   if (va_job_get_error_message (job) != NULL)
     json_object_set_string_member (o, "error_message", va_job_get_error_message (job));
-  va_http_subscriber_send (sub, type, o);
+  va_http_subscriber_post (sub, type, o);
 }
 
 static void
@@ -120,7 +167,73 @@ on_job_deleted (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
     return;
   o = va_http_event_base ("job.deleted");
   json_object_set_string_member (o, "job_id", va_job_get_id (job));
-  va_http_subscriber_send (sub, "job.deleted", o);
+  va_http_subscriber_post (sub, "job.deleted", o);
+}
+
+static gboolean
+va_http_subscriber_subscribe_cb (gpointer user_data)
+{
+  VaHttpSubscriber *sub = user_data;
+
+  sub->handlers[0]
+      = g_signal_connect (sub->engine, "job-updated", G_CALLBACK (on_job_updated), sub);
+  sub->handlers[1]
+      = g_signal_connect (sub->engine, "job-completed", G_CALLBACK (on_job_completed), sub);
+  sub->handlers[2] = g_signal_connect (sub->engine, "job-failed", G_CALLBACK (on_job_failed), sub);
+  sub->handlers[3]
+      = g_signal_connect (sub->engine, "job-cancelled", G_CALLBACK (on_job_cancelled), sub);
+  sub->handlers[4]
+      = g_signal_connect (sub->engine, "job-deleted", G_CALLBACK (on_job_deleted), sub);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs after the subscription (both are queued on the main context in
+ * that order, or run at once there). */
+static gboolean
+va_http_subscriber_unsubscribe_cb (gpointer user_data)
+{
+  VaHttpSubscriber *sub = user_data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sub->handlers); i++)
+    g_clear_signal_handler (&sub->handlers[i], sub->engine);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+va_http_subscriber_invoke_main (VaHttpSubscriber *sub, GSourceFunc func)
+{
+  g_main_context_invoke_full (sub->main_context, G_PRIORITY_DEFAULT, func,
+                              va_http_subscriber_ref (sub),
+                              (GDestroyNotify)va_http_subscriber_unref);
+}
+
+/* ---- on the stream's context ---- */
+
+/* Takes @json. */
+static void
+va_http_subscriber_send_text (VaHttpSubscriber *sub, const char *event, char *json)
+{
+  char *text;
+
+  if (sub->closed) {
+    g_free (json);
+    return;
+  }
+  /* json_to_string never emits raw newlines, so one data: line suffices */
+  text = g_strdup_printf ("event: %s\nid: %" G_GUINT64_FORMAT "\ndata: %s\n\n", event,
+                          ++sub->next_id, json);
+  g_free (json);
+  soup_message_body_append_take (soup_server_message_get_response_body (sub->msg), (guchar *)text,
+                                 strlen (text));
+  soup_server_message_unpause (sub->msg);
+}
+
+static void
+va_http_subscriber_send (VaHttpSubscriber *sub, const char *event, JsonObject *data)
+{
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), data);
+
+  va_http_subscriber_send_text (sub, event, json_to_string (node, FALSE));
 }
 
 static gboolean
@@ -134,11 +247,29 @@ va_http_subscriber_heartbeat (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The stream ended (client gone, or the server stopping): no more events
+ * are written, the main context drops the subscription. */
+static void
+va_http_subscriber_close (VaHttpSubscriber *sub)
+{
+  if (sub->closed)
+    return;
+  sub->closed = TRUE;
+  g_clear_signal_handler (&sub->finished_id, sub->msg);
+  if (sub->heartbeat != NULL) {
+    g_source_destroy (sub->heartbeat);
+    g_clear_pointer (&sub->heartbeat, g_source_unref);
+  }
+  g_clear_object (&sub->msg);
+  va_http_subscriber_invoke_main (sub, va_http_subscriber_unsubscribe_cb);
+  va_http_subscriber_unref (sub);
+}
+
 static void
 va_http_subscriber_finished (SoupServerMessage *msg, VaHttpSubscriber *sub)
 {
-  va_http_server_untrack_stream (sub->server, sub);
-  va_http_subscriber_free (sub);
+  va_http_serving_untrack_stream (sub->serving, sub);
+  va_http_subscriber_close (sub);
 }
 
 void
@@ -148,7 +279,10 @@ va_http_events_stream (VaHttpRequest *req)
   SoupMessageHeaders *h = soup_server_message_get_response_headers (req->msg);
   g_autoptr (JsonObject) hello = va_http_event_base ("connected");
 
-  sub->server = req->server;
+  g_atomic_ref_count_init (&sub->ref);
+  sub->serving = req->serving;
+  sub->context = g_main_context_ref (va_http_serving_get_context (req->serving));
+  sub->main_context = g_main_context_ref (va_http_server_get_main_context (req->server));
   sub->msg = g_object_ref (req->msg);
   sub->engine = g_object_ref (va_http_server_get_engine (req->server));
   sub->caller = req->caller != NULL ? g_object_ref (req->caller) : va_caller_new_anonymous ();
@@ -161,20 +295,16 @@ va_http_events_stream (VaHttpRequest *req)
   soup_message_headers_set_encoding (h, SOUP_ENCODING_CHUNKED);
   soup_message_body_set_accumulate (soup_server_message_get_response_body (req->msg), FALSE);
 
-  sub->handlers[0]
-      = g_signal_connect (sub->engine, "job-updated", G_CALLBACK (on_job_updated), sub);
-  sub->handlers[1]
-      = g_signal_connect (sub->engine, "job-completed", G_CALLBACK (on_job_completed), sub);
-  sub->handlers[2] = g_signal_connect (sub->engine, "job-failed", G_CALLBACK (on_job_failed), sub);
-  sub->handlers[3]
-      = g_signal_connect (sub->engine, "job-cancelled", G_CALLBACK (on_job_cancelled), sub);
-  sub->handlers[4]
-      = g_signal_connect (sub->engine, "job-deleted", G_CALLBACK (on_job_deleted), sub);
   sub->finished_id
       = g_signal_connect (req->msg, "finished", G_CALLBACK (va_http_subscriber_finished), sub);
-  va_http_server_track_stream (req->server, sub, (GDestroyNotify)va_http_subscriber_free);
-  sub->heartbeat_source = g_timeout_add_seconds (
-      va_http_server_get_heartbeat_interval (req->server), va_http_subscriber_heartbeat, sub);
+  /* the stream's reference: dropped by va_http_subscriber_close() */
+  va_http_serving_track_stream (req->serving, sub, (GDestroyNotify)va_http_subscriber_close);
+  va_http_subscriber_invoke_main (sub, va_http_subscriber_subscribe_cb);
+  sub->heartbeat
+      = g_timeout_source_new_seconds (va_http_server_get_heartbeat_interval (req->server));
+  g_source_set_callback (sub->heartbeat, va_http_subscriber_heartbeat, sub, NULL);
+  g_source_set_static_name (sub->heartbeat, "[videoannotator] SSE heartbeat");
+  g_source_attach (sub->heartbeat, sub->context);
 
   {
     /* reconnect hint for EventSource clients, then the greeting */

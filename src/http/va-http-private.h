@@ -35,6 +35,9 @@ typedef enum {
 } VaHttpRouteFlags;
 
 typedef struct _VaHttpRequest VaHttpRequest;
+/* One SoupServer and the main context it runs on: the main one, or a
+ * serving thread's (va-http-server.c). */
+typedef struct _VaHttpServing VaHttpServing;
 typedef void (*VaHttpHandler) (VaHttpRequest *req);
 
 typedef struct {
@@ -62,7 +65,8 @@ typedef struct {
 /* Per-request state, attached to the SoupServerMessage from request-started
  * until the message is finished. */
 struct _VaHttpRequest {
-  VaHttpServer *server; /* unowned: outlives its requests */
+  VaHttpServer *server;   /* unowned: outlives its requests */
+  VaHttpServing *serving; /* unowned: the server answering on this thread */
   SoupServerMessage *msg;
   char request_id[37];
   gint64 start_us;
@@ -89,8 +93,10 @@ VaTokenStore *va_http_server_get_token_store (VaHttpServer *self);
 VaPipelineRegistry *va_http_server_get_registry (VaHttpServer *self);
 GPtrArray *va_http_server_get_pipelines (VaHttpServer *self);
 guint va_http_server_get_heartbeat_interval (VaHttpServer *self);
-void va_http_server_track_stream (VaHttpServer *self, gpointer stream, GDestroyNotify close);
-void va_http_server_untrack_stream (VaHttpServer *self, gpointer stream);
+GMainContext *va_http_server_get_main_context (VaHttpServer *self);
+void va_http_serving_track_stream (VaHttpServing *serving, gpointer stream, GDestroyNotify close);
+void va_http_serving_untrack_stream (VaHttpServing *serving, gpointer stream);
+GMainContext *va_http_serving_get_context (VaHttpServing *serving);
 gboolean va_http_server_is_dev (VaHttpServer *self);
 const VaHttpRoute *va_http_server_get_routes (guint *n_routes);
 void va_http_request_pause (VaHttpRequest *req);
@@ -159,7 +165,7 @@ void va_http_alerts_prune (VaHttpAlerts *a, gint64 now_us);
 
 /* va-http-access-log.c */
 void va_http_access_log_write (VaLog *log, VaHttpRequest *req, guint status, guint64 bytes,
-                               double duration_ms);
+                               gint64 duration_us);
 
 /* va-http-router.c */
 const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_routes,

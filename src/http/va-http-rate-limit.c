@@ -15,9 +15,11 @@ typedef struct {
   gint64 updated_us;
 } VaHttpBucket;
 
+/* Shared by the serving threads: every access under the lock. */
 struct _VaHttpRateLimiter {
   double rate;
   double burst;
+  GMutex lock;
   GHashTable *buckets; /* char* → VaHttpBucket* */
 };
 
@@ -29,6 +31,7 @@ va_http_rate_limiter_new (double rate, double burst)
   limiter->rate = rate;
   limiter->burst = MAX (burst, 1.0);
   limiter->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&limiter->lock);
   return limiter;
 }
 
@@ -38,6 +41,7 @@ va_http_rate_limiter_free (VaHttpRateLimiter *limiter)
   if (limiter == NULL)
     return;
   g_clear_pointer (&limiter->buckets, g_hash_table_unref);
+  g_mutex_clear (&limiter->lock);
   g_free (limiter);
 }
 
@@ -55,10 +59,12 @@ va_http_rate_limiter_take (VaHttpRateLimiter *limiter, const char *bucket, gint6
                            guint *retry_after_s)
 {
   VaHttpBucket *b;
+  g_autoptr (GMutexLocker) locker = NULL;
 
   /* rate 0 disables the limiter */
   if (limiter->rate <= 0)
     return TRUE;
+  locker = g_mutex_locker_new (&limiter->lock);
   b = g_hash_table_lookup (limiter->buckets, bucket);
   if (b == NULL) {
     b = g_new0 (VaHttpBucket, 1);
@@ -79,6 +85,8 @@ va_http_rate_limiter_take (VaHttpRateLimiter *limiter, const char *bucket, gint6
 guint
 va_http_rate_limiter_get_size (VaHttpRateLimiter *limiter)
 {
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&limiter->lock);
+
   return g_hash_table_size (limiter->buckets);
 }
 
@@ -87,6 +95,7 @@ va_http_rate_limiter_prune (VaHttpRateLimiter *limiter, gint64 now_us)
 {
   GHashTableIter iter;
   VaHttpBucket *b;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&limiter->lock);
 
   g_hash_table_iter_init (&iter, limiter->buckets);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&b)) {

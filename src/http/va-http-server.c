@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/socket.h>
+
 #include <glib/gi18n-lib.h>
+#include <gio/gnetworking.h>
 
 #include "va-error.h"
 #include "va-http-private.h"
@@ -25,6 +29,20 @@
  *    parse, call the engine, serialize. Handlers that wait for the engine
  *    pause the message and unpause it in the callback;
  * 4. request-finished/aborted: access log line and metrics.
+ *
+ * Serving threads (the `http-threads` setting): besides the SoupServer on
+ * the main context, each serving thread runs its own SoupServer on its own
+ * main context, all listening on the same port (one SO_REUSEPORT socket
+ * each: the kernel spreads the connections over them), so one main loop's
+ * CPU is no longer the limit. A request is handled entirely on the thread
+ * whose server accepted its connection. What is shared is thread-safe:
+ * the engine's reads (store reader connection, token store: locked),
+ * settings (read-only once loaded), the log (locked), the rate limiters
+ * and alert records (locked), the metrics (locked). Engine operations with
+ * a main-context part (submission, cancellation, deletion) do that part on
+ * the engine's context themselves; event streams subscribe to the
+ * engine's signals there and receive the events on their own thread;
+ * security alerts are raised on the main context.
  */
 
 /* JSON request bodies are small documents; anything larger is refused. */
@@ -35,6 +53,24 @@
  * the server writes what is left. */
 #define VA_HTTP_ACCESS_LOG_FLUSH_MS 250
 
+struct _VaHttpServing {
+  VaHttpServer *server; /* unowned: owns this */
+  SoupServer *soup;
+  GMainContext *context;   /* the main context, or the thread's own */
+  GMainLoop *loop;         /* serving threads only */
+  GThread *thread;         /* NULL for the main context's server */
+  GSocket *socket;         /* serving threads: the socket to listen on */
+  GHashTable *streams;     /* long-lived responses (SSE) → their close function */
+  guint paused;            /* requests waiting for a callback (threads: drained on stop) */
+  gboolean stopping;       /* on the thread: stop was called */
+  gboolean stop_requested; /* on the main context */
+  gint ended;              /* atomic: the thread has released everything */
+  guint64 requests;        /* received by this server (under the stats lock) */
+  /* start-up handshake with va_http_server_start() */
+  GError *listen_error;
+  gboolean listening;
+};
+
 struct _VaHttpServer {
   GObject parent_instance;
 
@@ -44,9 +80,12 @@ struct _VaHttpServer {
   VaPipelineRegistry *registry;
   GPtrArray *pipelines;
   guint heartbeat_interval;
-  GHashTable *streams; /* long-lived responses (SSE) → their close function */
   gboolean dev;
-  SoupServer *soup;
+  GMainContext *context; /* the main context: alerts, engine events */
+  GPtrArray *serving;    /* VaHttpServing*: [0] the main context's, then one per thread */
+  GMutex start_lock;
+  GCond start_cond;
+  SoupServer *soup; /* serving[0]'s */
   SoupServer *redirect;
   int listen_port;          /* -1: the port setting */
   int redirect_listen_port; /* -1: none, -2: the tls-redirect-port setting */
@@ -61,7 +100,8 @@ struct _VaHttpServer {
   VaLog *log;
   guint prune_source;
 
-  /* metrics */
+  /* metrics, under stats_lock (serving threads update them) */
+  GMutex stats_lock;
   gint64 started_us;
   guint64 requests_total;
   guint64 responses_by_class[6];
@@ -138,28 +178,41 @@ va_http_server_set_heartbeat_interval (VaHttpServer *self, guint seconds)
   self->heartbeat_interval = seconds;
 }
 
-/* Long-lived responses register here so that stopping the server ends
- * them even when libsoup never reports their message as finished. */
-void
-va_http_server_track_stream (VaHttpServer *self, gpointer stream, GDestroyNotify close)
+GMainContext *
+va_http_server_get_main_context (VaHttpServer *self)
 {
-  g_hash_table_insert (self->streams, stream, close);
+  return self->context;
+}
+
+GMainContext *
+va_http_serving_get_context (VaHttpServing *serving)
+{
+  return serving->context;
+}
+
+/* Long-lived responses register here so that stopping the server ends
+ * them even when libsoup never reports their message as finished. Only
+ * called on @serving's thread. */
+void
+va_http_serving_track_stream (VaHttpServing *serving, gpointer stream, GDestroyNotify close)
+{
+  g_hash_table_insert (serving->streams, stream, close);
 }
 
 void
-va_http_server_untrack_stream (VaHttpServer *self, gpointer stream)
+va_http_serving_untrack_stream (VaHttpServing *serving, gpointer stream)
 {
-  g_hash_table_remove (self->streams, stream);
+  g_hash_table_remove (serving->streams, stream);
 }
 
 static void
-va_http_server_close_streams (VaHttpServer *self)
+va_http_serving_close_streams (VaHttpServing *serving)
 {
   GHashTableIter iter;
   gpointer stream, close;
 
-  while (g_hash_table_size (self->streams) > 0) {
-    g_hash_table_iter_init (&iter, self->streams);
+  while (g_hash_table_size (serving->streams) > 0) {
+    g_hash_table_iter_init (&iter, serving->streams);
     g_hash_table_iter_next (&iter, &stream, &close);
     g_hash_table_iter_remove (&iter);
     ((GDestroyNotify)close) (stream);
@@ -221,18 +274,26 @@ void
 va_http_request_pause (VaHttpRequest *req)
 {
   g_object_ref (req->msg);
+  req->serving->paused++;
   soup_server_message_pause (req->msg);
 }
+
+static void va_http_serving_maybe_quit (VaHttpServing *serving);
 
 void
 va_http_request_unpause (VaHttpRequest *req)
 {
   SoupServerMessage *msg = req->msg;
+  VaHttpServing *serving = req->serving;
 
-  /* a client that went away took the message's I/O with it */
-  if (!req->finished)
+  /* a client that went away took the message's I/O with it, and so did
+   * stopping the server (which closes the connections without always
+   * finishing their messages first) */
+  if (!req->finished && !serving->stopping)
     soup_server_message_unpause (msg);
   g_object_unref (msg);
+  serving->paused--;
+  va_http_serving_maybe_quit (serving);
 }
 
 /* ---- security alerts ---------------------------------------------------------- */
@@ -247,9 +308,10 @@ va_http_alert_command_done (GObject *source, GAsyncResult *result, gpointer user
 }
 
 /* Writes the alert to logs/security.log, emits ::security-alert and hands
- * it, as JSON on standard input, to the alert-command if one is set. */
+ * it, as JSON on standard input, to the alert-command if one is set. On
+ * the main context. */
 static void
-va_http_server_raise_alert (VaHttpServer *self, JsonObject *alert)
+va_http_server_raise_alert_now (VaHttpServer *self, JsonObject *alert)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), alert);
@@ -281,18 +343,63 @@ va_http_server_raise_alert (VaHttpServer *self, JsonObject *alert)
   }
 }
 
+typedef struct {
+  VaHttpServer *server;
+  JsonObject *alert;
+} VaHttpAlertCall;
+
+static void
+va_http_alert_call_free (VaHttpAlertCall *call)
+{
+  g_object_unref (call->server);
+  json_object_unref (call->alert);
+  g_free (call);
+}
+
+static gboolean
+va_http_server_raise_alert_cb (gpointer user_data)
+{
+  VaHttpAlertCall *call = user_data;
+
+  va_http_server_raise_alert_now (call->server, call->alert);
+  return G_SOURCE_REMOVE;
+}
+
+/* Alerts from a serving thread are raised on the main context, where the
+ * signal's handlers expect them. */
+static void
+va_http_server_raise_alert (VaHttpServer *self, JsonObject *alert)
+{
+  VaHttpAlertCall *call;
+
+  if (g_main_context_is_owner (self->context)) {
+    va_http_server_raise_alert_now (self, alert);
+    return;
+  }
+  call = g_new0 (VaHttpAlertCall, 1);
+  call->server = g_object_ref (self);
+  call->alert = json_object_ref (alert);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, va_http_server_raise_alert_cb,
+                              call, (GDestroyNotify)va_http_alert_call_free);
+}
+
 /* ---- step 1: request-started ---------------------------------------------- */
 
 static void
-va_http_server_request_started (SoupServer *soup, SoupServerMessage *msg, VaHttpServer *self)
+va_http_server_request_started (SoupServer *soup, SoupServerMessage *msg, VaHttpServing *serving)
 {
+  VaHttpServer *self = serving->server;
   VaHttpRequest *req = g_new0 (VaHttpRequest, 1);
 
   req->server = self;
+  req->serving = serving;
   req->msg = msg;
   req->start_us = g_get_monotonic_time ();
   req->cancellable = g_cancellable_new ();
+  g_mutex_lock (&self->stats_lock);
   self->requests_in_flight++;
+  serving->requests++;
+  g_mutex_unlock (&self->stats_lock);
   g_object_set_data_full (G_OBJECT (msg), VA_HTTP_REQUEST_KEY, req,
                           (GDestroyNotify)va_http_request_free);
 }
@@ -352,7 +459,8 @@ static void
 va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
                               GHashTable *query, gpointer user_data)
 {
-  VaHttpServer *self = VA_HTTP_SERVER (user_data);
+  VaHttpServing *serving = user_data;
+  VaHttpServer *self = serving->server;
   VaHttpRequest *req = va_http_request_get (msg);
   const char *method = soup_server_message_get_method (msg);
   const VaHttpRoute *routes;
@@ -454,11 +562,13 @@ va_http_server_handler (SoupServer *soup, SoupServerMessage *msg, const char *pa
 /* ---- step 4: access log + metrics ----------------------------------------- */
 
 static void
-va_http_server_request_done (VaHttpServer *self, SoupServerMessage *msg, gboolean aborted)
+va_http_server_request_done (VaHttpServing *serving, SoupServerMessage *msg, gboolean aborted)
 {
+  VaHttpServer *self = serving->server;
   VaHttpRequest *req = va_http_request_get (msg);
   guint status = soup_server_message_get_status (msg);
   SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  gint64 duration_us;
   double duration_ms;
 
   if (req == NULL || req->finished)
@@ -466,11 +576,14 @@ va_http_server_request_done (VaHttpServer *self, SoupServerMessage *msg, gboolea
   req->finished = TRUE;
   if (aborted)
     g_cancellable_cancel (req->cancellable);
-  duration_ms = (g_get_monotonic_time () - req->start_us) / 1000.0;
+  duration_us = g_get_monotonic_time () - req->start_us;
+  duration_ms = duration_us / 1000.0;
+  g_mutex_lock (&self->stats_lock);
   self->requests_in_flight--;
   self->requests_total++;
   self->response_time_sum_ms += duration_ms;
   self->responses_by_class[MIN (status / 100, 5)]++;
+  g_mutex_unlock (&self->stats_lock);
   if (status == 401 && req->client != NULL) {
     g_autoptr (JsonObject) alert
         = va_http_alerts_note_auth_failure (self->alerts, req->client, g_get_monotonic_time ());
@@ -479,19 +592,19 @@ va_http_server_request_done (VaHttpServer *self, SoupServerMessage *msg, gboolea
   }
   if (req->client != NULL)
     va_http_access_log_write (self->log, req, status, body != NULL ? (guint64)body->length : 0,
-                              duration_ms);
+                              duration_us);
 }
 
 static void
-va_http_server_request_finished (SoupServer *soup, SoupServerMessage *msg, VaHttpServer *self)
+va_http_server_request_finished (SoupServer *soup, SoupServerMessage *msg, VaHttpServing *serving)
 {
-  va_http_server_request_done (self, msg, FALSE);
+  va_http_server_request_done (serving, msg, FALSE);
 }
 
 static void
-va_http_server_request_aborted (SoupServer *soup, SoupServerMessage *msg, VaHttpServer *self)
+va_http_server_request_aborted (SoupServer *soup, SoupServerMessage *msg, VaHttpServing *serving)
 {
-  va_http_server_request_done (self, msg, TRUE);
+  va_http_server_request_done (serving, msg, TRUE);
 }
 
 /* Buckets of clients that have been quiet are dropped once a minute. */
@@ -513,16 +626,328 @@ void
 va_http_server_get_request_stats (VaHttpServer *self, guint64 *total, double *avg_ms,
                                   guint *in_flight, double *uptime_s)
 {
+  g_mutex_lock (&self->stats_lock);
   *total = self->requests_total;
   *avg_ms = self->requests_total > 0 ? self->response_time_sum_ms / self->requests_total : 0.0;
   *in_flight = self->requests_in_flight;
+  g_mutex_unlock (&self->stats_lock);
   *uptime_s = (g_get_monotonic_time () - self->started_us) / 1e6;
 }
 
 guint64
 va_http_server_get_responses_by_class (VaHttpServer *self, guint klass)
 {
-  return self->responses_by_class[MIN (klass, 5)];
+  guint64 n;
+
+  g_mutex_lock (&self->stats_lock);
+  n = self->responses_by_class[MIN (klass, 5)];
+  g_mutex_unlock (&self->stats_lock);
+  return n;
+}
+
+/**
+ * va_http_server_get_n_serving:
+ *
+ * Returns: how many SoupServers answer the API: 1 (the main context's)
+ *   plus one per serving thread; valid after va_http_server_start()
+ */
+guint
+va_http_server_get_n_serving (VaHttpServer *self)
+{
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), 0);
+  return self->serving->len;
+}
+
+/**
+ * va_http_server_get_serving_requests:
+ * @index: 0 for the main context's server, 1… for the serving threads
+ *
+ * Returns: the requests that server has received
+ */
+guint64
+va_http_server_get_serving_requests (VaHttpServer *self, guint index)
+{
+  guint64 n;
+
+  g_return_val_if_fail (VA_IS_HTTP_SERVER (self), 0);
+  g_return_val_if_fail (index < self->serving->len, 0);
+  g_mutex_lock (&self->stats_lock);
+  n = ((VaHttpServing *)self->serving->pdata[index])->requests;
+  g_mutex_unlock (&self->stats_lock);
+  return n;
+}
+
+/* ---- serving instances ------------------------------------------------------ */
+
+/* Only after its thread has ended (or, for the main one, on the main
+ * context). */
+static void
+va_http_serving_free (VaHttpServing *serving)
+{
+  g_clear_object (&serving->soup);
+  g_clear_object (&serving->socket);
+  g_clear_pointer (&serving->streams, g_hash_table_unref);
+  g_clear_pointer (&serving->loop, g_main_loop_unref);
+  g_clear_pointer (&serving->context, g_main_context_unref);
+  g_clear_error (&serving->listen_error);
+  g_free (serving);
+}
+
+static VaHttpServing *
+va_http_serving_new (VaHttpServer *self, GMainContext *context)
+{
+  VaHttpServing *serving = g_new0 (VaHttpServing, 1);
+
+  serving->server = self;
+  serving->context = g_main_context_ref (context);
+  serving->streams = g_hash_table_new (NULL, NULL);
+  serving->soup = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
+  g_signal_connect (serving->soup, "request-started", G_CALLBACK (va_http_server_request_started),
+                    serving);
+  g_signal_connect (serving->soup, "request-finished", G_CALLBACK (va_http_server_request_finished),
+                    serving);
+  g_signal_connect (serving->soup, "request-aborted", G_CALLBACK (va_http_server_request_aborted),
+                    serving);
+  soup_server_add_early_handler (serving->soup, NULL, va_http_server_early_handler, serving, NULL);
+  soup_server_add_handler (serving->soup, NULL, va_http_server_handler, serving, NULL);
+  return serving;
+}
+
+/* A serving thread's loop ends once it was told to stop and no request
+ * waits for a callback on its context any more (the engine answers even
+ * a request whose client went away; leaving it would leak it). */
+static void
+va_http_serving_maybe_quit (VaHttpServing *serving)
+{
+  if (serving->stopping && serving->paused == 0 && serving->loop != NULL)
+    g_main_loop_quit (serving->loop);
+}
+
+/* On the serving thread: stop listening, end long-lived responses and
+ * close the connections (libsoup aborts what is in progress). */
+static gboolean
+va_http_serving_stop_cb (gpointer user_data)
+{
+  VaHttpServing *serving = user_data;
+
+  serving->stopping = TRUE;
+  va_http_serving_close_streams (serving);
+  soup_server_disconnect (serving->soup);
+  va_http_serving_maybe_quit (serving);
+  return G_SOURCE_REMOVE;
+}
+
+/* The longest a serving thread waits, when stopping, for the callbacks of
+ * the requests it paused (engine reads and writes take milliseconds). */
+#define VA_HTTP_SERVING_DRAIN_MS 5000
+
+static gboolean
+va_http_serving_drain_timeout_cb (gpointer user_data)
+{
+  VaHttpServing *serving = user_data;
+
+  g_warning ("HTTP serving thread stopped with %u requests still waiting", serving->paused);
+  g_main_loop_quit (serving->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+va_http_serving_thread (gpointer user_data)
+{
+  VaHttpServing *serving = user_data;
+  VaHttpServer *self = serving->server;
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  g_main_context_push_thread_default (serving->context);
+  /* the listener attaches its source to the thread-default context */
+  ok = soup_server_listen_socket (serving->soup, serving->socket,
+                                  self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
+  g_mutex_lock (&self->start_lock);
+  serving->listening = ok;
+  if (!ok)
+    serving->listen_error = g_steal_pointer (&error);
+  g_cond_broadcast (&self->start_cond);
+  g_mutex_unlock (&self->start_lock);
+
+  if (ok) {
+    g_autoptr (GSource) timeout = NULL;
+
+    g_main_loop_run (serving->loop);
+    /* stopped: nothing of this server may outlive the thread */
+    timeout = g_timeout_source_new (VA_HTTP_SERVING_DRAIN_MS);
+    g_source_set_callback (timeout, va_http_serving_drain_timeout_cb, serving, NULL);
+    g_source_attach (timeout, serving->context);
+    if (serving->paused > 0)
+      g_main_loop_run (serving->loop);
+    g_source_destroy (timeout);
+  }
+  g_clear_object (&serving->soup);
+  while (g_main_context_iteration (serving->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (serving->context);
+  g_atomic_int_set (&serving->ended, TRUE);
+  g_main_context_wakeup (self->context);
+  return NULL;
+}
+
+/* libsoup listens with GSocket's default backlog of 10: with more clients
+ * connecting at once than that, the kernel drops their SYNs and they retry
+ * only a second later (seen as 1–3 s p99 with 64 connections). */
+#define VA_HTTP_LISTEN_BACKLOG 511
+
+/* A listening TCP socket, with SO_REUSEPORT when each serving thread is to
+ * have one on the same port. */
+static GSocket *
+va_http_listen_socket (GSocketAddress *address, gboolean reuseport, GError **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+  GSocketFamily family = g_socket_address_get_family (address);
+
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return NULL;
+  if (family == G_SOCKET_FAMILY_IPV6
+      && !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, VA_HTTP_LISTEN_BACKLOG);
+  if (!reuseport) {
+    if (!g_socket_bind (socket, address, TRUE, error))
+      return NULL;
+  } else {
+    /* g_socket_bind() turns SO_REUSEPORT off on TCP sockets: bind(2) */
+    struct sockaddr_storage native;
+    gssize len = g_socket_address_get_native_size (address);
+
+    if (!g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, TRUE, error)
+        || !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, TRUE, error)
+        || !g_socket_address_to_native (address, &native, sizeof native, error))
+      return NULL;
+    if (bind (g_socket_get_fd (socket), (struct sockaddr *)&native, (socklen_t)len) != 0) {
+      int saved = errno;
+      g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _ ("Error binding to address %s: %s"), where, g_strerror (saved));
+      return NULL;
+    }
+  }
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+/* Binds one socket per SoupServer on @address: with serving threads,
+ * SO_REUSEPORT sockets. Their first bind is made without SO_REUSEPORT:
+ * sockets that share a port must all set it, so this fails, as a single
+ * server would, when another process (even another videoannotator with
+ * serving threads) has the port. */
+static gboolean
+va_http_server_listen_sockets (VaHttpServer *self, GInetAddress *inet, guint port, GError **error)
+{
+  g_autoptr (GSocketAddress) probe_address = g_inet_socket_address_new (inet, port);
+  g_autoptr (GSocket) probe = NULL;
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSocket) main_socket = NULL;
+
+  if (self->serving->len == 1) {
+    main_socket = va_http_listen_socket (probe_address, FALSE, error);
+    return main_socket != NULL
+           && soup_server_listen_socket (self->soup, main_socket,
+                                         self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  }
+  probe = g_socket_new (g_socket_address_get_family (probe_address), G_SOCKET_TYPE_STREAM,
+                        G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (probe == NULL || !g_socket_bind (probe, probe_address, TRUE, error))
+    return FALSE;
+  bound = g_socket_get_local_address (probe, error);
+  if (bound == NULL)
+    return FALSE;
+  /* the port is free (or was 0 and is now chosen): release it for the
+   * shared sockets */
+  g_socket_close (probe, NULL);
+
+  main_socket = va_http_listen_socket (bound, TRUE, error);
+  if (main_socket == NULL)
+    return FALSE;
+  for (guint i = 1; i < self->serving->len; i++) {
+    VaHttpServing *serving = self->serving->pdata[i];
+
+    serving->socket = va_http_listen_socket (bound, TRUE, error);
+    if (serving->socket == NULL)
+      return FALSE;
+  }
+  return soup_server_listen_socket (self->soup, main_socket,
+                                    self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+}
+
+/* The `http-threads` setting: 0 means one SoupServer per processor. At
+ * most this many in all. */
+#define VA_HTTP_MAX_SERVING 64
+
+static guint
+va_http_server_n_serving (VaHttpServer *self)
+{
+  guint n = va_settings_get_uint (self->settings, "http-threads");
+
+  if (n == 0)
+    n = (guint)g_get_num_processors ();
+  return CLAMP (n, 1, VA_HTTP_MAX_SERVING);
+}
+
+static gboolean
+va_http_server_start_threads (VaHttpServer *self, GError **error)
+{
+  for (guint i = 1; i < self->serving->len; i++) {
+    VaHttpServing *serving = self->serving->pdata[i];
+    g_autofree char *name = g_strdup_printf ("va-http-%u", i);
+
+    serving->loop = g_main_loop_new (serving->context, FALSE);
+    serving->thread = g_thread_new (name, va_http_serving_thread, serving);
+  }
+  g_mutex_lock (&self->start_lock);
+  for (guint i = 1; i < self->serving->len; i++) {
+    VaHttpServing *serving = self->serving->pdata[i];
+
+    while (!serving->listening && serving->listen_error == NULL)
+      g_cond_wait (&self->start_cond, &self->start_lock);
+    if (serving->listen_error != NULL && error != NULL && *error == NULL)
+      g_propagate_prefixed_error (error, g_steal_pointer (&serving->listen_error),
+                                  _ ("Cannot start HTTP serving thread %u: "), i);
+  }
+  g_mutex_unlock (&self->start_lock);
+  return error == NULL || *error == NULL;
+}
+
+/* The main context keeps running while the threads stop: a request they
+ * still answer may wait for an engine operation's main-context part. */
+static void
+va_http_server_stop_threads (VaHttpServer *self)
+{
+  gboolean iterate = g_main_context_acquire (self->context);
+
+  for (guint i = 1; i < self->serving->len; i++) {
+    VaHttpServing *serving = self->serving->pdata[i];
+
+    if (serving->thread == NULL || serving->stop_requested)
+      continue;
+    serving->stop_requested = TRUE;
+    g_main_context_invoke_full (serving->context, G_PRIORITY_DEFAULT, va_http_serving_stop_cb,
+                                serving, NULL);
+  }
+  for (guint i = 1; i < self->serving->len; i++) {
+    VaHttpServing *serving = self->serving->pdata[i];
+
+    if (serving->thread == NULL)
+      continue;
+    while (iterate && !g_atomic_int_get (&serving->ended))
+      g_main_context_iteration (self->context, TRUE);
+    /* (a stop nested in that iteration may have joined it already) */
+    if (serving->thread != NULL)
+      g_thread_join (g_steal_pointer (&serving->thread));
+  }
+  if (iterate)
+    g_main_context_release (self->context);
 }
 
 /* ---- object ----------------------------------------------------------------- */
@@ -533,7 +958,9 @@ va_http_server_dispose (GObject *object)
   VaHttpServer *self = VA_HTTP_SERVER (object);
 
   va_http_server_stop (self);
-  g_clear_object (&self->soup);
+  if (self->serving != NULL)
+    g_ptr_array_set_size (self->serving, 0);
+  self->soup = NULL;
   g_clear_object (&self->redirect);
   g_clear_object (&self->settings);
   /* closing the connections above may have logged aborted requests */
@@ -552,7 +979,11 @@ va_http_server_finalize (GObject *object)
   VaHttpServer *self = VA_HTTP_SERVER (object);
 
   g_clear_pointer (&self->cors, va_http_cors_free);
-  g_clear_pointer (&self->streams, g_hash_table_unref);
+  g_clear_pointer (&self->serving, g_ptr_array_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->stats_lock);
+  g_mutex_clear (&self->start_lock);
+  g_cond_clear (&self->start_cond);
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->alerts, va_http_alerts_free);
@@ -639,8 +1070,12 @@ va_http_server_init (VaHttpServer *self)
   self->listen_port = -1;
   self->redirect_listen_port = -2;
   self->heartbeat_interval = 30;
-  self->streams = g_hash_table_new (NULL, NULL);
   self->alerts = va_http_alerts_new ();
+  self->context = g_main_context_ref_thread_default ();
+  self->serving = g_ptr_array_new_with_free_func ((GDestroyNotify)va_http_serving_free);
+  g_mutex_init (&self->stats_lock);
+  g_mutex_init (&self->start_lock);
+  g_cond_init (&self->start_cond);
 }
 
 /**
@@ -684,7 +1119,8 @@ va_http_server_setup_tls (VaHttpServer *self, GError **error)
                  *key_file != '\0' ? _ (" with key ") : "", key_file, local->message);
     return FALSE;
   }
-  g_object_set (self->soup, "tls-certificate", cert, NULL);
+  for (guint i = 0; i < self->serving->len; i++)
+    g_object_set (((VaHttpServing *)self->serving->pdata[i])->soup, "tls-certificate", cert, NULL);
   self->tls = TRUE;
   return TRUE;
 }
@@ -738,6 +1174,7 @@ va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog 
   g_autoptr (VaHttpServer) self = NULL;
   VaSettings *settings;
   double rate, burst;
+  guint n_serving;
 
   g_return_val_if_fail (VA_IS_ENGINE (engine), NULL);
 
@@ -760,17 +1197,15 @@ va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog 
     return NULL;
   va_log_set_buffered (self->log, "api_requests", VA_HTTP_ACCESS_LOG_FLUSH_MS);
 
-  self->soup = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
+  n_serving = va_http_server_n_serving (self);
+  g_ptr_array_add (self->serving, va_http_serving_new (self, self->context));
+  self->soup = ((VaHttpServing *)self->serving->pdata[0])->soup;
+  for (guint i = 1; i < n_serving; i++) {
+    g_autoptr (GMainContext) context = g_main_context_new ();
+    g_ptr_array_add (self->serving, va_http_serving_new (self, context));
+  }
   if (!va_http_server_setup_tls (self, error))
     return NULL;
-  g_signal_connect (self->soup, "request-started", G_CALLBACK (va_http_server_request_started),
-                    self);
-  g_signal_connect (self->soup, "request-finished", G_CALLBACK (va_http_server_request_finished),
-                    self);
-  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (va_http_server_request_aborted),
-                    self);
-  soup_server_add_early_handler (self->soup, NULL, va_http_server_early_handler, self, NULL);
-  soup_server_add_handler (self->soup, NULL, va_http_server_handler, self, NULL);
   return g_steal_pointer (&self);
 }
 
@@ -783,7 +1218,7 @@ va_http_server_bound_port (SoupServer *soup)
 }
 
 static gboolean
-va_http_server_listen (SoupServer *soup, const char *address, guint port,
+va_http_server_listen (VaHttpServer *self, SoupServer *soup, const char *address, guint port,
                        SoupServerListenOptions options, GError **error)
 {
   g_autoptr (GInetAddress) inet = NULL;
@@ -800,6 +1235,14 @@ va_http_server_listen (SoupServer *soup, const char *address, guint port,
     return FALSE;
   }
   sockaddr = g_inet_socket_address_new (inet, port);
+  if (self != NULL) {
+    if (!va_http_server_listen_sockets (self, inet, port, error)) {
+      g_prefix_error (error, _ ("Cannot listen on %s port %u: "), address, port);
+      va_error_convert (error);
+      return FALSE;
+    }
+    return TRUE;
+  }
   if (!soup_server_listen (soup, sockaddr, options, error)) {
     g_prefix_error (error, _ ("Cannot listen on %s port %u: "), address, port);
     va_error_convert (error);
@@ -824,9 +1267,14 @@ va_http_server_start (VaHttpServer *self, GError **error)
 
   g_return_val_if_fail (VA_IS_HTTP_SERVER (self), FALSE);
 
-  if (!va_http_server_listen (self->soup, address, (guint)MAX (port, 0),
+  ((VaHttpServing *)self->serving->pdata[0])->stopping = FALSE;
+  if (!va_http_server_listen (self, self->soup, address, (guint)MAX (port, 0),
                               self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
+  if (!va_http_server_start_threads (self, error)) {
+    va_http_server_stop (self);
+    return FALSE;
+  }
   self->port = va_http_server_bound_port (self->soup);
   if (redirect_port == -2) {
     int setting = va_settings_get_int (self->settings, "tls-redirect-port");
@@ -835,8 +1283,8 @@ va_http_server_start (VaHttpServer *self, GError **error)
   if (self->tls && redirect_port >= 0) {
     self->redirect = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
     soup_server_add_handler (self->redirect, NULL, va_http_server_redirect_handler, self, NULL);
-    if (!va_http_server_listen (self->redirect, address, (guint)redirect_port, 0, error)) {
-      soup_server_disconnect (self->soup);
+    if (!va_http_server_listen (NULL, self->redirect, address, (guint)redirect_port, 0, error)) {
+      va_http_server_stop (self);
       return FALSE;
     }
     self->redirect_port = va_http_server_bound_port (self->redirect);
@@ -867,9 +1315,15 @@ va_http_server_stop (VaHttpServer *self)
 {
   g_return_if_fail (VA_IS_HTTP_SERVER (self));
   g_clear_handle_id (&self->prune_source, g_source_remove);
-  va_http_server_close_streams (self);
+  if (self->serving->len > 0) {
+    VaHttpServing *main_serving = self->serving->pdata[0];
+
+    main_serving->stopping = TRUE;
+    va_http_serving_close_streams (main_serving);
+  }
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
+  va_http_server_stop_threads (self);
   if (self->redirect != NULL)
     soup_server_disconnect (self->redirect);
   va_http_server_flush_log (self);

@@ -24,5 +24,7 @@ guint va_http_server_get_port (VaHttpServer *self);
 guint va_http_server_get_redirect_port (VaHttpServer *self);
 char *va_http_server_get_base_uri (VaHttpServer *self);
 gboolean va_http_server_is_tls (VaHttpServer *self);
+guint va_http_server_get_n_serving (VaHttpServer *self);
+guint64 va_http_server_get_serving_requests (VaHttpServer *self, guint index);
 
 G_END_DECLS

@@ -1037,6 +1037,189 @@ test_artifacts_client_gone (JobsFixture *j, gconstpointer data)
   }
 }
 
+/* ---- serving threads ------------------------------------------------------------- */
+
+static const char *threads_settings[] = { "http-threads=4", "rate-limit=0", NULL };
+
+static guint
+count_busy_servers (VaHttpServer *server)
+{
+  guint busy = 0;
+
+  for (guint i = 0; i < va_http_server_get_n_serving (server); i++)
+    busy += va_http_server_get_serving_requests (server, i) > 0;
+  return busy;
+}
+
+/* Requests answered at once by several serving threads: each gets the
+ * answer its key and the job's owner call for, each has its line in the
+ * access log under its own request id, and a revocation reaches every
+ * thread. (At most 10 refusals in all: the 11th 401 from one address
+ * blocks it, on every thread.) */
+static void
+test_threads (JobsFixture *j, gconstpointer data)
+{
+  const guint n = 24, n_refused = 5;
+  g_autofree char *job = submit_ok (j, j->alice_write);
+  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%s", job);
+  g_autofree char *alice = g_strconcat ("Bearer ", j->alice_read, NULL);
+  g_autofree char *bob = g_strconcat ("Bearer ", j->bob_write, NULL);
+  const char *as_alice[] = { "Authorization", alice, NULL };
+  const char *as_bob[] = { "Authorization", bob, NULL };
+  g_autoptr (GPtrArray) own = NULL;
+  g_autoptr (GPtrArray) other = NULL;
+  g_autoptr (GPtrArray) anonymous = NULL;
+  g_autoptr (GPtrArray) revoked = NULL;
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *log_path = g_build_filename (j->f.dir, "logs", "api_requests.log", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpuint (va_http_server_get_n_serving (j->f.server), ==, 4);
+  own = va_http_fetch_parallel (&j->f, n, "GET", path, as_alice);
+  other = va_http_fetch_parallel (&j->f, n, "GET", path, as_bob);
+  anonymous = va_http_fetch_parallel (&j->f, n_refused, "GET", path, NULL);
+  for (guint i = 0; i < n; i++) {
+    VaHttpReply *r = own->pdata[i];
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (va_http_reply_object (r), "id"), ==, job);
+    va_http_assert_envelope (other->pdata[i], 404, "JOB_NOT_FOUND");
+  }
+  for (guint i = 0; i < n_refused; i++)
+    va_http_assert_envelope (anonymous->pdata[i], 401, "UNAUTHORIZED");
+  /* 53 connections over 4 sockets: more than one server answered */
+  g_assert_cmpuint (count_busy_servers (j->f.server), >, 1);
+
+  /* one access log line per request, under the id its response carried */
+  va_http_server_flush_log (j->f.server);
+  g_file_get_contents (log_path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (g_strstrip (contents), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_autoptr (JsonNode) node = json_from_string (lines[i], &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_hash_table_add (
+        ids, g_strdup (json_object_get_string_member (json_node_get_object (node), "request_id"))));
+  }
+  for (guint i = 0; i < n; i++) {
+    g_assert_true (
+        g_hash_table_contains (ids, va_http_reply_header (own->pdata[i], "X-Request-ID")));
+    g_assert_true (
+        g_hash_table_contains (ids, va_http_reply_header (other->pdata[i], "X-Request-ID")));
+  }
+  for (guint i = 0; i < n_refused; i++)
+    g_assert_true (
+        g_hash_table_contains (ids, va_http_reply_header (anonymous->pdata[i], "X-Request-ID")));
+  /* the submission and the reads */
+  g_assert_cmpuint (g_hash_table_size (ids), ==, 2 * n + n_refused + 1);
+
+  va_token_store_revoke (j->f.tokens, j->alice_read, NULL, &error);
+  g_assert_no_error (error);
+  revoked = va_http_fetch_parallel (&j->f, n_refused, "GET", path, as_alice);
+  for (guint i = 0; i < n_refused; i++)
+    va_http_assert_envelope (revoked->pdata[i], 401, "UNAUTHORIZED");
+}
+
+static const char *threads_rate_settings[]
+    = { "http-threads=4", "rate-limit=1", "rate-limit-burst=5", NULL };
+
+/* The rate limiter is one for all serving threads: of 16 requests sent at
+ * once from one address, exactly the burst gets through. */
+static void
+test_threads_rate_limit (JobsFixture *j, gconstpointer data)
+{
+  g_autoptr (GPtrArray) replies = va_http_fetch_parallel (&j->f, 16, "GET", "/health", NULL);
+  guint ok = 0, limited = 0;
+
+  for (guint i = 0; i < replies->len; i++) {
+    VaHttpReply *r = replies->pdata[i];
+
+    if (r->status == 200)
+      ok++;
+    else if (r->status == 429)
+      limited++;
+  }
+  g_assert_cmpuint (ok, ==, 5);
+  g_assert_cmpuint (limited, ==, 11);
+  g_assert_cmpuint (count_busy_servers (j->f.server), >, 1);
+}
+
+/* Event streams answered by serving threads get the engine's events (its
+ * signals are emitted on the main context) for a job cancelled and
+ * deleted through other connections; stopping the server with the
+ * streams open ends them all. */
+static void
+test_threads_events (JobsFixture *j, gconstpointer data)
+{
+  enum { N_STREAMS = 8 };
+  g_autofree char *uri = g_strconcat (j->f.base, "/api/v1/events/stream", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", j->alice_read, NULL);
+  SoupSession *sessions[N_STREAMS];
+  SoupMessage *msgs[N_STREAMS];
+  GInputStream *streams[N_STREAMS];
+  GString *texts[N_STREAMS];
+  g_autofree char *job = NULL;
+  g_autofree char *cancel = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *deleted = NULL;
+
+  for (guint i = 0; i < N_STREAMS; i++) {
+    g_autoptr (GAsyncResult) result = NULL;
+    g_autoptr (GError) error = NULL;
+
+    sessions[i] = soup_session_new_with_options ("timeout", 60, NULL);
+    msgs[i] = soup_message_new ("GET", uri);
+    soup_message_headers_replace (soup_message_get_request_headers (msgs[i]), "Authorization",
+                                  bearer);
+    soup_session_send_async (sessions[i], msgs[i], G_PRIORITY_DEFAULT, NULL, va_http_sent_cb,
+                             &result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    streams[i] = soup_session_send_finish (sessions[i], result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (soup_message_get_status (msgs[i]), ==, 200);
+    texts[i] = g_string_new (NULL);
+    sse_read_until (streams[i], texts[i], "event: connected\n");
+  }
+  /* 8 connections over 4 sockets: the streams are not all on one server */
+  g_assert_cmpuint (count_busy_servers (j->f.server), >, 1);
+  job = submit_ok (j, j->alice_write);
+  cancel = g_strdup_printf ("/api/v1/jobs/%s/cancel", job);
+  path = g_strdup_printf ("/api/v1/jobs/%s", job);
+  deleted = g_strdup_printf ("\"job_id\":\"%s\"}\n", job);
+  {
+    g_autoptr (VaHttpReply) r = fetch_as (j, j->alice_write, "POST", cancel);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  {
+    g_autoptr (VaHttpReply) r = fetch_as (j, j->alice_write, "DELETE", path);
+    g_assert_cmpuint (r->status, ==, 204);
+  }
+  for (guint i = 0; i < N_STREAMS; i++) {
+    sse_read_until (streams[i], texts[i], "event: job.cancelled\n");
+    sse_read_until (streams[i], texts[i], deleted);
+  }
+  /* stop with the streams open: every stream ends */
+  va_http_server_stop (j->f.server);
+  for (guint i = 0; i < N_STREAMS; i++) {
+    guint8 buffer[4096];
+    gssize got;
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    do {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      got = g_input_stream_read (streams[i], buffer, sizeof buffer, NULL, NULL);
+    } while (got > 0);
+    g_object_unref (streams[i]);
+    g_object_unref (msgs[i]);
+    g_object_unref (sessions[i]);
+    g_string_free (texts[i], TRUE);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1061,6 +1244,9 @@ main (int argc, char **argv)
   ADD ("/http/system", test_system, NULL);
   ADD ("/http/events", test_events, NULL);
   ADD ("/http/validate", test_validate, NULL);
+  ADD ("/http/threads/jobs", test_threads, threads_settings);
+  ADD ("/http/threads/rate-limit", test_threads_rate_limit, threads_rate_settings);
+  ADD ("/http/threads/events", test_threads_events, threads_settings);
 #undef ADD
   return g_test_run ();
 }

@@ -161,6 +161,61 @@ va_http_fetch (VaHttpFixture *f, const char *method, const char *path)
   return va_http_fetch_full (f, method, path, NULL, NULL, NULL);
 }
 
+typedef struct {
+  SoupSession *session;
+  SoupMessage *msg;
+  GAsyncResult *result;
+} VaHttpPending;
+
+/* Sends @n requests at once, each on a connection of its own (its own
+ * session), so that the kernel spreads them over the serving threads'
+ * sockets; returns the replies (VaHttpReply*) in order. */
+static inline GPtrArray *
+va_http_fetch_parallel (VaHttpFixture *f, guint n, const char *method, const char *path,
+                        const char *const *headers)
+{
+  g_autofree char *uri = g_strconcat (f->base, path, NULL);
+  g_autofree VaHttpPending *pending = g_new0 (VaHttpPending, n);
+  GPtrArray *replies = g_ptr_array_new_with_free_func ((GDestroyNotify)va_http_reply_free);
+
+  for (guint i = 0; i < n; i++) {
+    pending[i].session = soup_session_new_with_options ("timeout", 60, NULL);
+    pending[i].msg = soup_message_new (method, uri);
+    for (guint h = 0; headers != NULL && headers[h] != NULL; h += 2)
+      soup_message_headers_replace (soup_message_get_request_headers (pending[i].msg), headers[h],
+                                    headers[h + 1]);
+    soup_session_send_and_read_async (pending[i].session, pending[i].msg, G_PRIORITY_DEFAULT, NULL,
+                                      va_http_sent_cb, &pending[i].result);
+  }
+  for (guint i = 0; i < n; i++) {
+    g_autoptr (GError) error = NULL;
+    VaHttpReply *reply = g_new0 (VaHttpReply, 1);
+    const char *type;
+
+    while (pending[i].result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    reply->body = soup_session_send_and_read_finish (pending[i].session, pending[i].result, &error);
+    g_assert_no_error (error);
+    reply->status = soup_message_get_status (pending[i].msg);
+    reply->headers = soup_message_headers_ref (soup_message_get_response_headers (pending[i].msg));
+    type = soup_message_headers_get_content_type (reply->headers, NULL);
+    if (type != NULL && g_str_equal (type, "application/json")) {
+      gsize len;
+      const char *data = g_bytes_get_data (reply->body, &len);
+
+      reply->json = json_from_string (len > 0 ? data : "", &error);
+      g_assert_no_error (error);
+    }
+    g_ptr_array_add (replies, reply);
+  }
+  for (guint i = 0; i < n; i++) {
+    g_object_unref (pending[i].result);
+    g_object_unref (pending[i].msg);
+    g_object_unref (pending[i].session);
+  }
+  return replies;
+}
+
 static inline const char *
 va_http_reply_header (VaHttpReply *reply, const char *name)
 {
