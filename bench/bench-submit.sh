@@ -4,6 +4,9 @@
 #   idle: each submission waits until the previous job has finished
 #   busy: submissions back to back, so the job queue runs pipelines (in the
 #         same process) while the next ones are uploaded
+# Before and after, build/bench/va-fsync-cost measures what making a file
+# durable (rename, fsync of the file and its directory: what a submission
+# must do before it answers) costs on the same disk at that moment.
 # Usage: bench/bench-submit.sh [BUILD_DIR] [N]
 # Prints a Markdown table (milliseconds, curl's time_total).
 set -euo pipefail
@@ -54,6 +57,13 @@ wait_done() {
   done
 }
 
+fsync_cost() {
+  mkdir "$work/fsync-$1"
+  "$build/bench/va-fsync-cost" "$work/fsync-$1" 200 "$(stat -c %s "$work/small.mp4")"
+  rm -rf "$work/fsync-$1"
+}
+fsync_before=$(fsync_cost before)
+
 submit warmup # GStreamer is initialised by the first upload
 wait_done
 for _ in $(seq "$n"); do
@@ -61,15 +71,19 @@ for _ in $(seq "$n"); do
   wait_done
 done
 for _ in $(seq "$n"); do submit busy; done
+fsync_after=$(fsync_cost after)
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rename + fsync of file and directory before the submissions: $fsync_before"
+echo "the same after the submissions: $fsync_after"
 echo
 python3 - "$work" <<'PY'
 import statistics, sys
-print("| server meanwhile | submissions | median ms | p90 ms | max ms |")
-print("|---|---|---|---|---|")
+print("| server meanwhile | submissions | median ms | p90 ms | p99 ms | max ms |")
+print("|---|---|---|---|---|---|")
 for name, label in (("idle", "no job running"), ("busy", "jobs running (submitted back to back)")):
     t = sorted(float(x) * 1000 for x in open(f"{sys.argv[1]}/{name}.txt"))
     p90 = t[min(len(t) - 1, int(round(0.9 * (len(t) - 1))))]
-    print(f"| {label} | {len(t)} | {statistics.median(t):.1f} | {p90:.1f} | {t[-1]:.1f} |")
+    p99 = t[min(len(t) - 1, int(round(0.99 * (len(t) - 1))))]
+    print(f"| {label} | {len(t)} | {statistics.median(t):.1f} | {p90:.1f} | {p99:.1f} | {t[-1]:.1f} |")
 PY

@@ -74,9 +74,9 @@ struct _VaJobQueue {
 G_DEFINE_FINAL_TYPE (VaJobQueue, va_job_queue, G_TYPE_OBJECT)
 
 /* Runs analyse at nice +10: when the cores are busy, the main loop
- * (answering requests, submissions included) gets about ten times the CPU
- * share of a pipeline thread instead of an equal one. The jobs lose
- * nothing on an otherwise idle machine. */
+ * (answering requests, submissions included) gets about nine times the CPU
+ * share of a pipeline thread (scheduler weights 1024 vs 110) instead of an
+ * equal one. Nice only matters when the cores are contended. */
 #define VA_JOB_QUEUE_NICE_INCREMENT 10
 
 enum { SIGNAL_JOB_STARTED, SIGNAL_JOB_PROGRESS, SIGNAL_JOB_FINISHED, N_SIGNALS };

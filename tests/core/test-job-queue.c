@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "va-engine.h"
@@ -317,6 +320,63 @@ test_queue_cancel_running (Fixture *f, gconstpointer data)
   job_dir = va_storage_dup_job_dir (va_engine_get_storage (f->engine), va_job_get_id (job), NULL);
   outputs = g_build_filename (job_dir, "clip_output", "clip_scene_detection.json", NULL);
   g_assert_false (g_file_test (outputs, G_FILE_TEST_EXISTS));
+}
+
+/* How many of this process's threads run at @nice (/proc/self/task/N/stat,
+ * field 19). */
+static guint
+count_threads_at_nice (int nice)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename ("/proc/self/task", name, "stat", NULL);
+    g_autofree char *text = NULL;
+    g_auto (GStrv) fields = NULL;
+    const char *end;
+
+    if (!g_file_get_contents (path, &text, NULL, NULL) || (end = strrchr (text, ')')) == NULL)
+      continue; /* the thread has just ended */
+    /* after "pid (comm) ": state is field 3, nice field 19 */
+    fields = g_strsplit (end + 2, " ", -1);
+    if (g_strv_length (fields) > 16 && atoi (fields[16]) == nice)
+      n++;
+  }
+  return n;
+}
+
+/* The pipelines of jobs run at nice +10, so that analysing yields the
+ * cores to the main loop that answers requests; the main thread does not. */
+static void
+test_queue_runs_niced (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VaJob) job = submit (f, long_video, both, NULL);
+  g_autoptr (GError) error = NULL;
+  int base;
+  guint id;
+
+  errno = 0;
+  base = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  if (base + 10 > 19) {
+    g_test_skip ("the test runs at a nice value too high to see +10");
+    return;
+  }
+  g_assert_cmpuint (count_threads_at_nice (base + 10), ==, 0);
+  g_assert_true (va_engine_start (f->engine, &error));
+  id = g_timeout_add_seconds (60, timeout_cb, "a streaming thread at nice +10");
+  while (count_threads_at_nice (base + 10) == 0) {
+    g_main_context_iteration (NULL, FALSE);
+    g_usleep (5000);
+  }
+  g_source_remove (id);
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, base);
+
+  va_engine_cancel_job (f->engine, f->alice, va_job_get_id (job), &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -842,6 +902,7 @@ main (int argc, char **argv)
   ADD ("settings-defaults", test_queue_settings_defaults, interval_three);
   ADD ("cancel-running", test_queue_cancel_running, NULL);
   ADD ("bad-input-fails-alone", test_queue_bad_input_fails_alone, NULL);
+  ADD ("runs-niced", test_queue_runs_niced, NULL);
   ADD ("partial-failure", test_queue_partial_failure, NULL);
   ADD ("limit-one", test_queue_limit_one, one);
   ADD ("limit-two", test_queue_limit_two, two);
