@@ -55,7 +55,10 @@
 GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
 #define GST_CAT_DEFAULT va_face_detect_debug
 
-#define DEFAULT_MODEL VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED
+/* Haar, not LBP: on the benchmark videos LBP misses one face in six that
+ * Haar (and gst-plugins-bad's facedetect) find, for about 60 % more CPU
+ * time in the detector (docs/accuracy.md, docs/benchmarks.md). */
+#define DEFAULT_MODEL VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT
 #define DEFAULT_MIN_NEIGHBORS 3
 
 struct _VaFaceDetect {
