@@ -38,7 +38,8 @@ if [ "$what" = faces ] || [ "$what" = all ]; then
     truth=$work/faces-720p-$seed.txt
     [ -s "$video" ] || "$eval_tool" make-faces "$video" "$truth" 60 1280 720 "$seed"
     echo "## faces, video seed $seed"
-    run "$video" "$truth" face "vafacedetect" "faces-$seed-haar"
+    run "$video" "$truth" face "vafacedetect" "faces-$seed-haar-alt"
+    run "$video" "$truth" face "vafacedetect model=haar-frontalface-default" "faces-$seed-haar"
     run "$video" "$truth" face "vafacedetect model=lbp-frontalface-improved" "faces-$seed-lbp"
     $extended || continue
     run "$video" "$truth" face "vafacedetect model=haar-frontalface-alt2" "faces-$seed-alt2"
