@@ -38,13 +38,14 @@ if [ "$what" = faces ] || [ "$what" = all ]; then
     truth=$work/faces-720p-$seed.txt
     [ -s "$video" ] || "$eval_tool" make-faces "$video" "$truth" 60 1280 720 "$seed"
     echo "## faces, video seed $seed"
-    run "$video" "$truth" face "vafacedetect" "faces-$seed-lbp"
+    run "$video" "$truth" face "vafacedetect" "faces-$seed-haar-alt"
     run "$video" "$truth" face "vafacedetect model=haar-frontalface-default" "faces-$seed-haar"
+    run "$video" "$truth" face "vafacedetect model=lbp-frontalface-improved" "faces-$seed-lbp"
     $extended || continue
     run "$video" "$truth" face "vafacedetect model=haar-frontalface-alt2" "faces-$seed-alt2"
     run "$video" "$truth" face "vafacedetect predictions-per-second=0 rescan-interval=0" \
-      "faces-$seed-lbp-every-frame"
-    run "$video" "$truth" face "vafacedetect downscale=1" "faces-$seed-lbp-full-size"
+      "faces-$seed-haar-every-frame"
+    run "$video" "$truth" face "vafacedetect downscale=1" "faces-$seed-haar-full-size"
     if gst-inspect-1.0 facedetect >/dev/null 2>&1; then
       run "$video" "$truth" face \
         "videoconvert ! video/x-raw,format=RGB ! facedetect display=false updates=none" \

@@ -9,9 +9,9 @@
 # Usage: bench/bench-faces.sh [BUILD_DIR] [WORK_DIR] [RUNS] [SECONDS]
 # 1. Throughput: hyperfine (1 warm-up, RUNS runs, default 3) times
 #    gst-launch-1.0 decoding alone, decoding + vafacedetect with its
-#    defaults (LBP model, 5 analysed frames/s, searches around tracked faces,
-#    the whole frame every second and at cuts, frame halved), the same with
-#    the Haar model facedetect uses, and decoding + facedetect
+#    defaults (the Haar model facedetect uses, 5 analysed frames/s, searches
+#    around tracked faces, the whole frame every second and at cuts, frame
+#    halved), the same with the LBP model, and decoding + facedetect
 #    with its defaults (every frame, whole frame, full size), and
 #    vafacedetect analysing every frame whole (what interval and tracking
 #    save), and prints the medians and the ratios.
@@ -44,7 +44,7 @@ src="gst-launch-1.0 -q filesrc location=$video ! decodebin"
 hyperfine --runs "$runs" --export-json "$work/faces.json" \
   -n decode "$src ! fakesink" \
   -n vafacedetect "$src ! vafacedetect ! fakesink" \
-  -n vafacedetect-haar "$src ! vafacedetect model=haar-frontalface-default ! fakesink" \
+  -n vafacedetect-lbp "$src ! vafacedetect model=lbp-frontalface-improved ! fakesink" \
   -n vafacedetect-every-frame "$src ! vafacedetect predictions-per-second=0 rescan-interval=0 ! fakesink" \
   -n facedetect "$src ! videoconvert ! video/x-raw,format=RGB ! facedetect display=false updates=none ! fakesink"
 python3 - "$work/faces.json" "$((seconds * 25))" <<'EOF'
@@ -66,10 +66,10 @@ run() {
   "$eval_tool" run "$video" "$truth" face "$1" "$work/$2.txt" 2>&1 | grep -v 'persistence.cpp'
 }
 run "vafacedetect" ours
-run "vafacedetect model=haar-frontalface-default" ours-haar
+run "vafacedetect model=lbp-frontalface-improved" ours-lbp
 run "vafacedetect predictions-per-second=0 rescan-interval=0" ours-every-frame
 # facedetect only takes RGB; display=false keeps it from drawing on frames.
 run "videoconvert ! video/x-raw,format=RGB ! facedetect display=false updates=none" facedetect
 "$eval_tool" agree "$work/facedetect.txt" "$work/ours.txt"
-"$eval_tool" agree "$work/facedetect.txt" "$work/ours-haar.txt"
+"$eval_tool" agree "$work/facedetect.txt" "$work/ours-lbp.txt"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,6 +7,9 @@
  *                       SNRs
  *   va-audio-eval wer   word error rate of vaspeech on the LibriVox clips of
  *                       pocketsphinx-testdata against their transcription
+ *                       (the chains given, or vaspeech's search settings
+ *                       with and without vavad), with the CPU time of the
+ *                       runs (models loaded once per clip included)
  *   va-audio-eval der   diarization error rate of vadiarize on
  *                       codec2-examples' all.wav (speakers and boundaries
  *                       from the package's separate_all.sh) and on
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "va-test-audio.h"
 
@@ -143,14 +147,23 @@ eval_vad (const char *chain)
 
 /* ---- wer ---- */
 
+static double
+process_cpu (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec
+         + ru.ru_stime.tv_usec / 1e6;
+}
+
 static int
-eval_wer (void)
+eval_wer (const char *const *chains, guint n_chains)
 {
   g_autofree char *fileids_path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "fileids", NULL);
   g_autofree char *trans_path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "transcription", NULL);
   g_autofree char *fileids = NULL, *trans = NULL;
   g_auto (GStrv) ids = NULL, lines = NULL;
-  const char *chains[] = { "vavad ! vaspeech", "vaspeech" };
   g_autoptr (GError) error = NULL;
 
   if (!g_file_get_contents (fileids_path, &fileids, NULL, &error)
@@ -161,9 +174,9 @@ eval_wer (void)
   ids = g_strsplit (g_strstrip (fileids), "\n", -1);
   lines = g_strsplit (trans, "\n", -1);
 
-  for (guint c = 0; c < G_N_ELEMENTS (chains); c++) {
+  for (guint c = 0; c < n_chains; c++) {
     guint errors = 0, words = 0;
-    double audio = 0.0, cpu = 0.0;
+    double audio = 0.0, wall = 0.0, cpu = 0.0;
 
     printf (
         "Elements: `%s`\n\n| clip | words | errors | WER | recognized |\n|---|---|---|---|---|\n",
@@ -177,6 +190,7 @@ eval_wer (void)
       g_autoptr (VaTestAudioResult) r = NULL;
       guint e, n;
       gint64 t0;
+      double c0;
 
       for (guint l = 0; lines[l] != NULL && reference == NULL; l++) {
         char *start = strstr (lines[l], "<s>"), *end = strstr (lines[l], "</s>");
@@ -189,8 +203,10 @@ eval_wer (void)
         return 1;
       }
       t0 = g_get_monotonic_time ();
+      c0 = process_cpu ();
       r = run_or_die (samples, chains[c]);
-      cpu += (g_get_monotonic_time () - t0) / 1e6;
+      wall += (g_get_monotonic_time () - t0) / 1e6;
+      cpu += process_cpu () - c0;
       audio += (double)samples->len / VA_TEST_AUDIO_RATE;
       text = va_test_audio_result_text (r);
       va_test_wer (reference, text, &e, &n);
@@ -199,8 +215,8 @@ eval_wer (void)
       printf ("| %s | %u | %u | %.1f%% | %s |\n", ids[i] + strlen ("sense_and_sensibility_01_"), n,
               e, 100.0 * e / n, text);
     }
-    printf ("| **all** | %u | %u | **%.1f%%** | %.1f s audio in %.1f s |\n\n", words, errors,
-            100.0 * errors / words, audio, cpu);
+    printf ("| **all** | %u | %u | **%.1f%%** | %.1f s audio in %.1f s wall, %.1f CPU-s |\n\n",
+            words, errors, 100.0 * errors / words, audio, wall, cpu);
   }
   return 0;
 }
@@ -357,10 +373,14 @@ main (int argc, char **argv)
 
   if (argc >= 2 && g_str_equal (argv[1], "vad"))
     return eval_vad (argc > 2 ? argv[2] : "vavad");
-  if (argc == 2 && g_str_equal (argv[1], "wer"))
-    return eval_wer ();
+  if (argc == 2 && g_str_equal (argv[1], "wer")) {
+    const char *chains[] = { "vavad ! vaspeech", "vavad ! vaspeech search=accurate", "vaspeech" };
+    return eval_wer (chains, G_N_ELEMENTS (chains));
+  }
+  if (argc > 2 && g_str_equal (argv[1], "wer"))
+    return eval_wer ((const char *const *)argv + 2, argc - 2);
   if (argc >= 2 && g_str_equal (argv[1], "der"))
     return eval_der (argc > 2 ? argv[2] : "vavad ! vadiarize");
-  g_printerr ("usage: %s vad ['ELEMENTS'] | wer | der ['ELEMENTS']\n", argv[0]);
+  g_printerr ("usage: %s vad ['ELEMENTS'] | wer ['ELEMENTS'...] | der ['ELEMENTS']\n", argv[0]);
   return 2;
 }

@@ -79,18 +79,72 @@ check_model_path (const gchar *what, const gchar *path, GFileTest test, GError *
   return TRUE;
 }
 
+GType
+va_speech_search_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { VA_SPEECH_SEARCH_ACCURATE, "pocketsphinx's default search", "accurate" },
+    { VA_SPEECH_SEARCH_FAST, "narrower search: less CPU time, a few more errors", "fast" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("VaSpeechSearch", values));
+  return type;
+}
+
+/* The pocketsphinx options of each VaSpeechSearch, as name, value, ….
+ * "fast" is the setting chosen from bench/speech-search.sh's table in
+ * docs/accuracy.md (word errors against decoding CPU time). */
+static const char *const accurate_options[] = { NULL };
+/* At most 3000 HMMs active per frame (pocketsphinx: 30000): the same
+ * errors on the LibriVox clips, 4 more words wrong out of 160 on the
+ * espeak-ng sentences, 18 % fewer instructions on the LibriVox clips and
+ * about half the CPU time on the espeak-ng ones, whose worse match keeps
+ * more hypotheses alive. */
+static const char *const fast_options[] = { "-maxhmmpf", "3000", NULL };
+
+/**
+ * va_speech_search_get_options:
+ *
+ * Returns: the pocketsphinx options (name, value, …, NULL) that @search adds
+ *   to pocketsphinx's defaults
+ */
+const gchar *const *
+va_speech_search_get_options (VaSpeechSearch search)
+{
+  return search == VA_SPEECH_SEARCH_FAST ? fast_options : accurate_options;
+}
+
 /**
  * va_speech_decoder_new:
+ * @search: the search settings (va_speech_search_get_options())
+ *
+ * As va_speech_decoder_new_full().
+ */
+VaSpeechDecoder *
+va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict, VaSpeechSearch search,
+                       GError **error)
+{
+  return va_speech_decoder_new_full (hmm, lm, dict, va_speech_search_get_options (search), error);
+}
+
+/**
+ * va_speech_decoder_new_full:
  * @hmm: acoustic model directory
  * @lm: language model file (ARPA or binary)
  * @dict: pronunciation dictionary
+ * @options: (nullable): more pocketsphinx options, name, value, …, NULL
  * @error: G_FILE_ERROR_NOENT naming the missing path, or G_IO_ERROR_FAILED
- *   when pocketsphinx rejects the models
+ *   when pocketsphinx rejects the models or the options
  */
 VaSpeechDecoder *
-va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict, GError **error)
+va_speech_decoder_new_full (const gchar *hmm, const gchar *lm, const gchar *dict,
+                            const gchar *const *options, GError **error)
 {
   g_autofree gchar *mdef = NULL;
+  g_autoptr (GPtrArray) argv = NULL;
   cmd_ln_t *config;
   ps_decoder_t *ps;
   VaSpeechDecoder *self;
@@ -109,10 +163,23 @@ va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict, GEr
   /* -remove_silence no: pocketsphinx would otherwise drop the frames its
    * own detector finds silent, and word frames would no longer map to
    * stream time. */
-  config = cmd_ln_init (NULL, ps_args (), TRUE, "-hmm", hmm, "-lm", lm, "-dict", dict,
-                        "-remove_silence", "no", "-samprate", "16000", NULL);
+  argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) "-hmm");
+  g_ptr_array_add (argv, (gpointer)hmm);
+  g_ptr_array_add (argv, (gpointer) "-lm");
+  g_ptr_array_add (argv, (gpointer)lm);
+  g_ptr_array_add (argv, (gpointer) "-dict");
+  g_ptr_array_add (argv, (gpointer)dict);
+  g_ptr_array_add (argv, (gpointer) "-remove_silence");
+  g_ptr_array_add (argv, (gpointer) "no");
+  g_ptr_array_add (argv, (gpointer) "-samprate");
+  g_ptr_array_add (argv, (gpointer) "16000");
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)options[i]);
+  config = cmd_ln_parse_r (NULL, ps_args (), argv->len, (char **)argv->pdata, TRUE);
   if (config == NULL) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not configure the speech recognizer");
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "Could not configure the speech recognizer (unknown or malformed option)");
     return NULL;
   }
   ps = ps_init (config);
@@ -154,7 +221,8 @@ frame_to_time (GstClockTime audio_start, int frame)
  * va_speech_decoder_decode:
  * @audio_start: stream time of @samples[0]
  *
- * Decodes @samples as one utterance.
+ * Decodes @samples as one utterance, independently of the ones decoded
+ * before (the result depends on @samples alone).
  *
  * Returns: (transfer full) (element-type VaTranscriptWord): the recognized
  *   words in order (possibly none), or NULL with @error set
@@ -166,7 +234,13 @@ va_speech_decoder_decode (VaSpeechDecoder *self, const gint16 *samples, gsize n_
   g_autoptr (GArray) words = va_transcript_words_new ();
   logmath_t *lmath = ps_get_logmath (self->ps);
 
-  if (ps_start_utt (self->ps) < 0 || ps_process_raw (self->ps, samples, n_samples, FALSE, TRUE) < 0
+  /* A new stream per utterance: pocketsphinx otherwise carries its noise
+   * estimate (-remove_noise) from one utterance to the next, and the words
+   * found would depend on which utterances this decoder saw before — with
+   * several decoders working in parallel, on the scheduling. vaspeech gives each
+   * utterance 0.2 s of audio before the speech to estimate the noise from. */
+  if (ps_start_stream (self->ps) < 0 || ps_start_utt (self->ps) < 0
+      || ps_process_raw (self->ps, samples, n_samples, FALSE, TRUE) < 0
       || ps_end_utt (self->ps) < 0) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Speech recognition failed");
     return NULL;

@@ -22,8 +22,29 @@ G_BEGIN_DECLS
  */
 typedef struct _VaSpeechDecoder VaSpeechDecoder;
 
+/**
+ * VaSpeechSearch:
+ * @VA_SPEECH_SEARCH_ACCURATE: pocketsphinx's own search settings
+ * @VA_SPEECH_SEARCH_FAST: a narrower search (see va-speech-decoder.c for
+ *   the settings and docs/accuracy.md for what they cost and save)
+ *
+ * How widely the decoder searches: the trade between word error rate and
+ * CPU time.
+ */
+typedef enum {
+  VA_SPEECH_SEARCH_ACCURATE,
+  VA_SPEECH_SEARCH_FAST,
+} VaSpeechSearch;
+
+#define VA_TYPE_SPEECH_SEARCH (va_speech_search_get_type ())
+GType va_speech_search_get_type (void);
+
+const gchar *const *va_speech_search_get_options (VaSpeechSearch search);
+
 VaSpeechDecoder *va_speech_decoder_new (const gchar *hmm, const gchar *lm, const gchar *dict,
-                                        GError **error);
+                                        VaSpeechSearch search, GError **error);
+VaSpeechDecoder *va_speech_decoder_new_full (const gchar *hmm, const gchar *lm, const gchar *dict,
+                                             const gchar *const *options, GError **error);
 void va_speech_decoder_free (VaSpeechDecoder *self);
 
 GArray *va_speech_decoder_decode (VaSpeechDecoder *self, const gint16 *samples, gsize n_samples,

@@ -25,8 +25,17 @@
  * * `end` (#GstClockTime): stream time where it ends
  * * `text` (#gchararray): the recognized words joined by spaces
  *
- * Decoding runs in the streaming thread at about real time on one core; put
- * a `queue` before the element when other analysers share the pipeline.
+ * Utterances are decoded on up to #VaSpeech:threads worker threads, each
+ * with its own decoder (loaded when first needed, about 110 MB each). The
+ * buffers wait in the element until the utterances that end on them are
+ * decoded, so the output — which buffer carries which transcript, in what
+ * order — is the same whatever the number of threads; only its timing
+ * differs. With `threads=1` the streaming thread decodes each utterance
+ * itself. #VaSpeech:search trades word error rate for CPU time.
+ *
+ * Put a `queue` before the element when other analysers share the
+ * pipeline: the streaming thread still waits when more utterances are
+ * pending than there are threads.
  *
  * ## Example
  * |[
@@ -50,6 +59,30 @@ GST_DEBUG_CATEGORY_STATIC (va_speech_debug);
  * silence to settle before the first word and after the last. */
 #define UTTERANCE_PAD_MS 200
 
+#define DEFAULT_SEARCH VA_SPEECH_SEARCH_FAST
+/* 0: one thread per processor, at most MAX_AUTO_THREADS (each decoder
+ * holds its own copy of the models) */
+#define DEFAULT_THREADS 0
+#define MAX_AUTO_THREADS 4
+#define MAX_THREADS 16
+
+/* One utterance to decode; @words/@error are written by the worker, then
+ * @done is set under the element's lock. */
+typedef struct {
+  VaUtterance *utterance;
+  GArray *words;
+  GError *error;
+  gboolean done;
+} VaSpeechJob;
+
+/* An input buffer held until the utterances that end on it are decoded.
+ * @buffer is NULL for the stream's end (the transcripts of the utterances
+ * the end of stream closes travel on a new empty buffer). */
+typedef struct {
+  GstBuffer *buffer;
+  GPtrArray *jobs; /* VaSpeechJob, in time order */
+} VaSpeechHeld;
+
 struct _VaSpeech {
   GstAudioFilter parent;
 
@@ -58,17 +91,40 @@ struct _VaSpeech {
   gchar *lm;
   gchar *dict;
   gboolean post_messages;
+  VaSpeechSearch search;
+  guint threads;
 
   /* streaming thread only (created in start, freed in stop) */
-  VaSpeechDecoder *decoder;
   VaUtteranceCollector *collector;
   gboolean upstream_segments;
   gboolean announced;
   VaProcessingTime processing; /* the "processing-time" property */
   GPtrArray *ready;
+  GQueue held;       /* VaSpeechHeld, in stream order */
+  GThreadPool *pool; /* NULL: the streaming thread decodes */
+  guint n_threads;   /* threads in use */
+  gchar *model[3];   /* hmm, lm, dict as started with, for the workers */
+  VaSpeechSearch model_search;
+
+  /* under lock */
+  GMutex lock;
+  GCond done_cond;  /* a job finished */
+  GPtrArray *idle;  /* VaSpeechDecoder not in use */
+  guint n_decoders; /* created, idle or not */
+  guint n_running;  /* jobs submitted and not done */
 };
 
-enum { PROP_0, PROP_HMM, PROP_LM, PROP_DICT, PROP_POST_MESSAGES, PROP_PROCESSING_TIME, N_PROPS };
+enum {
+  PROP_0,
+  PROP_HMM,
+  PROP_LM,
+  PROP_DICT,
+  PROP_POST_MESSAGES,
+  PROP_SEARCH,
+  PROP_THREADS,
+  PROP_PROCESSING_TIME,
+  N_PROPS
+};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -122,6 +178,30 @@ va_speech_set_property (GObject *object, guint prop_id, const GValue *value, GPa
       g_object_notify_by_pspec (object, pspec);
     break;
   }
+  case PROP_SEARCH: {
+    VaSpeechSearch v = g_value_get_enum (value);
+    gboolean changed;
+
+    GST_OBJECT_LOCK (self);
+    changed = self->search != v;
+    self->search = v;
+    GST_OBJECT_UNLOCK (self);
+    if (changed)
+      g_object_notify_by_pspec (object, pspec);
+    break;
+  }
+  case PROP_THREADS: {
+    guint v = g_value_get_uint (value);
+    gboolean changed;
+
+    GST_OBJECT_LOCK (self);
+    changed = self->threads != v;
+    self->threads = v;
+    GST_OBJECT_UNLOCK (self);
+    if (changed)
+      g_object_notify_by_pspec (object, pspec);
+    break;
+  }
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -147,6 +227,12 @@ va_speech_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
+  case PROP_SEARCH:
+    g_value_set_enum (value, self->search);
+    break;
+  case PROP_THREADS:
+    g_value_set_uint (value, self->threads);
+    break;
   case PROP_PROCESSING_TIME:
     g_value_set_uint64 (value, self->processing.total);
     break;
@@ -157,32 +243,161 @@ va_speech_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
   GST_OBJECT_UNLOCK (self);
 }
 
+static void
+va_speech_job_free (VaSpeechJob *job)
+{
+  va_utterance_free (job->utterance);
+  if (job->words != NULL)
+    g_array_unref (job->words);
+  g_clear_error (&job->error);
+  g_free (job);
+}
+
+static void
+va_speech_held_free (VaSpeechHeld *held)
+{
+  if (held->buffer != NULL)
+    gst_buffer_unref (held->buffer);
+  g_ptr_array_unref (held->jobs);
+  g_free (held);
+}
+
+/* A decoder for the calling thread: an idle one, or a new one (at most one
+ * per thread, so a worker never waits for another's). */
+static VaSpeechDecoder *
+take_decoder (VaSpeech *self, GError **error)
+{
+  VaSpeechDecoder *decoder = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->idle->len > 0)
+    decoder = g_ptr_array_steal_index (self->idle, self->idle->len - 1);
+  g_mutex_unlock (&self->lock);
+  if (decoder != NULL)
+    return decoder;
+
+  decoder = va_speech_decoder_new (self->model[0], self->model[1], self->model[2],
+                                   self->model_search, error);
+  if (decoder != NULL) {
+    guint n;
+
+    g_mutex_lock (&self->lock);
+    n = ++self->n_decoders;
+    g_mutex_unlock (&self->lock);
+    GST_DEBUG_OBJECT (self, "decoder %u loaded", n);
+  }
+  return decoder;
+}
+
+static void
+give_back_decoder (VaSpeech *self, VaSpeechDecoder *decoder)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->idle, decoder);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Decodes @job in the calling thread (a worker, or the streaming thread
+ * with threads=1). Its time counts as the element's processing time. */
+static void
+run_job (VaSpeech *self, VaSpeechJob *job)
+{
+  GstClockTime begin = va_processing_time_begin ();
+  VaSpeechDecoder *decoder = take_decoder (self, &job->error);
+  VaUtterance *utt = job->utterance;
+
+  if (decoder != NULL) {
+    job->words = va_speech_decoder_decode (decoder, utt->samples, utt->n_samples, utt->audio_start,
+                                           &job->error);
+    give_back_decoder (self, decoder);
+  }
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+
+  g_mutex_lock (&self->lock);
+  job->done = TRUE;
+  self->n_running--;
+  g_cond_broadcast (&self->done_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+worker (gpointer data, gpointer user_data)
+{
+  run_job (VA_SPEECH (user_data), data);
+}
+
+static guint
+threads_to_use (guint threads)
+{
+  if (threads != 0)
+    return threads;
+  return CLAMP (g_get_num_processors (), 1, MAX_AUTO_THREADS);
+}
+
 static gboolean
 va_speech_start (GstBaseTransform *trans)
 {
   VaSpeech *self = VA_SPEECH (trans);
-  g_autofree gchar *hmm = NULL, *lm = NULL, *dict = NULL;
   g_autoptr (GError) error = NULL;
+  VaSpeechDecoder *first;
+  guint threads;
 
   GST_OBJECT_LOCK (self);
-  hmm = g_strdup (self->hmm);
-  lm = g_strdup (self->lm);
-  dict = g_strdup (self->dict);
+  for (guint i = 0; i < G_N_ELEMENTS (self->model); i++)
+    g_free (self->model[i]);
+  self->model[0] = g_strdup (self->hmm);
+  self->model[1] = g_strdup (self->lm);
+  self->model[2] = g_strdup (self->dict);
+  self->model_search = self->search;
+  threads = self->threads;
   GST_OBJECT_UNLOCK (self);
 
-  self->decoder = va_speech_decoder_new (hmm, lm, dict, &error);
-  if (self->decoder == NULL) {
+  /* The first decoder is loaded here, so that missing models fail the
+   * state change; the workers load more when they need them. */
+  first = va_speech_decoder_new (self->model[0], self->model[1], self->model[2], self->model_search,
+                                 &error);
+  if (first == NULL) {
     if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", error->message),
-                         ("hmm=%s lm=%s dict=%s", hmm, lm, dict));
+                         ("hmm=%s lm=%s dict=%s", self->model[0], self->model[1], self->model[2]));
     else
       GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error->message), (NULL));
     return FALSE;
   }
+  g_ptr_array_add (self->idle, first);
+  self->n_decoders = 1;
+  self->n_running = 0;
+
+  self->n_threads = threads_to_use (threads);
+  if (self->n_threads > 1) {
+    self->pool = g_thread_pool_new (worker, self, self->n_threads, FALSE, &error);
+    if (self->pool == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, FAILED, ("%s", error->message), (NULL));
+      return FALSE;
+    }
+  }
+  GST_INFO_OBJECT (self, "decoding on %u thread(s)", self->n_threads);
   self->upstream_segments = FALSE;
   self->announced = FALSE;
   va_processing_time_reset (&self->processing, GST_OBJECT (self));
   return TRUE;
+}
+
+/* Waits until no job is running. */
+static void
+wait_all_done (VaSpeech *self)
+{
+  g_mutex_lock (&self->lock);
+  while (self->n_running > 0)
+    g_cond_wait (&self->done_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+drop_held (VaSpeech *self)
+{
+  wait_all_done (self);
+  g_queue_clear_full (&self->held, (GDestroyNotify)va_speech_held_free);
 }
 
 static gboolean
@@ -190,15 +405,60 @@ va_speech_stop (GstBaseTransform *trans)
 {
   VaSpeech *self = VA_SPEECH (trans);
 
-  g_clear_pointer (&self->decoder, va_speech_decoder_free);
+  if (self->pool != NULL) {
+    /* the queued jobs are run, so that every job ends done */
+    g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
+  }
+  drop_held (self);
+  g_ptr_array_set_size (self->idle, 0);
+  self->n_decoders = 0;
   g_clear_pointer (&self->collector, va_utterance_collector_free);
   g_ptr_array_set_size (self->ready, 0);
   return TRUE;
 }
 
-/* Decodes the utterances in self->ready and attaches their transcripts. */
+/* Starts decoding the utterances in self->ready, which end on @buffer
+ * (NULL: the end of stream), and holds the buffer until they are done. */
+static void
+submit_ready (VaSpeech *self, GstBuffer *buffer)
+{
+  VaSpeechHeld *held = g_new0 (VaSpeechHeld, 1);
+
+  held->buffer = buffer;
+  held->jobs = g_ptr_array_new_full (self->ready->len, (GDestroyNotify)va_speech_job_free);
+  for (guint i = 0; i < self->ready->len; i++) {
+    VaSpeechJob *job = g_new0 (VaSpeechJob, 1);
+
+    job->utterance = g_ptr_array_index (self->ready, i);
+    self->ready->pdata[i] = NULL; /* the job owns it now */
+    g_ptr_array_add (held->jobs, job);
+    g_mutex_lock (&self->lock);
+    self->n_running++;
+    g_mutex_unlock (&self->lock);
+    if (self->pool != NULL)
+      g_thread_pool_push (self->pool, job, NULL);
+    else
+      run_job (self, job);
+  }
+  g_ptr_array_set_size (self->ready, 0);
+  g_queue_push_tail (&self->held, held);
+}
+
+static gboolean
+held_is_done (VaSpeech *self, VaSpeechHeld *held)
+{
+  gboolean done = TRUE;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < held->jobs->len && done; i++)
+    done = ((VaSpeechJob *)g_ptr_array_index (held->jobs, i))->done;
+  g_mutex_unlock (&self->lock);
+  return done;
+}
+
+/* Attaches the transcripts of @held's decoded utterances to @buf. */
 static GstFlowReturn
-decode_ready (VaSpeech *self, GstBuffer *buf)
+attach_transcripts (VaSpeech *self, VaSpeechHeld *held, GstBuffer *buf)
 {
   gboolean post;
 
@@ -206,26 +466,22 @@ decode_ready (VaSpeech *self, GstBuffer *buf)
   post = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
-  for (guint i = 0; i < self->ready->len; i++) {
-    VaUtterance *utt = g_ptr_array_index (self->ready, i);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (GArray) words = NULL;
+  for (guint i = 0; i < held->jobs->len; i++) {
+    VaSpeechJob *job = g_ptr_array_index (held->jobs, i);
+    VaUtterance *utt = job->utterance;
     VaTranscriptMeta *meta;
 
-    words = va_speech_decoder_decode (self->decoder, utt->samples, utt->n_samples, utt->audio_start,
-                                      &error);
-    if (words == NULL) {
-      g_ptr_array_set_size (self->ready, 0);
-      GST_ELEMENT_ERROR (self, LIBRARY, FAILED, ("%s", error->message), (NULL));
+    if (job->words == NULL) {
+      GST_ELEMENT_ERROR (self, LIBRARY, FAILED, ("%s", job->error->message), (NULL));
       return GST_FLOW_ERROR;
     }
-    if (words->len == 0) {
+    if (job->words->len == 0) {
       GST_DEBUG_OBJECT (self, "nothing recognized in %" GST_TIME_FORMAT " - %" GST_TIME_FORMAT,
                         GST_TIME_ARGS (utt->start), GST_TIME_ARGS (utt->end));
       continue;
     }
 
-    meta = va_buffer_add_transcript_meta (buf, utt->start, utt->end, words);
+    meta = va_buffer_add_transcript_meta (buf, utt->start, utt->end, job->words);
     GST_DEBUG_OBJECT (self, "%" GST_TIME_FORMAT " - %" GST_TIME_FORMAT ": %s",
                       GST_TIME_ARGS (utt->start), GST_TIME_ARGS (utt->end), meta->text);
     if (post) {
@@ -236,8 +492,64 @@ decode_ready (VaSpeech *self, GstBuffer *buf)
       gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (GST_OBJECT (self), s));
     }
   }
-  g_ptr_array_set_size (self->ready, 0);
   return GST_FLOW_OK;
+}
+
+/* Takes the oldest held buffer if its utterances are decoded (waiting for
+ * them when @wait), with its transcripts attached. *@out is NULL when
+ * nothing is ready or the buffer was the end of stream's and got no
+ * transcript. */
+static GstFlowReturn
+pop_held (VaSpeech *self, gboolean wait, GstBuffer **out)
+{
+  g_autoptr (GstBuffer) buf = NULL;
+  VaSpeechHeld *held = g_queue_peek_head (&self->held);
+  GstFlowReturn ret;
+
+  *out = NULL;
+  if (held == NULL)
+    return GST_FLOW_OK;
+  if (!held_is_done (self, held)) {
+    if (!wait)
+      return GST_FLOW_OK;
+    g_mutex_lock (&self->lock);
+    for (guint i = 0; i < held->jobs->len; i++) {
+      while (!((VaSpeechJob *)g_ptr_array_index (held->jobs, i))->done)
+        g_cond_wait (&self->done_cond, &self->lock);
+    }
+    g_mutex_unlock (&self->lock);
+  }
+  g_queue_pop_head (&self->held);
+
+  buf = held->buffer != NULL ? gst_buffer_make_writable (g_steal_pointer (&held->buffer))
+                             : gst_buffer_new ();
+  ret = attach_transcripts (self, held, buf);
+  va_speech_held_free (held);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  if (gst_buffer_get_size (buf) == 0
+      && gst_buffer_get_n_meta (buf, VA_TRANSCRIPT_META_API_TYPE) == 0)
+    return GST_FLOW_OK; /* an end-of-stream buffer with nothing on it */
+  *out = g_steal_pointer (&buf);
+  return GST_FLOW_OK;
+}
+
+/* Pushes every held buffer downstream, in order, once decoded. */
+static GstFlowReturn
+drain (VaSpeech *self)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  while (ret == GST_FLOW_OK && !g_queue_is_empty (&self->held)) {
+    GstBuffer *out = NULL;
+
+    ret = pop_held (self, TRUE, &out);
+    if (ret == GST_FLOW_OK && out != NULL)
+      ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+  }
+  if (ret != GST_FLOW_OK)
+    drop_held (self);
+  return ret;
 }
 
 static void
@@ -255,11 +567,22 @@ ensure_collector (VaSpeech *self)
 }
 
 static GstFlowReturn
-va_speech_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
+va_speech_submit_input_buffer (GstBaseTransform *trans, gboolean is_discont, GstBuffer *input)
 {
   VaSpeech *self = VA_SPEECH (trans);
-  ensure_collector (self);
+  GstClockTime begin;
+  GstBuffer *buf;
+  GstFlowReturn ret;
 
+  /* the base class does its bookkeeping and leaves the buffer in queued_buf */
+  ret = GST_BASE_TRANSFORM_CLASS (va_speech_parent_class)
+            ->submit_input_buffer (trans, is_discont, input);
+  if (ret != GST_FLOW_OK || trans->queued_buf == NULL)
+    return ret;
+  buf = g_steal_pointer (&trans->queued_buf);
+
+  begin = va_processing_time_begin ();
+  ensure_collector (self);
   if (G_UNLIKELY (!self->announced)) {
     gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (trans),
                         va_annotation_output_new_announce_event ("speech_recognition"));
@@ -268,11 +591,26 @@ va_speech_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 
   if (!va_utterance_collector_push_buffer (self->collector, buf, self->upstream_segments,
                                            self->ready)) {
+    gst_buffer_unref (buf);
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not read an audio buffer."), (NULL));
     return GST_FLOW_ERROR;
   }
+  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+  submit_ready (self, buf); /* the decoding times itself */
 
-  return decode_ready (self, buf);
+  /* Bound the audio and utterances waiting here: beyond one queued job per
+   * thread, let upstream (the queue before this element) hold the rest. */
+  g_mutex_lock (&self->lock);
+  while (self->n_running > 2 * self->n_threads)
+    g_cond_wait (&self->done_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+va_speech_generate_output (GstBaseTransform *trans, GstBuffer **outbuf)
+{
+  return pop_held (VA_SPEECH (trans), FALSE, outbuf);
 }
 
 static gboolean
@@ -280,30 +618,31 @@ va_speech_sink_event (GstBaseTransform *trans, GstEvent *event)
 {
   VaSpeech *self = VA_SPEECH (trans);
 
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP) {
+    /* running jobs cannot be interrupted; wait, then forget them */
+    drop_held (self);
+    if (self->collector != NULL) {
+      va_utterance_collector_flush (self->collector, self->ready);
+      g_ptr_array_set_size (self->ready, 0);
+    }
+  } else if (GST_EVENT_IS_SERIALIZED (event)) {
+    if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->collector != NULL) {
+      GstClockTime begin = va_processing_time_begin ();
+
+      va_utterance_collector_flush (self->collector, self->ready);
+      va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
+      if (self->ready->len > 0)
+        submit_ready (self, NULL);
+    }
+    /* what was held goes out before the event, as it came in */
+    drain (self);
+  }
+
   if (va_event_is_voice_activity (event)) {
     self->upstream_segments = TRUE;
   } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
     /* A new stream-start may drop stream-scoped sticky events downstream. */
     self->announced = FALSE;
-  } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->collector != NULL) {
-    GstClockTime begin = va_processing_time_begin ();
-    g_autoptr (GstBuffer) tail = NULL;
-
-    va_utterance_collector_flush (self->collector, self->ready);
-    if (self->ready->len > 0) {
-      tail = gst_buffer_new ();
-      if (decode_ready (self, tail) != GST_FLOW_OK
-          || gst_buffer_get_n_meta (tail, VA_TRANSCRIPT_META_API_TYPE) == 0)
-        g_clear_pointer (&tail, gst_buffer_unref);
-    }
-    /* what the push runs downstream is not this element's time */
-    va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
-    if (tail != NULL)
-      gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (trans), g_steal_pointer (&tail));
-  } else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP && self->collector != NULL) {
-    g_ptr_array_set_size (self->ready, 0);
-    va_utterance_collector_flush (self->collector, self->ready);
-    g_ptr_array_set_size (self->ready, 0);
   }
 
   return GST_BASE_TRANSFORM_CLASS (va_speech_parent_class)->sink_event (trans, event);
@@ -317,22 +656,14 @@ va_speech_finalize (GObject *object)
   g_free (self->hmm);
   g_free (self->lm);
   g_free (self->dict);
-  g_clear_pointer (&self->decoder, va_speech_decoder_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->model); i++)
+    g_free (self->model[i]);
   g_clear_pointer (&self->collector, va_utterance_collector_free);
   g_ptr_array_unref (self->ready);
+  g_ptr_array_unref (self->idle);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->done_cond);
   G_OBJECT_CLASS (va_speech_parent_class)->finalize (object);
-}
-
-/* The analysis of one buffer, timed for "processing-time". */
-static GstFlowReturn
-va_speech_timed_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
-{
-  VaSpeech *self = VA_SPEECH (trans);
-  GstClockTime begin = va_processing_time_begin ();
-  GstFlowReturn ret = va_speech_transform_ip (trans, buf);
-
-  va_processing_time_end (&self->processing, GST_OBJECT (self), begin);
-  return ret;
 }
 
 static void
@@ -364,6 +695,18 @@ va_speech_class_init (VaSpeechClass *klass)
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
       "post-messages", "Post messages", "Post an element message per recognized utterance", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SEARCH] = g_param_spec_enum (
+      "search", "Search", "How widely the recognizer searches: fast (less CPU time) or accurate",
+      VA_TYPE_SPEECH_SEARCH, DEFAULT_SEARCH,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY
+          | GST_PARAM_MUTABLE_READY);
+  properties[PROP_THREADS] = g_param_spec_uint (
+      "threads", "Threads",
+      "Utterances decoded at the same time, each thread with its own decoder (0: one per "
+      "processor, at most 4; 1: in the streaming thread)",
+      0, MAX_THREADS, DEFAULT_THREADS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY
+          | GST_PARAM_MUTABLE_READY);
   properties[PROP_PROCESSING_TIME] = va_processing_time_param_spec ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -373,10 +716,12 @@ va_speech_class_init (VaSpeechClass *klass)
       "own detector), and attaches the words with their times as VaTranscriptMeta",
       "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
+  gst_type_mark_as_plugin_api (VA_TYPE_SPEECH_SEARCH, 0);
 
   trans_class->start = GST_DEBUG_FUNCPTR (va_speech_start);
   trans_class->stop = GST_DEBUG_FUNCPTR (va_speech_stop);
-  trans_class->transform_ip = GST_DEBUG_FUNCPTR (va_speech_timed_transform_ip);
+  trans_class->submit_input_buffer = GST_DEBUG_FUNCPTR (va_speech_submit_input_buffer);
+  trans_class->generate_output = GST_DEBUG_FUNCPTR (va_speech_generate_output);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (va_speech_sink_event);
   trans_class->passthrough_on_same_caps = FALSE;
   trans_class->transform_ip_on_passthrough = FALSE;
@@ -388,6 +733,12 @@ va_speech_init (VaSpeech *self)
   self->hmm = g_strdup (VA_SPEECH_DEFAULT_HMM);
   self->lm = g_strdup (VA_SPEECH_DEFAULT_LM);
   self->dict = g_strdup (VA_SPEECH_DEFAULT_DICT);
+  self->search = DEFAULT_SEARCH;
+  self->threads = DEFAULT_THREADS;
   self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify)va_utterance_free);
+  self->idle = g_ptr_array_new_with_free_func ((GDestroyNotify)va_speech_decoder_free);
+  g_queue_init (&self->held);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->done_cond);
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -39,9 +39,11 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (VaPipelineInfo, va_pipeline_info, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (VA_TYPE_SERIALIZABLE,
                                                       va_pipeline_info_serializable_init))
 
-/* Properties every analyser has that are the runner's business, not a
- * user's: the runner reads results from metadata, never from messages. */
-static const char *const hidden_properties[] = { "post-messages", NULL };
+/* Properties that are the runner's business, not a user's: the runner
+ * reads results from metadata, never from messages (post-messages, every
+ * analyser), and vaspeech's decoding threads follow the machine's
+ * processors (threads: each one costs a copy of the models). */
+static const char *const hidden_properties[] = { "post-messages", "threads", NULL };
 
 /* Files on the server's machine: a job that could name them would make the
  * server parse any file it can read with model loaders never meant for

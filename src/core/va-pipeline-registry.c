@@ -72,8 +72,8 @@ static const VaPipelineDesc registry_table[] = {
   {
       .name = "face_analysis",
       .display_name = "Face Analysis",
-      .description = "Finds frontal faces with OpenCV cascade classifiers (LBP by default, "
-                     "Haar as options) on sampled frames, tracks them in between so every "
+      .description = "Finds frontal faces with OpenCV cascade classifiers (Haar by default, "
+                     "LBP as an option) on sampled frames, tracks them in between so every "
                      "frame has its faces with stable ids; one COCO annotation per face per "
                      "frame.",
       .family = "face",

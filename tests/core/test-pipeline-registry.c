@@ -413,6 +413,11 @@ test_registry_audio (void)
   /* model paths are the operator's: not job options, yet the builder takes them */
   g_assert_false (json_object_has_member (schema, "hmm"));
   g_assert_false (json_object_has_member (schema, "dict"));
+  /* the recognizer's search is a job option; its threads follow the machine */
+  g_assert_true (json_object_has_member (schema, "search"));
+  g_assert_cmpstr (json_object_get_string_member (member (schema, "search"), "default"), ==,
+                   "fast");
+  g_assert_false (json_object_has_member (schema, "threads"));
   g_assert_cmpstr (va_pipeline_info_get_operator_setting (
                        va_pipeline_registry_lookup (registry, "speech_recognition"), "hmm"),
                    ==, "speech-acoustic-model");

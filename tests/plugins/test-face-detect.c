@@ -186,14 +186,21 @@ check_moving_faces (const char *launch, double min_recall)
   score_clear (&score);
 }
 
+/* The default model is haar-frontalface-alt. */
 static void
-test_moving_faces_lbp (void)
+test_moving_faces_default (void)
 {
   check_moving_faces ("vafacedetect", 0.95);
 }
 
 static void
-test_moving_faces_haar (void)
+test_moving_faces_lbp (void)
+{
+  check_moving_faces ("vafacedetect model=lbp-frontalface-improved", 0.95);
+}
+
+static void
+test_moving_faces_haar_default (void)
 {
   check_moving_faces ("vafacedetect model=haar-frontalface-default", 0.95);
 }
@@ -224,7 +231,6 @@ test_blank_frames (void)
   static const VaFaceShot blank[] = { { -1, 12, 0, { { 0 } } } };
   static const VaFaceShot background_only[] = { { 3, 12, 0, { { 0 } } } };
   const VaFaceShot *scripts[] = { blank, background_only };
-
   for (guint k = 0; k < G_N_ELEMENTS (scripts); k++) {
     g_autoptr (GError) error = NULL;
     g_autoptr (VaFaceVideo) video = va_face_video_new (WIDTH, HEIGHT, scripts[k], 1, &error);
@@ -346,7 +352,7 @@ test_missing_model (void)
   g_assert_nonnull (msg);
   gst_message_parse_error (msg, &gerror, &debug);
   g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
-  expected = g_build_filename (dir, "lbpcascades", "lbpcascade_frontalface_improved.xml", NULL);
+  expected = g_build_filename (dir, "haarcascades", "haarcascade_frontalface_alt.xml", NULL);
   g_assert_nonnull (strstr (gerror->message, expected));
   gst_message_unref (msg);
   g_rmdir (dir);
@@ -357,8 +363,8 @@ test_corrupt_model (void)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("va-face-XXXXXX", &error);
-  g_autofree char *sub = g_build_filename (dir, "lbpcascades", NULL);
-  g_autofree char *file = g_build_filename (sub, "lbpcascade_frontalface_improved.xml", NULL);
+  g_autofree char *sub = g_build_filename (dir, "haarcascades", NULL);
+  g_autofree char *file = g_build_filename (sub, "haarcascade_frontalface_alt.xml", NULL);
   g_autoptr (GError) gerror = NULL;
   g_autofree char *debug = NULL;
   GstStateChangeReturn ret;
@@ -387,8 +393,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
 
+  g_test_add_func ("/vafacedetect/moving-faces/default", test_moving_faces_default);
   g_test_add_func ("/vafacedetect/moving-faces/lbp", test_moving_faces_lbp);
-  g_test_add_func ("/vafacedetect/moving-faces/haar", test_moving_faces_haar);
+  g_test_add_func ("/vafacedetect/moving-faces/haar-default", test_moving_faces_haar_default);
   g_test_add_func ("/vafacedetect/moving-faces/every-frame", test_moving_faces_every_frame);
   g_test_add_func ("/vafacedetect/moving-faces/yuy2", test_moving_faces_packed_yuv);
   g_test_add_func ("/vafacedetect/moving-faces/bgrx", test_moving_faces_rgb);

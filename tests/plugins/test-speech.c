@@ -3,7 +3,8 @@
  * bounded word error rate, with ordered word times inside the clip, with
  * and without vavad upstream; a missing model fails the state change with
  * RESOURCE/NOT_FOUND naming the path; silence gives no cue and a valid
- * empty WebVTT file. */
+ * empty WebVTT file; decoding on several threads gives exactly what one
+ * thread gives; both search settings stay within the error bound. */
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
@@ -131,6 +132,93 @@ test_own_endpointing (void)
   g_assert_cmpfloat ((gdouble)errors / words, <=, MAX_WER);
 }
 
+/* The speech of @ids one after the other, 1 s of silence before each, the
+ * last one running to the end of the stream (its utterance is closed by
+ * the end of stream and travels on the empty buffer pushed before it). */
+static GArray *
+joined_clips (const char *const *ids, guint n_ids)
+{
+  g_autoptr (VaTestLayout) layout = va_test_layout_new ();
+
+  for (guint i = 0; i < n_ids; i++) {
+    g_autoptr (GArray) clip = load_clip (ids[i]);
+
+    va_test_layout_silence (layout, 1.0);
+    va_test_layout_speech (layout, clip, 0);
+  }
+  return g_array_ref (layout->samples);
+}
+
+/* Decoding on a pool of threads gives what decoding in the streaming thread
+ * gives: the same transcripts, words, times and confidences, on the same
+ * buffers, in the same order, and the same messages. */
+static void
+test_threads_same_output (void)
+{
+  static const char *ids[] = {
+    "sense_and_sensibility_01_austen_64kb-0870",
+    "sense_and_sensibility_01_austen_64kb-0880",
+    "sense_and_sensibility_01_austen_64kb-0890",
+    "sense_and_sensibility_01_austen_64kb-0930",
+  };
+  g_autoptr (GArray) samples = joined_clips (ids, G_N_ELEMENTS (ids));
+  g_autoptr (VaTestAudioResult) serial = NULL;
+  g_autoptr (GError) error = NULL;
+  const guint threads[] = { 2, 3 };
+
+  serial = va_test_audio_run (samples, "vavad ! vaspeech threads=1 post-messages=true", &error);
+  g_assert_no_error (error);
+  g_test_message ("threads=1:\n%s", serial->transcript_log->str);
+  /* one transcript per clip, the last on the end-of-stream buffer */
+  g_assert_cmpuint (serial->utterances->len, ==, G_N_ELEMENTS (ids));
+  g_assert_nonnull (strstr (serial->transcript_log->str, " +0 utterance"));
+  g_assert_cmpuint (serial->n_samples, ==, samples->len);
+
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
+    g_autofree char *chain
+        = g_strdup_printf ("vavad ! vaspeech threads=%u post-messages=true", threads[t]);
+    g_autoptr (VaTestAudioResult) pooled = va_test_audio_run (samples, chain, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (pooled->transcript_log->str, ==, serial->transcript_log->str);
+    g_assert_cmpuint (pooled->n_samples, ==, samples->len);
+    g_assert_cmpuint (pooled->messages->len, ==, serial->messages->len);
+    for (guint i = 0; i < serial->messages->len; i++) {
+      g_autofree char *a = gst_structure_to_string (
+          gst_message_get_structure (g_ptr_array_index (serial->messages, i)));
+      g_autofree char *b = gst_structure_to_string (
+          gst_message_get_structure (g_ptr_array_index (pooled->messages, i)));
+      g_assert_cmpstr (b, ==, a);
+    }
+  }
+}
+
+/* Both search settings recognize the clips within the bound; the default
+ * is "fast" and one thread per processor. */
+static void
+test_search (void)
+{
+  g_autoptr (GstElement) speech = gst_element_factory_make ("vaspeech", NULL);
+  g_autofree char *nick = NULL;
+  GParamSpec *pspec;
+  guint threads, errors, words;
+
+  g_assert_nonnull (speech);
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (speech), "search");
+  g_assert_nonnull (pspec);
+  nick = g_strdup (g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+                                     G_PARAM_SPEC_ENUM (pspec)->default_value)
+                       ->value_nick);
+  g_assert_cmpstr (nick, ==, "fast");
+  g_object_get (speech, "threads", &threads, NULL);
+  g_assert_cmpuint (threads, ==, 0);
+
+  recognize ("vavad ! vaspeech search=accurate", clips, G_N_ELEMENTS (clips), &errors, &words);
+  g_assert_cmpfloat ((gdouble)errors / words, <=, MAX_WER);
+  recognize ("vavad ! vaspeech search=fast", clips, G_N_ELEMENTS (clips), &errors, &words);
+  g_assert_cmpfloat ((gdouble)errors / words, <=, MAX_WER);
+}
+
 /* A model path that does not exist fails READY->PAUSED with
  * RESOURCE/NOT_FOUND, and the message names the path. */
 static void
@@ -207,6 +295,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/vaspeech/librivox", test_librivox);
   g_test_add_func ("/vaspeech/own-endpointing", test_own_endpointing);
+  g_test_add_func ("/vaspeech/threads-same-output", test_threads_same_output);
+  g_test_add_func ("/vaspeech/search", test_search);
   g_test_add_data_func ("/vaspeech/missing-model/hmm", "hmm", test_missing_model);
   g_test_add_data_func ("/vaspeech/missing-model/lm", "lm", test_missing_model);
   g_test_add_data_func ("/vaspeech/missing-model/dict", "dict", test_missing_model);

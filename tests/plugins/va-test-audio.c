@@ -58,10 +58,12 @@ convert_with_sox (const char *input, GError **error)
     return NULL;
   raw = g_build_filename (dir, "out.raw", NULL);
   {
-    const char *argv[] = {
-      "sox", "-q", input, "-t", "raw", "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer",
-      "-L",  raw,  NULL
-    };
+    /* -R: sox dithers when it resamples (espeak-ng speaks at 22050 Hz), with
+     * random noise unless told to repeat it; without it the same sentence
+     * gives different samples, and recognition results, on every run. */
+    const char *argv[] = { "sox",   "-R", "-q", input, "-t", "raw", "-r",
+                           "16000", "-c", "1",  "-b",  "16", "-e",  "signed-integer",
+                           "-L",    raw,  NULL };
     if (!run_tool (argv, error)) {
       g_rmdir (dir);
       return NULL;
@@ -293,6 +295,7 @@ va_test_audio_result_free (VaTestAudioResult *result)
   g_ptr_array_unref (result->utterances);
   g_array_unref (result->words);
   g_ptr_array_unref (result->messages);
+  g_string_free (result->transcript_log, TRUE);
   g_free (result);
 }
 
@@ -336,11 +339,20 @@ collect (VaTestAudioResult *result, GstBuffer *buf)
       VaTranscriptMeta *m = (VaTranscriptMeta *)meta;
 
       g_ptr_array_add (result->utterances, g_strdup (m->text));
+      g_string_append_printf (result->transcript_log,
+                              "buffer %" GST_TIME_FORMAT " +%" G_GSIZE_FORMAT
+                              " utterance %" GST_TIME_FORMAT "-%" GST_TIME_FORMAT ":",
+                              GST_TIME_ARGS (GST_BUFFER_PTS (buf)), gst_buffer_get_size (buf),
+                              GST_TIME_ARGS (m->start), GST_TIME_ARGS (m->end));
       for (guint i = 0; i < m->words->len; i++) {
         VaTranscriptWord *w = &g_array_index (m->words, VaTranscriptWord, i);
         VaTestSegment seg = { (gdouble)w->start / GST_SECOND, (gdouble)w->end / GST_SECOND, 0 };
         g_array_append_val (result->words, seg);
+        g_string_append_printf (result->transcript_log,
+                                " %s[%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT " %.6f]", w->text,
+                                w->start, w->end, w->confidence);
       }
+      g_string_append_c (result->transcript_log, '\n');
     }
   }
 }
@@ -384,6 +396,7 @@ va_test_audio_run_full (const GArray *samples, const char *chain, gboolean with_
   result->utterances = g_ptr_array_new_with_free_func (g_free);
   result->words = g_array_new (FALSE, FALSE, sizeof (VaTestSegment));
   result->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)gst_message_unref);
+  result->transcript_log = g_string_new (NULL);
 
   {
     g_autoptr (GError) parse_error = NULL;

@@ -47,12 +47,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaTestLayout, va_test_layout_free)
 /* What a chain of audio elements attached to the stream, from
  * va_test_audio_run(). */
 typedef struct {
-  GArray *voice;         /* VaTestSegment, from VaVoiceSegmentMeta */
-  GArray *turns;         /* VaTestSegment, from VaSpeakerTurnMeta */
-  GPtrArray *utterances; /* char *, text of each VaTranscriptMeta */
-  GArray *words;         /* VaTestSegment per recognized word (speaker 0) */
-  GPtrArray *messages;   /* GstMessage, element messages in bus order */
-  gsize n_samples;       /* audio samples that reached the end of the chain */
+  GArray *voice;           /* VaTestSegment, from VaVoiceSegmentMeta */
+  GArray *turns;           /* VaTestSegment, from VaSpeakerTurnMeta */
+  GPtrArray *utterances;   /* char *, text of each VaTranscriptMeta */
+  GArray *words;           /* VaTestSegment per recognized word (speaker 0) */
+  GPtrArray *messages;     /* GstMessage, element messages in bus order */
+  GString *transcript_log; /* per VaTranscriptMeta: the buffer carrying it, its
+                              times, each word with times and confidence */
+  gsize n_samples;         /* audio samples that reached the end of the chain */
 } VaTestAudioResult;
 
 VaTestAudioResult *va_test_audio_run (const GArray *samples, const char *chain, GError **error);
