@@ -160,19 +160,13 @@ process_cpu (void)
 static int
 eval_wer (const char *const *chains, guint n_chains)
 {
-  g_autofree char *fileids_path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "fileids", NULL);
-  g_autofree char *trans_path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "transcription", NULL);
-  g_autofree char *fileids = NULL, *trans = NULL;
-  g_auto (GStrv) ids = NULL, lines = NULL;
   g_autoptr (GError) error = NULL;
+  g_auto (GStrv) ids = va_test_librivox_ids (&error);
 
-  if (!g_file_get_contents (fileids_path, &fileids, NULL, &error)
-      || !g_file_get_contents (trans_path, &trans, NULL, &error)) {
+  if (ids == NULL) {
     g_printerr ("%s\n", error->message);
     return 1;
   }
-  ids = g_strsplit (g_strstrip (fileids), "\n", -1);
-  lines = g_strsplit (trans, "\n", -1);
 
   for (guint c = 0; c < n_chains; c++) {
     guint errors = 0, words = 0;
@@ -182,24 +176,18 @@ eval_wer (const char *const *chains, guint n_chains)
         "Elements: `%s`\n\n| clip | words | errors | WER | recognized |\n|---|---|---|---|---|\n",
         chains[c]);
     for (guint i = 0; ids[i] != NULL; i++) {
-      g_autofree char *tag = g_strdup_printf ("(%s)", ids[i]);
-      g_autofree char *name = g_strconcat (ids[i], ".wav", NULL);
-      g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, name, NULL);
-      g_autofree char *reference = NULL, *text = NULL;
+      g_autofree char *reference = va_test_librivox_reference (ids[i], &error);
+      g_autofree char *text = NULL;
       g_autoptr (GArray) samples = NULL;
       g_autoptr (VaTestAudioResult) r = NULL;
       guint e, n;
       gint64 t0;
       double c0;
 
-      for (guint l = 0; lines[l] != NULL && reference == NULL; l++) {
-        char *start = strstr (lines[l], "<s>"), *end = strstr (lines[l], "</s>");
-        if (strstr (lines[l], tag) != NULL && start != NULL && end != NULL)
-          reference = g_strstrip (g_strndup (start + 3, end - start - 3));
-      }
-      samples = va_test_audio_load (path, &error);
-      if (reference == NULL || samples == NULL) {
-        g_printerr ("%s: no reference or audio\n", ids[i]);
+      if (reference != NULL)
+        samples = va_test_librivox_audio (ids[i], &error);
+      if (samples == NULL) {
+        g_printerr ("%s: %s\n", ids[i], error->message);
         return 1;
       }
       t0 = g_get_monotonic_time ();

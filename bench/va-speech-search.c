@@ -102,34 +102,21 @@ decode_one (VaSpeechDecoder *decoder, const GArray *samples, const char *referen
 static void
 librivox (VaSpeechDecoder *decoder, Tally *tally)
 {
-  g_autofree char *fileids_path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "fileids", NULL);
-  g_autofree char *trans_path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "transcription", NULL);
-  g_autofree char *fileids = NULL, *trans = NULL;
-  g_auto (GStrv) ids = NULL, lines = NULL;
   g_autoptr (GError) error = NULL;
+  g_auto (GStrv) ids = va_test_librivox_ids (&error);
 
-  if (!g_file_get_contents (fileids_path, &fileids, NULL, &error)
-      || !g_file_get_contents (trans_path, &trans, NULL, &error)) {
+  if (ids == NULL) {
     g_printerr ("%s\n", error->message);
     exit (1);
   }
-  ids = g_strsplit (g_strstrip (fileids), "\n", -1);
-  lines = g_strsplit (trans, "\n", -1);
   for (guint i = 0; ids[i] != NULL; i++) {
-    g_autofree char *tag = g_strdup_printf ("(%s)", ids[i]);
-    g_autofree char *name = g_strconcat (ids[i], ".wav", NULL);
-    g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, name, NULL);
-    g_autofree char *reference = NULL;
+    g_autofree char *reference = va_test_librivox_reference (ids[i], &error);
     g_autoptr (GArray) samples = NULL;
 
-    for (guint l = 0; lines[l] != NULL && reference == NULL; l++) {
-      char *start = strstr (lines[l], "<s>"), *end = strstr (lines[l], "</s>");
-      if (strstr (lines[l], tag) != NULL && start != NULL && end != NULL)
-        reference = g_strstrip (g_strndup (start + 3, end - start - 3));
-    }
-    samples = va_test_audio_load (path, &error);
-    if (reference == NULL || samples == NULL) {
-      g_printerr ("%s: no reference or audio\n", ids[i]);
+    if (reference != NULL)
+      samples = va_test_librivox_audio (ids[i], &error);
+    if (samples == NULL) {
+      g_printerr ("%s: %s\n", ids[i], error->message);
       exit (1);
     }
     decode_one (decoder, samples, reference, tally);

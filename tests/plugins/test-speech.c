@@ -21,38 +21,21 @@ static const char *clips[] = {
   "sense_and_sensibility_01_austen_64kb-0930",
 };
 
-/* The reference of @id from the `transcription` file (`<s> ... </s> (id)`). */
 static char *
 reference_for (const char *id)
 {
-  g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "transcription", NULL);
-  g_autofree char *data = NULL;
-  g_autofree char *tag = g_strdup_printf ("(%s)", id);
-  g_auto (GStrv) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  char *reference = va_test_librivox_reference (id, &error);
 
-  g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
-  lines = g_strsplit (data, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++) {
-    char *line = lines[i];
-    char *end;
-
-    if (strstr (line, tag) == NULL)
-      continue;
-    end = strstr (line, "</s>");
-    g_assert_nonnull (end);
-    *end = '\0';
-    return g_strdup (g_strstrip (line + strlen ("<s>")));
-  }
-  g_assert_not_reached ();
+  g_assert_no_error (error);
+  return reference;
 }
 
 static GArray *
 load_clip (const char *id)
 {
-  g_autofree char *name = g_strconcat (id, ".wav", NULL);
-  g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, name, NULL);
   g_autoptr (GError) error = NULL;
-  GArray *samples = va_test_audio_load (path, &error);
+  GArray *samples = va_test_librivox_audio (id, &error);
 
   g_assert_no_error (error);
   return samples;

@@ -111,6 +111,48 @@ va_test_audio_load (const char *path, GError **error)
   return convert_with_sox (path, error);
 }
 
+GStrv
+va_test_librivox_ids (GError **error)
+{
+  g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "fileids", NULL);
+  g_autofree char *data = NULL;
+
+  if (!g_file_get_contents (path, &data, NULL, error))
+    return NULL;
+  return g_strsplit (g_strstrip (data), "\n", -1);
+}
+
+char *
+va_test_librivox_reference (const char *id, GError **error)
+{
+  g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, "transcription", NULL);
+  g_autofree char *data = NULL;
+  g_autofree char *tag = g_strdup_printf ("(%s)", id);
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &data, NULL, error))
+    return NULL;
+  lines = g_strsplit (data, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *start = strstr (lines[i], "<s>");
+    const char *end = strstr (lines[i], "</s>");
+
+    if (strstr (lines[i], tag) != NULL && start != NULL && end != NULL && end > start)
+      return g_strstrip (g_strndup (start + strlen ("<s>"), end - start - strlen ("<s>")));
+  }
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "%s: no reference for %s", path, id);
+  return NULL;
+}
+
+GArray *
+va_test_librivox_audio (const char *id, GError **error)
+{
+  g_autofree char *name = g_strconcat (id, ".wav", NULL);
+  g_autofree char *path = g_build_filename (VA_TEST_LIBRIVOX_DIR, name, NULL);
+
+  return va_test_audio_load (path, error);
+}
+
 /**
  * va_test_audio_noise:
  * @kind: a sox noise type: "whitenoise", "pinknoise", "brownnoise"

@@ -23,6 +23,13 @@ GArray *va_test_audio_noise (const char *kind, gdouble seconds, GError **error);
 gboolean va_test_audio_save_wav (const GArray *samples, const char *path, GError **error);
 void va_test_audio_speech_bounds (const GArray *clip, gsize *first, gsize *last);
 
+/* The LibriVox clips of pocketsphinx-testdata: their ids (file `fileids`,
+ * in its order), the reference transcript of one (file `transcription`,
+ * lines `<s> words </s> (id)`) and its audio. */
+GStrv va_test_librivox_ids (GError **error);
+char *va_test_librivox_reference (const char *id, GError **error);
+GArray *va_test_librivox_audio (const char *id, GError **error);
+
 /* A true voice segment in seconds, with the index of its speaker. */
 typedef struct {
   gdouble start;
