@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "va-bench-cpu.h"
 #include "va-test-audio.h"
 
 #define COLLAR 0.25
@@ -147,16 +147,6 @@ eval_vad (const char *chain)
 
 /* ---- wer ---- */
 
-static double
-process_cpu (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec
-         + ru.ru_stime.tv_usec / 1e6;
-}
-
 static int
 eval_wer (const char *const *chains, guint n_chains)
 {
@@ -191,10 +181,10 @@ eval_wer (const char *const *chains, guint n_chains)
         return 1;
       }
       t0 = g_get_monotonic_time ();
-      c0 = process_cpu ();
+      c0 = va_bench_process_cpu_seconds ();
       r = run_or_die (samples, chains[c]);
       wall += (g_get_monotonic_time () - t0) / 1e6;
-      cpu += process_cpu () - c0;
+      cpu += va_bench_process_cpu_seconds () - c0;
       audio += (double)samples->len / VA_TEST_AUDIO_RATE;
       text = va_test_audio_result_text (r);
       va_test_wer (reference, text, &e, &n);

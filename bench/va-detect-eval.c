@@ -20,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "va-bench-cpu.h"
 #include "va-test-media.h"
 
 #define MATCH_IOU 0.5
@@ -212,16 +212,6 @@ collect_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-static double
-cpu_seconds (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec
-         + ru.ru_stime.tv_usec / 1e6;
-}
-
 /* Greedy matching, best IoU first, of one frame's detections to its truth.
  * Returns per-detection the matched truth index, -1 (false positive) or -2
  * (on an ignored box). */
@@ -403,11 +393,11 @@ run (const char *video, const char *truth_path, const char *roi_type, const char
   bus = gst_element_get_bus (pipeline);
 
   t0 = g_get_monotonic_time ();
-  cpu0 = cpu_seconds ();
+  cpu0 = va_bench_process_cpu_seconds ();
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   msg = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   t1 = g_get_monotonic_time ();
-  cpu1 = cpu_seconds ();
+  cpu1 = va_bench_process_cpu_seconds ();
   gst_element_set_state (pipeline, GST_STATE_NULL);
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
     g_autoptr (GError) err = NULL;
