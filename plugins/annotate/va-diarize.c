@@ -13,13 +13,19 @@
  * Windows are clustered with a full-covariance Gaussian per cluster and the
  * Bayesian information criterion: neighbouring windows of one segment
  * first, then globally, merging while the BIC (with the model-size term
- * weighted by #VaDiarize:penalty) prefers one speaker. The number of
- * speakers is therefore found automatically, within
- * #VaDiarize:min-speakers and #VaDiarize:max-speakers.
+ * weighted by #VaDiarize:penalty) prefers one speaker. The clusters are
+ * then refined on the frames (va-speaker-refiner.c): Viterbi
+ * resegmentation with one Gaussian mixture per speaker adapted from a
+ * background model of the recording, merging by cross likelihood ratio
+ * above #VaDiarize:threshold, and a last resegmentation, so that a speaker
+ * who comes back keeps one id. The number of speakers is found
+ * automatically, within #VaDiarize:min-speakers and
+ * #VaDiarize:max-speakers, or set by #VaDiarize:num-speakers. Overlapping
+ * speech and turns under 0.5 s inside a voice segment are not reported.
  *
  * Speakers are only known once the whole stream has been heard: at EOS the
  * element pushes one empty buffer carrying a #VaSpeakerTurnMeta per turn
- * (consecutive windows of a segment with the same speaker), speakers
+ * (consecutive frames of a segment with the same speaker), speakers
  * numbered in order of first appearance (`SPEAKER_00`, `SPEAKER_01`, ...).
  *
  * With #VaDiarize:post-messages, it also posts an element message named
@@ -529,8 +535,9 @@ va_diarize_class_init (VaDiarizeClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Speaker diarizer", "Filter/Analyzer/Audio",
-      "Finds who spoke when: clusters mel cepstra of voice segment windows with the BIC, "
-      "counts the speakers itself and attaches the turns as VaSpeakerTurnMeta at end of stream",
+      "Finds who spoke when: clusters mel cepstra of voice segments with the BIC, refines the "
+      "speakers by GMM resegmentation and cross likelihood ratio, counts them itself and "
+      "attaches the turns as VaSpeakerTurnMeta at end of stream",
       "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
 
