@@ -13,7 +13,8 @@
  *   va-audio-eval der   diarization error rate of vadiarize on
  *                       codec2-examples' all.wav (speakers and boundaries
  *                       from the package's separate_all.sh) and on
- *                       two-voice espeak-ng dialogues
+ *                       two-voice espeak-ng dialogues, and on dialogues of
+ *                       real recordings with returning speakers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,6 +27,7 @@
 
 #include "va-bench-cpu.h"
 #include "va-test-audio.h"
+#include "va-test-dialogue.h"
 
 #define COLLAR 0.25
 
@@ -280,6 +282,22 @@ print_der (const GArray *truth, const GArray *found, double duration)
           100.0 * confusion);
 }
 
+/* Dialogues of real recordings (va_test_dialogue_new()). */
+static const struct {
+  const char *voices[5];
+  const char *order;
+  guint n_turns;
+  double turn_min, turn_max;
+  guint32 seed;
+} real_dialogues[] = {
+  { { "ve9qrp", "vk5qi", "cq_ref" }, "ABACBA", 6, 3.0, 4.0, 1 },
+  { { "ve9qrp", "librivox" }, "ABABABABABABABAB", 16, 0.5, 1.5, 2 },
+  { { "librivox", "ve9qrp" }, "ABABABABABAB", 12, 3.0, 6.0, 3 },
+  { { "vk5qi", "cq_ref", "speech_orig_16k", "librivox" }, "", 20, 1.0, 3.0, 4 },
+  { { "ve9qrp", "vk5qi", "librivox" }, "", 22, 2.0, 5.0, 5 },
+  { { "ve9qrp", "vk5qi", "librivox", "cq_ref" }, "", 50, 2.0, 8.0, 6 },
+};
+
 static int
 eval_der (const char *chain)
 {
@@ -338,6 +356,39 @@ eval_der (const char *chain)
               pairs[p].label, pairs[p].voice[0], pairs[p].pitch[0], pairs[p].voice[1],
               pairs[p].pitch[1], va_test_layout_duration (layout),
               noisy ? ", pink noise 10 dB" : "", n_speakers (d->turns));
+      print_der (layout->truth, d->turns, va_test_layout_duration (layout));
+    }
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (real_dialogues); i++) {
+    for (guint noisy = 0; noisy < 2; noisy++) {
+      g_autoptr (GString) label = g_string_new (NULL);
+      g_autoptr (VaTestLayout) layout = NULL;
+      g_autoptr (VaTestAudioResult) d = NULL;
+      guint n_true = 0;
+
+      layout = va_test_dialogue_new (real_dialogues[i].voices, real_dialogues[i].order,
+                                     real_dialogues[i].n_turns, real_dialogues[i].turn_min,
+                                     real_dialogues[i].turn_max, real_dialogues[i].seed, label,
+                                     &error);
+      if (layout == NULL) {
+        g_printerr ("%s\n", error->message);
+        return 1;
+      }
+      for (guint t = 0; t < layout->truth->len; t++)
+        n_true = MAX (n_true, g_array_index (layout->truth, VaTestSegment, t).speaker + 1);
+      if (noisy) {
+        g_autoptr (GArray) noise = va_test_audio_noise ("pinknoise", 30.0, &error);
+
+        if (noise == NULL) {
+          g_printerr ("sox: %s\n", error->message);
+          return 1;
+        }
+        va_test_layout_add_noise (layout, noise, 10.0);
+      }
+      d = run_or_die (layout->samples, chain);
+      printf ("| recorded dialogue, %s%s | %u | %u | ", label->str,
+              noisy ? ", pink noise 10 dB" : "", n_true, n_speakers (d->turns));
       print_der (layout->truth, d->turns, va_test_layout_duration (layout));
     }
   }

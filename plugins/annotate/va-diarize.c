@@ -13,13 +13,19 @@
  * Windows are clustered with a full-covariance Gaussian per cluster and the
  * Bayesian information criterion: neighbouring windows of one segment
  * first, then globally, merging while the BIC (with the model-size term
- * weighted by #VaDiarize:penalty) prefers one speaker. The number of
- * speakers is therefore found automatically, within
- * #VaDiarize:min-speakers and #VaDiarize:max-speakers.
+ * weighted by #VaDiarize:penalty) prefers one speaker. The clusters are
+ * then refined on the frames (va-speaker-refiner.c): Viterbi
+ * resegmentation with one Gaussian mixture per speaker adapted from a
+ * background model of the recording, merging by cross likelihood ratio
+ * above #VaDiarize:threshold, and a last resegmentation, so that a speaker
+ * who comes back keeps one id. The number of speakers is found
+ * automatically, within #VaDiarize:min-speakers and
+ * #VaDiarize:max-speakers, or set by #VaDiarize:num-speakers. Overlapping
+ * speech and turns under 0.5 s inside a voice segment are not reported.
  *
  * Speakers are only known once the whole stream has been heard: at EOS the
  * element pushes one empty buffer carrying a #VaSpeakerTurnMeta per turn
- * (consecutive windows of a segment with the same speaker), speakers
+ * (consecutive frames of a segment with the same speaker), speakers
  * numbered in order of first appearance (`SPEAKER_00`, `SPEAKER_01`, ...).
  *
  * With #VaDiarize:post-messages, it also posts an element message named
@@ -64,12 +70,15 @@ GST_DEBUG_CATEGORY_STATIC (va_diarize_debug);
 #define DEFAULT_MAX_SPEAKERS 10
 #define DEFAULT_PENALTY 1.5
 #define DEFAULT_WINDOW 1.5
+#define DEFAULT_NUM_SPEAKERS 0
 
+/* A voice segment and where its frames are among the clusterer's. */
 typedef struct {
   GstClockTime start;
   GstClockTime end;
-  guint segment;
-} Window;
+  guint first_frame;
+  guint n_frames;
+} Segment;
 
 struct _VaDiarize {
   GstAudioFilter parent;
@@ -79,6 +88,8 @@ struct _VaDiarize {
   guint max_speakers;
   gdouble penalty;
   gdouble window;
+  guint num_speakers;
+  VaSpeakerRefineParams refine;
   gboolean post_messages;
 
   /* streaming thread only */
@@ -89,8 +100,7 @@ struct _VaDiarize {
   GPtrArray *ready;
   VaMelAnalyzer *analyzer;
   VaSpeakerClusterer *clusterer;
-  GArray *windows; /* Window, parallel to the clusterer's windows */
-  guint n_segments;
+  GArray *segments; /* Segment */
 };
 
 enum {
@@ -99,6 +109,8 @@ enum {
   PROP_MAX_SPEAKERS,
   PROP_PENALTY,
   PROP_WINDOW,
+  PROP_NUM_SPEAKERS,
+  PROP_THRESHOLD,
   PROP_POST_MESSAGES,
   PROP_PROCESSING_TIME,
   N_PROPS
@@ -137,6 +149,14 @@ va_diarize_set_property (GObject *object, guint prop_id, const GValue *value, GP
     changed = self->window != g_value_get_double (value);
     self->window = g_value_get_double (value);
     break;
+  case PROP_NUM_SPEAKERS:
+    changed = self->num_speakers != g_value_get_uint (value);
+    self->num_speakers = g_value_get_uint (value);
+    break;
+  case PROP_THRESHOLD:
+    changed = self->refine.clr_threshold != g_value_get_double (value);
+    self->refine.clr_threshold = g_value_get_double (value);
+    break;
   case PROP_POST_MESSAGES:
     changed = self->post_messages != g_value_get_boolean (value);
     self->post_messages = g_value_get_boolean (value);
@@ -170,6 +190,12 @@ va_diarize_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
   case PROP_WINDOW:
     g_value_set_double (value, self->window);
     break;
+  case PROP_NUM_SPEAKERS:
+    g_value_set_uint (value, self->num_speakers);
+    break;
+  case PROP_THRESHOLD:
+    g_value_set_double (value, self->refine.clr_threshold);
+    break;
   case PROP_POST_MESSAGES:
     g_value_set_boolean (value, self->post_messages);
     break;
@@ -194,8 +220,7 @@ reset_stream (VaDiarize *self)
 
   g_clear_pointer (&self->clusterer, va_speaker_clusterer_free);
   self->clusterer = va_speaker_clusterer_new (N_CEPS, penalty);
-  g_array_set_size (self->windows, 0);
-  self->n_segments = 0;
+  g_array_set_size (self->segments, 0);
 }
 
 static gboolean
@@ -219,11 +244,12 @@ va_diarize_stop (GstBaseTransform *trans)
   g_clear_pointer (&self->analyzer, va_mel_analyzer_free);
   g_clear_pointer (&self->clusterer, va_speaker_clusterer_free);
   g_ptr_array_set_size (self->ready, 0);
-  g_array_set_size (self->windows, 0);
+  g_array_set_size (self->segments, 0);
   return TRUE;
 }
 
-/* Cepstra of the louder frames of one utterance, split into windows. */
+/* Cepstra of every frame of one utterance, the louder ones marked as the
+ * voice; the clusterer cuts it into windows. */
 static void
 analyse_utterance (VaDiarize *self, const VaUtterance *utt)
 {
@@ -231,11 +257,12 @@ analyse_utterance (VaDiarize *self, const VaUtterance *utt)
   guint frame_len = rate * FRAME_MS / 1000, hop = rate * HOP_MS / 1000;
   guint64 offset = gst_util_uint64_scale_round (utt->start - utt->audio_start, rate, GST_SECOND);
   guint64 length = gst_util_uint64_scale_round (utt->end - utt->start, rate, GST_SECOND);
-  guint n_frames, n_windows, frames_per_window;
+  guint n_frames;
   g_autofree gdouble *ceps = NULL;
   g_autofree gdouble *level = NULL;
+  g_autofree gboolean *loud = NULL;
   gdouble bands[N_BANDS], loudest = -G_MAXDOUBLE, window_s;
-  g_autoptr (GArray) kept = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  Segment seg;
 
   GST_OBJECT_LOCK (self);
   window_s = self->window;
@@ -250,6 +277,7 @@ analyse_utterance (VaDiarize *self, const VaUtterance *utt)
 
   ceps = g_new (gdouble, (gsize)n_frames * N_CEPS);
   level = g_new (gdouble, n_frames);
+  loud = g_new (gboolean, n_frames);
   for (guint f = 0; f < n_frames; f++) {
     gdouble power;
 
@@ -264,32 +292,16 @@ analyse_utterance (VaDiarize *self, const VaUtterance *utt)
       memcpy (ceps + (gsize)f * N_CEPS, all + 1, N_CEPS * sizeof (gdouble));
     }
   }
+  for (guint f = 0; f < n_frames; f++)
+    loud[f] = level[f] >= loudest - FRAME_RANGE_DB;
 
-  frames_per_window = MAX (1u, (guint)(window_s * 1000.0 / HOP_MS + 0.5));
-  n_windows = MAX (1u, (n_frames + frames_per_window / 2) / frames_per_window);
-
-  for (guint w = 0; w < n_windows; w++) {
-    guint first = (guint)((guint64)n_frames * w / n_windows);
-    guint last = (guint)((guint64)n_frames * (w + 1) / n_windows);
-    Window win;
-
-    g_array_set_size (kept, 0);
-    for (guint f = first; f < last; f++)
-      if (level[f] >= loudest - FRAME_RANGE_DB)
-        g_array_append_vals (kept, ceps + (gsize)f * N_CEPS, N_CEPS);
-
-    win.start = w == 0
-                    ? utt->start
-                    : utt->start + gst_util_uint64_scale ((guint64)first * hop, GST_SECOND, rate);
-    win.end = w == n_windows - 1
-                  ? utt->end
-                  : utt->start + gst_util_uint64_scale ((guint64)last * hop, GST_SECOND, rate);
-    win.segment = self->n_segments;
-    va_speaker_clusterer_add_window (self->clusterer, (const gdouble *)kept->data,
-                                     kept->len / N_CEPS, w > 0);
-    g_array_append_val (self->windows, win);
-  }
-  self->n_segments++;
+  seg.start = utt->start;
+  seg.end = utt->end;
+  seg.first_frame = va_speaker_clusterer_get_n_frames (self->clusterer);
+  seg.n_frames = n_frames;
+  va_speaker_clusterer_add_segment (self->clusterer, ceps, loud, n_frames,
+                                    MAX (1u, (guint)(window_s * 1000.0 / HOP_MS + 0.5)));
+  g_array_append_val (self->segments, seg);
 }
 
 static void
@@ -338,52 +350,74 @@ va_diarize_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   return GST_FLOW_OK;
 }
 
+/* Where a run of frames starting at @frame begins, in stream time. */
+static GstClockTime
+frame_time (VaDiarize *self, const Segment *seg, guint frame)
+{
+  guint rate = GST_AUDIO_FILTER_RATE (self);
+  /* a frame stands for the middle of its analysis window */
+  guint64 centre = (guint64)frame * (rate * HOP_MS / 1000) + rate * FRAME_MS / 2000;
+
+  if (frame == 0)
+    return seg->start;
+  if (frame >= seg->n_frames)
+    return seg->end;
+  return MIN (seg->start + gst_util_uint64_scale (centre, GST_SECOND, rate), seg->end);
+}
+
 /* Clusters everything heard and returns a buffer with one meta per turn. */
 static GstBuffer *
 finish_stream (VaDiarize *self)
 {
-  guint n = self->windows->len;
+  guint n = va_speaker_clusterer_get_n_frames (self->clusterer);
   g_autofree guint *labels = NULL;
   g_autoptr (GstBuffer) tail = NULL;
   g_autoptr (GPtrArray) messages
       = g_ptr_array_new_with_free_func ((GDestroyNotify)gst_message_unref);
   guint min_speakers, max_speakers, n_speakers;
+  VaSpeakerRefineParams refine;
   gboolean post;
 
   if (n == 0)
     return NULL;
 
   GST_OBJECT_LOCK (self);
-  min_speakers = self->min_speakers;
-  max_speakers = MAX (self->max_speakers, self->min_speakers);
+  min_speakers = self->num_speakers > 0 ? self->num_speakers : self->min_speakers;
+  max_speakers
+      = self->num_speakers > 0 ? self->num_speakers : MAX (self->max_speakers, self->min_speakers);
+  refine = self->refine;
   post = self->post_messages;
   GST_OBJECT_UNLOCK (self);
 
   labels = g_new (guint, n);
-  n_speakers = va_speaker_clusterer_run (self->clusterer, min_speakers, max_speakers, labels);
-  GST_INFO_OBJECT (self, "%u speakers in %u windows of %u segments", n_speakers, n,
-                   self->n_segments);
+  n_speakers
+      = va_speaker_clusterer_run (self->clusterer, min_speakers, max_speakers, &refine, labels);
+  GST_INFO_OBJECT (self, "%u speakers in %u frames of %u segments", n_speakers, n,
+                   self->segments->len);
 
   tail = gst_buffer_new ();
-  for (guint i = 0; i < n;) {
-    Window *first = &g_array_index (self->windows, Window, i);
-    guint j = i + 1;
-    GstClockTime end = first->end;
+  for (guint s = 0; s < self->segments->len; s++) {
+    const Segment *seg = &g_array_index (self->segments, Segment, s);
+    const guint *l = labels + seg->first_frame;
 
-    while (j < n && labels[j] == labels[i]
-           && g_array_index (self->windows, Window, j).segment == first->segment)
-      end = g_array_index (self->windows, Window, j++).end;
+    for (guint i = 0; i < seg->n_frames;) {
+      guint j = i + 1;
+      GstClockTime start = frame_time (self, seg, i), end;
 
-    va_buffer_add_speaker_turn_meta (tail, first->start, end, labels[i]);
-    if (post) {
-      g_autofree gchar *label = va_speaker_turn_meta_format_label (labels[i]);
-      GstStructure *s
-          = gst_structure_new ("vadiarize", "start", G_TYPE_UINT64, first->start, "end",
-                               G_TYPE_UINT64, end, "speaker", G_TYPE_STRING, label, NULL);
+      while (j < seg->n_frames && l[j] == l[i])
+        j++;
+      end = frame_time (self, seg, j);
+      va_buffer_add_speaker_turn_meta (tail, start, end, l[i]);
+      if (post) {
+        g_autofree gchar *label = va_speaker_turn_meta_format_label (l[i]);
+        GstStructure *st
+            = gst_structure_new ("vadiarize", "start", G_TYPE_UINT64, start, "end", G_TYPE_UINT64,
+                                 end, "speaker", G_TYPE_STRING, label, NULL);
 
-      g_ptr_array_add (messages, gst_message_new_element (GST_OBJECT (self), s));
+        g_ptr_array_add (messages, gst_message_new_element (GST_OBJECT (self), st));
+      }
+      i = j;
     }
-    i = j;
   }
 
   for (guint i = 0; i < messages->len; i++)
@@ -433,7 +467,7 @@ va_diarize_finalize (GObject *object)
   g_clear_pointer (&self->analyzer, va_mel_analyzer_free);
   g_clear_pointer (&self->clusterer, va_speaker_clusterer_free);
   g_ptr_array_unref (self->ready);
-  g_array_unref (self->windows);
+  g_array_unref (self->segments);
   G_OBJECT_CLASS (va_diarize_parent_class)->finalize (object);
 }
 
@@ -480,6 +514,19 @@ va_diarize_class_init (VaDiarizeClass *klass)
       "that can be told apart",
       0.5, 10.0, DEFAULT_WINDOW,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NUM_SPEAKERS] = g_param_spec_uint (
+      "num-speakers", "Number of speakers",
+      "Exactly this many speakers when known (0: find the number between min-speakers and "
+      "max-speakers)",
+      0, 100, DEFAULT_NUM_SPEAKERS,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_THRESHOLD] = g_param_spec_double (
+      "threshold", "Merge threshold",
+      "Speakers whose models explain each other's speech better than the recording's "
+      "background model by more than this (log-likelihood per frame) are merged: lower gives "
+      "fewer speakers",
+      -10.0, 10.0, VA_SPEAKER_REFINE_DEFAULT_THRESHOLD,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_POST_MESSAGES] = g_param_spec_boolean (
       "post-messages", "Post messages", "Post an element message per speaker turn at EOS", FALSE,
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -488,8 +535,9 @@ va_diarize_class_init (VaDiarizeClass *klass)
 
   gst_element_class_set_static_metadata (
       element_class, "Speaker diarizer", "Filter/Analyzer/Audio",
-      "Finds who spoke when: clusters mel cepstra of voice segment windows with the BIC, "
-      "counts the speakers itself and attaches the turns as VaSpeakerTurnMeta at end of stream",
+      "Finds who spoke when: clusters mel cepstra of voice segments with the BIC, refines the "
+      "speakers by GMM resegmentation and cross likelihood ratio, counts them itself and "
+      "attaches the turns as VaSpeakerTurnMeta at end of stream",
       "VideoAnnotator developers");
   gst_audio_filter_class_add_pad_templates (filter_class, caps);
 
@@ -508,7 +556,9 @@ va_diarize_init (VaDiarize *self)
   self->max_speakers = DEFAULT_MAX_SPEAKERS;
   self->penalty = DEFAULT_PENALTY;
   self->window = DEFAULT_WINDOW;
+  self->num_speakers = DEFAULT_NUM_SPEAKERS;
+  va_speaker_refine_params_init (&self->refine);
   self->ready = g_ptr_array_new_with_free_func ((GDestroyNotify)va_utterance_free);
-  self->windows = g_array_new (FALSE, FALSE, sizeof (Window));
+  self->segments = g_array_new (FALSE, FALSE, sizeof (Segment));
   gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
 }

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "va-speaker-refiner.h"
+
 /* A covariance needs clearly more vectors than dimensions to be estimated;
  * smaller windows are labelled after clustering instead of taking part. */
 #define MIN_VECTORS_PER_DIM 3
@@ -15,6 +17,8 @@ typedef struct {
   gdouble n_logdet; /* n * log det(covariance), cached */
   gboolean continues_previous;
   gboolean small;
+  guint first_frame; /* the window's frames in the clusterer's frames */
+  guint n_frames;
 } Stats;
 
 struct _VaSpeakerClusterer {
@@ -22,6 +26,9 @@ struct _VaSpeakerClusterer {
   gdouble penalty;
   GArray *windows;  /* Stats */
   gdouble *scratch; /* dim x dim */
+  GArray *frames;   /* gdouble, dim per frame, every frame of every segment */
+  GArray *loud;     /* guint8 per frame: taken into speaker statistics */
+  GArray *segments; /* guint pairs: first frame, number of frames */
 };
 
 static void
@@ -52,6 +59,9 @@ va_speaker_clusterer_new (guint dim, gdouble penalty)
   self->windows = g_array_new (FALSE, TRUE, sizeof (Stats));
   g_array_set_clear_func (self->windows, stats_clear);
   self->scratch = g_new (gdouble, dim * dim);
+  self->frames = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  self->loud = g_array_new (FALSE, FALSE, sizeof (guint8));
+  self->segments = g_array_new (FALSE, FALSE, sizeof (guint));
   return self;
 }
 
@@ -61,14 +71,17 @@ va_speaker_clusterer_free (VaSpeakerClusterer *self)
   if (self == NULL)
     return;
   g_array_unref (self->windows);
+  g_array_unref (self->frames);
+  g_array_unref (self->loud);
+  g_array_unref (self->segments);
   g_free (self->scratch);
   g_free (self);
 }
 
 guint
-va_speaker_clusterer_get_n_windows (VaSpeakerClusterer *self)
+va_speaker_clusterer_get_n_frames (VaSpeakerClusterer *self)
 {
-  return self->windows->len;
+  return self->loud->len;
 }
 
 /* n * log det of the covariance of @s (lightly regularised so that
@@ -115,27 +128,22 @@ n_logdet (VaSpeakerClusterer *self, guint n, const gdouble *sum, const gdouble *
   return n * logdet;
 }
 
-/**
- * va_speaker_clusterer_add_window:
- * @vectors: @n_vectors feature vectors of length dim, one after the other
- * @continues_previous: whether the window directly follows the previous
- *   one in the same voice segment
- *
- * Returns: the window's index (used in the labels of run())
- */
-guint
-va_speaker_clusterer_add_window (VaSpeakerClusterer *self, const gdouble *vectors, guint n_vectors,
-                                 gboolean continues_previous)
+/* Statistics of the loud frames among @n_frames from @first_frame. */
+static void
+add_window (VaSpeakerClusterer *self, guint first_frame, guint n_frames,
+            gboolean continues_previous)
 {
   guint d = self->dim;
   Stats s = { 0 };
 
-  s.n = n_vectors;
   s.sum = g_new0 (gdouble, d);
   s.scatter = g_new0 (gdouble, d * d);
-  for (guint v = 0; v < n_vectors; v++) {
-    const gdouble *x = vectors + (gsize)v * d;
+  for (guint f = first_frame; f < first_frame + n_frames; f++) {
+    const gdouble *x = &g_array_index (self->frames, gdouble, (gsize)f * d);
 
+    if (!g_array_index (self->loud, guint8, f))
+      continue;
+    s.n++;
     for (guint i = 0; i < d; i++) {
       s.sum[i] += x[i];
       for (guint j = 0; j < d; j++)
@@ -144,9 +152,46 @@ va_speaker_clusterer_add_window (VaSpeakerClusterer *self, const gdouble *vector
   }
   s.n_logdet = n_logdet (self, s.n, s.sum, s.scatter);
   s.continues_previous = continues_previous && self->windows->len > 0;
-  s.small = n_vectors < MIN_VECTORS_PER_DIM * d;
+  s.small = s.n < MIN_VECTORS_PER_DIM * d;
+  s.first_frame = first_frame;
+  s.n_frames = n_frames;
   g_array_append_val (self->windows, s);
-  return self->windows->len - 1;
+}
+
+/**
+ * va_speaker_clusterer_add_segment:
+ * @frames: @n_frames feature vectors of length dim, one every 10 ms, of one
+ *   voice segment
+ * @loud: for each frame, whether it is speech rather than a pause inside
+ *   the segment; only loud frames describe the speaker
+ * @frames_per_window: the length of the pieces the segment is first cut
+ *   into
+ */
+void
+va_speaker_clusterer_add_segment (VaSpeakerClusterer *self, const gdouble *frames,
+                                  const gboolean *loud, guint n_frames, guint frames_per_window)
+{
+  guint first = self->loud->len, n_windows;
+  guint segment[2] = { first, n_frames };
+
+  if (n_frames == 0)
+    return;
+  g_array_append_vals (self->frames, frames, (gsize)n_frames * self->dim);
+  for (guint f = 0; f < n_frames; f++) {
+    guint8 v = loud[f] ? 1 : 0;
+
+    g_array_append_val (self->loud, v);
+  }
+  g_array_append_vals (self->segments, segment, 2);
+
+  frames_per_window = MAX (frames_per_window, 1u);
+  n_windows = MAX (1u, (n_frames + frames_per_window / 2) / frames_per_window);
+  for (guint w = 0; w < n_windows; w++) {
+    guint a = (guint)((guint64)n_frames * w / n_windows);
+    guint b = (guint)((guint64)n_frames * (w + 1) / n_windows);
+
+    add_window (self, first + a, b - a, w > 0);
+  }
 }
 
 /* A cluster under construction: the union of some windows. */
@@ -336,16 +381,10 @@ agglomerate (VaSpeakerClusterer *self, Cluster *clusters, guint *parent, guint n
   return active;
 }
 
-/**
- * va_speaker_clusterer_run:
- * @labels: (out caller-allocates): one speaker index per window, numbered
- *   0, 1, ... in order of first appearance
- *
- * Returns: the number of speakers found (0 when there is no window)
- */
-guint
-va_speaker_clusterer_run (VaSpeakerClusterer *self, guint min_speakers, guint max_speakers,
-                          guint *labels)
+/* The classic first pass: one full-covariance Gaussian per window and
+ * bottom-up merging while the BIC prefers it. One label per window. */
+static guint
+bic_clustering (VaSpeakerClusterer *self, guint min_speakers, guint max_speakers, guint *labels)
 {
   guint n = self->windows->len;
   Stats *w = (Stats *)self->windows->data;
@@ -355,7 +394,6 @@ va_speaker_clusterer_run (VaSpeakerClusterer *self, guint min_speakers, guint ma
   g_autofree guint *root_label = NULL;
   guint n_pieces = 0, n_speakers = 0;
 
-  g_return_val_if_fail (min_speakers >= 1 && max_speakers >= min_speakers, 0);
   if (n == 0)
     return 0;
 
@@ -434,4 +472,56 @@ va_speaker_clusterer_run (VaSpeakerClusterer *self, guint min_speakers, guint ma
   for (guint p = 0; p < n_pieces; p++)
     cluster_clear (&pieces[p]);
   return n_speakers;
+}
+
+/**
+ * va_speaker_clusterer_run:
+ * @labels: (out caller-allocates): one speaker index per frame, in the
+ *   order the frames were added, numbered 0, 1, ... in order of first
+ *   appearance
+ *
+ * Clusters the windows by BIC, then refines the clusters on the frames
+ * (va_speaker_refine()): Viterbi resegmentation, cross likelihood ratio
+ * merging within the bounds, and a last resegmentation.
+ *
+ * Returns: the number of speakers found (0 when there is no frame)
+ */
+guint
+va_speaker_clusterer_run (VaSpeakerClusterer *self, guint min_speakers, guint max_speakers,
+                          const VaSpeakerRefineParams *params, guint *labels)
+{
+  guint n = self->windows->len, n_frames = self->loud->len, n_clusters;
+  g_autofree guint *window_labels = NULL;
+  g_autofree guint *renumber = NULL;
+  guint next = 0;
+
+  g_return_val_if_fail (min_speakers >= 1 && max_speakers >= min_speakers, 0);
+  if (n == 0 || n_frames == 0)
+    return 0;
+
+  /* the first pass over-clusters a little (it stops at the BIC); the
+   * refinement decides the count */
+  window_labels = g_new (guint, n);
+  n_clusters = bic_clustering (self, min_speakers, MAX (max_speakers, 1u), window_labels);
+  for (guint w = 0; w < n; w++) {
+    Stats *s = &g_array_index (self->windows, Stats, w);
+
+    for (guint f = s->first_frame; f < s->first_frame + s->n_frames; f++)
+      labels[f] = window_labels[w];
+  }
+
+  n_clusters = va_speaker_refine ((const gdouble *)self->frames->data,
+                                  (const guint8 *)self->loud->data, n_frames, self->dim,
+                                  (const guint *)self->segments->data, self->segments->len / 2,
+                                  labels, n_clusters, min_speakers, max_speakers, params);
+
+  renumber = g_new (guint, MAX (n_clusters, 1u));
+  for (guint c = 0; c < n_clusters; c++)
+    renumber[c] = G_MAXUINT;
+  for (guint f = 0; f < n_frames; f++) {
+    if (renumber[labels[f]] == G_MAXUINT)
+      renumber[labels[f]] = next++;
+    labels[f] = renumber[labels[f]];
+  }
+  return next;
 }

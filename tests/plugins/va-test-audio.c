@@ -46,9 +46,10 @@ read_raw (const char *path, GError **error)
   return samples;
 }
 
-/* sox converts anything it reads to the 16 kHz mono 16-bit raw we use. */
+/* sox converts anything it reads to the 16 kHz mono 16-bit raw we use;
+ * headerless input (@raw_rate > 0) is 16-bit signed mono at that rate. */
 static GArray *
-convert_with_sox (const char *input, GError **error)
+convert_with_sox (const char *input, guint raw_rate, GError **error)
 {
   g_autofree char *dir = g_dir_make_tmp ("va-audio-XXXXXX", error);
   g_autofree char *raw = NULL;
@@ -61,9 +62,38 @@ convert_with_sox (const char *input, GError **error)
     /* -R: sox dithers when it resamples (espeak-ng speaks at 22050 Hz), with
      * random noise unless told to repeat it; without it the same sentence
      * gives different samples, and recognition results, on every run. */
-    const char *argv[] = { "sox",   "-R", "-q", input, "-t", "raw", "-r",
-                           "16000", "-c", "1",  "-b",  "16", "-e",  "signed-integer",
-                           "-L",    raw,  NULL };
+    g_autofree char *rate = g_strdup_printf ("%u", raw_rate);
+    const char *argv[] = { "sox",
+                           "-R",
+                           "-q",
+                           "-t",
+                           "raw",
+                           "-r",
+                           rate,
+                           "-c",
+                           "1",
+                           "-b",
+                           "16",
+                           "-e",
+                           "signed-integer",
+                           "-L",
+                           input,
+                           "-t",
+                           "raw",
+                           "-r",
+                           "16000",
+                           "-c",
+                           "1",
+                           "-b",
+                           "16",
+                           "-e",
+                           "signed-integer",
+                           "-L",
+                           raw,
+                           NULL };
+    /* without a raw rate, sox reads the file's own header */
+    if (raw_rate == 0)
+      memmove (argv + 3, argv + 14, (G_N_ELEMENTS (argv) - 14) * sizeof (char *));
     if (!run_tool (argv, error)) {
       g_rmdir (dir);
       return NULL;
@@ -99,7 +129,7 @@ va_test_audio_speak (const char *voice, int pitch, const char *text, GError **er
       return NULL;
     }
   }
-  samples = convert_with_sox (wav, error);
+  samples = convert_with_sox (wav, 0, error);
   g_unlink (wav);
   g_rmdir (dir);
   return samples;
@@ -108,7 +138,15 @@ va_test_audio_speak (const char *voice, int pitch, const char *text, GError **er
 GArray *
 va_test_audio_load (const char *path, GError **error)
 {
-  return convert_with_sox (path, error);
+  return convert_with_sox (path, 0, error);
+}
+
+/* Headerless 16-bit mono recordings at @rate, such as codec2-examples'
+ * raw/ directory. */
+GArray *
+va_test_audio_load_raw (const char *path, guint rate, GError **error)
+{
+  return convert_with_sox (path, rate, error);
 }
 
 GStrv

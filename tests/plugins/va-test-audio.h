@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 /* All sample arrays are GArray of gint16, mono, VA_TEST_AUDIO_RATE. */
 GArray *va_test_audio_speak (const char *voice, int pitch, const char *text, GError **error);
 GArray *va_test_audio_load (const char *path, GError **error);
+GArray *va_test_audio_load_raw (const char *path, guint rate, GError **error);
 GArray *va_test_audio_noise (const char *kind, gdouble seconds, GError **error);
 gboolean va_test_audio_save_wav (const GArray *samples, const char *path, GError **error);
 void va_test_audio_speech_bounds (const GArray *clip, gsize *first, gsize *last);
