@@ -591,6 +591,11 @@ va_http_conn_free (VaHttpConn *conn)
     va_http_client_counts_release (conn->owner->counts, conn->client);
   if (conn->remote != NULL)
     g_object_set_qdata (G_OBJECT (conn->remote), va_http_conn_quark (), NULL);
+  if (conn->stream != NULL)
+    va_http_guard_stream_detach (VA_HTTP_GUARD_STREAM (conn->stream));
+  /* a message may outlive its connection (a paused request) */
+  if (conn->msg != NULL)
+    g_signal_handlers_disconnect_by_data (conn->msg, conn);
   g_clear_pointer (&conn->answer, g_bytes_unref);
   g_clear_object (&conn->msg);
   g_clear_object (&conn->cancellable);
