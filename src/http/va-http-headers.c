@@ -34,7 +34,7 @@ static GPrivate va_http_request_id_rand = G_PRIVATE_INIT ((GDestroyNotify)g_rand
 /* A random (version 4) UUID as text, like g_uuid_string_random() but
  * without its lock and printf: ids tell requests apart in the logs; they
  * are not secrets. */
-static void
+void
 va_http_request_id_random (char out[37])
 {
   static const char hex[] = "0123456789abcdef";
@@ -77,18 +77,24 @@ va_http_request_id_generate (SoupServerMessage *msg, char out[37])
     va_http_request_id_random (out);
 }
 
+/* Also for answers written without libsoup (va-http-connection.c). */
 void
-va_http_headers_apply (VaHttpRequest *req)
+va_http_headers_apply_security (SoupMessageHeaders *h, const char *request_id, gboolean tls)
 {
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (req->msg);
-
-  soup_message_headers_replace (h, "X-Request-ID", req->request_id);
+  soup_message_headers_replace (h, "X-Request-ID", request_id);
   soup_message_headers_replace (h, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (h, "X-Frame-Options", "DENY");
   soup_message_headers_replace (h, "Referrer-Policy", "no-referrer");
   /* API documents describe live state and may carry personal data: never
    * cached by browsers or shared caches. */
   soup_message_headers_replace (h, "Cache-Control", "no-store");
-  if (va_http_server_is_tls (req->server))
+  if (tls)
     soup_message_headers_replace (h, "Strict-Transport-Security", "max-age=31536000");
+}
+
+void
+va_http_headers_apply (VaHttpRequest *req)
+{
+  va_http_headers_apply_security (soup_server_message_get_response_headers (req->msg),
+                                  req->request_id, va_http_server_is_tls (req->server));
 }

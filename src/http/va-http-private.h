@@ -132,6 +132,8 @@ void va_http_stream_input (VaHttpRequest *req, const char *content_type, const c
 /* va-http-headers.c: request id + security headers */
 void va_http_headers_apply (VaHttpRequest *req);
 void va_http_request_id_generate (SoupServerMessage *msg, char out[37]);
+void va_http_request_id_random (char out[37]);
+void va_http_headers_apply_security (SoupMessageHeaders *h, const char *request_id, gboolean tls);
 
 /* va-http-cors.c */
 typedef struct _VaHttpCors VaHttpCors;

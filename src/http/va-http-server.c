@@ -8,6 +8,7 @@
 #include <gio/gnetworking.h>
 
 #include "va-error.h"
+#include "va-http-connection.h"
 #include "va-http-private.h"
 #include "va-http-server.h"
 
@@ -56,16 +57,17 @@
 struct _VaHttpServing {
   VaHttpServer *server; /* unowned: owns this */
   SoupServer *soup;
-  GMainContext *context;   /* the main context, or the thread's own */
-  GMainLoop *loop;         /* serving threads only */
-  GThread *thread;         /* NULL for the main context's server */
-  GSocket *socket;         /* serving threads: the socket to listen on */
-  GHashTable *streams;     /* long-lived responses (SSE) → their close function */
-  guint paused;            /* requests waiting for a callback (threads: drained on stop) */
-  gboolean stopping;       /* on the thread: stop was called */
-  gboolean stop_requested; /* on the main context */
-  gint ended;              /* atomic: the thread has released everything */
-  guint64 requests;        /* received by this server (under the stats lock) */
+  GMainContext *context;    /* the main context, or the thread's own */
+  GMainLoop *loop;          /* serving threads only */
+  GThread *thread;          /* NULL for the main context's server */
+  GSocket *socket;          /* serving threads: the socket to listen on */
+  VaHttpConnections *conns; /* accepts the connections and guards them */
+  GHashTable *streams;      /* long-lived responses (SSE) → their close function */
+  guint paused;             /* requests waiting for a callback (threads: drained on stop) */
+  gboolean stopping;        /* on the thread: stop was called */
+  gboolean stop_requested;  /* on the main context */
+  gint ended;               /* atomic: the thread has released everything */
+  guint64 requests;         /* received by this server (under the stats lock) */
   /* start-up handshake with va_http_server_start() */
   GError *listen_error;
   gboolean listening;
@@ -87,8 +89,10 @@ struct _VaHttpServer {
   GCond start_cond;
   SoupServer *soup; /* serving[0]'s */
   SoupServer *redirect;
-  int listen_port;          /* -1: the port setting */
-  int redirect_listen_port; /* -1: none, -2: the tls-redirect-port setting */
+  VaHttpConnections *redirect_conns;
+  VaHttpClientCounts *client_counts; /* open connections per address, all threads */
+  int listen_port;                   /* -1: the port setting */
+  int redirect_listen_port;          /* -1: none, -2: the tls-redirect-port setting */
   guint port;
   guint redirect_port;
   gboolean tls;
@@ -237,6 +241,12 @@ va_http_server_is_tls (VaHttpServer *self)
 static void
 va_http_request_free (VaHttpRequest *req)
 {
+  /* libsoup reports nothing for a request it could not even parse */
+  if (!req->finished) {
+    g_mutex_lock (&req->server->stats_lock);
+    req->server->requests_in_flight--;
+    g_mutex_unlock (&req->server->stats_lock);
+  }
   if (req->handler_data_free != NULL)
     req->handler_data_free (req->handler_data);
   g_clear_pointer (&req->params, g_hash_table_unref);
@@ -385,6 +395,24 @@ va_http_server_raise_alert (VaHttpServer *self, JsonObject *alert)
 
 /* ---- step 1: request-started ---------------------------------------------- */
 
+/* libsoup answers a request it cannot parse itself (400, 501, …) without
+ * calling the early handler; the answer still gets the security headers
+ * and the error envelope. */
+static void
+va_http_server_got_headers (SoupServerMessage *msg, VaHttpRequest *req)
+{
+  guint status = soup_server_message_get_status (msg);
+  g_autofree char *message = NULL;
+
+  if (req->client != NULL || status < 400)
+    return; /* the early handler ran */
+  va_http_request_id_random (req->request_id);
+  va_http_headers_apply (req);
+  message = g_strdup_printf ("Malformed request: %s", soup_status_get_phrase (status));
+  va_http_message_set_error (msg, status, status == 400 ? "INVALID_REQUEST" : "HTTP_ERROR", message,
+                             "Send a well-formed HTTP/1.1 request");
+}
+
 static void
 va_http_server_request_started (SoupServer *soup, SoupServerMessage *msg, VaHttpServing *serving)
 {
@@ -402,6 +430,7 @@ va_http_server_request_started (SoupServer *soup, SoupServerMessage *msg, VaHttp
   g_mutex_unlock (&self->stats_lock);
   g_object_set_data_full (G_OBJECT (msg), VA_HTTP_REQUEST_KEY, req,
                           (GDestroyNotify)va_http_request_free);
+  g_signal_connect (msg, "got-headers", G_CALLBACK (va_http_server_got_headers), req);
 }
 
 /* ---- step 2: early checks ------------------------------------------------- */
@@ -426,10 +455,15 @@ va_http_server_check_rate (VaHttpServer *self, VaHttpRequest *req, VaHttpRateLim
 static void
 va_http_server_got_chunk (SoupServerMessage *msg, GBytes *chunk, VaHttpRequest *req)
 {
+  gboolean over = req->body_bytes > VA_HTTP_MAX_JSON_BODY;
+
   req->body_bytes += g_bytes_get_size (chunk);
-  /* stop keeping the body once it is too large; the handler answers 413 */
-  if (req->body_bytes > VA_HTTP_MAX_JSON_BODY)
-    soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  /* over the limit: answer 413 now, without reading (or keeping) the rest */
+  if (!over && req->body_bytes > VA_HTTP_MAX_JSON_BODY) {
+    va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", "Request body is too large",
+                           "JSON request bodies are limited to 1 MiB", NULL);
+    va_http_connection_refused (msg);
+  }
 }
 
 static gboolean
@@ -456,8 +490,8 @@ va_http_server_check_body (VaHttpServer *self, VaHttpRequest *req)
 }
 
 static void
-va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
-                              GHashTable *query, gpointer user_data)
+va_http_server_early_checks (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                             GHashTable *query, gpointer user_data)
 {
   VaHttpServing *serving = user_data;
   VaHttpServer *self = serving->server;
@@ -539,6 +573,16 @@ va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const ch
     return;
 }
 
+/* A refused request's body is never kept, and a large one never read. */
+static void
+va_http_server_early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
+                              GHashTable *query, gpointer user_data)
+{
+  va_http_server_early_checks (soup, msg, path, query, user_data);
+  if (soup_server_message_get_status (msg) >= 400)
+    va_http_connection_refused (msg);
+}
+
 /* ---- step 3: handler ------------------------------------------------------ */
 
 static void
@@ -593,6 +637,12 @@ va_http_server_request_done (VaHttpServing *serving, SoupServerMessage *msg, gbo
   if (req->client != NULL)
     va_http_access_log_write (self->log, req, status, body != NULL ? (guint64)body->length : 0,
                               duration_us);
+}
+
+static void
+va_http_server_request_dropped (SoupServerMessage *msg, gpointer user_data)
+{
+  va_http_server_request_done (user_data, msg, TRUE);
 }
 
 static void
@@ -684,6 +734,7 @@ va_http_server_get_serving_requests (VaHttpServer *self, guint index)
 static void
 va_http_serving_free (VaHttpServing *serving)
 {
+  g_clear_pointer (&serving->conns, va_http_connections_free);
   g_clear_object (&serving->soup);
   g_clear_object (&serving->socket);
   g_clear_pointer (&serving->streams, g_hash_table_unref);
@@ -691,6 +742,21 @@ va_http_serving_free (VaHttpServing *serving)
   g_clear_pointer (&serving->context, g_main_context_unref);
   g_clear_error (&serving->listen_error);
   g_free (serving);
+}
+
+static VaHttpConnections *
+va_http_server_new_connections (VaHttpServer *self, SoupServer *soup, GMainContext *context,
+                                VaHttpServing *serving)
+{
+  VaHttpConnectionLimits limits = {
+    .header_timeout = va_settings_get_uint (self->settings, "header-timeout"),
+    .body_idle_timeout = va_settings_get_uint (self->settings, "body-idle-timeout"),
+    .keepalive_timeout = va_settings_get_uint (self->settings, "keepalive-timeout"),
+    .max_per_client = va_settings_get_uint (self->settings, "max-connections-per-client"),
+  };
+
+  return va_http_connections_new (soup, context, &limits, self->client_counts,
+                                  serving != NULL ? va_http_server_request_dropped : NULL, serving);
 }
 
 static VaHttpServing *
@@ -710,6 +776,7 @@ va_http_serving_new (VaHttpServer *self, GMainContext *context)
                     serving);
   soup_server_add_early_handler (serving->soup, NULL, va_http_server_early_handler, serving, NULL);
   soup_server_add_handler (serving->soup, NULL, va_http_server_handler, serving, NULL);
+  serving->conns = va_http_server_new_connections (self, serving->soup, context, serving);
   return serving;
 }
 
@@ -732,6 +799,7 @@ va_http_serving_stop_cb (gpointer user_data)
 
   serving->stopping = TRUE;
   va_http_serving_close_streams (serving);
+  va_http_connections_stop (serving->conns);
   soup_server_disconnect (serving->soup);
   va_http_serving_maybe_quit (serving);
   return G_SOURCE_REMOVE;
@@ -761,8 +829,7 @@ va_http_serving_thread (gpointer user_data)
 
   g_main_context_push_thread_default (serving->context);
   /* the listener attaches its source to the thread-default context */
-  ok = soup_server_listen_socket (serving->soup, serving->socket,
-                                  self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
+  ok = va_http_connections_listen (serving->conns, serving->socket, &error);
   g_mutex_lock (&self->start_lock);
   serving->listening = ok;
   if (!ok)
@@ -782,6 +849,7 @@ va_http_serving_thread (gpointer user_data)
       g_main_loop_run (serving->loop);
     g_source_destroy (timeout);
   }
+  g_clear_pointer (&serving->conns, va_http_connections_free);
   g_clear_object (&serving->soup);
   while (g_main_context_iteration (serving->context, FALSE))
     ;
@@ -837,6 +905,12 @@ va_http_listen_socket (GSocketAddress *address, gboolean reuseport, GError **err
   return g_steal_pointer (&socket);
 }
 
+static VaHttpConnections *
+va_http_server_main_conns (VaHttpServer *self)
+{
+  return ((VaHttpServing *)self->serving->pdata[0])->conns;
+}
+
 /* Binds one socket per SoupServer on @address: with serving threads,
  * SO_REUSEPORT sockets. Their first bind is made without SO_REUSEPORT:
  * sockets that share a port must all set it, so this fails, as a single
@@ -853,8 +927,7 @@ va_http_server_listen_sockets (VaHttpServer *self, GInetAddress *inet, guint por
   if (self->serving->len == 1) {
     main_socket = va_http_listen_socket (probe_address, FALSE, error);
     return main_socket != NULL
-           && soup_server_listen_socket (self->soup, main_socket,
-                                         self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+           && va_http_connections_listen (va_http_server_main_conns (self), main_socket, error);
   }
   probe = g_socket_new (g_socket_address_get_family (probe_address), G_SOCKET_TYPE_STREAM,
                         G_SOCKET_PROTOCOL_DEFAULT, error);
@@ -877,8 +950,7 @@ va_http_server_listen_sockets (VaHttpServer *self, GInetAddress *inet, guint por
     if (serving->socket == NULL)
       return FALSE;
   }
-  return soup_server_listen_socket (self->soup, main_socket,
-                                    self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  return va_http_connections_listen (va_http_server_main_conns (self), main_socket, error);
 }
 
 /* The `http-threads` setting: 0 means one SoupServer per processor. At
@@ -961,6 +1033,7 @@ va_http_server_dispose (GObject *object)
   if (self->serving != NULL)
     g_ptr_array_set_size (self->serving, 0);
   self->soup = NULL;
+  g_clear_pointer (&self->redirect_conns, va_http_connections_free);
   g_clear_object (&self->redirect);
   g_clear_object (&self->settings);
   /* closing the connections above may have logged aborted requests */
@@ -987,6 +1060,7 @@ va_http_server_finalize (GObject *object)
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->alerts, va_http_alerts_free);
+  g_clear_pointer (&self->client_counts, va_http_client_counts_free);
   G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
 }
 
@@ -1071,6 +1145,7 @@ va_http_server_init (VaHttpServer *self)
   self->redirect_listen_port = -2;
   self->heartbeat_interval = 30;
   self->alerts = va_http_alerts_new ();
+  self->client_counts = va_http_client_counts_new ();
   self->context = g_main_context_ref_thread_default ();
   self->serving = g_ptr_array_new_with_free_func ((GDestroyNotify)va_http_serving_free);
   g_mutex_init (&self->stats_lock);
@@ -1091,9 +1166,8 @@ va_http_server_set_listen_port (VaHttpServer *self, int port)
   self->listen_port = port;
 }
 
-/* Native TLS: with a certificate configured the API speaks HTTPS only.
- * glib-networking's GnuTLS back end no longer offers TLS 1.0/1.1, so the
- * floor is TLS 1.2 (checked by the tests with openssl s_client). */
+/* Native TLS: with a certificate configured the API speaks HTTPS only, TLS
+ * 1.2 or later (the handshake is ours: va-http-connection.c). */
 static gboolean
 va_http_server_setup_tls (VaHttpServer *self, GError **error)
 {
@@ -1109,6 +1183,7 @@ va_http_server_setup_tls (VaHttpServer *self, GError **error)
                  _ ("tls-private-key is set but tls-certificate is not"));
     return FALSE;
   }
+  va_http_connection_require_modern_tls ();
   if (*key_file != '\0')
     cert = g_tls_certificate_new_from_files (cert_file, key_file, &local);
   else
@@ -1120,7 +1195,7 @@ va_http_server_setup_tls (VaHttpServer *self, GError **error)
     return FALSE;
   }
   for (guint i = 0; i < self->serving->len; i++)
-    g_object_set (((VaHttpServing *)self->serving->pdata[i])->soup, "tls-certificate", cert, NULL);
+    va_http_connections_set_tls (((VaHttpServing *)self->serving->pdata[i])->conns, cert);
   self->tls = TRUE;
   return TRUE;
 }
@@ -1209,20 +1284,15 @@ va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog 
   return g_steal_pointer (&self);
 }
 
-static guint
-va_http_server_bound_port (SoupServer *soup)
-{
-  g_autoslist (GUri) uris = soup_server_get_uris (soup);
-
-  return uris != NULL ? (guint)g_uri_get_port (uris->data) : 0;
-}
-
+/* Listens on @address:@port: the API's sockets, or with @redirect the
+ * plain port that redirects to HTTPS. */
 static gboolean
-va_http_server_listen (VaHttpServer *self, SoupServer *soup, const char *address, guint port,
-                       SoupServerListenOptions options, GError **error)
+va_http_server_listen (VaHttpServer *self, VaHttpConnections *redirect, const char *address,
+                       guint port, GError **error)
 {
   g_autoptr (GInetAddress) inet = NULL;
   g_autoptr (GSocketAddress) sockaddr = NULL;
+  g_autoptr (GSocket) socket = NULL;
 
   /* the settings accept "localhost"; bind the loopback, never a lookup */
   if (g_str_equal (address, "localhost"))
@@ -1235,15 +1305,9 @@ va_http_server_listen (VaHttpServer *self, SoupServer *soup, const char *address
     return FALSE;
   }
   sockaddr = g_inet_socket_address_new (inet, port);
-  if (self != NULL) {
-    if (!va_http_server_listen_sockets (self, inet, port, error)) {
-      g_prefix_error (error, _ ("Cannot listen on %s port %u: "), address, port);
-      va_error_convert (error);
-      return FALSE;
-    }
-    return TRUE;
-  }
-  if (!soup_server_listen (soup, sockaddr, options, error)) {
+  if (redirect == NULL ? !va_http_server_listen_sockets (self, inet, port, error)
+                       : ((socket = va_http_listen_socket (sockaddr, FALSE, error)) == NULL
+                          || !va_http_connections_listen (redirect, socket, error))) {
     g_prefix_error (error, _ ("Cannot listen on %s port %u: "), address, port);
     va_error_convert (error);
     return FALSE;
@@ -1268,14 +1332,13 @@ va_http_server_start (VaHttpServer *self, GError **error)
   g_return_val_if_fail (VA_IS_HTTP_SERVER (self), FALSE);
 
   ((VaHttpServing *)self->serving->pdata[0])->stopping = FALSE;
-  if (!va_http_server_listen (self, self->soup, address, (guint)MAX (port, 0),
-                              self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  if (!va_http_server_listen (self, NULL, address, (guint)MAX (port, 0), error))
     return FALSE;
   if (!va_http_server_start_threads (self, error)) {
     va_http_server_stop (self);
     return FALSE;
   }
-  self->port = va_http_server_bound_port (self->soup);
+  self->port = va_http_connections_get_port (va_http_server_main_conns (self));
   if (redirect_port == -2) {
     int setting = va_settings_get_int (self->settings, "tls-redirect-port");
     redirect_port = setting > 0 ? setting : -1;
@@ -1283,11 +1346,13 @@ va_http_server_start (VaHttpServer *self, GError **error)
   if (self->tls && redirect_port >= 0) {
     self->redirect = soup_server_new ("server-header", "videoannotator/" PACKAGE_VERSION, NULL);
     soup_server_add_handler (self->redirect, NULL, va_http_server_redirect_handler, self, NULL);
-    if (!va_http_server_listen (NULL, self->redirect, address, (guint)redirect_port, 0, error)) {
+    self->redirect_conns
+        = va_http_server_new_connections (self, self->redirect, self->context, NULL);
+    if (!va_http_server_listen (self, self->redirect_conns, address, (guint)redirect_port, error)) {
       va_http_server_stop (self);
       return FALSE;
     }
-    self->redirect_port = va_http_server_bound_port (self->redirect);
+    self->redirect_port = va_http_connections_get_port (self->redirect_conns);
   }
   self->started_us = g_get_monotonic_time ();
   self->prune_source = g_timeout_add_seconds (60, va_http_server_prune, self);
@@ -1320,10 +1385,13 @@ va_http_server_stop (VaHttpServer *self)
 
     main_serving->stopping = TRUE;
     va_http_serving_close_streams (main_serving);
+    va_http_connections_stop (main_serving->conns);
   }
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   va_http_server_stop_threads (self);
+  if (self->redirect_conns != NULL)
+    va_http_connections_stop (self->redirect_conns);
   if (self->redirect != NULL)
     soup_server_disconnect (self->redirect);
   va_http_server_flush_log (self);

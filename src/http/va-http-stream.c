@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "va-http-connection.h"
 #include "va-http-private.h"
 
 /* Streamed response bodies (result files, artifact archives, large
@@ -42,14 +43,11 @@ va_http_streamer_next (VaHttpStreamer *s)
     return;
   n = s->produce (s->data, body, &error);
   if (n < 0) {
-    GSocket *socket = soup_server_message_get_socket (s->msg);
-
     /* the status line is gone already: all that is left is to cut the
      * connection so the client sees a short body, not a complete one */
     g_warning ("Streaming a response failed: %s", error != NULL ? error->message : "?");
     s->done = TRUE;
-    if (socket != NULL)
-      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    va_http_connection_abort (s->msg);
     return;
   }
   if (n == 0) {
