@@ -27,9 +27,7 @@ def localise(conf, tmp, api_port, http_port, https_port):
         (r"/var/run/nginx.pid", f"{tmp}/nginx.pid"),
         (r"server videoannotator:18011;", f"server 127.0.0.1:{api_port};"),
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
-        (r"listen \[::\]:80;", ""),
         (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
-        (r"listen \[::\]:443 ssl http2;", ""),
         (r"error_log /dev/stderr warn;", f"error_log {tmp}/error.log warn;"),
         (r"access_log /dev/stdout;", f"access_log {tmp}/access.log;"),
     ]
