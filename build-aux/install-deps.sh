@@ -22,6 +22,8 @@ packages=(
   clang llvm libclang-rt-14-dev
   # benchmarks
   ffmpeg hyperfine wrk nginx-light valgrind linux-perf
+  # deploy tests: promtool for /metrics, YAML for the compose/k8s files
+  prometheus python3-yaml
 )
 
 missing=()
@@ -36,14 +38,18 @@ if ! command -v npm >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 
-# The OpenAPI validator the http tests use, pinned in its package-lock.json.
+# The validators the tests run with node (the OpenAPI schema validator of
+# the http tests, the Kubernetes schemas of the deploy tests), each pinned
+# in its package-lock.json.
 install_openapi_validator() {
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/openapi"
-  if [ -d "$dir" ] && [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null; then
-    (cd "$dir" && { npm ci --offline --no-audit --no-fund >/dev/null 2>&1 \
-                    || npm ci --no-audit --no-fund; })
-  fi
+  local root dir
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  for dir in "$root/tests/openapi" "$root/tests/deploy/k8s"; do
+    if [ -d "$dir" ] && [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null; then
+      (cd "$dir" && { npm ci --offline --no-audit --no-fund >/dev/null 2>&1 \
+                      || npm ci --no-audit --no-fund; })
+    fi
+  done
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

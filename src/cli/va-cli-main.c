@@ -21,6 +21,7 @@ static const VaCliCommand commands[] = {
   { "token", N_ ("Create, list and revoke API keys"), va_cli_token },
   { "job", N_ ("Submit, follow and fetch jobs on a server"), va_cli_job },
   { "cleanup", N_ ("Delete finished jobs past the retention period"), va_cli_cleanup },
+  { "diagnose", N_ ("Check an installation and its data directory"), va_cli_diagnose },
 };
 
 static int

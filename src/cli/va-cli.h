@@ -21,6 +21,10 @@ typedef enum {
   VA_EXIT_CANCELLED = 130, /* interrupted by SIGINT */
 } VaExitCode;
 
+/* `diagnose` reports its outcome rather than a failure kind */
+#define VA_EXIT_DIAGNOSE_WARNINGS 1
+#define VA_EXIT_DIAGNOSE_ERRORS 2
+
 typedef int (*VaCliCommandFunc) (int argc, char **argv);
 
 typedef struct {
@@ -39,5 +43,6 @@ int va_cli_token (int argc, char **argv);
 int va_cli_server (int argc, char **argv);
 int va_cli_job (int argc, char **argv);
 int va_cli_cleanup (int argc, char **argv);
+int va_cli_diagnose (int argc, char **argv);
 
 G_END_DECLS

@@ -124,10 +124,6 @@ enum { PROP_0, PROP_FILENAME, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
-/* "VANN": marks files this program created, so a Python 1.4 database
- * (which also has a schema_version table) is never mistaken for ours. */
-#define VA_STORE_APPLICATION_ID 0x56414e4e
-
 /* Each step upgrades the previous version; opening an older database
  * falls through every later step in order, one transaction per step. */
 static const struct {

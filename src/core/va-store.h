@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* PRAGMA application_id, "VANN": marks files this program created, so a
+ * Python 1.4 database (which also has a schema_version table) is never
+ * mistaken for ours. */
+#define VA_STORE_APPLICATION_ID 0x56414e4e
+
 /* the schema this build creates and migrates to */
 #define VA_STORE_SCHEMA_VERSION 2
 #define VA_STORE_MAX_PER_PAGE 1000

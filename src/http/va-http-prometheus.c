@@ -56,8 +56,7 @@ va_http_prometheus_handle (VaHttpRequest *req)
                 "Database file plus write-ahead log");
   g_string_append_printf (out, "videoannotator_database_size_bytes %" G_GUINT64_FORMAT "\n",
                           stats.database_size_bytes);
-  va_http_prom (out, "videoannotator_uptime_seconds", "counter",
-                "Seconds since the server started");
+  va_http_prom (out, "videoannotator_uptime_seconds", "gauge", "Seconds since the server started");
   g_string_append_printf (out, "videoannotator_uptime_seconds %.1f\n", uptime);
 
   len = out->len;
