@@ -429,6 +429,10 @@ nice_inner_func (gpointer data)
 {
   NiceProbe *probe = data;
 
+  /* Paused before saying it is done: a pause after that could land after
+   * the test's gst_task_join() and turn its STOPPED back into PAUSED, a
+   * state the task then waits in for ever. */
+  gst_task_pause (probe->inner);
   g_mutex_lock (&probe->lock);
   if (!probe->inner_done) {
     probe->inner_nice = current_nice ();
@@ -436,7 +440,6 @@ nice_inner_func (gpointer data)
     g_cond_broadcast (&probe->cond);
   }
   g_mutex_unlock (&probe->lock);
-  gst_task_pause (probe->inner);
 }
 
 static void
@@ -445,6 +448,7 @@ nice_outer_func (gpointer data)
   NiceProbe *probe = data;
   gboolean first;
 
+  gst_task_pause (probe->outer); /* before saying it is done, as above */
   g_mutex_lock (&probe->lock);
   first = !probe->outer_done;
   probe->outer_nice = current_nice ();
@@ -459,7 +463,6 @@ nice_outer_func (gpointer data)
   g_mutex_lock (&probe->lock);
   g_cond_broadcast (&probe->cond);
   g_mutex_unlock (&probe->lock);
-  gst_task_pause (probe->outer);
 }
 
 static void
