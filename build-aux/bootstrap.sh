@@ -3,6 +3,7 @@
 #   build-aux/bootstrap.sh run    install deps, build, annotate a sample video
 #   build-aux/bootstrap.sh test   install deps, build, run the whole test suite
 #   build-aux/bootstrap.sh asan   the same suite in an ASan+UBSan build (build-asan/)
+#   build-aux/bootstrap.sh asan core http ...   only these suites under ASan+UBSan
 # Every step is idempotent.
 set -euo pipefail
 
@@ -41,7 +42,10 @@ case "$mode" in
     setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Doptimization=1 -Ddebug=true
     meson configure build-asan -Doptimization=1 -Ddebug=true
     meson compile -C build-asan
-    meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4
+    suites=()
+    for s in "${@:2}"; do suites+=(--suite "$s"); done
+    meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
+      "${suites[@]}"
     ;;
   *)
     echo "usage: $0 run|test|asan" >&2
