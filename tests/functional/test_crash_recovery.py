@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -312,10 +313,15 @@ def main():
         n_created, n_deleted = len(state["created"]), len(state["deleted"])
     with open(server.log.name) as f:
         log = f.read()
-    sweeps = log.count("Recovered from the previous stop")
+    recovered = [0, 0, 0]
+    for m in re.finditer(r"Recovered from the previous stop: (\d+) interrupted deletion\(s\) "
+                         r"finished, partial outputs of (\d+) interrupted run\(s\) and (\d+) "
+                         r"leftover upload", log):
+        recovered = [a + int(b) for a, b in zip(recovered, m.groups())]
     print(f"seed {seed}: {clean}/{args.kills} clean after restart, final check "
-          f"{'clean' if not final else final}; {n_created} jobs submitted, {n_deleted} deleted, "
-          f"{sweeps} restarts recovered something; {elapsed:.0f} s", flush=True)
+          f"{'clean' if not final else final}; {n_created} jobs submitted, {n_deleted} deleted "
+          f"(204); recovery finished {recovered[0]} deletions, cleared {recovered[1]} runs, "
+          f"swept {recovered[2]} uploads; {elapsed:.0f} s", flush=True)
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
