@@ -75,6 +75,21 @@ va_recovery_audit (VaAudit *audit, const char *action, const char *target, const
     g_warning ("Cannot record audit entry %s: %s", action, error->message);
 }
 
+/* Files, then the row, as va_engine_delete_job_async() would have. */
+static gboolean
+va_recovery_finish_deletion (VaStore *store, VaStorage *storage, const char *id, guint64 *bytes,
+                             GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!va_storage_delete_job (storage, id, bytes, &local_error)
+      && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
+    g_propagate_error (error, g_steal_pointer (&local_error));
+    return FALSE;
+  }
+  return va_store_delete_job (store, id, error);
+}
+
 static gboolean
 va_recovery_finish_deletions (VaStore *store, VaStorage *storage, VaAudit *audit,
                               VaRecoveryReport *report, GError **error)
@@ -88,9 +103,7 @@ va_recovery_finish_deletions (VaStore *store, VaStorage *storage, VaAudit *audit
     g_autoptr (GError) local_error = NULL;
     guint64 bytes = 0;
 
-    if ((!va_storage_delete_job (storage, id, &bytes, &local_error)
-         && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND))
-        || (g_clear_error (&local_error), !va_store_delete_job (store, id, &local_error))) {
+    if (!va_recovery_finish_deletion (store, storage, id, &bytes, &local_error)) {
       /* stays marked: the next start tries again */
       g_warning ("Cannot finish the deletion of job %s: %s", id, local_error->message);
       va_recovery_audit (audit, "job.delete", id, "interrupted deletion", bytes, local_error);
@@ -150,17 +163,18 @@ va_recovery_clear_runs (VaStore *store, VaStorage *storage, VaAudit *audit,
       VaJob *job = g_ptr_array_index (jobs, i);
       g_autoptr (GError) local_error = NULL;
       guint64 bytes = 0;
-      gboolean ok = va_recovery_clear_run (storage, job, &bytes, &local_error);
 
-      if (!ok)
+      if (!va_recovery_clear_run (storage, job, &bytes, &local_error)) {
         g_warning ("Cannot remove the partial outputs of job %s: %s", va_job_get_id (job),
                    local_error->message);
-      if (bytes > 0 || !ok) {
         va_recovery_audit (audit, "job.recover", va_job_get_id (job), "interrupted run", bytes,
                            local_error);
+      } else if (bytes > 0) {
+        va_recovery_audit (audit, "job.recover", va_job_get_id (job), "interrupted run", bytes,
+                           NULL);
         report->runs_cleared++;
-        report->bytes_freed += bytes;
       }
+      report->bytes_freed += bytes;
     }
     if (jobs->len < VA_STORE_MAX_PER_PAGE)
       return TRUE;
