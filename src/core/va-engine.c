@@ -1886,31 +1886,6 @@ va_engine_new (VaSettings *settings, GError **error)
 
 static gboolean va_engine_retention_start (VaEngine *self, GError **error);
 
-/* What a crash left behind (va-recovery.c), before the queue re-queues
- * the interrupted jobs. Read-only mode writes nothing. */
-static gboolean
-va_engine_recover (VaEngine *self, GError **error)
-{
-  g_autoptr (GError) lock_error = NULL;
-  VaRecoveryReport report;
-
-  if (self->read_only)
-    return TRUE;
-  self->storage_lock = va_recovery_lock_storage (self->storage, &lock_error);
-  if (self->storage_lock < 0)
-    g_message ("No start-up recovery of the job storage: %s", lock_error->message);
-  if (!va_recovery_run (self->store, self->storage, self->audit, self->storage_lock >= 0, &report,
-                        error))
-    return FALSE;
-  if (report.deletions_finished + report.runs_cleared + report.directories_swept > 0) {
-    g_autofree char *size = g_format_size (report.bytes_freed);
-    g_message ("Recovered from the previous stop: %u interrupted deletion(s) finished, partial "
-               "outputs of %u interrupted run(s) and %u leftover upload folder(s) removed (%s)",
-               report.deletions_finished, report.runs_cleared, report.directories_swept, size);
-  }
-  return TRUE;
-}
-
 /**
  * va_engine_start:
  *
@@ -1926,7 +1901,10 @@ va_engine_start (VaEngine *self, GError **error)
 
   if (self->started)
     return TRUE;
-  if (!va_engine_recover (self, error))
+  /* what a crash left behind, before the queue re-queues interrupted
+   * jobs; read-only mode writes nothing */
+  if (!self->read_only
+      && !va_recovery_start (self->store, self->storage, self->audit, &self->storage_lock, error))
     return FALSE;
   if (!va_engine_queue_start (self, error))
     return FALSE;

@@ -255,3 +255,35 @@ va_recovery_run (VaStore *store, VaStorage *storage, VaAudit *audit, gboolean lo
          && va_recovery_clear_runs (store, storage, audit, report, error)
          && va_recovery_sweep (store, storage, audit, report, error);
 }
+
+/**
+ * va_recovery_start:
+ * @lock_fd: (out): the storage lock (va_recovery_lock_storage()) to keep
+ *   open while the server runs, or -1 when another process holds it
+ *
+ * The server's start: takes the storage lock, runs the recovery and logs
+ * what it did.
+ *
+ * Returns: as va_recovery_run()
+ */
+gboolean
+va_recovery_start (VaStore *store, VaStorage *storage, VaAudit *audit, int *lock_fd, GError **error)
+{
+  g_autoptr (GError) lock_error = NULL;
+  VaRecoveryReport report;
+
+  g_return_val_if_fail (lock_fd != NULL, FALSE);
+
+  *lock_fd = va_recovery_lock_storage (storage, &lock_error);
+  if (*lock_fd < 0)
+    g_message ("No start-up recovery of the job storage: %s", lock_error->message);
+  if (!va_recovery_run (store, storage, audit, *lock_fd >= 0, &report, error))
+    return FALSE;
+  if (report.deletions_finished + report.runs_cleared + report.directories_swept > 0) {
+    g_autofree char *size = g_format_size (report.bytes_freed);
+    g_message ("Recovered from the previous stop: %u interrupted deletion(s) finished, partial "
+               "outputs of %u interrupted run(s) and %u leftover upload folder(s) removed (%s)",
+               report.deletions_finished, report.runs_cleared, report.directories_swept, size);
+  }
+  return TRUE;
+}

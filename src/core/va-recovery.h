@@ -28,5 +28,7 @@ typedef struct {
 int va_recovery_lock_storage (VaStorage *storage, GError **error);
 gboolean va_recovery_run (VaStore *store, VaStorage *storage, VaAudit *audit, gboolean locked,
                           VaRecoveryReport *report, GError **error);
+gboolean va_recovery_start (VaStore *store, VaStorage *storage, VaAudit *audit, int *lock_fd,
+                            GError **error);
 
 G_END_DECLS
