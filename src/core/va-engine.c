@@ -1158,7 +1158,8 @@ va_engine_delete_files (VaEngine *self, VaEngineOp *op, GError **error)
   g_autoptr (JsonObject) detail = va_engine_owner_detail (op->caller, op->job);
   guint64 bytes = 0;
 
-  /* NOT_FOUND: the upload failed before the job had files */
+  /* NOT_FOUND: the upload failed before the job had files, or the run
+   * ended by itself after the mark and removed them */
   if (!va_storage_delete_job (self->storage, op->job_id, &bytes, &local_error)
       && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
