@@ -14,6 +14,7 @@
 #include "va-retention.h"
 #include "va-error.h"
 #include "va-job-queue.h"
+#include "va-recovery.h"
 #include "va-upload-private.h"
 
 /**
@@ -48,6 +49,7 @@ struct _VaEngine {
   VaJobQueue *queue;
   VaRetention *retention; /* NULL unless the automatic cleanup runs */
   GMainContext *context;
+  int storage_lock; /* va_recovery_lock_storage(), -1 when not held */
 
   gboolean read_only;
   gboolean require_consent;
@@ -1121,31 +1123,24 @@ va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GErr
 
 /* A deletion goes in three steps so that it never races with the job's own
  * run, which may be starting at that very moment (creating its output
- * folder) or writing its files: the rows go first (worker thread; a job
- * without a row cannot start any more), then a run of the job in this
- * process is stopped and waited for (main context), then the directory is
- * removed (worker thread) with nothing writing into it. */
+ * folder) or writing its files, and so that a crash at any point leaves
+ * something the next start finishes (va-recovery.c): the row is marked
+ * first (worker thread; a marked job is cancelled, hidden from every read,
+ * and cannot start any more), then a run of the job in this process is
+ * stopped and waited for (main context), then the directory is removed
+ * and only then the row (worker thread), with nothing writing into it. */
 
 static gboolean
-va_engine_delete_rows (VaEngine *self, VaEngineOp *op, GError **error)
+va_engine_delete_mark (VaEngine *self, VaEngineOp *op, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
-  VaJobStatus status;
 
   if (!va_engine_check_writable (self, op->caller, error))
     return FALSE;
   op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_WRITE, error);
   if (op->job == NULL)
     return FALSE;
-
-  /* cancelled first, so that a running pipeline's completion cannot
-   * write results for a row that is about to disappear */
-  status = va_job_get_status (op->job);
-  if (status == VA_JOB_STATUS_PENDING || status == VA_JOB_STATUS_RUNNING) {
-    op->was_active = va_store_set_job_status (self->store, op->job_id, VA_JOB_STATUS_CANCELLED,
-                                              "Job deleted", NULL);
-  }
-  if (!va_store_delete_job (self->store, op->job_id, &local_error)) {
+  if (!va_store_mark_job_deleting (self->store, op->job_id, &op->was_active, &local_error)) {
     /* a concurrent delete got there first */
     if (g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND))
       va_engine_set_not_found (error, op->job_id);
@@ -1159,18 +1154,31 @@ va_engine_delete_rows (VaEngine *self, VaEngineOp *op, GError **error)
 static gboolean
 va_engine_delete_files (VaEngine *self, VaEngineOp *op, GError **error)
 {
-  g_autoptr (GError) files_error = NULL;
+  g_autoptr (GError) local_error = NULL;
   g_autoptr (JsonObject) detail = va_engine_owner_detail (op->caller, op->job);
   guint64 bytes = 0;
 
   /* NOT_FOUND: the upload failed before the job had files, or the run
-   * ended by itself after the rows went and removed them */
-  if (!va_storage_delete_job (self->storage, op->job_id, &bytes, &files_error)
-      && !g_error_matches (files_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
+   * ended by itself after the mark and removed them */
+  if (!va_storage_delete_job (self->storage, op->job_id, &bytes, &local_error)
+      && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "Job %s was deleted, but its files could not all be removed: %s", op->job_id,
-                 files_error->message);
-    json_object_set_string_member (detail, "error", files_error->message);
+                 "Job %s was deleted, but its files could not all be removed (the next start "
+                 "tries again): %s",
+                 op->job_id, local_error->message);
+    json_object_set_string_member (detail, "error", local_error->message);
+    va_engine_audit (self, op->caller, "job.delete", op->job_id, detail);
+    return FALSE;
+  }
+  g_clear_error (&local_error);
+  /* the row goes last: until then the mark says what is left to do */
+  if (!va_store_delete_job (self->store, op->job_id, &local_error)
+      && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
+                 "Job %s was deleted, but its row could not be removed (the next start tries "
+                 "again): %s",
+                 op->job_id, local_error->message);
+    json_object_set_string_member (detail, "error", local_error->message);
     va_engine_audit (self, op->caller, "job.delete", op->job_id, detail);
     return FALSE;
   }
@@ -1187,7 +1195,7 @@ va_engine_delete_files_done (GObject *source, GAsyncResult *result, gpointer use
   GError *error = NULL;
   gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 
-  /* the job is gone from the database either way */
+  /* the job is gone for every reader either way */
   g_signal_emit (op->engine, signals[SIGNAL_JOB_DELETED], 0, op->job);
   if (ok)
     g_task_return_boolean (outer, TRUE);
@@ -1204,7 +1212,7 @@ va_engine_delete_stopped (GObject *source, GAsyncResult *result, gpointer user_d
 
   va_job_queue_stop_job_finish (VA_JOB_QUEUE (source), result, NULL);
   op->func = va_engine_delete_files;
-  /* no cancellable: once the rows are gone the files must go too */
+  /* no cancellable: once the job is marked its files must go too */
   inner = g_task_new (NULL, NULL, va_engine_delete_files_done, outer);
   g_task_set_check_cancellable (inner, FALSE);
   g_task_set_task_data (inner, op, NULL);
@@ -1212,7 +1220,7 @@ va_engine_delete_stopped (GObject *source, GAsyncResult *result, gpointer user_d
 }
 
 static void
-va_engine_delete_rows_done (GObject *source, GAsyncResult *result, gpointer user_data)
+va_engine_delete_marked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) outer = user_data;
   VaEngineOp *op = g_task_get_task_data (outer);
@@ -1232,7 +1240,7 @@ va_engine_delete_start_cb (gpointer user_data)
   GTask *outer = user_data;
   g_autoptr (GTask) inner = NULL;
 
-  inner = g_task_new (NULL, g_task_get_cancellable (outer), va_engine_delete_rows_done,
+  inner = g_task_new (NULL, g_task_get_cancellable (outer), va_engine_delete_marked,
                       g_object_ref (outer));
   g_task_set_check_cancellable (inner, FALSE);
   g_task_set_task_data (inner, g_task_get_task_data (outer), NULL);
@@ -1243,10 +1251,13 @@ va_engine_delete_start_cb (gpointer user_data)
 /**
  * va_engine_delete_job_async:
  *
- * Deletes the job whatever its state: its database rows, then its run if
- * it has one in this process (stopped, and waited for), then its whole
- * storage directory (upload and outputs). The database uses
- * secure_delete, so nothing remains. Completes when all of it is gone.
+ * Deletes the job whatever its state: marks its row (the job disappears
+ * from every read and cannot start), then stops its run if it has one in
+ * this process (and waits for it), then removes its whole storage
+ * directory (upload and outputs), then its rows. The database uses
+ * secure_delete and its write-ahead log is checkpointed, so nothing
+ * remains. A crash on the way leaves the mark, and the next start
+ * finishes the deletion. Completes when all of it is gone.
  */
 void
 va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
@@ -1264,7 +1275,7 @@ va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, va_engine_delete_job_async);
   g_task_set_check_cancellable (outer, FALSE);
-  op = va_engine_op_new (caller, job_id, va_engine_delete_rows, NULL);
+  op = va_engine_op_new (caller, job_id, va_engine_delete_mark, NULL);
   op->engine = self;
   g_task_set_task_data (outer, op, (GDestroyNotify)va_engine_op_free);
   /* the run is stopped and the signal emitted on the engine's context */
@@ -1273,7 +1284,7 @@ va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id
                                 g_steal_pointer (&outer), g_object_unref);
     return;
   }
-  inner = g_task_new (NULL, cancellable, va_engine_delete_rows_done, g_object_ref (outer));
+  inner = g_task_new (NULL, cancellable, va_engine_delete_marked, g_object_ref (outer));
   g_task_set_check_cancellable (inner, FALSE);
   g_task_set_task_data (inner, op, NULL);
   g_task_run_in_thread (inner, va_engine_op_thread);
@@ -1284,8 +1295,9 @@ va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id
  *
  * Returns: %FALSE with %VA_ERROR_NOT_FOUND (no such job, or not the
  *   caller's), %VA_ERROR_FORBIDDEN, %VA_ERROR_READ_ONLY, or
- *   %VA_ERROR_INTERNAL when the rows are gone but files could not be
- *   removed (a real I/O error, never a race with the job's run)
+ *   %VA_ERROR_INTERNAL when the job is gone for every reader but its files
+ *   or rows could not be removed (a real I/O error, never a race with the
+ *   job's run; the next start tries again)
  */
 gboolean
 va_engine_delete_job_finish (VaEngine *self, GAsyncResult *result, GError **error)
@@ -1315,9 +1327,9 @@ va_engine_delete_job (VaEngine *self, VaCaller *caller, const char *job_id, GErr
   g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (VA_IS_CALLER (caller), FALSE);
 
-  op = va_engine_op_new (caller, job_id, va_engine_delete_rows, NULL);
+  op = va_engine_op_new (caller, job_id, va_engine_delete_mark, NULL);
   op->engine = self;
-  if (!va_engine_delete_rows (self, op, error))
+  if (!va_engine_delete_mark (self, op, error))
     return FALSE;
   va_job_queue_stop_job_async (self->queue, job_id, NULL, va_engine_store_result, &stopped);
   while (stopped == NULL)
@@ -1752,6 +1764,8 @@ va_engine_finalize (GObject *object)
   VaEngine *self = VA_ENGINE (object);
 
   g_main_context_unref (self->context);
+  if (self->storage_lock >= 0)
+    g_close (self->storage_lock, NULL);
   G_OBJECT_CLASS (va_engine_parent_class)->finalize (object);
 }
 
@@ -1799,8 +1813,9 @@ va_engine_class_init (VaEngineClass *klass)
    * @job: the job as it was just before its deletion (its owner tells
    *   who may hear about it)
    *
-   * Emitted once the rows are gone, after the files (even if some of them
-   * could not be removed).
+   * Emitted once the files and then the rows are gone (also when some of
+   * them could not be removed: the job is invisible from the mark on, and
+   * the next start removes what is left).
    */
   signals[SIGNAL_JOB_DELETED]
       = g_signal_new ("job-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -1811,6 +1826,7 @@ static void
 va_engine_init (VaEngine *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->storage_lock = -1;
   self->accepting = TRUE;
 }
 
@@ -1874,9 +1890,10 @@ static gboolean va_engine_retention_start (VaEngine *self, GError **error);
 /**
  * va_engine_start:
  *
- * Recovers jobs a previous run left `running` (re-queued, or failed past
- * the retry limit) and starts processing the queue, unless the server is
- * read-only.
+ * Finishes what a crash interrupted (deletions, runs, uploads: see
+ * va_recovery_run()), recovers jobs a previous run left `running`
+ * (re-queued, or failed past the retry limit) and starts processing the
+ * queue, unless the server is read-only.
  */
 gboolean
 va_engine_start (VaEngine *self, GError **error)
@@ -1885,6 +1902,11 @@ va_engine_start (VaEngine *self, GError **error)
 
   if (self->started)
     return TRUE;
+  /* what a crash left behind, before the queue re-queues interrupted
+   * jobs; read-only mode writes nothing */
+  if (!self->read_only
+      && !va_recovery_start (self->store, self->storage, self->audit, &self->storage_lock, error))
+    return FALSE;
   if (!va_engine_queue_start (self, error))
     return FALSE;
   if (!va_engine_retention_start (self, error))

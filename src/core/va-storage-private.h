@@ -19,4 +19,10 @@ void va_storage_set_usage_func (VaStorage *self, VaStorageUsageFunc func, gpoint
 /* bytes written between two free-space checks during an upload */
 #define VA_STORAGE_SPACE_CHECK_INTERVAL (8 * 1024 * 1024)
 
+/* Removes @path and, for a directory, everything under it, adding the
+ * size of the regular files removed to *@bytes; sets *@not_empty when a
+ * directory filled up again meanwhile. A missing @path is not an error. */
+gboolean va_storage_remove_tree (const char *path, guint64 *bytes, gboolean *not_empty,
+                                 GError **error);
+
 G_END_DECLS

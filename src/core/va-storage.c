@@ -495,7 +495,7 @@ va_storage_job_dir_exists (VaStorage *self, const char *job_id)
 
 /* Never follows symbolic links: a link planted in a job directory is
  * removed, not what it points to. */
-static gboolean
+gboolean
 va_storage_remove_tree (const char *path, guint64 *bytes, gboolean *not_empty, GError **error)
 {
   GStatBuf st;

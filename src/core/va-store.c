@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "va-error.h"
-#include "va-store-private.h"
+#include "va-store-internal.h"
 
 /**
  * VaStore:
@@ -103,8 +103,6 @@ static void va_store_initable_init (GInitableIface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (VaStore, va_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, va_store_initable_init))
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
 /* A kept statement on loan: its cleanup resets it instead of finalizing. */
 typedef sqlite3_stmt VaStoreStmt;
 
@@ -194,6 +192,9 @@ static const struct {
     "CREATE INDEX audit_user ON audit (user_id, time);"
     "CREATE INDEX audit_key_prefix ON audit (key_prefix, time);"
     "CREATE INDEX audit_action ON audit (action, time);" },
+  /* a job being deleted keeps its row, marked, until its files are gone
+   * (va-store-deletion.c); every read skips it */
+  { 3, "durable job deletion", "ALTER TABLE jobs ADD COLUMN deleting_since INTEGER;" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (va_store_migrations) == VA_STORE_SCHEMA_VERSION);
@@ -226,15 +227,16 @@ static const char *const va_store_sql[VA_N_STMTS] = {
     "completed_at, cancelled_at, error_message, progress, retry_count, storage_path) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
     "?18)",
-  [VA_STMT_GET_JOB] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1",
+  [VA_STMT_GET_JOB]
+  = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1 AND j.deleting_since IS NULL",
   [VA_STMT_LIST_JOBS] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
                         "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                        "AND (?2 IS NULL OR j.user_id = ?2) "
+                        "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL "
                         "ORDER BY j.created_at, j.rowid LIMIT ?3 OFFSET ?4",
   [VA_STMT_COUNT_JOBS] = "SELECT COUNT(*) FROM jobs j "
                          "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                         "AND (?2 IS NULL OR j.user_id = ?2)",
-  [VA_STMT_JOB_STATUS] = "SELECT status FROM jobs WHERE id = ?1",
+                         "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL",
+  [VA_STMT_JOB_STATUS] = "SELECT status FROM jobs WHERE id = ?1 AND deleting_since IS NULL",
   [VA_STMT_SET_RUNNING] = "UPDATE jobs SET status = 'running', started_at = ?2, progress = 0 "
                           "WHERE id = ?1 AND status = 'pending'",
   [VA_STMT_SET_COMPLETED]
@@ -275,7 +277,8 @@ static const char *const va_store_sql[VA_N_STMTS] = {
                              "last_used = MAX(last_used, excluded.last_used), "
                              "request_count = request_count + excluded.request_count",
   [VA_STMT_GET_KEY_USAGE] = "SELECT last_used, request_count FROM api_key_usage WHERE key_id = ?1",
-  [VA_STMT_COUNT_BY_STATUS] = "SELECT status, COUNT(*) FROM jobs GROUP BY status",
+  [VA_STMT_COUNT_BY_STATUS]
+  = "SELECT status, COUNT(*) FROM jobs WHERE deleting_since IS NULL GROUP BY status",
   [VA_STMT_SUM_ANNOTATIONS] = "SELECT COALESCE(SUM(annotation_count), 0) FROM pipeline_results",
   [VA_STMT_PAGE_COUNT] = "PRAGMA page_count",
   [VA_STMT_PAGE_SIZE] = "PRAGMA page_size",
@@ -321,7 +324,7 @@ va_store_set_db_error (sqlite3 *db, GError **error, const char *what)
 }
 
 /* an error of the write connection */
-static void
+void
 va_store_set_error (VaStore *self, GError **error, const char *what)
 {
   va_store_set_db_error (self->db, error, what);
@@ -329,7 +332,7 @@ va_store_set_error (VaStore *self, GError **error, const char *what)
 
 /* For statements run once (opening, migrations): prepared, finalized by
  * the caller. */
-static gboolean
+gboolean
 va_store_prepare (VaStore *self, const char *sql, sqlite3_stmt **stmt, GError **error)
 {
   if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK) {
@@ -374,7 +377,7 @@ va_store_finalize_stmts (VaStore *self)
 }
 
 /* for statements that return no rows */
-static gboolean
+gboolean
 va_store_step_done (VaStore *self, sqlite3_stmt *stmt, const char *what, GError **error)
 {
   if (sqlite3_step (stmt) != SQLITE_DONE) {
@@ -404,19 +407,19 @@ va_store_run (VaStore *self, VaStoreStmtId id, const char *what, GError **error)
   return stmt != NULL && va_store_step_done (self, stmt, what, error);
 }
 
-static gboolean
+gboolean
 va_store_begin (VaStore *self, GError **error)
 {
   return va_store_run (self, VA_STMT_BEGIN, "Failed to begin a transaction", error);
 }
 
-static gboolean
+gboolean
 va_store_commit (VaStore *self, GError **error)
 {
   return va_store_run (self, VA_STMT_COMMIT, "Failed to commit", error);
 }
 
-static void
+void
 va_store_rollback (VaStore *self)
 {
   /* a failed COMMIT or a statement error may already have ended it */
@@ -447,7 +450,7 @@ va_store_datetime_from_usec (gint64 usec)
   return g_date_time_add (base, rest);
 }
 
-static gint64
+gint64
 va_store_now_usec (void)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
@@ -1584,8 +1587,10 @@ va_store_set_job_video_duration (VaStore *self, const char *id, double seconds, 
 /**
  * va_store_delete_job:
  *
- * Deletes the job and (cascade) its pipeline results. Files on disk are
- * the caller's.
+ * Deletes the job and (cascade) its pipeline results, marked or not, and
+ * checkpoints the write-ahead log so that no copy of the row is left in
+ * it (va_store_checkpoint_locked()). Files on disk are the caller's: for
+ * a durable deletion mark the job first (va_store_mark_job_deleting()).
  *
  * Returns: %FALSE with %VA_ERROR_NOT_FOUND if there is no such job
  */
@@ -1609,7 +1614,23 @@ va_store_delete_job (VaStore *self, const char *id, GError **error)
     g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
     return FALSE;
   }
+  /* secure_delete zeroed the row in the pages, but their earlier versions
+   * are still in the write-ahead log */
+  sqlite3_reset (stmt);
+  va_store_checkpoint_locked (self);
   return TRUE;
+}
+
+GMutex *
+va_store_get_write_lock (VaStore *self)
+{
+  return &self->lock;
+}
+
+sqlite3 *
+va_store_get_db (VaStore *self)
+{
+  return self->db;
 }
 
 /* ---- pipeline results -------------------------------------------------- */

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define VA_STORE_APPLICATION_ID 0x56414e4e
 
 /* the schema this build creates and migrates to */
-#define VA_STORE_SCHEMA_VERSION 2
+#define VA_STORE_SCHEMA_VERSION 3
 #define VA_STORE_MAX_PER_PAGE 1000
 
 /**
@@ -72,6 +72,10 @@ gboolean va_store_set_job_progress (VaStore *self, const char *id, double progre
 gboolean va_store_set_job_video_duration (VaStore *self, const char *id, double seconds,
                                           GError **error);
 gboolean va_store_delete_job (VaStore *self, const char *id, GError **error);
+gboolean va_store_mark_job_deleting (VaStore *self, const char *id, gboolean *was_active,
+                                     GError **error);
+GPtrArray *va_store_list_deleting_jobs (VaStore *self, GError **error);
+GHashTable *va_store_dup_job_ids (VaStore *self, GError **error);
 
 gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);
 GPtrArray *va_store_list_results (VaStore *self, const char *job_id, GError **error);

@@ -5,6 +5,10 @@
 
 G_BEGIN_DECLS
 
+/* the partial file of an upload in progress, in its job directory; one
+ * left behind by a crash is swept at the next start (va-recovery.c) */
+#define VA_UPLOAD_PART_NAME ".upload.part"
+
 VaUpload *va_upload_new (VaStorage *storage, const char *job_id, const char *filename,
                          GError **error);
 void va_upload_commit (VaUpload *self);

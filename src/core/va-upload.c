@@ -64,7 +64,6 @@ struct _VaUpload {
 
 G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
 
-#define VA_UPLOAD_PART_NAME ".upload.part"
 #define VA_UPLOAD_CHUNK_SIZE (64 * 1024)
 /* typefinders look at the head of the file; 1 MiB covers every container
  * we decode (MP4 boxes before moov, Matroska EBML, MPEG-TS packets) */

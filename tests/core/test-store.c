@@ -181,7 +181,8 @@ test_store_migrate_from_v1 (void)
   va_store_append_audit (store, entry, &error);
   g_assert_no_error (error);
   db = raw_open (dir);
-  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM schema_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM schema_version"), ==,
+                   VA_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT annotation_count FROM pipeline_results"), ==, 7);
   sqlite3_close (db);
 }
