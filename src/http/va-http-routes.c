@@ -35,6 +35,10 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/openapi.json", PUBLIC, 0, va_http_openapi_handle, "getOpenApi",
     "This OpenAPI 3 document", "meta", 200, JSON, NULL },
 
+  /* identity */
+  { "GET", "/api/v1/auth/me", READ, 0, va_http_identity_me, "getCurrentUser",
+    "The caller's identity: user id, name, e-mail, scopes, is_admin", "auth", 200, JSON, NULL },
+
   /* jobs */
   { "POST", "/api/v1/jobs", WRITE, VA_HTTP_ROUTE_UPLOAD, va_http_jobs_submit, "submitJob",
     "Submit a video (multipart: video, config, selected_pipelines, consent)", "jobs", 201, JSON,
@@ -56,6 +60,11 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/api/v1/jobs/{job_id}/artifacts", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_artifacts,
     "getJobArtifacts", "Download every artifact of a job as a ZIP archive (streamed)", "results",
     200, "application/zip", NULL },
+
+  { "GET", "/api/v1/jobs/{job_id}/video", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_video,
+    "getJobVideo",
+    "The job's video; one byte range (Range: bytes=first-last) gives 206, outside the video 416",
+    "jobs", 200, "application/octet-stream", NULL },
 
   /* pipelines */
   { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",

@@ -498,6 +498,8 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/jobs/{done}/results", "read", True),
             ("GET", "/api/v1/jobs/{done}/results/files/motion_analysis", "read", True),
             ("GET", "/api/v1/jobs/{done}/artifacts", "read", True),
+            ("GET", "/api/v1/jobs/{done}/video", "read", True),
+            ("GET", "/api/v1/auth/me", "read", False),
             ("POST", "/api/v1/jobs/{fresh}/cancel", "write", True),
             ("DELETE", "/api/v1/jobs/{fresh}", "write", True),
         ]
