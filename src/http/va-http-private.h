@@ -172,6 +172,8 @@ const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_rout
                                          const char *method, const char *path, GHashTable **params,
                                          GString *allow);
 
+gboolean va_http_parse_boolean (const char *text, gboolean *value);
+
 /* va-http-openapi.c */
 JsonNode *va_http_openapi_build (void);
 
@@ -189,6 +191,7 @@ void va_http_system_database (VaHttpRequest *req);
 void va_http_prometheus_handle (VaHttpRequest *req);
 void va_http_pipelines_list (VaHttpRequest *req);
 void va_http_pipelines_get (VaHttpRequest *req);
+void va_http_pipelines_schema (VaHttpRequest *req);
 void va_http_pipelines_validate (VaHttpRequest *req);
 void va_http_config_validate (VaHttpRequest *req);
 VaPipelineInfo *va_http_pipelines_lookup (VaHttpRequest *req);

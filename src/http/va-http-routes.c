@@ -19,6 +19,12 @@ static const VaHttpQueryParam va_http_list_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_pipelines_query[] = {
+  { "include_unavailable", "Also list pipelines a job cannot select now (default false)",
+    "boolean" },
+  { NULL },
+};
+
 #define JSON "application/json"
 #define PUBLIC VA_HTTP_SCOPE_PUBLIC
 #define READ VA_HTTP_SCOPE_READ
@@ -68,9 +74,13 @@ static const VaHttpRoute va_http_routes[] = {
 
   /* pipelines */
   { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",
-    "The pipeline registry", "pipelines", 200, JSON, NULL },
+    "The pipeline registry: available pipelines, or all with include_unavailable=true", "pipelines",
+    200, JSON, va_http_pipelines_query },
   { "GET", "/api/v1/pipelines/{name}", PUBLIC, 0, va_http_pipelines_get, "getPipeline",
     "One pipeline of the registry", "pipelines", 200, JSON, NULL },
+  { "GET", "/api/v1/pipelines/{name}/schema", PUBLIC, 0, va_http_pipelines_schema,
+    "getPipelineSchema", "One pipeline's options as form parameters (name, type, default, range)",
+    "pipelines", 200, JSON, NULL },
   { "POST", "/api/v1/pipelines/{name}/validate", PUBLIC, VA_HTTP_ROUTE_JSON_BODY,
     va_http_pipelines_validate, "validatePipelineConfig",
     "Check a configuration against one pipeline's options", "pipelines", 200, JSON, NULL },

@@ -5,12 +5,14 @@
 # test_http_api.py.
 import json
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from test_http_api import ApiTest, UNKNOWN_JOB  # noqa: E402
+from test_http_api import ApiTest, BUILD, UNKNOWN_JOB  # noqa: E402
 
 
 def audit_log(server):
@@ -121,6 +123,86 @@ class Video(ApiTest):
         detail = entries[-1]["detail"]
         self.assertEqual(detail["range_start"], 10)
         self.assertEqual(detail["range_length"], 10)
+
+
+class Pipelines(ApiTest):
+    def test_available_and_schema(self):
+        s = self.server
+        listed = s.request("GET", "/api/v1/pipelines").json()
+        self.assertIs(listed["restart_required"], False)
+        self.assertEqual(listed["total"], len(listed["pipelines"]))
+        for p in listed["pipelines"]:
+            self.assertIs(p["available"], True, p["name"])
+            self.assertEqual(p["readiness"], "ready")
+            self.assertIsNone(p["install_hint"])
+        everything = s.request("GET", "/api/v1/pipelines?include_unavailable=true").json()
+        self.assertEqual(everything["total"], listed["total"])
+        self.assertEnvelope(s.request("GET", "/api/v1/pipelines?include_unavailable=perhaps"),
+                            400, "INVALID_REQUEST")
+
+        r = s.request("GET", "/api/v1/pipelines/scene_detection/schema")
+        self.assertEqual(r.status, 200, r.body)
+        schema = r.json()
+        self.assertEqual(schema["pipeline"]["id"], "scene_detection")
+        params = {p["name"]: p for p in schema["parameters"]}
+        self.assertEqual(set(params), set(schema["config_schema"]))
+        self.assertIn("threshold", params)
+        threshold = params["threshold"]
+        self.assertIn(threshold["type"], ("number", "integer"))
+        self.assertIn("default", threshold)
+        self.assertLessEqual(threshold["min"], threshold["default"])
+        self.assertGreaterEqual(threshold["max"], threshold["default"])
+        # the schema's default is accepted by validation
+        ok = s.request("POST", "/api/v1/pipelines/scene_detection/validate",
+                       body=json.dumps({"config": {"scene_detection": {
+                           "threshold": threshold["default"]}}}).encode(),
+                       content_type="application/json").json()
+        self.assertIs(ok["valid"], True, ok)
+        self.assertEnvelope(s.request("GET", "/api/v1/pipelines/nope/schema"), 404,
+                            "PIPELINE_NOT_FOUND")
+
+
+class PipelinesMissingPlugins(ApiTest):
+    """Only the plugin module without OpenCV and PocketSphinx is installed:
+    the face, person and speech pipelines are unavailable."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.plugins = tempfile.mkdtemp(prefix="va-plugins-")
+        os.symlink(os.path.join(BUILD, "plugins", "annotate", "libgstvideoannotator.so"),
+                   os.path.join(cls.plugins, "libgstvideoannotator.so"))
+        saved = {k: os.environ.get(k) for k in ("GST_PLUGIN_PATH", "GST_REGISTRY")}
+        os.environ["GST_PLUGIN_PATH"] = cls.plugins
+        os.environ["GST_REGISTRY"] = os.path.join(cls.plugins, "registry.bin")
+        try:
+            super().setUpClass()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.plugins, ignore_errors=True)
+
+    def test_unavailable(self):
+        s = self.server
+        shown = {p["name"] for p in s.request("GET", "/api/v1/pipelines").json()["pipelines"]}
+        self.assertIn("scene_detection", shown)
+        self.assertNotIn("speech_recognition", shown)
+        self.assertNotIn("face_analysis", shown)
+        every = s.request("GET", "/api/v1/pipelines?include_unavailable=1").json()
+        by_name = {p["name"]: p for p in every["pipelines"]}
+        self.assertEqual(every["total"], len(by_name))
+        speech = by_name["speech_recognition"]
+        self.assertIs(speech["available"], False)
+        self.assertEqual(speech["readiness"], "unavailable")
+        self.assertIn("GST_PLUGIN_PATH", speech["install_hint"])
+        self.assertIn("vaspeech", speech["install_hint"] + speech["unavailable_reason"])
+        self.assertIs(by_name["scene_detection"]["available"], True)
 
 
 if __name__ == "__main__":
