@@ -2,6 +2,7 @@
 #pragma once
 
 #include "va-engine.h"
+#include "va-event-tickets.h"
 
 G_BEGIN_DECLS
 
@@ -61,5 +62,7 @@ VaJob *va_engine_lookup_job (VaEngine *self, VaCaller *caller, const char *job_i
                              GError **error);
 GInputStream *va_engine_open_job_file (VaEngine *self, const char *job_id, const char *relative,
                                        guint64 *size, GError **error);
+
+VaEventTickets *va_engine_get_event_tickets (VaEngine *self);
 
 G_END_DECLS

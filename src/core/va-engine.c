@@ -48,6 +48,7 @@ struct _VaEngine {
   VaTokenStore *tokens;
   VaJobQueue *queue;
   VaRetention *retention; /* NULL unless the automatic cleanup runs */
+  VaEventTickets *event_tickets;
   GMainContext *context;
 
   gboolean read_only;
@@ -1709,6 +1710,7 @@ va_engine_dispose (GObject *object)
   va_engine_queue_dispose (self);
   g_clear_object (&self->retention);
   g_clear_object (&self->audit);
+  g_clear_object (&self->event_tickets);
   g_clear_object (&self->registry);
   g_clear_object (&self->tokens);
   g_clear_object (&self->storage);
@@ -1829,6 +1831,7 @@ va_engine_new (VaSettings *settings, GError **error)
   if (log == NULL)
     return NULL;
   self->audit = va_audit_new (self->store, log);
+  self->event_tickets = va_event_tickets_new ();
   self->registry = va_pipeline_registry_new ();
   /* refuses group/world-readable key files, naming the file and the fix */
   self->tokens = va_token_store_new_from_settings (settings, error);
@@ -2004,6 +2007,13 @@ va_engine_set_log (VaEngine *self, VaLog *log)
   g_return_if_fail (VA_IS_ENGINE (self));
   g_return_if_fail (VA_IS_LOG (log));
   va_audit_set_log (self->audit, log);
+}
+
+VaEventTickets *
+va_engine_get_event_tickets (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->event_tickets;
 }
 
 VaAudit *

@@ -129,6 +129,11 @@ void va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const cha
                                      gpointer user_data);
 GPtrArray *va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **error);
 
+/* tickets for the browser's event stream (va-engine-events.c) */
+char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,
+                                    GError **error);
+VaCaller *va_engine_redeem_event_ticket (VaEngine *self, const char *ticket, GError **error);
+
 /* the job's video, for playback (va-engine-video.c) */
 void va_engine_open_video_async (VaEngine *self, VaCaller *caller, const char *job_id,
                                  const char *range, GCancellable *cancellable,

@@ -180,6 +180,10 @@ JsonNode *va_http_openapi_build (void);
 /* va-http-auth.c */
 gboolean va_http_auth_check (VaHttpServer *server, VaHttpRequest *req);
 
+/* va-http-events-ticket.c */
+gboolean va_http_query_credentials (VaHttpServer *server, VaHttpRequest *req, gboolean *ok);
+void va_http_events_ticket_issue (VaHttpRequest *req);
+
 /* handlers, one file per area */
 void va_http_health_handle (VaHttpRequest *req);
 void va_http_health_handle_v1 (VaHttpRequest *req);

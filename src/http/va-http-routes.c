@@ -25,6 +25,12 @@ static const VaHttpQueryParam va_http_pipelines_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_events_query[] = {
+  { "ticket", "A ticket from POST /api/v1/events/ticket, for clients that cannot send headers",
+    "string" },
+  { NULL },
+};
+
 #define JSON "application/json"
 #define PUBLIC VA_HTTP_SCOPE_PUBLIC
 #define READ VA_HTTP_SCOPE_READ
@@ -100,10 +106,14 @@ static const VaHttpRoute va_http_routes[] = {
     "The system metrics in the Prometheus text format", "system", 200, "text/plain", NULL },
 
   /* events */
+  { "POST", "/api/v1/events/ticket", READ, 0, va_http_events_ticket_issue, "createEventTicket",
+    "A single-use ticket (60 s) for opening the event stream from a browser: ?ticket=", "events",
+    201, JSON, NULL },
   { "GET", "/api/v1/events/stream", READ, VA_HTTP_ROUTE_STREAM, va_http_events_stream,
     "streamEvents",
-    "Server-Sent Events: job.update, job.completed, job.failed, job.cancelled, job.deleted",
-    "events", 200, "text/event-stream", NULL },
+    "Server-Sent Events: job.update, job.complete(d), job.error, job.failed, job.cancelled, "
+    "job.deleted, and unnamed job_status_changed; key in a header or ?ticket=",
+    "events", 200, "text/event-stream", va_http_events_query },
 };
 
 const VaHttpRoute *

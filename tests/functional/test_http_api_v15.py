@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -203,6 +204,97 @@ class PipelinesMissingPlugins(ApiTest):
         self.assertIn("GST_PLUGIN_PATH", speech["install_hint"])
         self.assertIn("vaspeech", speech["install_hint"] + speech["unavailable_reason"])
         self.assertIs(by_name["scene_detection"]["available"], True)
+
+
+class EventTickets(ApiTest):
+    # each refusal comes from an address of its own (X-Forwarded-For from a
+    # trusted proxy): a dozen 401s from one would get it blocked
+    extra = ("--trusted-proxies=127.0.0.1",)
+
+    def ticket(self, key):
+        r = self.server.request("POST", "/api/v1/events/ticket", key)
+        self.assertEqual(r.status, 201, r.body)
+        return r.json()
+
+    def test_browser_stream_with_ticket(self):
+        s = self.server
+        key = s.key("eve", "read,write")
+        t = self.ticket(key)
+        self.assertTrue(t["ticket"].startswith("va_evt_"))
+        self.assertEqual(t["expires_in"], 60)
+        self.assertTrue(t["expires_at"].endswith("Z"))
+        self.assertEqual(t["stream_url"], "/api/v1/events/stream?ticket=" + t["ticket"])
+        # as an EventSource does: no header at all
+        events = urllib.request.urlopen(s.base + t["stream_url"], timeout=120)
+        self.assertEqual(events.headers.get_content_type(), "text/event-stream")
+        self.assertEqual(events.readline(), b"retry: 5000\n")
+        job = s.submit(key, self.video, pipelines="motion_analysis").json()
+        seen, changes = [], []
+        name = None
+        while "job.complete" not in seen or not any(
+                c["status"] == "completed" for c in changes):
+            line = events.readline()
+            self.assertTrue(line, "event stream ended")
+            line = line.decode().rstrip("\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                if name is None:
+                    self.assertEqual(data["type"], "job_status_changed")
+                    self.assertEqual(data["job_id"], job["id"])
+                    self.assertIn("progress_percentage", data)
+                    self.assertIn("batch_id", data)
+                    changes.append(data)
+                else:
+                    seen.append(name)
+                    if name.startswith("job."):
+                        self.assertEqual(data["job_id"], job["id"])
+            elif line == "":
+                name = None
+        events.close()
+        self.assertIn("job.completed", seen)
+        self.assertIn("job.update", seen)
+        # single use
+        again = s.request("GET", t["stream_url"])
+        err = self.assertEnvelope(again, 401, "UNAUTHORIZED")
+        self.assertIn("already used", err["message"])
+
+    def test_refusals(self):
+        s = self.server
+        key = s.key("mallory", "read,write")
+        clients = (f"198.18.7.{i}" for i in range(1, 250))
+        plain = s.request
+
+        def request(method, path, key=None, body=None, content_type=None, headers=None):
+            headers = dict(headers or {}, **{"X-Forwarded-For": next(clients)})
+            return plain(method, path, key, body, content_type, headers)
+
+        s.request = request
+        self.addCleanup(setattr, s, "request", plain)
+        # a key in the URL: refused, pointing at the ticket route, never logged
+        for param in ("token", "api_key", "access_token", "whatever"):
+            with self.subTest(param):
+                r = s.request("GET", f"/api/v1/events/stream?{param}={key}")
+                err = self.assertEnvelope(r, 401, "UNAUTHORIZED")
+                self.assertIn("/api/v1/events/ticket", err["hint"])
+        r = s.request("GET", f"/api/v1/jobs?token={key}", key)
+        self.assertEnvelope(r, 401, "UNAUTHORIZED")
+        # a ticket is for the stream only, and not beside a key
+        t = self.ticket(key)["ticket"]
+        self.assertEnvelope(s.request("GET", f"/api/v1/jobs?ticket={t}"), 401, "UNAUTHORIZED")
+        t = self.ticket(key)["ticket"]
+        self.assertEnvelope(s.request("GET", f"/api/v1/events/stream?ticket={t}", key), 401,
+                            "UNAUTHORIZED")
+        for bad in ("va_evt_" + "A" * 43, "nonsense", ""):
+            self.assertEnvelope(s.request("GET", f"/api/v1/events/stream?ticket={bad}"), 401,
+                                "UNAUTHORIZED")
+        # a ticket needs a key
+        self.assertEnvelope(s.request("POST", "/api/v1/events/ticket"), 401, "UNAUTHORIZED")
+        for dirpath, _, files in os.walk(os.path.join(s.data, "logs")):
+            for name in files:
+                with open(os.path.join(dirpath, name), "rb") as f:
+                    self.assertNotIn(key.encode(), f.read(), name)
 
 
 if __name__ == "__main__":
