@@ -22,6 +22,20 @@ def audit_log(server):
         return [json.loads(line) for line in f if line.strip()]
 
 
+class BootId(ApiTest):
+    def test_boot_id_changes_with_restart(self):
+        from test_http_api import Server
+        first = self.server.request("GET", "/health").json()["boot_id"]
+        self.assertEqual(self.server.request("GET", "/health").json()["boot_id"], first)
+        self.assertRegex(first, r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                r"[0-9a-f]{12}$")
+        other = Server()
+        try:
+            self.assertNotEqual(other.request("GET", "/health").json()["boot_id"], first)
+        finally:
+            other.stop()
+
+
 class Identity(ApiTest):
     def test_me(self):
         s = self.server
