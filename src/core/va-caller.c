@@ -5,6 +5,7 @@
 
 #include "va-caller.h"
 #include "va-error.h"
+#include "va-serializable.h"
 
 /**
  * VaCaller:
@@ -28,7 +29,11 @@ struct _VaCaller {
   char *client_address;
 };
 
-G_DEFINE_FINAL_TYPE (VaCaller, va_caller, G_TYPE_OBJECT)
+static void va_caller_serializable_init (VaSerializableInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (VaCaller, va_caller, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VA_TYPE_SERIALIZABLE,
+                                                      va_caller_serializable_init))
 
 /**
  * va_scope_to_string:
@@ -49,6 +54,32 @@ va_scope_to_string (VaScopes scope)
   default:
     return NULL;
   }
+}
+
+/* The identity a client may see about itself (GET /api/v1/auth/me): who,
+ * with which scopes, through which key; `id` is the 1.5 field name for the
+ * user id. Request context (request id, address) is not part of it. */
+static void
+va_caller_serialize (VaSerializable *serializable, VaCodec *codec)
+{
+  VaCaller *self = VA_CALLER (serializable);
+  g_auto (GStrv) scopes = va_scopes_to_strv (self->scopes);
+
+  va_codec_add_string (codec, "id", self->user_id);
+  va_codec_add_string (codec, "user_id", self->user_id);
+  va_codec_add_string (codec, "username", self->username);
+  va_codec_add_string (codec, "email", self->email);
+  va_codec_add_strv (codec, "scopes", (const char *const *)scopes);
+  va_codec_add_boolean (codec, "is_admin", va_caller_is_admin (self));
+  va_codec_add_boolean (codec, "anonymous", self->anonymous);
+  va_codec_add_string (codec, "key_id", self->key_id);
+  va_codec_add_string (codec, "key_prefix", self->key_prefix);
+}
+
+static void
+va_caller_serializable_init (VaSerializableInterface *iface)
+{
+  iface->serialize = va_caller_serialize;
 }
 
 static void

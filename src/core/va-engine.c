@@ -11,6 +11,7 @@
 
 #include "va-config-report.h"
 #include "va-engine.h"
+#include "va-engine-private.h"
 #include "va-retention.h"
 #include "va-error.h"
 #include "va-job-queue.h"
@@ -48,6 +49,7 @@ struct _VaEngine {
   VaTokenStore *tokens;
   VaJobQueue *queue;
   VaRetention *retention; /* NULL unless the automatic cleanup runs */
+  VaEventTickets *event_tickets;
   GMainContext *context;
   int storage_lock; /* va_recovery_lock_storage(), -1 when not held */
 
@@ -83,37 +85,7 @@ va_artifact_free (VaArtifact *artifact)
 
 /* ---- operations: one worker-thread part, one main-context part ---------- */
 
-typedef struct _VaEngineOp VaEngineOp;
-typedef gboolean (*VaEngineOpFunc) (VaEngine *self, VaEngineOp *op, GError **error);
-typedef void (*VaEngineOpMainFunc) (VaEngine *self, VaEngineOp *op);
-
-struct _VaEngineOp {
-  VaEngine *engine;             /* not a reference: the outer task holds one */
-  VaEngineOpFunc func;          /* worker thread */
-  VaEngineOpMainFunc main_func; /* main context, after func succeeded */
-
-  VaCaller *caller;
-  char *job_id;
-  char *pipeline;
-  guint page;
-  guint per_page;
-  char *status_filter;
-  VaUpload *upload;
-  JsonObject *config;
-  GStrv pipelines;
-  JsonObject *consent;
-
-  /* results */
-  VaJob *job;
-  GPtrArray *items;
-  guint64 total;
-  GInputStream *stream;
-  char *basename;
-  guint64 size;
-  gboolean was_active; /* cancel/delete: the job was pending or running */
-};
-
-static void
+void
 va_engine_op_free (VaEngineOp *op)
 {
   g_clear_object (&op->caller);
@@ -128,12 +100,12 @@ va_engine_op_free (VaEngineOp *op)
   g_clear_pointer (&op->items, g_ptr_array_unref);
   g_clear_object (&op->stream);
   g_free (op->basename);
+  if (op->data_free != NULL)
+    op->data_free (op->data);
   g_free (op);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaEngineOp, va_engine_op_free)
-
-static VaEngineOp *
+VaEngineOp *
 va_engine_op_new (VaCaller *caller, const char *job_id, VaEngineOpFunc func,
                   VaEngineOpMainFunc main_func)
 {
@@ -217,7 +189,7 @@ va_engine_op_start_inner_cb (gpointer user_data)
  * Only the outer task references the engine: a worker thread may release
  * the inner task late, and the engine's last unref must never happen
  * there. */
-static void
+void
 va_engine_op_run_async (VaEngine *self, VaEngineOp *op, gpointer source_tag,
                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
@@ -236,7 +208,7 @@ va_engine_op_run_async (VaEngine *self, VaEngineOp *op, gpointer source_tag,
                                 g_object_ref (outer), g_object_unref);
 }
 
-static VaEngineOp *
+VaEngineOp *
 va_engine_op_finish (VaEngine *self, GAsyncResult *result, gpointer source_tag, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -247,7 +219,7 @@ va_engine_op_finish (VaEngine *self, GAsyncResult *result, gpointer source_tag, 
   return g_task_get_task_data (G_TASK (result));
 }
 
-static gboolean
+gboolean
 va_engine_op_run_sync (VaEngine *self, VaEngineOp *op, GError **error)
 {
   op->engine = self;
@@ -401,7 +373,7 @@ va_engine_check_accepting (VaEngine *self, GError **error)
   return TRUE;
 }
 
-static void
+void
 va_engine_audit (VaEngine *self, VaCaller *caller, const char *action, const char *target,
                  JsonObject *detail)
 {
@@ -411,7 +383,7 @@ va_engine_audit (VaEngine *self, VaCaller *caller, const char *action, const cha
     g_warning ("Cannot record audit entry %s: %s", action, error->message);
 }
 
-static JsonObject *
+JsonObject *
 va_engine_owner_detail (VaCaller *caller, VaJob *job)
 {
   JsonObject *detail = json_object_new ();
@@ -424,7 +396,7 @@ va_engine_owner_detail (VaCaller *caller, VaJob *job)
 /* Finds a job the caller may act on with @scope. Other users' jobs are
  * %VA_ERROR_NOT_FOUND, exactly like missing ones, unless the caller is
  * admin. Thread-safe. */
-static VaJob *
+VaJob *
 va_engine_lookup_job (VaEngine *self, VaCaller *caller, const char *job_id, VaScopes scope,
                       GError **error)
 {
@@ -1409,7 +1381,7 @@ va_engine_get_results (VaEngine *self, VaCaller *caller, const char *job_id, VaJ
 
 /* Opens a file of a job without following links, after checking that its
  * stored relative path lies in that job's directory. */
-static GInputStream *
+GInputStream *
 va_engine_open_job_file (VaEngine *self, const char *job_id, const char *relative, guint64 *size,
                          GError **error)
 {
@@ -1750,6 +1722,7 @@ va_engine_dispose (GObject *object)
   va_engine_queue_dispose (self);
   g_clear_object (&self->retention);
   g_clear_object (&self->audit);
+  g_clear_object (&self->event_tickets);
   g_clear_object (&self->registry);
   g_clear_object (&self->tokens);
   g_clear_object (&self->storage);
@@ -1874,6 +1847,7 @@ va_engine_new (VaSettings *settings, GError **error)
   if (log == NULL)
     return NULL;
   self->audit = va_audit_new (self->store, log);
+  self->event_tickets = va_event_tickets_new ();
   self->registry = va_pipeline_registry_new ();
   /* refuses group/world-readable key files, naming the file and the fix */
   self->tokens = va_token_store_new_from_settings (settings, error);
@@ -2055,6 +2029,13 @@ va_engine_set_log (VaEngine *self, VaLog *log)
   g_return_if_fail (VA_IS_ENGINE (self));
   g_return_if_fail (VA_IS_LOG (log));
   va_audit_set_log (self->audit, log);
+}
+
+VaEventTickets *
+va_engine_get_event_tickets (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->event_tickets;
 }
 
 VaAudit *

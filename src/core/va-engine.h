@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "va-audit.h"
+#include "va-byte-range.h"
 #include "va-caller.h"
 #include "va-config-report.h"
 #include "va-job-queue.h"
@@ -127,5 +128,17 @@ void va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const cha
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);
 GPtrArray *va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **error);
+
+/* tickets for the browser's event stream (va-engine-events.c) */
+char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,
+                                    GError **error);
+VaCaller *va_engine_redeem_event_ticket (VaEngine *self, const char *ticket, GError **error);
+
+/* the job's video, for playback (va-engine-video.c) */
+void va_engine_open_video_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                 const char *range, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+GInputStream *va_engine_open_video_finish (VaEngine *self, GAsyncResult *result, VaByteRange *range,
+                                           char **content_type, char **filename, GError **error);
 
 G_END_DECLS

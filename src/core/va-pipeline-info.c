@@ -24,6 +24,7 @@ struct _VaPipelineInfo {
   GPtrArray *aliases; /* char*, NULL-terminated */
   gboolean enabled;
   char *unavailable_reason;
+  char *install_hint;
   JsonObject *config_schema;
   /* schema key → "factory\nproperty" */
   GHashTable *options;
@@ -85,6 +86,7 @@ va_pipeline_info_finalize (GObject *object)
 
   g_clear_pointer (&self->aliases, g_ptr_array_unref);
   g_clear_pointer (&self->unavailable_reason, g_free);
+  g_clear_pointer (&self->install_hint, g_free);
   g_clear_pointer (&self->config_schema, json_object_unref);
   g_clear_pointer (&self->options, g_hash_table_unref);
   g_clear_pointer (&self->operator_options, g_hash_table_unref);
@@ -330,6 +332,11 @@ va_pipeline_info_new (const VaPipelineDesc *desc)
         self->unavailable_reason = g_strdup_printf (
             "GStreamer element “%s” is not installed (are the videoannotator plugins in "
             "GST_PLUGIN_PATH?)",
+            desc->elements[i].factory);
+      if (self->install_hint == NULL)
+        self->install_hint = g_strdup_printf (
+            "Install the videoannotator GStreamer plugins (they provide “%s”) or set "
+            "GST_PLUGIN_PATH to their directory, then restart the server",
             desc->elements[i].factory);
       self->enabled = FALSE;
     }
@@ -702,6 +709,10 @@ va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
   va_codec_add_boolean (codec, "enabled", self->enabled);
   if (self->unavailable_reason != NULL)
     va_codec_add_string (codec, "unavailable_reason", self->unavailable_reason);
+  /* 1.5 names: whether a job may select it, and what would make it so */
+  va_codec_add_boolean (codec, "available", self->enabled);
+  va_codec_add_string (codec, "readiness", self->enabled ? "ready" : "unavailable");
+  va_codec_add_string (codec, "install_hint", self->install_hint);
   va_codec_add_string (codec, "pipeline_family", d->family);
   va_codec_add_string (codec, "variant", d->variant);
   node = va_json_strv (d->tasks);

@@ -46,6 +46,8 @@ const char *const *va_pipeline_info_get_element_properties (VaPipelineInfo *self
 gboolean va_pipeline_info_get_element_heavy (VaPipelineInfo *self, guint index);
 
 JsonObject *va_pipeline_info_get_config_schema (VaPipelineInfo *self);
+/* va-pipeline-schema.c */
+JsonNode *va_pipeline_info_schema_to_json (VaPipelineInfo *self);
 gboolean va_pipeline_info_lookup_option (VaPipelineInfo *self, const char *key,
                                          const char **factory, const char **property);
 const char *va_pipeline_info_get_operator_setting (VaPipelineInfo *self, const char *key);

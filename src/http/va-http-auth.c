@@ -101,7 +101,11 @@ va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
   gboolean malformed = FALSE;
   const char *key = va_http_auth_extract_key (headers, &malformed);
   VaScopes needed = va_http_scope_to_va (req->route->scope);
+  gboolean query_ok;
 
+  /* a key in the URL is refused, a ticket opens the event stream */
+  if (va_http_query_credentials (server, req, &query_ok))
+    return query_ok;
   if (malformed) {
     va_http_auth_reject (req, "Unsupported Authorization scheme; use Bearer", "malformed");
     return FALSE;

@@ -5,8 +5,9 @@
 #include "va-http-private.h"
 
 /* GET /api/v1/events/stream: Server-Sent Events. Each subscriber gets the
- * engine's job signals as `job.update` (with progress), `job.completed`,
- * `job.failed`, `job.cancelled` and `job.deleted` events, only for the jobs
+ * engine's job signals as `job.update` (with progress), `job.completed`
+ * and `job.complete`, `job.failed` and `job.error`, `job.cancelled` and
+ * `job.deleted` events, and as unnamed `job_status_changed` ones, only for the jobs
  * its caller may see (its own; all for admin), plus a `heartbeat` every
  * interval so proxies keep the connection open. Every event has `event:`,
  * `id:` (increasing per stream) and `data:` (one JSON object) lines.
@@ -132,29 +133,55 @@ va_http_subscriber_job_event (VaHttpSubscriber *sub, const char *type, VaJob *jo
   va_http_subscriber_post (sub, type, o);
 }
 
+/* The 1.6 service's event: no `event:` line (EventSource's onmessage
+ * gets it), `type` in the data. */
+static void
+va_http_subscriber_status_changed (VaHttpSubscriber *sub, VaJob *job, double progress)
+{
+  g_autoptr (JsonObject) o = NULL;
+
+  if (!va_http_subscriber_may_see (sub, job))
+    return;
+  o = va_http_event_base ("job_status_changed");
+  json_object_set_string_member (o, "job_id", va_job_get_id (job));
+  json_object_set_null_member (o, "batch_id");
+  json_object_set_string_member (o, "status", va_job_status_to_string (va_job_get_status (job)));
+  json_object_set_double_member (o, "progress_percentage", progress);
+  va_http_subscriber_post (sub, NULL, o);
+}
+
 static void
 on_job_updated (VaEngine *engine, VaJob *job, double progress, VaHttpSubscriber *sub)
 {
   va_http_subscriber_job_event (sub, "job.update", job, progress);
+  va_http_subscriber_status_changed (sub, job, progress);
 }
 
+/* Each end is sent under this server's name (job.completed, job.failed)
+ * and under the one the 1.4/1.5 web viewer listens for (job.complete,
+ * job.error). */
 static void
 on_job_completed (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
 {
   /* percent, like job.update and the job object */
   va_http_subscriber_job_event (sub, "job.completed", job, 100.0);
+  va_http_subscriber_job_event (sub, "job.complete", job, 100.0);
+  va_http_subscriber_status_changed (sub, job, 100.0);
 }
 
 static void
 on_job_failed (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
 {
   va_http_subscriber_job_event (sub, "job.failed", job, va_job_get_progress (job));
+  va_http_subscriber_job_event (sub, "job.error", job, va_job_get_progress (job));
+  va_http_subscriber_status_changed (sub, job, va_job_get_progress (job));
 }
 
 static void
 on_job_cancelled (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
 {
   va_http_subscriber_job_event (sub, "job.cancelled", job, va_job_get_progress (job));
+  va_http_subscriber_status_changed (sub, job, va_job_get_progress (job));
 }
 
 /* The job no longer exists: its id is all there is to say. */
@@ -219,9 +246,13 @@ va_http_subscriber_send_text (VaHttpSubscriber *sub, const char *event, char *js
     g_free (json);
     return;
   }
-  /* json_to_string never emits raw newlines, so one data: line suffices */
-  text = g_strdup_printf ("event: %s\nid: %" G_GUINT64_FORMAT "\ndata: %s\n\n", event,
-                          ++sub->next_id, json);
+  /* json_to_string never emits raw newlines, so one data: line suffices;
+   * an event without a name is EventSource's default "message" */
+  if (event != NULL)
+    text = g_strdup_printf ("event: %s\nid: %" G_GUINT64_FORMAT "\ndata: %s\n\n", event,
+                            ++sub->next_id, json);
+  else
+    text = g_strdup_printf ("id: %" G_GUINT64_FORMAT "\ndata: %s\n\n", ++sub->next_id, json);
   g_free (json);
   soup_message_body_append_take (soup_server_message_get_response_body (sub->msg), (guchar *)text,
                                  strlen (text));

@@ -174,22 +174,30 @@ const VaHttpRoute *va_http_router_match (const VaHttpRoute *routes, guint n_rout
                                          const char *method, const char *path, GHashTable **params,
                                          GString *allow);
 
+gboolean va_http_parse_boolean (const char *text, gboolean *value);
+
 /* va-http-openapi.c */
 JsonNode *va_http_openapi_build (void);
 
 /* va-http-auth.c */
 gboolean va_http_auth_check (VaHttpServer *server, VaHttpRequest *req);
 
+/* va-http-events-ticket.c */
+gboolean va_http_query_credentials (VaHttpServer *server, VaHttpRequest *req, gboolean *ok);
+void va_http_events_ticket_issue (VaHttpRequest *req);
+
 /* handlers, one file per area */
 void va_http_health_handle (VaHttpRequest *req);
 void va_http_health_handle_v1 (VaHttpRequest *req);
 void va_http_openapi_handle (VaHttpRequest *req);
+void va_http_identity_me (VaHttpRequest *req);
 void va_http_system_health (VaHttpRequest *req);
 void va_http_system_metrics (VaHttpRequest *req);
 void va_http_system_database (VaHttpRequest *req);
 void va_http_prometheus_handle (VaHttpRequest *req);
 void va_http_pipelines_list (VaHttpRequest *req);
 void va_http_pipelines_get (VaHttpRequest *req);
+void va_http_pipelines_schema (VaHttpRequest *req);
 void va_http_pipelines_validate (VaHttpRequest *req);
 void va_http_config_validate (VaHttpRequest *req);
 VaPipelineInfo *va_http_pipelines_lookup (VaHttpRequest *req);
@@ -200,6 +208,7 @@ void va_http_jobs_cancel (VaHttpRequest *req);
 void va_http_jobs_results (VaHttpRequest *req);
 void va_http_jobs_result_file (VaHttpRequest *req);
 void va_http_jobs_artifacts (VaHttpRequest *req);
+void va_http_jobs_video (VaHttpRequest *req);
 void va_http_jobs_submit (VaHttpRequest *req);
 gboolean va_http_submit_begin (VaHttpRequest *req);
 void va_http_events_stream (VaHttpRequest *req);

@@ -79,3 +79,31 @@ va_http_router_match (const VaHttpRoute *routes, guint n_routes, const char *met
     g_string_append (allow, ", OPTIONS");
   return NULL;
 }
+
+/**
+ * va_http_parse_boolean:
+ * @text: a query parameter's value
+ *
+ * Query booleans as FastAPI read them for the 1.x clients: true/false,
+ * 1/0, yes/no, on/off, any case.
+ *
+ * Returns: %FALSE when @text is none of those
+ */
+gboolean
+va_http_parse_boolean (const char *text, gboolean *value)
+{
+  static const char *const yes[] = { "true", "1", "yes", "on" };
+  static const char *const no[] = { "false", "0", "no", "off" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++) {
+    if (g_ascii_strcasecmp (text, yes[i]) == 0) {
+      *value = TRUE;
+      return TRUE;
+    }
+    if (g_ascii_strcasecmp (text, no[i]) == 0) {
+      *value = FALSE;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}

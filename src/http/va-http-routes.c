@@ -19,6 +19,18 @@ static const VaHttpQueryParam va_http_list_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_pipelines_query[] = {
+  { "include_unavailable", "Also list pipelines a job cannot select now (default false)",
+    "boolean" },
+  { NULL },
+};
+
+static const VaHttpQueryParam va_http_events_query[] = {
+  { "ticket", "A ticket from POST /api/v1/events/ticket, for clients that cannot send headers",
+    "string" },
+  { NULL },
+};
+
 #define JSON "application/json"
 #define PUBLIC VA_HTTP_SCOPE_PUBLIC
 #define READ VA_HTTP_SCOPE_READ
@@ -34,6 +46,10 @@ static const VaHttpRoute va_http_routes[] = {
     "health", 200, JSON, va_http_health_query },
   { "GET", "/openapi.json", PUBLIC, 0, va_http_openapi_handle, "getOpenApi",
     "This OpenAPI 3 document", "meta", 200, JSON, NULL },
+
+  /* identity */
+  { "GET", "/api/v1/auth/me", READ, 0, va_http_identity_me, "getCurrentUser",
+    "The caller's identity: user id, name, e-mail, scopes, is_admin", "auth", 200, JSON, NULL },
 
   /* jobs */
   { "POST", "/api/v1/jobs", WRITE, VA_HTTP_ROUTE_UPLOAD, va_http_jobs_submit, "submitJob",
@@ -57,11 +73,20 @@ static const VaHttpRoute va_http_routes[] = {
     "getJobArtifacts", "Download every artifact of a job as a ZIP archive (streamed)", "results",
     200, "application/zip", NULL },
 
+  { "GET", "/api/v1/jobs/{job_id}/video", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_video,
+    "getJobVideo",
+    "The job's video; one byte range (Range: bytes=first-last) gives 206, outside the video 416",
+    "jobs", 200, "application/octet-stream", NULL },
+
   /* pipelines */
   { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",
-    "The pipeline registry", "pipelines", 200, JSON, NULL },
+    "The pipeline registry: available pipelines, or all with include_unavailable=true", "pipelines",
+    200, JSON, va_http_pipelines_query },
   { "GET", "/api/v1/pipelines/{name}", PUBLIC, 0, va_http_pipelines_get, "getPipeline",
     "One pipeline of the registry", "pipelines", 200, JSON, NULL },
+  { "GET", "/api/v1/pipelines/{name}/schema", PUBLIC, 0, va_http_pipelines_schema,
+    "getPipelineSchema", "One pipeline's options as form parameters (name, type, default, range)",
+    "pipelines", 200, JSON, NULL },
   { "POST", "/api/v1/pipelines/{name}/validate", PUBLIC, VA_HTTP_ROUTE_JSON_BODY,
     va_http_pipelines_validate, "validatePipelineConfig",
     "Check a configuration against one pipeline's options", "pipelines", 200, JSON, NULL },
@@ -81,10 +106,14 @@ static const VaHttpRoute va_http_routes[] = {
     "The system metrics in the Prometheus text format", "system", 200, "text/plain", NULL },
 
   /* events */
+  { "POST", "/api/v1/events/ticket", READ, 0, va_http_events_ticket_issue, "createEventTicket",
+    "A single-use ticket (60 s) for opening the event stream from a browser: ?ticket=", "events",
+    201, JSON, NULL },
   { "GET", "/api/v1/events/stream", READ, VA_HTTP_ROUTE_STREAM, va_http_events_stream,
     "streamEvents",
-    "Server-Sent Events: job.update, job.completed, job.failed, job.cancelled, job.deleted",
-    "events", 200, "text/event-stream", NULL },
+    "Server-Sent Events: job.update, job.complete(d), job.error, job.failed, job.cancelled, "
+    "job.deleted, and unnamed job_status_changed; key in a header or ?ticket=",
+    "events", 200, "text/event-stream", va_http_events_query },
 };
 
 const VaHttpRoute *

@@ -498,6 +498,10 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/jobs/{done}/results", "read", True),
             ("GET", "/api/v1/jobs/{done}/results/files/motion_analysis", "read", True),
             ("GET", "/api/v1/jobs/{done}/artifacts", "read", True),
+            ("GET", "/api/v1/jobs/{done}/video", "read", True),
+            ("GET", "/api/v1/auth/me", "read", False),
+            ("POST", "/api/v1/events/ticket", "read", False),
+            ("GET", "/api/v1/pipelines/scene_detection/schema", "public", False),
             ("POST", "/api/v1/jobs/{fresh}/cancel", "write", True),
             ("DELETE", "/api/v1/jobs/{fresh}", "write", True),
         ]
@@ -520,7 +524,8 @@ class AuthMatrix(ApiTest):
                 elif owned and kind == "other":
                     expected = 404
                 else:
-                    expected = {"POST /api/v1/jobs": 201, "DELETE": 204}.get(
+                    expected = {"POST /api/v1/jobs": 201, "POST /api/v1/events/ticket": 201,
+                                "DELETE": 204}.get(
                         f"{method} {template}", {"DELETE": 204}.get(method, 200))
                 if method == "POST" and template == "/api/v1/jobs":
                     ctype, body = multipart({"selected_pipelines": "motion_analysis"},
