@@ -73,17 +73,6 @@ va_engine_authenticate_uid (VaEngine *self, guint32 uid, GError **error)
   return caller;
 }
 
-/**
- * va_engine_check_descriptor:
- * @fd: a descriptor a local user handed over
- * @size: (out): the file's size
- *
- * A submission reads a regular file from its start; pipes, sockets,
- * devices, directories, `O_PATH` and write-only descriptors are refused.
- * The descriptor's offset is moved to the start.
- *
- * Returns: %FALSE with %VA_ERROR_INVALID_ARGUMENT
- */
 static gboolean
 va_caller_local_check_fd (int fd, const char *field, guint64 *size, GError **error)
 {
@@ -124,6 +113,17 @@ va_caller_local_check_fd (int fd, const char *field, guint64 *size, GError **err
   return TRUE;
 }
 
+/**
+ * va_engine_check_descriptor:
+ * @fd: a descriptor a local user handed over
+ * @size: (out): the file's size
+ *
+ * A submission reads a regular file from its start; pipes, sockets,
+ * devices, directories, `O_PATH` and write-only descriptors are refused.
+ * The descriptor's offset is moved to the start.
+ *
+ * Returns: %FALSE with %VA_ERROR_INVALID_ARGUMENT
+ */
 gboolean
 va_engine_check_descriptor (VaEngine *self, int fd, guint64 *size, GError **error)
 {
