@@ -1244,6 +1244,8 @@ va_cli_job_usage (FILE *out)
 int
 va_cli_job (int argc, char **argv)
 {
+  if (argc >= 2 && g_str_equal (argv[1], "--dbus"))
+    return va_cli_job_dbus (argc - 1, argv + 1);
   if (argc >= 2) {
     for (guint i = 0; i < G_N_ELEMENTS (va_cli_job_commands); i++) {
       if (g_str_equal (argv[1], va_cli_job_commands[i].name))

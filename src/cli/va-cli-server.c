@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "va-cli.h"
+#include "va-dbus-service.h"
 #include "va-engine.h"
 #include "va-error.h"
 #include "va-http-server.h"
@@ -104,6 +105,7 @@ va_cli_server (int argc, char **argv)
   g_autoptr (VaLog) log = NULL;
   g_autoptr (VaEngine) engine = NULL;
   g_autoptr (VaHttpServer) http = NULL;
+  g_autoptr (VaDBusService) dbus = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autofree char *key = NULL;
   g_autofree char *uri = NULL;
@@ -207,6 +209,17 @@ va_cli_server (int argc, char **argv)
   if (va_http_server_get_redirect_port (http) > 0)
     g_message ("Plain HTTP on port %u redirects to %s", va_http_server_get_redirect_port (http),
                uri);
+
+  dbus = va_dbus_service_start (engine, va_settings_get_string (settings, "dbus"), &error);
+  if (error != NULL) {
+    g_printerr ("videoannotator server: %s\n", error->message);
+    return va_cli_exit_code_for_error (error);
+  }
+  if (dbus != NULL) {
+    va_dbus_service_watch_alerts (dbus, G_OBJECT (http));
+    g_message ("On the %s D-Bus as %s", va_settings_get_string (settings, "dbus"),
+               VA_DBUS_BUS_NAME);
+  }
 
   loop = g_main_loop_new (NULL, FALSE);
   server.loop = loop;

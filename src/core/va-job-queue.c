@@ -40,6 +40,7 @@ typedef struct {
   GDateTime *started;
   gint64 last_progress_write; /* monotonic µs */
   double progress;
+  double fps; /* frames analysed per wall-clock second, from the runner */
   gboolean duration_recorded;
   gboolean requeue;        /* stopped by shutdown: back to pending */
   gboolean keep_files;     /* deleted: whoever stopped it removes the files */
@@ -515,6 +516,7 @@ va_job_queue_progress_cb (VaRunner *runner, double fraction, guint64 frames, dou
   gint64 now = g_get_monotonic_time ();
 
   va_job_queue_record_duration (self, run, duration);
+  run->fps = fps;
   if (fraction < 0)
     return;
   run->progress = CLAMP (fraction * 100.0, 0.0, 100.0);
@@ -530,6 +532,24 @@ va_job_queue_progress_cb (VaRunner *runner, double fraction, guint64 frames, dou
                  error->message);
     g_signal_emit (self, signals[SIGNAL_JOB_PROGRESS], 0, run->job, run->progress);
   }
+}
+
+/**
+ * va_job_queue_get_fps:
+ * @job_id: a running job
+ *
+ * Returns: the frames the job's run analysed per second of wall-clock
+ *   time so far, 0 before its first progress report or when it is not
+ *   running here
+ */
+double
+va_job_queue_get_fps (VaJobQueue *self, const char *job_id)
+{
+  VaJobRun *run;
+
+  g_return_val_if_fail (VA_IS_JOB_QUEUE (self), 0.0);
+  run = job_id != NULL ? g_hash_table_lookup (self->running, job_id) : NULL;
+  return run != NULL ? run->fps : 0.0;
 }
 
 /* ---- starting a run --------------------------------------------------------- */

@@ -29,6 +29,7 @@ void va_job_queue_stop_job_async (VaJobQueue *self, const char *job_id, GCancell
 gboolean va_job_queue_stop_job_finish (VaJobQueue *self, GAsyncResult *result, GError **error);
 guint va_job_queue_get_n_running (VaJobQueue *self);
 GStrv va_job_queue_dup_running (VaJobQueue *self);
+double va_job_queue_get_fps (VaJobQueue *self, const char *job_id);
 
 void va_job_queue_shutdown_async (VaJobQueue *self, guint timeout_seconds,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
