@@ -21,6 +21,7 @@ static const VaCliCommand commands[] = {
   { "token", N_ ("Create, list and revoke API keys"), va_cli_token },
   { "job", N_ ("Submit, follow and fetch jobs on a server"), va_cli_job },
   { "cleanup", N_ ("Delete finished jobs past the retention period"), va_cli_cleanup },
+  { "models", N_ ("List and install the neural detection models"), va_cli_models },
 };
 
 static int
