@@ -58,6 +58,7 @@ static const struct {
   { "vaspeech", "lm", "speech-language-model" },
   { "vaspeech", "dict", "speech-dictionary" },
   { "vafacedetect", "model-dir", "face-model-dir" },
+  { "vafacedetect", "models-dir", "models-dir" },
   { "vapersondetect", "model-dir", "person-model-dir" },
 };
 

@@ -72,10 +72,11 @@ static const VaPipelineDesc registry_table[] = {
   {
       .name = "face_analysis",
       .display_name = "Face Analysis",
-      .description = "Finds frontal faces with OpenCV cascade classifiers (Haar by default, "
-                     "LBP as an option) on sampled frames, tracks them in between so every "
-                     "frame has its faces with stable ids; one COCO annotation per face per "
-                     "frame.",
+      .description = "Finds faces with MediaPipe BlazeFace through OpenCV DNN when the model "
+                     "is installed (videoannotator models install), otherwise with OpenCV "
+                     "cascade classifiers (Haar by default, LBP as an option), on sampled "
+                     "frames, tracks them in between so every frame has its faces with stable "
+                     "ids; one COCO annotation per face per frame.",
       .family = "face",
       .variant = "opencv-cascade",
       .stability = "beta",
@@ -90,9 +91,12 @@ static const VaPipelineDesc registry_table[] = {
                      "0..1), not a calibrated probability; the reference writes 1.0",
                      "face_id is the face's track id; the person_* link fields are not "
                      "written",
-                     "frontal faces only; with the default model and automatic downscale "
-                     "the smallest face found is about 1/6 of the frame height (126 px at "
-                     "720p); a Haar model or a smaller downscale finds smaller faces, slower"),
+                     "the backend field says which model found a face: blazeface, or "
+                     "opencv-haar/opencv-lbp when BlazeFace is not installed (the job then "
+                     "logs a warning)",
+                     "the cascades find frontal faces only; with them and automatic "
+                     "downscale the smallest face found is about 1/6 of the frame height "
+                     "(126 px at 720p)"),
       .output_format = "COCO",
       .output_types = STRV ("face"),
       .output_suffix = "_face_detections.json",
