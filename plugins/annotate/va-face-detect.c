@@ -131,14 +131,6 @@ static const struct {
   [VA_FACE_DETECT_MODEL_AUTO] = { NULL, NULL, 1.0, 0.0 },
 };
 
-/* Where `videoannotator models install` puts models with the default
- * settings; a service passes its models-dir setting instead. */
-static char *
-va_face_detect_default_models_dir (void)
-{
-  return g_build_filename (g_get_user_data_dir (), "videoannotator", "models", NULL);
-}
-
 GType
 va_face_detect_model_get_type (void)
 {
@@ -331,7 +323,7 @@ va_face_detect_set_property (GObject *object, guint prop_id, const GValue *value
     g_autofree char *fallback = NULL;
 
     if (dir == NULL)
-      dir = fallback = va_face_detect_default_models_dir ();
+      dir = fallback = va_detector_default_models_dir ();
     changed = g_strcmp0 (self->models_dir, dir) != 0;
     g_free (self->models_dir);
     self->models_dir = g_strdup (dir);
@@ -465,7 +457,7 @@ va_face_detect_init (VaFaceDetect *self)
 {
   self->model = DEFAULT_MODEL;
   self->model_dir = g_strdup (VA_OPENCV_DATA_DIR);
-  self->models_dir = va_face_detect_default_models_dir ();
+  self->models_dir = va_detector_default_models_dir ();
   self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
   self->score_threshold = DEFAULT_SCORE_THRESHOLD;
   self->box_scale = 1.0;

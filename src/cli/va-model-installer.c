@@ -280,6 +280,44 @@ out:
   return ok;
 }
 
+/* The converter is a Python script (python3-onnx and numpy, from Debian);
+ * installed with the program, or taken from the source tree when the
+ * program runs from its build tree. */
+static const char *
+va_converter_path (void)
+{
+  if (g_file_test (VA_MODELS_CONVERTER, G_FILE_TEST_IS_REGULAR))
+    return VA_MODELS_CONVERTER;
+  return VA_MODELS_CONVERTER_SOURCE;
+}
+
+static gboolean
+va_convert (const VaModelEntry *entry, const char *dir, GError **error)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_auto (GStrv) argv = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+
+  g_printerr (_ ("Converting %s to ONNX…\n"), entry->name);
+  g_strv_builder_add (b, VA_PYTHON);
+  g_strv_builder_add (b, va_converter_path ());
+  g_strv_builder_addv (b, (const char **)entry->convert_args);
+  argv = g_strv_builder_end (b);
+  if (!g_spawn_sync (dir, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, error)) {
+    g_prefix_error (error, _ ("Could not run the model converter: "));
+    return FALSE;
+  }
+  if (!g_spawn_check_wait_status (status, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _ ("The conversion of %s to ONNX failed (needs Debian's python3-onnx and "
+                    "python3-numpy): %s"),
+                 entry->name, g_strstrip (err));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 va_write_manifest (const VaModelEntry *entry, const char *dir, GError **error)
 {
@@ -364,7 +402,9 @@ va_model_install (const VaModelEntry *entry, const char *models_dir, const char 
       ok = FALSE;
     }
   }
-  ok = ok && va_extract (entry, fd, staging, error) && va_write_manifest (entry, staging, error);
+  ok = ok && va_extract (entry, fd, staging, error)
+       && (entry->convert_args == NULL || va_convert (entry, staging, error))
+       && va_write_manifest (entry, staging, error);
   close (fd);
   if (ok) {
     va_remove_tree (old);

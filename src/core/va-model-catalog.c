@@ -38,6 +38,8 @@ va_model_entry_free (VaModelEntry *entry)
   g_free (entry->source);
   g_strfreev (entry->files);
   g_strfreev (entry->members);
+  g_strfreev (entry->convert_args);
+  g_free (entry->convert_output);
   g_free (entry);
 }
 
@@ -83,6 +85,36 @@ va_model_safe_name (const char *name)
 {
   return name[0] != '\0' && name[0] != '.' && strchr (name, '/') == NULL
          && strchr (name, '\\') == NULL;
+}
+
+static gboolean
+va_model_convert_parse (VaModelEntry *e, JsonObject *o, GError **error)
+{
+  JsonObject *convert = json_object_get_object_member (o, "convert");
+  JsonArray *args = convert != NULL ? json_object_get_array_member (convert, "args") : NULL;
+  const char *output = convert != NULL
+                           ? json_object_get_string_member_with_default (convert, "output", NULL)
+                           : NULL;
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+
+  if (args == NULL || output == NULL || !va_model_safe_name (output)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                 "Model catalog: model “%s”: “convert” needs “args” and a plain “output”", e->name);
+    return FALSE;
+  }
+  for (guint i = 0; i < json_array_get_length (args); i++) {
+    const char *arg = json_array_get_string_element (args, i);
+
+    if (arg == NULL) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "Model catalog: model “%s”: converter arguments must be strings", e->name);
+      return FALSE;
+    }
+    g_strv_builder_add (b, arg);
+  }
+  e->convert_args = g_strv_builder_end (b);
+  e->convert_output = g_strdup (output);
+  return TRUE;
 }
 
 static VaModelEntry *
@@ -144,6 +176,8 @@ va_model_entry_parse (JsonNode *node, GError **error)
   g_list_free (keys);
   e->files = g_strv_builder_end (files);
   e->members = g_strv_builder_end (members);
+  if (json_object_has_member (o, "convert") && !va_model_convert_parse (e, o, error))
+    goto fail;
   return e;
 
 fail:
@@ -313,6 +347,14 @@ va_model_entry_is_installed (const VaModelEntry *entry, const char *models_dir, 
     return FALSE;
   for (guint i = 0; entry->files[i] != NULL; i++) {
     g_autofree char *path = g_build_filename (dir, entry->files[i], NULL);
+    GStatBuf st;
+
+    if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+      return FALSE;
+    total += (guint64)st.st_size;
+  }
+  if (entry->convert_output != NULL) {
+    g_autofree char *path = g_build_filename (dir, entry->convert_output, NULL);
     GStatBuf st;
 
     if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))

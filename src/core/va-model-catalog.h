@@ -22,6 +22,10 @@ typedef struct {
   char *source;
   GStrv files;   /* installed names, relative to the model's folder */
   GStrv members; /* the tarball member each comes from, same order */
+  /* models shipped in a format OpenCV cannot read: the converter's
+   * arguments (run in the model's folder) and the file it writes */
+  GStrv convert_args;
+  char *convert_output;
 } VaModelEntry;
 
 #define VA_TYPE_MODEL_CATALOG (va_model_catalog_get_type ())

@@ -59,6 +59,7 @@ static const struct {
   { "vaspeech", "dict", "speech-dictionary" },
   { "vafacedetect", "model-dir", "face-model-dir" },
   { "vafacedetect", "models-dir", "models-dir" },
+  { "vapersondetect", "models-dir", "models-dir" },
   { "vapersondetect", "model-dir", "person-model-dir" },
 };
 

@@ -397,20 +397,7 @@ static const char *test_models_dir;
 static void
 ensure_blazeface (void)
 {
-  g_autofree char *file = g_build_filename (test_models_dir, "blazeface", "installed.json", NULL);
-  g_autofree char *out = NULL, *err = NULL;
-  g_autoptr (GError) error = NULL;
-  int status = -1;
-  const char *argv[]
-      = { cli_path, "models", "install", "blazeface", "--models-dir", test_models_dir, NULL };
-
-  if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
-    return;
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("videoannotator models install blazeface failed: %s", err);
+  va_test_ensure_model (cli_path, test_models_dir, "blazeface");
 }
 
 static char *
