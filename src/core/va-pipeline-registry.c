@@ -106,9 +106,11 @@ static const VaPipelineDesc registry_table[] = {
   {
       .name = "person_tracking",
       .display_name = "Person Tracking",
-      .description = "Finds people with OpenCV's HOG people detector (or the upper-body "
-                     "cascade) on sampled frames and tracks them with stable ids across "
-                     "frames; COCO person annotations plus the list of person tracks.",
+      .description = "Finds people with CenterNet through OpenCV DNN when the model is "
+                     "installed (videoannotator models install centernet), otherwise with "
+                     "OpenCV's HOG people detector (or the upper-body cascade), on sampled "
+                     "frames, and tracks them with stable ids across frames; COCO person "
+                     "annotations plus the list of person tracks.",
       .family = "person",
       .variant = "opencv-hog-tracker",
       .stability = "beta",
@@ -123,8 +125,11 @@ static const VaPipelineDesc registry_table[] = {
                      "person_<stem>_NNN from the track id",
                      "score is the detector's confidence (SVM margin mapped to 0..1), not a "
                      "calibrated probability",
-                     "with the automatic downscale people shorter than about 1/4 of the "
-                     "frame height (190 px at 720p) are not found; set downscale below 1 "
+                     "the backend field says which model found a person: centernet, or "
+                     "opencv-hog/opencv-haar when CenterNet is not installed (the job then "
+                     "logs a warning)",
+                     "with HOG and the automatic downscale people shorter than about 1/4 of "
+                     "the frame height (190 px at 720p) are not found; set downscale below 1 "
                      "for small people (slower)"),
       .output_format = "COCO",
       .output_types = STRV ("person"),
