@@ -102,6 +102,8 @@ static const VaPipelineDesc registry_table[] = {
       .output_suffix = "_face_detections.json",
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vafacedetect", .heavy = TRUE } },
+      .model = "blazeface",
+      .fallback_backend = "opencv-haar",
   },
   {
       .name = "person_tracking",
@@ -137,6 +139,8 @@ static const VaPipelineDesc registry_table[] = {
       .extra_output_suffixes = STRV ("_person_tracks.json"),
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vapersondetect", .heavy = TRUE } },
+      .model = "centernet",
+      .fallback_backend = "opencv-hog",
   },
   {
       .name = "voice_activity",
@@ -491,4 +495,19 @@ va_pipeline_registry_resolve_list (VaPipelineRegistry *self, const char *names, 
       g_ptr_array_add (list, g_steal_pointer (&info));
   }
   return g_steal_pointer (&list);
+}
+
+/**
+ * va_pipeline_registry_set_models_dir:
+ *
+ * Where the detectors look for the neural models (the models-dir
+ * setting): each pipeline with one then reports, in its "model" member,
+ * whether it is installed and which backend a run would use.
+ */
+void
+va_pipeline_registry_set_models_dir (VaPipelineRegistry *self, const char *models_dir)
+{
+  g_return_if_fail (VA_IS_PIPELINE_REGISTRY (self));
+  for (guint i = 0; i < self->infos->len; i++)
+    va_pipeline_info_set_models_dir (g_ptr_array_index (self->infos, i), models_dir);
 }
