@@ -96,7 +96,10 @@ class Converter:
         if name in self.done:
             return self.done[name]
         node = self.nodes[name]
-        out = getattr(self, "op_" + node["op"].lstrip("_"), None)
+        # the network may start after the graph's own pre-processing: the
+        # named tensor becomes the input
+        op = "Placeholder" if name == self.input_name else node["op"]
+        out = getattr(self, "op_" + op.lstrip("_"), None)
         if out is None:
             raise SystemExit(f"unsupported op {node['op']} ({name})")
         result = out(node)
@@ -148,6 +151,7 @@ class Converter:
         conv = self.emit("Conv", inputs, node["name"] + ("_conv" if fused else ""),
                          kernel_shape=[kh, kw], strides=[sh, sw], pads=pads,
                          dilations=dil, group=group)
+        self.shapes[conv] = [n, out_c, oh, ow]
         out = conv
         for op in fused:
             if op == "Relu":
@@ -157,7 +161,6 @@ class Converter:
             else:
                 raise SystemExit(f"unsupported fused op {op} ({node['name']})")
         self.shapes[out] = [n, out_c, oh, ow]
-        self.shapes[conv] = [n, out_c, oh, ow]
         return out
 
     def op_Conv2D(self, node):
@@ -268,7 +271,8 @@ class Converter:
 def native_resize_inputs(model, weights, input_name):
     """Input H, W of every ResizeBilinear at the graph's own input size."""
     nodes = {n["name"]: n for n in model["modelTopology"]["node"]}
-    dims = [int(d["size"]) for d in nodes[input_name]["attr"]["shape"]["shape"]["dim"]]
+    placeholder = next(n for n in nodes.values() if n["op"] == "Placeholder")
+    dims = [int(d["size"]) for d in placeholder["attr"]["shape"]["shape"]["dim"]]
     conv = Converter(model, weights, dims[2], dims[1], input_name)
     conv.native = {}
     found = {}
