@@ -64,7 +64,10 @@ if [ "$what" = persons ] || [ "$what" = all ]; then
   vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi
   truth=tests/plugins/vtest-persons.txt
   echo "## persons, vtest.avi"
-  run "$vtest" "$truth" person "vapersondetect" persons-default
+  [ -f "$models/centernet/installed.json" ] \
+    || "$build/src/cli/videoannotator" models install centernet --models-dir "$models" >&2
+  run "$vtest" "$truth" person "vapersondetect models-dir=$models" persons-centernet
+  run "$vtest" "$truth" person "vapersondetect model=hog-people" persons-default
   run "$vtest" "$truth" person "vapersondetect downscale=0.67" persons-hog
   $extended || exit 0
   run "$vtest" "$truth" person "vapersondetect downscale=0.67 predictions-per-second=0 rescan-interval=0" \
