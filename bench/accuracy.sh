@@ -24,6 +24,11 @@ export GST_PLUGIN_PATH=$PWD/$build/plugins/annotate
 mkdir -p "$work"
 [ -x "$eval_tool" ] || { echo "build first: meson compile -C $build" >&2; exit 1; }
 extended=false
+# BlazeFace, installed once into the work directory by the CLI
+models=$work/models
+export GSETTINGS_SCHEMA_DIR=$PWD/$build/data
+[ -f "$models/blazeface/installed.json" ] \
+  || "$build/src/cli/videoannotator" models install blazeface --models-dir "$models" >&2
 [ "$what" = extended ] && { extended=true; what=all; }
 
 run() { # video truth roi-type elements name
@@ -38,7 +43,8 @@ if [ "$what" = faces ] || [ "$what" = all ]; then
     truth=$work/faces-720p-$seed.txt
     [ -s "$video" ] || "$eval_tool" make-faces "$video" "$truth" 60 1280 720 "$seed"
     echo "## faces, video seed $seed"
-    run "$video" "$truth" face "vafacedetect" "faces-$seed-haar-alt"
+    run "$video" "$truth" face "vafacedetect models-dir=$models" "faces-$seed-blazeface"
+    run "$video" "$truth" face "vafacedetect model=haar-frontalface-alt" "faces-$seed-haar-alt"
     run "$video" "$truth" face "vafacedetect model=haar-frontalface-default" "faces-$seed-haar"
     run "$video" "$truth" face "vafacedetect model=lbp-frontalface-improved" "faces-$seed-lbp"
     $extended || continue
@@ -58,7 +64,10 @@ if [ "$what" = persons ] || [ "$what" = all ]; then
   vtest=/usr/share/doc/opencv-doc/examples/data/vtest.avi
   truth=tests/plugins/vtest-persons.txt
   echo "## persons, vtest.avi"
-  run "$vtest" "$truth" person "vapersondetect" persons-default
+  [ -f "$models/centernet/installed.json" ] \
+    || "$build/src/cli/videoannotator" models install centernet --models-dir "$models" >&2
+  run "$vtest" "$truth" person "vapersondetect models-dir=$models" persons-centernet
+  run "$vtest" "$truth" person "vapersondetect model=hog-people" persons-default
   run "$vtest" "$truth" person "vapersondetect downscale=0.67" persons-hog
   $extended || exit 0
   run "$vtest" "$truth" person "vapersondetect downscale=0.67 predictions-per-second=0 rescan-interval=0" \

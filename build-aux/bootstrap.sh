@@ -29,6 +29,10 @@ case "$mode" in
     export GST_PLUGIN_PATH="$top/build/plugins/annotate"
     export GST_REGISTRY="$top/build/gst-registry.bin"
     export GSETTINGS_SCHEMA_DIR="$top/build/data"
+    # the default neural models (BlazeFace, from the npm registry); without
+    # them the face detector falls back to the Haar cascade with a warning
+    "$top/build/src/cli/videoannotator" models install \
+      || echo "Could not install the neural models; continuing without them" >&2
     "$top/build/src/cli/videoannotator" annotate "$sample" -o "$top/build/sample/output"
     ;;
   test)

@@ -17,6 +17,8 @@ packages=(
   espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools faketime
   desktop-file-utils appstream
   openssl
+  # converting the TF.js person and pose models to ONNX (models install)
+  python3-onnx python3-numpy
   pocketsphinx-testdata codec2-examples opencv-doc
   # sanitizers and fuzzing
   clang llvm libclang-rt-14-dev

@@ -311,6 +311,19 @@ drop_duplicates (GArray *boxes)
 }
 
 /**
+ * va_detector_default_models_dir:
+ *
+ * Returns: where `videoannotator models install` puts the neural models
+ * with the default settings; a service passes its models-dir setting to
+ * the elements instead
+ */
+char *
+va_detector_default_models_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "videoannotator", "models", NULL);
+}
+
+/**
  * va_detector_set_backend:
  * @backend: short name of the model family, e.g. "opencv-lbp"
  *

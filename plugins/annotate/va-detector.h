@@ -54,5 +54,6 @@ struct _VaDetectorClass {
 };
 
 void va_detector_set_backend (VaDetector *self, const char *backend);
+char *va_detector_default_models_dir (void);
 
 G_END_DECLS

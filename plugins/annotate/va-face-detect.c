@@ -50,6 +50,7 @@
 
 #include <gio/gio.h>
 
+#include "va-blazeface-cv.h"
 #include "va-face-detect-cv.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
@@ -60,8 +61,14 @@ GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
  * Haar ones, "default" fires on background textures (precision 0.94) and
  * loses a marginal face in the searches around its track, which "alt" does
  * not (docs/accuracy.md). */
-#define DEFAULT_MODEL VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT
+#define FALLBACK_MODEL VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT
+/* BlazeFace when installed: on real footage the cascades miss most faces
+ * that are not frontal, well lit and sharp (docs/accuracy.md). */
+#define DEFAULT_MODEL VA_FACE_DETECT_MODEL_AUTO
 #define DEFAULT_MIN_NEIGHBORS 3
+#define DEFAULT_SCORE_THRESHOLD 0.5
+/* In the models directory (models-dir), as data/models/models.json names it. */
+#define BLAZEFACE_FILE "blazeface/face_detection_back_256x256.onnx"
 
 struct _VaFaceDetect {
   VaDetector parent_instance;
@@ -69,19 +76,34 @@ struct _VaFaceDetect {
   /* settings, under the object lock */
   VaFaceDetectModel model;
   char *model_dir;
+  char *models_dir;
   int min_neighbors;
+  double score_threshold;
 
-  VaCascadeCv *cascade; /* between start and stop */
+  VaCascadeCv *cascade; /* between start and stop, one of the two */
+  VaBlazeFaceCv *blazeface;
   double box_scale;
   double box_shift;
 };
 
-enum { PROP_0, PROP_MODEL, PROP_MODEL_DIR, PROP_MIN_NEIGHBORS, N_PROPS };
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_MODEL_DIR,
+  PROP_MODELS_DIR,
+  PROP_MIN_NEIGHBORS,
+  PROP_SCORE_THRESHOLD,
+  N_PROPS
+};
 
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (VaFaceDetect, va_face_detect, VA_TYPE_DETECTOR)
 GST_ELEMENT_REGISTER_DEFINE (vafacedetect, "vafacedetect", GST_RANK_NONE, VA_TYPE_FACE_DETECT)
+
+/* BlazeFace boxes, measured against the same forehead-to-chin labels. */
+#define BLAZEFACE_SCALE 1.0
+#define BLAZEFACE_SHIFT 0.0
 
 /* The LBP cascade was trained on an inner-face square (eyebrows to lower
  * lip), the Haar ones on a forehead-to-chin square. Boxes of every model are
@@ -104,6 +126,9 @@ static const struct {
   = { "haarcascades/haarcascade_frontalface_alt.xml", "opencv-haar", 1.0, 0.0 },
   [VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2]
   = { "haarcascades/haarcascade_frontalface_alt2.xml", "opencv-haar", 1.0, 0.0 },
+  [VA_FACE_DETECT_MODEL_BLAZEFACE]
+  = { BLAZEFACE_FILE, "blazeface", BLAZEFACE_SCALE, BLAZEFACE_SHIFT },
+  [VA_FACE_DETECT_MODEL_AUTO] = { NULL, NULL, 1.0, 0.0 },
 };
 
 GType
@@ -120,6 +145,11 @@ va_face_detect_model_get_type (void)
       "Haar frontal face, alt (haarcascade_frontalface_alt.xml)", "haar-frontalface-alt" },
     { VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2,
       "Haar frontal face, alt2 (haarcascade_frontalface_alt2.xml)", "haar-frontalface-alt2" },
+    { VA_FACE_DETECT_MODEL_BLAZEFACE,
+      "MediaPipe BlazeFace, full range (neural; videoannotator models install blazeface)",
+      "blazeface" },
+    { VA_FACE_DETECT_MODEL_AUTO,
+      "BlazeFace when installed, otherwise haar-frontalface-alt with a warning", "auto" },
     { 0, NULL, NULL },
   };
 
@@ -131,7 +161,8 @@ va_face_detect_model_get_type (void)
 /**
  * va_face_detect_model_backend:
  *
- * Returns: the `backend` name written for @model ("opencv-lbp", "opencv-haar").
+ * Returns: the `backend` name written for @model ("opencv-lbp", "opencv-haar",
+ * "blazeface"); %NULL for `auto`, which depends on what is installed.
  */
 const char *
 va_face_detect_model_backend (VaFaceDetectModel model)
@@ -140,30 +171,68 @@ va_face_detect_model_backend (VaFaceDetectModel model)
   return models[model].backend;
 }
 
+static void va_face_detect_close (VaDetector *detector);
+
+static gboolean
+va_face_detect_open_blazeface (VaFaceDetect *self, const char *path, GError **error)
+{
+  g_autofree char *message = NULL;
+
+  self->blazeface = va_blazeface_cv_new (path, &message);
+  if (self->blazeface == NULL) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 va_face_detect_open (VaDetector *detector, GError **error)
 {
   VaFaceDetect *self = VA_FACE_DETECT (detector);
   g_autofree char *path = NULL;
+  g_autofree char *neural = NULL;
   g_autofree char *message = NULL;
   VaFaceDetectModel model;
 
   GST_OBJECT_LOCK (self);
   model = self->model;
-  path = g_build_filename (self->model_dir, models[model].file, NULL);
+  neural = g_build_filename (self->models_dir, BLAZEFACE_FILE, NULL);
+  if (model == VA_FACE_DETECT_MODEL_AUTO)
+    model = g_file_test (neural, G_FILE_TEST_IS_REGULAR) ? VA_FACE_DETECT_MODEL_BLAZEFACE
+                                                         : FALLBACK_MODEL;
+  path = model == VA_FACE_DETECT_MODEL_BLAZEFACE
+             ? g_strdup (neural)
+             : g_build_filename (self->model_dir, models[model].file, NULL);
   GST_OBJECT_UNLOCK (self);
 
-  g_clear_pointer (&self->cascade, va_cascade_cv_free);
+  va_face_detect_close (detector);
+  if (self->model == VA_FACE_DETECT_MODEL_AUTO && model == FALLBACK_MODEL)
+    GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+                         ("The BlazeFace face model is not installed; using the Haar cascade, "
+                          "which misses most faces in real footage"),
+                         ("No %s: run “videoannotator models install blazeface”", neural));
   /* OpenCV would only print a warning and hand back an empty classifier. */
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
-                 "Face model file not found: %s (Debian package opencv-data)", path);
+    if (model == VA_FACE_DETECT_MODEL_BLAZEFACE)
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                   "Face model file not found: %s (run “videoannotator models install "
+                   "blazeface”)",
+                   path);
+    else
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                   "Face model file not found: %s (Debian package opencv-data)", path);
     return FALSE;
   }
-  self->cascade = va_cascade_cv_new (path, &message);
-  if (self->cascade == NULL) {
-    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
-    return FALSE;
+  if (model == VA_FACE_DETECT_MODEL_BLAZEFACE) {
+    if (!va_face_detect_open_blazeface (self, path, error))
+      return FALSE;
+  } else {
+    self->cascade = va_cascade_cv_new (path, &message);
+    if (self->cascade == NULL) {
+      g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+      return FALSE;
+    }
   }
   self->box_scale = models[model].box_scale;
   self->box_shift = models[model].box_shift;
@@ -178,6 +247,7 @@ va_face_detect_close (VaDetector *detector)
   VaFaceDetect *self = VA_FACE_DETECT (detector);
 
   g_clear_pointer (&self->cascade, va_cascade_cv_free);
+  g_clear_pointer (&self->blazeface, va_blazeface_cv_free);
 }
 
 static gboolean
@@ -189,9 +259,12 @@ va_face_detect_detect (VaDetector *detector, const VaLumaImage *frame, const VaD
   g_autofree char *message = NULL;
   guint first = out->len;
   int min_neighbors;
+  double score_threshold;
+  gboolean ok;
 
   GST_OBJECT_LOCK (self);
   min_neighbors = self->min_neighbors;
+  score_threshold = self->score_threshold;
   GST_OBJECT_UNLOCK (self);
 
   /* Sizes asked for are of reported boxes; the cascade sees its own. */
@@ -200,8 +273,13 @@ va_face_detect_detect (VaDetector *detector, const VaLumaImage *frame, const VaD
     cascade_regions[i].min_size /= self->box_scale;
     cascade_regions[i].max_size /= self->box_scale;
   }
-  if (!va_cascade_cv_detect (self->cascade, frame, params, min_neighbors, cascade_regions,
-                             n_regions, out, &message)) {
+  if (self->blazeface != NULL)
+    ok = va_blazeface_cv_detect (self->blazeface, frame, score_threshold, cascade_regions,
+                                 n_regions, out, &message);
+  else
+    ok = va_cascade_cv_detect (self->cascade, frame, params, min_neighbors, cascade_regions,
+                               n_regions, out, &message);
+  if (!ok) {
     g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, message);
     return FALSE;
   }
@@ -240,9 +318,24 @@ va_face_detect_set_property (GObject *object, guint prop_id, const GValue *value
     self->model_dir = g_strdup (dir);
     break;
   }
+  case PROP_MODELS_DIR: {
+    const char *dir = g_value_get_string (value);
+    g_autofree char *fallback = NULL;
+
+    if (dir == NULL)
+      dir = fallback = va_detector_default_models_dir ();
+    changed = g_strcmp0 (self->models_dir, dir) != 0;
+    g_free (self->models_dir);
+    self->models_dir = g_strdup (dir);
+    break;
+  }
   case PROP_MIN_NEIGHBORS:
     changed = self->min_neighbors != g_value_get_int (value);
     self->min_neighbors = g_value_get_int (value);
+    break;
+  case PROP_SCORE_THRESHOLD:
+    changed = self->score_threshold != g_value_get_double (value);
+    self->score_threshold = g_value_get_double (value);
     break;
   default:
     changed = FALSE;
@@ -267,8 +360,14 @@ va_face_detect_get_property (GObject *object, guint prop_id, GValue *value, GPar
   case PROP_MODEL_DIR:
     g_value_set_string (value, self->model_dir);
     break;
+  case PROP_MODELS_DIR:
+    g_value_set_string (value, self->models_dir);
+    break;
   case PROP_MIN_NEIGHBORS:
     g_value_set_int (value, self->min_neighbors);
+    break;
+  case PROP_SCORE_THRESHOLD:
+    g_value_set_double (value, self->score_threshold);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -282,7 +381,9 @@ va_face_detect_finalize (GObject *object)
   VaFaceDetect *self = VA_FACE_DETECT (object);
 
   g_clear_pointer (&self->cascade, va_cascade_cv_free);
+  g_clear_pointer (&self->blazeface, va_blazeface_cv_free);
   g_clear_pointer (&self->model_dir, g_free);
+  g_clear_pointer (&self->models_dir, g_free);
   G_OBJECT_CLASS (va_face_detect_parent_class)->finalize (object);
 }
 
@@ -309,14 +410,27 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
 
   properties[PROP_MODEL] = g_param_spec_enum (
       "model", "Model",
-      "Cascade classifier to use (applied at the next start; Haar models find smaller faces "
-      "per pixel searched but are slower)",
+      "Face model (applied at the next start): auto = BlazeFace when installed in models-dir, "
+      "otherwise the Haar alt cascade with a warning; Haar cascades find smaller faces per "
+      "pixel searched than LBP but are slower",
       VA_TYPE_FACE_DETECT_MODEL, DEFAULT_MODEL, ready_flags);
   properties[PROP_MODEL_DIR] = g_param_spec_string (
       "model-dir", "Model directory",
       "Directory holding OpenCV's lbpcascades/ and haarcascades/ folders (applied at the next "
       "start)",
       VA_OPENCV_DATA_DIR, ready_flags);
+  properties[PROP_MODELS_DIR] = g_param_spec_string (
+      "models-dir", "Neural models directory",
+      "Directory where “videoannotator models install” put the neural models (the blazeface/ "
+      "folder; applied at the next start)",
+      NULL, ready_flags);
+  properties[PROP_SCORE_THRESHOLD] = g_param_spec_double (
+      "score-threshold", "Score threshold",
+      "BlazeFace only: lowest face score (0..1) reported; higher = fewer false faces, fewer "
+      "faces",
+      0.05, 1.0, DEFAULT_SCORE_THRESHOLD,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_MIN_NEIGHBORS] = g_param_spec_int (
       "min-neighbors", "Minimum neighbours",
       "Overlapping raw detections a face needs to be reported (higher = fewer false "
@@ -343,6 +457,8 @@ va_face_detect_init (VaFaceDetect *self)
 {
   self->model = DEFAULT_MODEL;
   self->model_dir = g_strdup (VA_OPENCV_DATA_DIR);
+  self->models_dir = va_detector_default_models_dir ();
   self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
+  self->score_threshold = DEFAULT_SCORE_THRESHOLD;
   self->box_scale = 1.0;
 }

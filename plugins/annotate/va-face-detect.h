@@ -12,12 +12,18 @@ G_BEGIN_DECLS
  * @VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT: Haar frontal face cascade
  * @VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT: Haar frontal face cascade, "alt"
  * @VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2: Haar frontal face cascade, "alt2"
+ * @VA_FACE_DETECT_MODEL_BLAZEFACE: MediaPipe BlazeFace, full range (neural,
+ *   OpenCV DNN; installed by `videoannotator models install blazeface`)
+ * @VA_FACE_DETECT_MODEL_AUTO: BlazeFace when it is installed, otherwise
+ *   `haar-frontalface-alt` with a warning
  */
 typedef enum {
   VA_FACE_DETECT_MODEL_LBP_FRONTALFACE_IMPROVED,
   VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_DEFAULT,
   VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT,
   VA_FACE_DETECT_MODEL_HAAR_FRONTALFACE_ALT2,
+  VA_FACE_DETECT_MODEL_BLAZEFACE,
+  VA_FACE_DETECT_MODEL_AUTO,
 } VaFaceDetectModel;
 
 #define VA_TYPE_FACE_DETECT_MODEL (va_face_detect_model_get_type ())

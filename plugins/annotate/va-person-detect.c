@@ -44,13 +44,23 @@
  */
 #include "va-person-detect.h"
 
+#include "va-centernet-cv.h"
 #include "va-face-detect-cv.h"
 #include "va-person-detect-cv.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_person_detect_debug);
 #define GST_CAT_DEFAULT va_person_detect_debug
 
-#define DEFAULT_MODEL VA_PERSON_DETECT_MODEL_HOG_PEOPLE
+/* CenterNet when installed: HOG finds few of the people of real footage
+ * (docs/accuracy.md). */
+#define DEFAULT_MODEL VA_PERSON_DETECT_MODEL_AUTO
+#define FALLBACK_MODEL VA_PERSON_DETECT_MODEL_HOG_PEOPLE
+#define DEFAULT_SCORE_THRESHOLD 0.3
+/* In the models directory, as data/models/models.json names it; the net was
+ * converted for this input size (16:9; other shapes are letterboxed). */
+#define CENTERNET_FILE "centernet/centernet_512x288.onnx"
+#define CENTERNET_WIDTH 512
+#define CENTERNET_HEIGHT 288
 #define DEFAULT_MIN_NEIGHBORS 2
 #define DEFAULT_HIT_THRESHOLD 0.0
 #define UPPERBODY_FILE "haarcascades/haarcascade_upperbody.xml"
@@ -61,15 +71,27 @@ struct _VaPersonDetect {
   /* settings, under the object lock */
   VaPersonDetectModel model;
   char *model_dir;
+  char *models_dir;
   int min_neighbors;
   double hit_threshold;
+  double score_threshold;
 
   /* between start and stop: one of them */
   VaHogCv *hog;
   VaCascadeCv *cascade;
+  VaCenterNetCv *centernet;
 };
 
-enum { PROP_0, PROP_MODEL, PROP_MODEL_DIR, PROP_MIN_NEIGHBORS, PROP_HIT_THRESHOLD, N_PROPS };
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_MODEL_DIR,
+  PROP_MODELS_DIR,
+  PROP_MIN_NEIGHBORS,
+  PROP_HIT_THRESHOLD,
+  PROP_SCORE_THRESHOLD,
+  N_PROPS
+};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -84,6 +106,10 @@ va_person_detect_model_get_type (void)
     { VA_PERSON_DETECT_MODEL_HOG_PEOPLE, "HOG people detector (built into OpenCV)", "hog-people" },
     { VA_PERSON_DETECT_MODEL_HAAR_UPPERBODY, "Haar upper body (haarcascade_upperbody.xml)",
       "haar-upperbody" },
+    { VA_PERSON_DETECT_MODEL_CENTERNET,
+      "CenterNet, COCO (neural; videoannotator models install centernet)", "centernet" },
+    { VA_PERSON_DETECT_MODEL_AUTO, "CenterNet when installed, otherwise HOG with a warning",
+      "auto" },
     { 0, NULL, NULL },
   };
 
@@ -97,6 +123,7 @@ clear_models (VaPersonDetect *self)
 {
   g_clear_pointer (&self->hog, va_hog_cv_free);
   g_clear_pointer (&self->cascade, va_cascade_cv_free);
+  g_clear_pointer (&self->centernet, va_centernet_cv_free);
 }
 
 static gboolean
@@ -104,15 +131,42 @@ va_person_detect_open (VaDetector *detector, GError **error)
 {
   VaPersonDetect *self = VA_PERSON_DETECT (detector);
   g_autofree char *path = NULL;
+  g_autofree char *neural = NULL;
   g_autofree char *message = NULL;
   VaPersonDetectModel model;
 
   GST_OBJECT_LOCK (self);
   model = self->model;
   path = g_build_filename (self->model_dir, UPPERBODY_FILE, NULL);
+  neural = g_build_filename (self->models_dir, CENTERNET_FILE, NULL);
   GST_OBJECT_UNLOCK (self);
 
   clear_models (self);
+  if (model == VA_PERSON_DETECT_MODEL_AUTO) {
+    model = g_file_test (neural, G_FILE_TEST_IS_REGULAR) ? VA_PERSON_DETECT_MODEL_CENTERNET
+                                                         : FALLBACK_MODEL;
+    if (model == FALLBACK_MODEL)
+      GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+                           ("The CenterNet person model is not installed; using the HOG "
+                            "detector, which misses most people in real footage"),
+                           ("No %s: run “videoannotator models install centernet”", neural));
+  }
+  if (model == VA_PERSON_DETECT_MODEL_CENTERNET) {
+    if (!g_file_test (neural, G_FILE_TEST_IS_REGULAR)) {
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                   "Person model file not found: %s (run “videoannotator models install "
+                   "centernet”)",
+                   neural);
+      return FALSE;
+    }
+    self->centernet = va_centernet_cv_new (neural, CENTERNET_WIDTH, CENTERNET_HEIGHT, &message);
+    if (self->centernet == NULL) {
+      g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+      return FALSE;
+    }
+    va_detector_set_backend (detector, "centernet");
+    return TRUE;
+  }
   if (model == VA_PERSON_DETECT_MODEL_HOG_PEOPLE) {
     self->hog = va_hog_cv_new (&message);
     if (self->hog == NULL) {
@@ -154,14 +208,18 @@ va_person_detect_detect (VaDetector *detector, const VaLumaImage *frame,
   g_autofree char *message = NULL;
   gboolean ok;
   int min_neighbors;
-  double hit_threshold;
+  double hit_threshold, score_threshold;
 
   GST_OBJECT_LOCK (self);
   min_neighbors = self->min_neighbors;
   hit_threshold = self->hit_threshold;
+  score_threshold = self->score_threshold;
   GST_OBJECT_UNLOCK (self);
 
-  if (self->hog != NULL)
+  if (self->centernet != NULL)
+    ok = va_centernet_cv_detect (self->centernet, frame, score_threshold, regions, n_regions, out,
+                                 &message);
+  else if (self->hog != NULL)
     ok = va_hog_cv_detect (self->hog, frame, params, hit_threshold, min_neighbors, regions,
                            n_regions, out, &message);
   else
@@ -205,6 +263,21 @@ va_person_detect_set_property (GObject *object, guint prop_id, const GValue *val
     changed = self->hit_threshold != g_value_get_double (value);
     self->hit_threshold = g_value_get_double (value);
     break;
+  case PROP_SCORE_THRESHOLD:
+    changed = self->score_threshold != g_value_get_double (value);
+    self->score_threshold = g_value_get_double (value);
+    break;
+  case PROP_MODELS_DIR: {
+    const char *dir = g_value_get_string (value);
+    g_autofree char *fallback = NULL;
+
+    if (dir == NULL)
+      dir = fallback = va_detector_default_models_dir ();
+    changed = g_strcmp0 (self->models_dir, dir) != 0;
+    g_free (self->models_dir);
+    self->models_dir = g_strdup (dir);
+    break;
+  }
   default:
     changed = FALSE;
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -234,6 +307,12 @@ va_person_detect_get_property (GObject *object, guint prop_id, GValue *value, GP
   case PROP_HIT_THRESHOLD:
     g_value_set_double (value, self->hit_threshold);
     break;
+  case PROP_SCORE_THRESHOLD:
+    g_value_set_double (value, self->score_threshold);
+    break;
+  case PROP_MODELS_DIR:
+    g_value_set_string (value, self->models_dir);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -247,6 +326,7 @@ va_person_detect_finalize (GObject *object)
 
   clear_models (self);
   g_clear_pointer (&self->model_dir, g_free);
+  g_clear_pointer (&self->models_dir, g_free);
   G_OBJECT_CLASS (va_person_detect_parent_class)->finalize (object);
 }
 
@@ -296,6 +376,18 @@ va_person_detect_class_init (VaPersonDetectClass *klass)
       "Overlapping raw detections a person needs to be reported (higher = fewer false "
       "positives, fewer people)",
       0, 100, DEFAULT_MIN_NEIGHBORS, playing_flags);
+  properties[PROP_MODELS_DIR] = g_param_spec_string (
+      "models-dir", "Neural models directory",
+      "Directory where “videoannotator models install” put the neural models (the centernet/ "
+      "folder; applied at the next start)",
+      NULL, ready_flags);
+  properties[PROP_SCORE_THRESHOLD] = g_param_spec_double (
+      "score-threshold", "Score threshold",
+      "CenterNet only: lowest person score (0..1) reported; higher = fewer false people, fewer "
+      "people",
+      0.05, 1.0, DEFAULT_SCORE_THRESHOLD,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_HIT_THRESHOLD] = g_param_spec_double (
       "hit-threshold", "Hit threshold",
       "Minimum SVM margin of a HOG window to count as a person (higher = fewer false "
@@ -319,6 +411,8 @@ va_person_detect_init (VaPersonDetect *self)
 {
   self->model = DEFAULT_MODEL;
   self->model_dir = g_strdup (VA_OPENCV_DATA_DIR);
+  self->models_dir = va_detector_default_models_dir ();
+  self->score_threshold = DEFAULT_SCORE_THRESHOLD;
   self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
   self->hit_threshold = DEFAULT_HIT_THRESHOLD;
 }

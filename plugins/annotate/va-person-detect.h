@@ -11,10 +11,16 @@ G_BEGIN_DECLS
  *   detector (standing/walking people, whole body)
  * @VA_PERSON_DETECT_MODEL_HAAR_UPPERBODY: Haar upper-body cascade (head and
  *   shoulders; also finds seated people; boxes cover the upper body only)
+ * @VA_PERSON_DETECT_MODEL_CENTERNET: CenterNet (MobileNetV3, COCO), neural,
+ *   through OpenCV DNN (`videoannotator models install centernet`)
+ * @VA_PERSON_DETECT_MODEL_AUTO: CenterNet when installed, otherwise HOG with
+ *   a warning
  */
 typedef enum {
   VA_PERSON_DETECT_MODEL_HOG_PEOPLE,
   VA_PERSON_DETECT_MODEL_HAAR_UPPERBODY,
+  VA_PERSON_DETECT_MODEL_CENTERNET,
+  VA_PERSON_DETECT_MODEL_AUTO,
 } VaPersonDetectModel;
 
 #define VA_TYPE_PERSON_DETECT_MODEL (va_person_detect_model_get_type ())

@@ -35,6 +35,10 @@ typedef struct {
   const char *const *extra_output_suffixes; /* further files of the pipeline, or NULL */
   VaPipelineBranch branch;
   VaPipelineElementDesc elements[VA_PIPELINE_MAX_ELEMENTS]; /* ends at factory == NULL */
+  /* the neural model of the catalog (data/models) the element prefers, and
+   * the backend it falls back to without it; NULL: none */
+  const char *model;
+  const char *fallback_backend;
 } VaPipelineDesc;
 
 VaPipelineInfo *va_pipeline_info_new (const VaPipelineDesc *desc);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "va-model-catalog.h"
 #include "va-pipeline-info-private.h"
 #include "va-serializable.h"
 
@@ -25,6 +26,7 @@ struct _VaPipelineInfo {
   gboolean enabled;
   char *unavailable_reason;
   char *install_hint;
+  char *models_dir; /* where the neural models are looked for; NULL: not reported */
   JsonObject *config_schema;
   /* schema key → "factory\nproperty" */
   GHashTable *options;
@@ -59,6 +61,8 @@ static const struct {
   { "vaspeech", "lm", "speech-language-model" },
   { "vaspeech", "dict", "speech-dictionary" },
   { "vafacedetect", "model-dir", "face-model-dir" },
+  { "vafacedetect", "models-dir", "models-dir" },
+  { "vapersondetect", "models-dir", "models-dir" },
   { "vapersondetect", "model-dir", "person-model-dir" },
 };
 
@@ -87,6 +91,7 @@ va_pipeline_info_finalize (GObject *object)
   g_clear_pointer (&self->aliases, g_ptr_array_unref);
   g_clear_pointer (&self->unavailable_reason, g_free);
   g_clear_pointer (&self->install_hint, g_free);
+  g_clear_pointer (&self->models_dir, g_free);
   g_clear_pointer (&self->config_schema, json_object_unref);
   g_clear_pointer (&self->options, g_hash_table_unref);
   g_clear_pointer (&self->operator_options, g_hash_table_unref);
@@ -679,6 +684,57 @@ va_json_strv (const char *const *strv)
   return node;
 }
 
+/**
+ * va_pipeline_info_set_models_dir:
+ *
+ * Where the elements look for the neural models: the serialization then
+ * says, for a pipeline with one, which model and backend a run would use.
+ */
+void
+va_pipeline_info_set_models_dir (VaPipelineInfo *self, const char *models_dir)
+{
+  g_return_if_fail (VA_IS_PIPELINE_INFO (self));
+  g_free (self->models_dir);
+  self->models_dir = g_strdup (models_dir);
+}
+
+/* "model": the catalog entry, whether it is installed, and the backend a
+ * run uses now (the model's, or the fallback the element warns about). */
+static void
+va_pipeline_info_serialize_model (VaPipelineInfo *self, VaCodec *codec)
+{
+  const VaPipelineDesc *d = self->desc;
+  g_autoptr (VaModelCatalog) catalog = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) node = NULL;
+  g_autofree char *source = NULL;
+  const VaModelEntry *e;
+  gboolean installed;
+
+  if (d->model == NULL || self->models_dir == NULL)
+    return;
+  catalog = va_model_catalog_new_default ();
+  e = va_model_catalog_lookup (catalog, d->model);
+  if (e == NULL)
+    return;
+  installed = va_model_entry_is_installed (e, self->models_dir, NULL);
+  source = g_strdup_printf ("npm:%s@%s", e->package, e->version);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, e->name);
+  json_builder_set_member_name (b, "installed");
+  json_builder_add_boolean_value (b, installed);
+  json_builder_set_member_name (b, "license");
+  json_builder_add_string_value (b, e->license);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, source);
+  json_builder_set_member_name (b, "backend");
+  json_builder_add_string_value (b, installed ? e->name : d->fallback_backend);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  va_codec_add_json (codec, "model", node);
+}
+
 /* The contract's PipelineInfo object (name, display_name, description,
  * enabled, pipeline_family, variant, tasks, modalities, capabilities,
  * backends, stability, outputs, config_schema, examples) plus aliases,
@@ -728,6 +784,7 @@ va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
   va_codec_add_json (codec, "backends", node);
   g_clear_pointer (&node, json_node_unref);
   va_codec_add_string (codec, "stability", d->stability);
+  va_pipeline_info_serialize_model (self, codec);
 
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);

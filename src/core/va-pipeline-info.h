@@ -39,6 +39,7 @@ const char *va_pipeline_info_get_output_suffix (VaPipelineInfo *self);
 VaPipelineBranch va_pipeline_info_get_branch (VaPipelineInfo *self);
 gboolean va_pipeline_info_get_enabled (VaPipelineInfo *self);
 const char *va_pipeline_info_get_unavailable_reason (VaPipelineInfo *self);
+void va_pipeline_info_set_models_dir (VaPipelineInfo *self, const char *models_dir);
 
 guint va_pipeline_info_get_n_elements (VaPipelineInfo *self);
 const char *va_pipeline_info_get_element_factory (VaPipelineInfo *self, guint index);

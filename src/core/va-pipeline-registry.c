@@ -72,10 +72,11 @@ static const VaPipelineDesc registry_table[] = {
   {
       .name = "face_analysis",
       .display_name = "Face Analysis",
-      .description = "Finds frontal faces with OpenCV cascade classifiers (Haar by default, "
-                     "LBP as an option) on sampled frames, tracks them in between so every "
-                     "frame has its faces with stable ids; one COCO annotation per face per "
-                     "frame.",
+      .description = "Finds faces with MediaPipe BlazeFace through OpenCV DNN when the model "
+                     "is installed (videoannotator models install), otherwise with OpenCV "
+                     "cascade classifiers (Haar by default, LBP as an option), on sampled "
+                     "frames, tracks them in between so every frame has its faces with stable "
+                     "ids; one COCO annotation per face per frame.",
       .family = "face",
       .variant = "opencv-cascade",
       .stability = "beta",
@@ -90,21 +91,28 @@ static const VaPipelineDesc registry_table[] = {
                      "0..1), not a calibrated probability; the reference writes 1.0",
                      "face_id is the face's track id; the person_* link fields are not "
                      "written",
-                     "frontal faces only; with the default model and automatic downscale "
-                     "the smallest face found is about 1/6 of the frame height (126 px at "
-                     "720p); a Haar model or a smaller downscale finds smaller faces, slower"),
+                     "the backend field says which model found a face: blazeface, or "
+                     "opencv-haar/opencv-lbp when BlazeFace is not installed (the job then "
+                     "logs a warning)",
+                     "the cascades find frontal faces only; with them and automatic "
+                     "downscale the smallest face found is about 1/6 of the frame height "
+                     "(126 px at 720p)"),
       .output_format = "COCO",
       .output_types = STRV ("face"),
       .output_suffix = "_face_detections.json",
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vafacedetect", .heavy = TRUE } },
+      .model = "blazeface",
+      .fallback_backend = "opencv-haar",
   },
   {
       .name = "person_tracking",
       .display_name = "Person Tracking",
-      .description = "Finds people with OpenCV's HOG people detector (or the upper-body "
-                     "cascade) on sampled frames and tracks them with stable ids across "
-                     "frames; COCO person annotations plus the list of person tracks.",
+      .description = "Finds people with CenterNet through OpenCV DNN when the model is "
+                     "installed (videoannotator models install centernet), otherwise with "
+                     "OpenCV's HOG people detector (or the upper-body cascade), on sampled "
+                     "frames, and tracks them with stable ids across frames; COCO person "
+                     "annotations plus the list of person tracks.",
       .family = "person",
       .variant = "opencv-hog-tracker",
       .stability = "beta",
@@ -119,8 +127,11 @@ static const VaPipelineDesc registry_table[] = {
                      "person_<stem>_NNN from the track id",
                      "score is the detector's confidence (SVM margin mapped to 0..1), not a "
                      "calibrated probability",
-                     "with the automatic downscale people shorter than about 1/4 of the "
-                     "frame height (190 px at 720p) are not found; set downscale below 1 "
+                     "the backend field says which model found a person: centernet, or "
+                     "opencv-hog/opencv-haar when CenterNet is not installed (the job then "
+                     "logs a warning)",
+                     "with HOG and the automatic downscale people shorter than about 1/4 of "
+                     "the frame height (190 px at 720p) are not found; set downscale below 1 "
                      "for small people (slower)"),
       .output_format = "COCO",
       .output_types = STRV ("person"),
@@ -128,6 +139,8 @@ static const VaPipelineDesc registry_table[] = {
       .extra_output_suffixes = STRV ("_person_tracks.json"),
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vapersondetect", .heavy = TRUE } },
+      .model = "centernet",
+      .fallback_backend = "opencv-hog",
   },
   {
       .name = "voice_activity",
@@ -482,4 +495,19 @@ va_pipeline_registry_resolve_list (VaPipelineRegistry *self, const char *names, 
       g_ptr_array_add (list, g_steal_pointer (&info));
   }
   return g_steal_pointer (&list);
+}
+
+/**
+ * va_pipeline_registry_set_models_dir:
+ *
+ * Where the detectors look for the neural models (the models-dir
+ * setting): each pipeline with one then reports, in its "model" member,
+ * whether it is installed and which backend a run would use.
+ */
+void
+va_pipeline_registry_set_models_dir (VaPipelineRegistry *self, const char *models_dir)
+{
+  g_return_if_fail (VA_IS_PIPELINE_REGISTRY (self));
+  for (guint i = 0; i < self->infos->len; i++)
+    va_pipeline_info_set_models_dir (g_ptr_array_index (self->infos, i), models_dir);
 }

@@ -19,5 +19,6 @@ VaPipelineInfo *va_pipeline_registry_resolve (VaPipelineRegistry *self, const ch
 GPtrArray *va_pipeline_registry_resolve_list (VaPipelineRegistry *self, const char *names,
                                               GError **error);
 char *va_pipeline_registry_dup_known_names (VaPipelineRegistry *self);
+void va_pipeline_registry_set_models_dir (VaPipelineRegistry *self, const char *models_dir);
 
 G_END_DECLS

@@ -61,6 +61,7 @@ static const struct {
   { "log-dir", "logs" },
   { "token-dir", "tokens" },
   { "database-path", "videoannotator.db" },
+  { "models-dir", "models" },
   { "tls-certificate", NULL },
   { "tls-private-key", NULL },
 };

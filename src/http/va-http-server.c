@@ -1258,6 +1258,8 @@ va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog 
   settings = va_engine_get_settings (engine);
   self->settings = g_object_ref (settings);
   self->registry = va_pipeline_registry_new ();
+  va_pipeline_registry_set_models_dir (self->registry,
+                                       va_settings_get_string (settings, "models-dir"));
   self->pipelines = va_pipeline_registry_list (self->registry);
   self->cors = va_http_cors_new (va_settings_get_strv (settings, "cors-origins"), dev, error);
   if (self->cors == NULL)

@@ -8,6 +8,7 @@
 #include "va-pipeline-builder.h"
 #include "va-pipeline-defaults.h"
 #include "va-pipeline-info-private.h"
+#include "va-model-catalog.h"
 #include "va-pipeline-registry.h"
 #include "va-test-engine.h"
 #include "va-test-media.h"
@@ -673,6 +674,84 @@ test_loads_only_what_runs (void)
   g_test_trap_assert_passed ();
 }
 
+/* With a models directory, face_analysis and person_tracking say which
+ * model they prefer, whether it is installed and the backend a run uses. */
+static JsonObject *
+model_of (VaPipelineRegistry *registry, const char *name, JsonNode **node)
+{
+  *node = va_pipeline_info_to_json (va_pipeline_registry_lookup (registry, name));
+  return json_object_get_object_member (json_node_get_object (*node), "model");
+}
+
+static void
+test_registry_models (void)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (VaModelCatalog) catalog = va_model_catalog_new_default ();
+  const VaModelEntry *e = va_model_catalog_lookup (catalog, "blazeface");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-models-XXXXXX", &error);
+  g_autofree char *folder = NULL;
+  g_autofree char *manifest = NULL;
+  JsonNode *node = NULL;
+  JsonObject *model;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (e);
+  node = va_pipeline_info_to_json (va_pipeline_registry_lookup (registry, "face_analysis"));
+  g_assert_false (json_object_has_member (json_node_get_object (node), "model"));
+  json_node_unref (node);
+
+  va_pipeline_registry_set_models_dir (registry, dir);
+  model = model_of (registry, "face_analysis", &node);
+  g_assert_nonnull (model);
+  g_assert_cmpstr (json_object_get_string_member (model, "name"), ==, "blazeface");
+  g_assert_false (json_object_get_boolean_member (model, "installed"));
+  g_assert_cmpstr (json_object_get_string_member (model, "backend"), ==, "opencv-haar");
+  g_assert_cmpstr (json_object_get_string_member (model, "license"), ==, "Apache-2.0");
+  json_node_unref (node);
+  model = model_of (registry, "person_tracking", &node);
+  g_assert_cmpstr (json_object_get_string_member (model, "backend"), ==, "opencv-hog");
+  json_node_unref (node);
+  node = va_pipeline_info_to_json (va_pipeline_registry_lookup (registry, "scene_detection"));
+  g_assert_false (json_object_has_member (json_node_get_object (node), "model"));
+  json_node_unref (node);
+
+  /* installed: every file and a manifest naming the pinned integrity */
+  folder = g_build_filename (dir, "blazeface", NULL);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  for (guint i = 0; e->files[i] != NULL; i++) {
+    g_autofree char *path = g_build_filename (folder, e->files[i], NULL);
+    g_file_set_contents (path, "x", 1, &error);
+    g_assert_no_error (error);
+  }
+  manifest = g_build_filename (folder, "installed.json", NULL);
+  {
+    g_autofree char *text = g_strdup_printf ("{\"integrity\": \"%s\"}", e->integrity);
+    g_file_set_contents (manifest, text, -1, &error);
+    g_assert_no_error (error);
+  }
+  model = model_of (registry, "face_analysis", &node);
+  g_assert_true (json_object_get_boolean_member (model, "installed"));
+  g_assert_cmpstr (json_object_get_string_member (model, "backend"), ==, "blazeface");
+  json_node_unref (node);
+
+  /* another version's copy does not count */
+  g_file_set_contents (manifest, "{\"integrity\": \"sha512-AAAA\"}", -1, &error);
+  g_assert_no_error (error);
+  model = model_of (registry, "face_analysis", &node);
+  g_assert_false (json_object_get_boolean_member (model, "installed"));
+  json_node_unref (node);
+
+  for (guint i = 0; e->files[i] != NULL; i++) {
+    g_autofree char *path = g_build_filename (folder, e->files[i], NULL);
+    g_unlink (path);
+  }
+  g_unlink (manifest);
+  g_rmdir (folder);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -692,5 +771,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/defaults-from-settings", test_defaults_from_settings);
   g_test_add_func ("/pipeline-registry/decoder-frame-threads", test_decoder_frame_threads);
   g_test_add_func ("/pipeline-registry/loads-only-what-runs", test_loads_only_what_runs);
+  g_test_add_func ("/pipeline-registry/models", test_registry_models);
   return g_test_run ();
 }

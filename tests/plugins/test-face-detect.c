@@ -186,7 +186,8 @@ check_moving_faces (const char *launch, double min_recall)
   score_clear (&score);
 }
 
-/* The default model is haar-frontalface-alt. */
+/* Without BlazeFace installed (main() points the default models directory
+ * at an empty folder) the default falls back to haar-frontalface-alt. */
 static void
 test_moving_faces_default (void)
 {
@@ -387,11 +388,220 @@ test_corrupt_model (void)
   g_rmdir (dir);
 }
 
+/* BlazeFace: the models directory comes from the command line (meson passes
+ * one in the build tree); the model is installed there by the real CLI from
+ * the npm registry when it is not there yet. */
+static const char *cli_path;
+static const char *test_models_dir;
+
+static void
+ensure_blazeface (void)
+{
+  va_test_ensure_model (cli_path, test_models_dir, "blazeface");
+}
+
+static char *
+blazeface_launch (const char *extra)
+{
+  ensure_blazeface ();
+  return g_strdup_printf ("vafacedetect model=blazeface models-dir=\"%s\" %s", test_models_dir,
+                          extra);
+}
+
+static void
+test_blazeface_moving_faces (void)
+{
+  g_autofree char *launch = blazeface_launch ("");
+  check_moving_faces (launch, 0.95);
+}
+
+static void
+test_blazeface_every_frame (void)
+{
+  g_autofree char *launch = blazeface_launch ("predictions-per-second=0 rescan-interval=0");
+  check_moving_faces (launch, 0.95);
+}
+
+/* Face-free frames: the flat grey frame and every background photo. */
+static void
+test_blazeface_no_faces (void)
+{
+  g_autofree char *launch = blazeface_launch ("predictions-per-second=0");
+
+  for (int bg = -1; bg < 4; bg++) {
+    VaFaceShot shot = { bg, 6, 0, { { 0 } } };
+    g_autoptr (GError) error = NULL;
+    g_autoptr (VaFaceVideo) video = va_face_video_new (WIDTH, HEIGHT, &shot, 1, &error);
+    GstHarness *h;
+    Score score;
+
+    g_assert_no_error (error);
+    score_init (&score);
+    h = new_harness (launch);
+    run_video (h, video, &score);
+    gst_harness_teardown (h);
+    g_test_message ("background %d: %u false faces", bg, score.false_positive);
+    g_assert_cmpuint (score.false_positive, ==, 0);
+    score_clear (&score);
+  }
+}
+
+/* The backend written with every face says which model found it. */
+static const char *
+first_backend (GstHarness *h, VaFaceVideo *video)
+{
+  for (guint i = 0; i < va_face_video_get_n_frames (video); i++) {
+    VaTestRect truth[VA_FACE_SHOT_MAX_FACES];
+    guint ids[VA_FACE_SHOT_MAX_FACES];
+    VaTestImage *img;
+    GstVideoInfo info;
+    GstBuffer *in;
+    g_autoptr (GstBuffer) out = NULL;
+    GstVideoRegionOfInterestMeta *roi;
+    gpointer state = NULL;
+
+    va_face_video_render (video, i, &img, truth, ids);
+    in = va_test_image_to_buffer (img, &info);
+    GST_BUFFER_PTS (in) = gst_util_uint64_scale (i, GST_SECOND, FPS);
+    g_assert_cmpint (gst_harness_push (h, in), ==, GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    roi = (GstVideoRegionOfInterestMeta *)gst_buffer_iterate_meta_filtered (
+        out, &state, GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE);
+    if (roi != NULL)
+      return g_intern_string (gst_structure_get_string (
+          gst_video_region_of_interest_meta_get_param (roi, "detection"), "backend"));
+  }
+  return NULL;
+}
+
+/* model=auto with BlazeFace installed uses it; without, the Haar cascade
+ * with a warning on the bus that says how to install the model. */
+static void
+test_blazeface_auto_and_fallback (void)
+{
+  static const VaFaceShot still[] = { { 2, 5, 1, { { 3, 0.4, 0.1, 0.7, 0.4, 0.1, 0.7 } } } };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaFaceVideo) video = va_face_video_new (WIDTH, HEIGHT, still, 1, &error);
+  g_autofree char *empty = g_dir_make_tmp ("va-face-models-XXXXXX", &error);
+  const char *dirs[] = { test_models_dir, empty };
+
+  g_assert_no_error (error);
+  ensure_blazeface ();
+  for (guint k = 0; k < G_N_ELEMENTS (dirs); k++) {
+    g_autofree char *launch = g_strdup_printf ("vafacedetect models-dir=\"%s\"", dirs[k]);
+    g_autoptr (GstBus) bus = gst_bus_new ();
+    GstHarness *h = gst_harness_new_parse (launch);
+    GstMessage *warning;
+
+    /* the harness started the element already: start it again, watched */
+    gst_element_set_bus (h->element, bus);
+    gst_element_set_state (h->element, GST_STATE_NULL);
+    gst_harness_play (h);
+    gst_harness_set_src_caps_str (h, "video/x-raw,format=I420,width=640,height=360,"
+                                     "framerate=10/1");
+    g_assert_cmpstr (first_backend (h, video), ==, k == 0 ? "blazeface" : "opencv-haar");
+    warning = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+    if (k == 0) {
+      g_assert_null (warning);
+    } else {
+      g_autoptr (GError) gerror = NULL;
+      g_autofree char *debug = NULL;
+
+      g_assert_nonnull (warning);
+      gst_message_parse_warning (warning, &gerror, &debug);
+      g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+      g_assert_nonnull (strstr (gerror->message, "BlazeFace"));
+      g_assert_nonnull (strstr (debug, "videoannotator models install blazeface"));
+      gst_message_unref (warning);
+    }
+    gst_element_set_bus (h->element, NULL);
+    gst_harness_teardown (h);
+  }
+  g_rmdir (empty);
+}
+
+/* Asked for by name and missing: the start fails and says how to install it. */
+static void
+test_blazeface_missing (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-face-models-XXXXXX", &error);
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! vafacedetect model=blazeface models-dir=\"%s\" ! fakesink",
+      dir);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GError) gerror = NULL;
+  g_autofree char *debug = NULL;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
+                   GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  gst_message_parse_error (msg, &gerror, &debug);
+  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (gerror->message, "videoannotator models install blazeface"));
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_rmdir (dir);
+}
+
+/* A file that is not an ONNX model: a resource error, not a crash. */
+static void
+test_blazeface_corrupt (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-face-models-XXXXXX", &error);
+  g_autofree char *sub = g_build_filename (dir, "blazeface", NULL);
+  g_autofree char *file = g_build_filename (sub, "face_detection_back_256x256.onnx", NULL);
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! vafacedetect model=blazeface models-dir=\"%s\" ! fakesink",
+      dir);
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GError) gerror = NULL;
+  g_autofree char *debug = NULL;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_file_set_contents (file, "not a model", -1, &error);
+  g_assert_no_error (error);
+  pipeline = gst_parse_launch (launch, &error);
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipeline);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
+                   GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  gst_message_parse_error (msg, &gerror, &debug);
+  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ);
+  g_assert_nonnull (strstr (gerror->message, file));
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_unlink (file);
+  g_rmdir (sub);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_autoptr (GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("va-face-data-XXXXXX", &error);
+  int ret;
+
+  /* before anything asks GLib for it: the default models directory of
+   * the element is empty, whatever the machine has installed */
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
+  g_assert (argc == 3);
+  cli_path = argv[1];
+  test_models_dir = argv[2];
 
   g_test_add_func ("/vafacedetect/moving-faces/default", test_moving_faces_default);
   g_test_add_func ("/vafacedetect/moving-faces/lbp", test_moving_faces_lbp);
@@ -403,5 +613,13 @@ main (int argc, char **argv)
   g_test_add_func ("/vafacedetect/messages", test_messages);
   g_test_add_func ("/vafacedetect/missing-model", test_missing_model);
   g_test_add_func ("/vafacedetect/corrupt-model", test_corrupt_model);
-  return g_test_run ();
+  g_test_add_func ("/vafacedetect/blazeface/moving-faces", test_blazeface_moving_faces);
+  g_test_add_func ("/vafacedetect/blazeface/every-frame", test_blazeface_every_frame);
+  g_test_add_func ("/vafacedetect/blazeface/no-faces", test_blazeface_no_faces);
+  g_test_add_func ("/vafacedetect/blazeface/auto-and-fallback", test_blazeface_auto_and_fallback);
+  g_test_add_func ("/vafacedetect/blazeface/missing", test_blazeface_missing);
+  g_test_add_func ("/vafacedetect/blazeface/corrupt", test_blazeface_corrupt);
+  ret = g_test_run ();
+  g_rmdir (home);
+  return ret;
 }

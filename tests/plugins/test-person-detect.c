@@ -14,6 +14,9 @@
 #define VTEST VA_TEST_OPENCV_DOC_DATA "/vtest.avi"
 /* Frames 0-40 (4 s): the labelled frames 0, 10, 20, 30, 40. */
 #define LAST_FRAME 40
+/* CenterNet on the same frames (docs/accuracy.md has the whole video) */
+#define CENTERNET_MIN_FOUND 17
+#define CENTERNET_MAX_FALSE 1
 
 typedef struct {
   VaTestRect box;
@@ -23,7 +26,7 @@ typedef struct {
 /* Runs vtest.avi up to LAST_FRAME through `elements`; returns, per frame,
  * a GArray of Person. */
 static GPtrArray *
-detect_vtest (const char *elements)
+detect_vtest (const char *elements, const char *backend)
 {
   g_autofree char *launch = g_strdup_printf (
       "filesrc location=" VTEST " ! decodebin ! videoconvert ! %s ! appsink name=sink sync=false",
@@ -55,7 +58,7 @@ detect_vtest (const char *elements)
       g_assert_nonnull (s);
       g_assert_true (gst_structure_get_int (s, "track-id", &p.track));
       g_assert_true (gst_structure_get_double (s, "confidence", &confidence));
-      g_assert_cmpstr (gst_structure_get_string (s, "backend"), ==, "opencv-hog");
+      g_assert_cmpstr (gst_structure_get_string (s, "backend"), ==, backend);
       g_assert_cmpint (p.track, ==, roi->id);
       g_array_append_val (people, p);
     }
@@ -65,8 +68,12 @@ detect_vtest (const char *elements)
   return frames;
 }
 
-static void
-test_vtest_people (void)
+typedef struct {
+  guint labelled, found, false_positive, switches;
+} PeopleScore;
+
+static PeopleScore
+score_vtest (const char *elements, const char *backend)
 {
   g_autofree char *truth_path = g_build_filename (g_getenv ("VA_SOURCE_ROOT"), "tests", "plugins",
                                                   "vtest-persons.txt", NULL);
@@ -74,7 +81,7 @@ test_vtest_people (void)
   g_autoptr (GArray) truth = va_test_boxes_load (truth_path, FALSE, NULL, &error);
   /* The people are 65-110 px tall: enlarge 1.5× so the 64×128 window
    * (96 px person) fits them. */
-  g_autoptr (GPtrArray) frames = detect_vtest ("vapersondetect downscale=0.67");
+  g_autoptr (GPtrArray) frames = detect_vtest (elements, backend);
   g_autoptr (GHashTable) track_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   guint labelled = 0, found = 0, false_positive = 0, switches = 0;
 
@@ -119,13 +126,97 @@ test_vtest_people (void)
     }
     false_positive += people->len - matched_or_ignored;
   }
-  g_test_message ("%u/%u people found, %u false positives, %u track id switches", found, labelled,
-                  false_positive, switches);
-  g_assert_cmpuint (labelled, ==, 19);
-  g_assert_cmpuint (found, >=, 13);
-  g_assert_cmpuint (false_positive, <=, 3);
+  g_test_message ("%s: %u/%u people found, %u false positives, %u track id switches", elements,
+                  found, labelled, false_positive, switches);
+  return (PeopleScore){ labelled, found, false_positive, switches };
+}
+
+/* Without CenterNet installed (main() points the default models directory
+ * at an empty folder) the default is the HOG detector. */
+static void
+test_vtest_people (void)
+{
+  PeopleScore s = score_vtest ("vapersondetect downscale=0.67", "opencv-hog");
+
+  g_assert_cmpuint (s.labelled, ==, 19);
+  g_assert_cmpuint (s.found, >=, 13);
+  g_assert_cmpuint (s.false_positive, <=, 3);
   /* Without tracking (a new id per sample) this would be about 10. */
-  g_assert_cmpuint (switches, <=, 4);
+  g_assert_cmpuint (s.switches, <=, 4);
+}
+
+static const char *cli_path;
+static const char *test_models_dir;
+
+static void
+test_centernet_vtest_people (void)
+{
+  g_autofree char *elements = NULL;
+  PeopleScore s;
+
+  va_test_ensure_model (cli_path, test_models_dir, "centernet");
+  elements = g_strdup_printf ("vapersondetect model=centernet models-dir=\"%s\"", test_models_dir);
+  s = score_vtest (elements, "centernet");
+  g_assert_cmpuint (s.labelled, ==, 19);
+  g_assert_cmpuint (s.found, >=, CENTERNET_MIN_FOUND);
+  g_assert_cmpuint (s.false_positive, <=, CENTERNET_MAX_FALSE);
+  g_assert_cmpuint (s.switches, <=, 4);
+}
+
+/* Asked for by name and missing: the start fails and says how to install it. */
+static void
+test_centernet_missing (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-person-models-XXXXXX", &error);
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! vapersondetect model=centernet models-dir=\"%s\" ! fakesink",
+      dir);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GError) gerror = NULL;
+  g_autofree char *debug = NULL;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
+                   GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  gst_message_parse_error (msg, &gerror, &debug);
+  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (gerror->message, "videoannotator models install centernet"));
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_rmdir (dir);
+}
+
+/* model=auto without CenterNet: HOG, with a warning on the bus. */
+static void
+test_auto_fallback_warns (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-person-models-XXXXXX", &error);
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! vapersondetect models-dir=\"%s\" ! fakesink", dir);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GError) gerror = NULL;
+  g_autofree char *debug = NULL;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PAUSED);
+  g_assert_cmpint (gst_element_get_state (pipeline, NULL, NULL, 10 * GST_SECOND), ==,
+                   GST_STATE_CHANGE_SUCCESS);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  g_assert_nonnull (msg);
+  gst_message_parse_warning (msg, &gerror, &debug);
+  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (debug, "videoannotator models install centernet"));
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_rmdir (dir);
 }
 
 /* Every frame carries the tracked people, not only the analysed ones: the
@@ -154,7 +245,7 @@ sorted_tracks (GArray *people)
 static void
 test_boxes_between_samples (void)
 {
-  g_autoptr (GPtrArray) frames = detect_vtest ("vapersondetect downscale=0.67");
+  g_autoptr (GPtrArray) frames = detect_vtest ("vapersondetect downscale=0.67", "opencv-hog");
   guint boxes = 0;
 
   for (guint f = 1; f <= LAST_FRAME; f += 2) {
@@ -238,13 +329,29 @@ test_upperbody_model_runs (void)
 int
 main (int argc, char **argv)
 {
+  g_autoptr (GError) error = NULL;
+  g_autofree char *home = g_dir_make_tmp ("va-person-data-XXXXXX", &error);
+  int ret;
+
+  /* before anything asks GLib for it: the default models directory of
+   * the element is empty, whatever the machine has installed */
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
+  g_assert (argc == 3);
+  cli_path = argv[1];
+  test_models_dir = argv[2];
 
   g_test_add_func ("/vapersondetect/vtest-people", test_vtest_people);
+  g_test_add_func ("/vapersondetect/centernet/vtest-people", test_centernet_vtest_people);
+  g_test_add_func ("/vapersondetect/centernet/missing", test_centernet_missing);
+  g_test_add_func ("/vapersondetect/auto-fallback-warns", test_auto_fallback_warns);
   g_test_add_func ("/vapersondetect/boxes-between-samples", test_boxes_between_samples);
   g_test_add_func ("/vapersondetect/blank-frames", test_blank_frames);
   g_test_add_func ("/vapersondetect/missing-upperbody-model", test_missing_upperbody_model);
   g_test_add_func ("/vapersondetect/upperbody-model-runs", test_upperbody_model_runs);
-  return g_test_run ();
+  ret = g_test_run ();
+  g_rmdir (home);
+  return ret;
 }

@@ -488,3 +488,21 @@ va_face_video_render (VaFaceVideo *video, guint index, VaTestImage **frame,
   *frame = img;
   return va_face_video_truth (video, index, truth, ids);
 }
+
+void
+va_test_ensure_model (const char *cli, const char *models_dir, const char *name)
+{
+  g_autofree char *file = g_build_filename (models_dir, name, "installed.json", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+  const char *argv[] = { cli, "models", "install", name, "--models-dir", models_dir, NULL };
+
+  if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    return;
+  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("videoannotator models install %s failed: %s", name, err);
+}

@@ -104,4 +104,8 @@ guint va_face_video_truth (VaFaceVideo *video, guint index,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaFaceVideo, va_face_video_free)
 
+/* Installs model `name` into `models_dir` with `videoannotator models
+ * install` (from the npm registry) unless it is there already. */
+void va_test_ensure_model (const char *cli, const char *models_dir, const char *name);
+
 G_END_DECLS
