@@ -20,11 +20,11 @@
  * - `voice_activity`: `<stem>_voice_activity.csv`, one row per voice segment:
  *   start, end, duration (seconds);
  * - `speech_recognition`: `<stem>_speech_recognition.vtt`, WebVTT, one
- *   numbered cue per utterance, with `<v SPEAKER_NN>` voices when speaker
- *   turns are known;
+ *   numbered cue per utterance;
  * - `speaker_diarization`: `<stem>_speaker_diarization.rttm`, RTTM, one
  *   SPEAKER line per turn;
- * - `audio_processing`: both the `.vtt` (with voices) and the `.rttm`.
+ * - `audio_processing`: the same two files, named
+ *   `<stem>_audio_processing.vtt` and `<stem>_audio_processing.rttm`.
  *
  * Frame numbers count the buffers this sink received (from 0); times are
  * stream times in seconds, from the buffer timestamps. Width, height and

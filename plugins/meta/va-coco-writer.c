@@ -152,10 +152,14 @@ va_coco_document_finish (VaCocoDocument *doc, GDateTime *created)
   json_builder_set_member_name (b, "licenses");
   json_builder_begin_array (b);
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "images");
-  json_builder_add_value (b, take_array (doc->images));
+  /* annotations before images: clients of the 1.4 service tell a file's
+   * kind from its first few kilobytes ("face_id" in the first 8000 bytes
+   * for faces, "keypoints" and "bbox" for persons), and a long video has
+   * hundreds of image entries */
   json_builder_set_member_name (b, "annotations");
   json_builder_add_value (b, take_array (doc->annotations));
+  json_builder_set_member_name (b, "images");
+  json_builder_add_value (b, take_array (doc->images));
   json_builder_set_member_name (b, "categories");
   json_builder_add_value (b, take_array (doc->categories));
   json_builder_end_object (b);
