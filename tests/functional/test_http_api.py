@@ -403,6 +403,16 @@ class EndToEnd(ApiTest):
         done = s.wait_for(key, job["id"], ("completed", "failed"))
         self.assertEqual(done["status"], "completed", done)
         self.assertEqual(done["video_duration_seconds"], 6)
+        # As the 1.4 service lays a job out: the result files straight in
+        # storage/<job_id>/ (its clients list that folder without
+        # recursing), beside the upload, which is stored with the extension
+        # of its real container (an MP4, not ".mov"); the client's name is
+        # kept in video_filename.
+        self.assertEqual(done["video_filename"], "clip.mp4")
+        self.assertTrue(done["video_path"].endswith(f"{job['id']}/input.mp4"), done)
+        listing = sorted(os.listdir(os.path.join(s.data, "storage", job["id"])))
+        self.assertEqual(listing, ["clip_motion_analysis.csv", "clip_scene_detection.json",
+                                   "input.mp4"])
         seen = b""
         while b"event: job.completed" not in seen:
             line = events.readline()
@@ -432,7 +442,7 @@ class EndToEnd(ApiTest):
         with zipfile.ZipFile(io.BytesIO(r.body)) as z:
             self.assertIsNone(z.testzip())
             names = z.namelist()
-            self.assertTrue(any(n.endswith("_scene_detection.json") for n in names), names)
+            self.assertEqual(sorted(names), listing)
             self.assertTrue(any(n.endswith("_motion_analysis.csv") for n in names), names)
             video = [n for n in names if n.startswith("input.")]
             self.assertEqual(len(video), 1, names)
