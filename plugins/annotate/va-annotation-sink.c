@@ -15,8 +15,9 @@
  * - `face_analysis`: `<stem>_face_detections.json`, COCO, one annotation per
  *   face region-of-interest meta (category 100 "face");
  * - `person_tracking`: `<stem>_person_tracking.json`, COCO, one annotation per
- *   person region-of-interest meta (category 1 "person", with track and
- *   person ids), and `<stem>_person_tracks.json`, the list of person tracks;
+ *   person region-of-interest meta of every `person-rate`-th second's frame
+ *   (category 1 "person", with track and person ids), and
+ *   `<stem>_person_tracks.json`, the list of person tracks;
  * - `voice_activity`: `<stem>_voice_activity.csv`, one row per voice segment:
  *   start, end, duration (seconds);
  * - `speech_recognition`: `<stem>_speech_recognition.vtt`, WebVTT, one
@@ -81,6 +82,7 @@ struct _VaAnnotationSink {
   char *location;
   char *stem;
   char *pipelines;
+  gdouble person_rate;
 
   /* streaming thread only, set up in start() */
   char *directory; /* absolute */
@@ -90,7 +92,7 @@ struct _VaAnnotationSink {
   gboolean stem_known;
 };
 
-enum { PROP_0, PROP_LOCATION, PROP_STEM, PROP_PIPELINES, N_PROPS };
+enum { PROP_0, PROP_LOCATION, PROP_STEM, PROP_PIPELINES, PROP_PERSON_RATE, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -133,8 +135,10 @@ va_annotation_sink_start (GstBaseSink *sink)
   g_autofree char *stem = NULL;
   g_autofree char *pipelines = NULL;
   g_autoptr (GPtrArray) selected = NULL;
+  gdouble person_rate;
 
   GST_OBJECT_LOCK (self);
+  person_rate = self->person_rate;
   location = g_strdup (self->location);
   stem = g_strdup (self->stem);
   pipelines = g_strdup (self->pipelines);
@@ -195,6 +199,7 @@ va_annotation_sink_start (GstBaseSink *sink)
     self->selected = (GStrv)g_ptr_array_steal (selected, NULL);
   g_clear_object (&self->model);
   self->model = va_annotation_model_new ();
+  va_annotation_model_set_person_rate (self->model, person_rate);
   self->stem_known = stem != NULL;
   if (stem != NULL)
     va_annotation_model_set_stem (self->model, stem);
@@ -530,6 +535,11 @@ va_annotation_sink_set_property (GObject *object, guint prop_id, const GValue *v
   case PROP_PIPELINES:
     set_string (self, &self->pipelines, value, pspec);
     break;
+  case PROP_PERSON_RATE:
+    GST_OBJECT_LOCK (self);
+    self->person_rate = g_value_get_double (value);
+    GST_OBJECT_UNLOCK (self);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -551,6 +561,9 @@ va_annotation_sink_get_property (GObject *object, guint prop_id, GValue *value, 
     break;
   case PROP_PIPELINES:
     g_value_set_string (value, self->pipelines);
+    break;
+  case PROP_PERSON_RATE:
+    g_value_set_double (value, self->person_rate);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -624,6 +637,19 @@ va_annotation_sink_class_init (VaAnnotationSinkClass *klass)
       "(default: those whose analysers ran upstream)",
       NULL, flags);
 
+  /**
+   * VaAnnotationSink:person-rate:
+   *
+   * Frames per second whose person boxes go into the person files: every
+   * Nth frame, N = max(1, int(fps / rate)), as the 1.4 service samples at
+   * `pps` (1 from its server). 0 writes every frame.
+   */
+  properties[PROP_PERSON_RATE] = g_param_spec_double (
+      "person-rate", "Person rate",
+      "Frames per second whose person boxes are written (every int(fps/rate)th frame, as the "
+      "1.4 service's pps); 0 = every frame",
+      0.0, 1000.0, VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -646,4 +672,5 @@ va_annotation_sink_init (VaAnnotationSink *self)
 {
   /* Annotating a file should run as fast as it decodes. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+  self->person_rate = VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE;
 }

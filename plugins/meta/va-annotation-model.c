@@ -16,6 +16,7 @@ struct _VaAnnotationModel {
   guint height;
   gint fps_n;
   gint fps_d;
+  gdouble person_rate; /* person boxes written per second, 0 = every frame */
 
   guint64 n_frames;
   GstClockTime start_time;
@@ -76,6 +77,7 @@ static void
 va_annotation_model_init (VaAnnotationModel *self)
 {
   self->stem = g_strdup ("video");
+  self->person_rate = VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE;
   self->start_time = GST_CLOCK_TIME_NONE;
   self->end_time = GST_CLOCK_TIME_NONE;
   self->pipelines = g_ptr_array_new_with_free_func (g_free);
@@ -161,6 +163,52 @@ va_annotation_model_get_fps (VaAnnotationModel *self)
 {
   g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0.0);
   return self->fps_n > 0 ? (gdouble)self->fps_n / self->fps_d : 0.0;
+}
+
+/**
+ * va_annotation_model_set_person_rate:
+ * @rate: frames per second whose person boxes are written; 0 for every frame
+ *
+ * The person files list the boxes of every Nth frame only, N = max(1,
+ * int(fps / @rate)), frames 0, N, 2N, … — the frames the 1.4 service
+ * analyses at `pps` @rate (its server passes 1). Tracking still runs on
+ * every frame the detector sampled; only what is written is thinned, so
+ * that a client drawing the boxes around a moment does not stack several
+ * boxes per person.
+ */
+void
+va_annotation_model_set_person_rate (VaAnnotationModel *self, gdouble rate)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (rate >= 0.0);
+  self->person_rate = rate;
+}
+
+gdouble
+va_annotation_model_get_person_rate (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0.0);
+  return self->person_rate;
+}
+
+/**
+ * va_annotation_model_person_frame_written:
+ *
+ * Returns: whether the person boxes of @frame go into the person files
+ *   (see va_annotation_model_set_person_rate())
+ */
+gboolean
+va_annotation_model_person_frame_written (VaAnnotationModel *self, guint64 frame)
+{
+  gdouble fps;
+  guint64 step;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), TRUE);
+  fps = va_annotation_model_get_fps (self);
+  if (self->person_rate <= 0.0 || fps <= 0.0)
+    return TRUE;
+  step = MAX (1, (guint64)(fps / self->person_rate));
+  return frame % step == 0;
 }
 
 static GstClockTime

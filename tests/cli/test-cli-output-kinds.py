@@ -52,15 +52,18 @@ class OutputKinds(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return out
 
-    def check(self, path, kind):
+    def check(self, path, kind, long=True):
         with open(path, "rb") as f:
             data = f.read()
         doc = json.loads(data)
-        # long enough that a file starting with its images would not be recognised
-        images = json.dumps(doc["images"], indent=2).encode()
-        self.assertGreater(len(images), 10000, path)
+        if long:
+            # long enough that a file starting with its images would not be recognised
+            images = json.dumps(doc["images"], indent=2).encode()
+            self.assertGreater(len(images), 10000, path)
         self.assertGreater(len(doc["annotations"]), 0, path)
+        self.assertLess(data.index(b'"annotations"'), data.index(b'"images"'), path)
         self.assertEqual(sniff(data), kind, path)
+        return doc
 
     def test_face_file(self):
         out = self.annotate(self.faces, "face_analysis,scene_detection")
@@ -68,9 +71,34 @@ class OutputKinds(unittest.TestCase):
         with open(os.path.join(out, "faces_scene_detection.json"), "rb") as f:
             self.assertEqual(sniff(f.read()), "scene_detection")
 
-    def test_person_file(self):
+    def test_person_files(self):
         out = self.annotate(PEOPLE, "person_tracking")
-        self.check(os.path.join(out, "vtest_person_tracking.json"), "person_tracking")
+        # one frame per second is written (see below): fewer images than faces
+        doc = self.check(os.path.join(out, "vtest_person_tracking.json"), "person_tracking",
+                         long=False)
+        # As the 1.4 service samples persons (its server passes pps 1): the
+        # boxes of every int(fps)-th frame only (vtest.avi: 10 fps), so a
+        # client drawing the boxes around a moment shows one per person.
+        frames = sorted({a["frame_number"] for a in doc["annotations"]})
+        self.assertGreater(len(frames), 3, frames)
+        self.assertTrue(all(f % 10 == 0 for f in frames), frames)
+        per_second = {}
+        for a in doc["annotations"]:
+            key = (a["track_id"], int(a["timestamp"]))
+            per_second[key] = per_second.get(key, 0) + 1
+        self.assertEqual(set(per_second.values()), {1}, per_second)
+        self.assertEqual(len(doc["images"]), len(frames))
+
+        with open(os.path.join(out, "vtest_person_tracks.json")) as f:
+            tracks = json.load(f)
+        ids = {a["track_id"] for a in doc["annotations"]}
+        self.assertEqual({t["track_id"] for t in tracks["person_tracks"]}, ids)
+        for t in tracks["person_tracks"]:
+            # the reference's per-track label fields, for an unlabelled person
+            self.assertEqual((t["label"], t["confidence"], t["method"]),
+                             ("unknown", 0.0, "none"), t)
+        summary = tracks["labeling_metadata"]["detections_summary"]
+        self.assertEqual(summary["total_detections"], len(doc["annotations"]))
 
 
 if __name__ == "__main__":
