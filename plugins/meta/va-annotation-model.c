@@ -16,7 +16,8 @@ struct _VaAnnotationModel {
   guint height;
   gint fps_n;
   gint fps_d;
-  gdouble person_rate; /* person boxes written per second, 0 = every frame */
+  gdouble person_rate;    /* person boxes written per second, 0 = every frame */
+  JsonObject *provenance; /* of the file being written, or NULL */
 
   guint64 n_frames;
   GstClockTime start_time;
@@ -38,6 +39,7 @@ G_DEFINE_FINAL_TYPE (VaAnnotationModel, va_annotation_model, G_TYPE_OBJECT)
 static void
 va_annotation_model_finalize (GObject *object)
 {
+  g_clear_pointer (&VA_ANNOTATION_MODEL (object)->provenance, json_object_unref);
   VaAnnotationModel *self = VA_ANNOTATION_MODEL (object);
 
   g_clear_pointer (&self->stem, g_free);
@@ -189,6 +191,54 @@ va_annotation_model_get_person_rate (VaAnnotationModel *self)
 {
   g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0.0);
   return self->person_rate;
+}
+
+/**
+ * va_annotation_model_set_provenance:
+ * @provenance: (nullable): what made the file about to be written (tool,
+ *   pipeline, model settings, input digest, times), or %NULL for none
+ *
+ * The writers put it into their file: a top-level `provenance` member in
+ * JSON, a `NOTE provenance` block in WebVTT, `<file>.provenance.json`
+ * beside an RTTM file.
+ */
+void
+va_annotation_model_set_provenance (VaAnnotationModel *self, JsonObject *provenance)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_clear_pointer (&self->provenance, json_object_unref);
+  if (provenance != NULL)
+    self->provenance = json_object_ref (provenance);
+}
+
+/**
+ * va_annotation_model_get_provenance:
+ *
+ * Returns: (transfer none) (nullable): see va_annotation_model_set_provenance()
+ */
+JsonObject *
+va_annotation_model_get_provenance (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  return self->provenance;
+}
+
+/**
+ * va_annotation_model_dup_provenance_json:
+ *
+ * Returns: (transfer full) (nullable): the provenance as one line of JSON
+ */
+char *
+va_annotation_model_dup_provenance_json (VaAnnotationModel *self)
+{
+  g_autoptr (JsonNode) node = NULL;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  if (self->provenance == NULL)
+    return NULL;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, self->provenance);
+  return json_to_string (node, FALSE);
 }
 
 /**

@@ -254,7 +254,7 @@ va_coco_writer_write_scenes (VaAnnotationModel *model, const char *path, guint *
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_scenes (model, NULL, n_annotations);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }
 
 /* The 17 COCO keypoints and the 19-edge skeleton (1-based), as the
@@ -348,7 +348,7 @@ va_coco_writer_write_faces (VaAnnotationModel *model, const char *path, guint *n
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_faces (model, NULL, n_annotations);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }
 
 /**
@@ -480,7 +480,7 @@ va_coco_writer_write_persons (VaAnnotationModel *model, const char *path, guint 
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_persons (model, NULL, n_annotations);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }
 
 /**
@@ -576,5 +576,5 @@ va_coco_writer_write_person_tracks (VaAnnotationModel *model, const char *path, 
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_person_tracks (model, n_tracks);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }

@@ -90,6 +90,9 @@ cue_flush (CueBuilder *b)
  * time). `&`, `<` and `>` in words are escaped. Without transcripts the file
  * is the header alone, a valid empty WebVTT file.
  *
+ * With a provenance in @model, a block `NOTE provenance` holding it as one
+ * line of JSON comes before the first cue.
+ *
  * Returns: (transfer full): the WebVTT text.
  */
 char *
@@ -97,8 +100,18 @@ va_webvtt_writer_build (VaAnnotationModel *model, gsize *length, guint *n_cues)
 {
   g_autoptr (GString) out = g_string_new ("WEBVTT\n\n");
   g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree char *provenance = va_annotation_model_dup_provenance_json (model);
   CueBuilder b = { out, 0, 0, 0, text };
   guint n = va_annotation_model_get_n_transcripts (model);
+
+  /* One line of JSON in a NOTE block, which players and clients skip; a
+   * NOTE must not contain "-->", so its ">" is written as a JSON escape. */
+  if (provenance != NULL) {
+    g_autoptr (GString) note = g_string_new (provenance);
+
+    g_string_replace (note, "-->", "--\\u003e", 0);
+    g_string_append_printf (out, "NOTE provenance\n%s\n\n", note->str);
+  }
 
   for (guint t = 0; t < n; t++) {
     const VaTranscriptSegment *seg = va_annotation_model_get_transcript (model, t);

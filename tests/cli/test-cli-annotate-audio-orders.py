@@ -8,6 +8,7 @@
 # that dropped what an earlier one attached (the speaker turns, the last
 # voice segment) made a file empty or short in some orders only.
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -41,6 +42,20 @@ def make_dialogue(tmp, path):
         subprocess.run(["sox", raw, "-r", "16000", "-c", "1", "-b", "16", wav], check=True)
         parts += [wav, pause]
     subprocess.run(["sox", *parts, path], check=True)
+
+
+def without_provenance(name, data):
+    """The file without what differs from run to run by design: its
+    provenance (times; the settings of an analyser shared with another
+    pipeline are that pipeline's too). Returns (content, provenance)."""
+    if name.endswith(".vtt"):
+        head, sep, rest = data.partition(b"\n\nNOTE provenance\n")
+        note, _, cues = rest.partition(b"\n\n")
+        return head + b"\n\n" + cues, json.loads(note)
+    if name.endswith(".json"):
+        doc = json.loads(data)
+        return json.dumps({k: v for k, v in doc.items() if k != "provenance"}), doc["provenance"]
+    return data, None
 
 
 def read_dir(path):
@@ -99,8 +114,12 @@ class AudioOrders(unittest.TestCase):
                     for pipeline in order:
                         expected.update(self.alone[pipeline])
                     self.assertEqual(sorted(files), sorted(expected))
-                    for name, data in expected.items():
-                        self.assertEqual(files[name], data, name)
+                    for pipeline in order:
+                        for name, data in self.alone[pipeline].items():
+                            got, provenance = without_provenance(name, files[name])
+                            self.assertEqual(got, without_provenance(name, data)[0], name)
+                            if provenance is not None:
+                                self.assertEqual(provenance["pipeline"], pipeline, name)
 
 
 if __name__ == "__main__":

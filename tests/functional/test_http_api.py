@@ -6,6 +6,7 @@
 # authorization matrix (every route x every kind of key) and an end-to-end
 # run: a generated video with cuts is submitted, processed, and its results
 # and artifacts downloaded and checked.
+import hashlib
 import io
 import json
 import os
@@ -429,6 +430,18 @@ class EndToEnd(ApiTest):
         self.assertEqual(r.status, 200)
         self.assertIn("attachment", r.headers["Content-Disposition"])
         coco = json.loads(r.body)
+        # provenance: tool, pipeline, its analysers and settings, the job's
+        # options, the input's digest, when
+        with open(self.video, "rb") as f:
+            sha256 = hashlib.sha256(f.read()).hexdigest()
+        p = coco["provenance"]
+        self.assertEqual((p["tool"], p["pipeline"], p["input_sha256"]),
+                         ("videoannotator", "scene_detection", sha256), p)
+        self.assertEqual(p["model"]["elements"][0]["element"], "vascenedetect")
+        self.assertIn("threshold", p["model"]["elements"][0]["settings"])
+        self.assertIsInstance(p["config"], dict)
+        self.assertLessEqual(done["started_at"][:19], p["started_at"][:19])
+        self.assertLessEqual(p["started_at"], p["finished_at"])
         # three scenes: the two cuts were found
         self.assertGreaterEqual(len(coco["annotations"]), 3)
         motion = s.request(
