@@ -121,7 +121,10 @@ static const VaPipelineDesc registry_table[] = {
                      "calibrated probability",
                      "with the automatic downscale people shorter than about 1/4 of the "
                      "frame height (190 px at 720p) are not found; set downscale below 1 "
-                     "for small people (slower)"),
+                     "for small people (slower)",
+                     "the files keep the boxes of one frame per second (every int(fps)th "
+                     "frame, as the reference's server samples with pps 1); detection and "
+                     "tracking run at predictions_per_second in between"),
       .output_format = "COCO",
       .output_types = STRV ("person"),
       .output_suffix = "_person_tracking.json",
