@@ -15,16 +15,17 @@
  * - `face_analysis`: `<stem>_face_detections.json`, COCO, one annotation per
  *   face region-of-interest meta (category 100 "face");
  * - `person_tracking`: `<stem>_person_tracking.json`, COCO, one annotation per
- *   person region-of-interest meta (category 1 "person", with track and
- *   person ids), and `<stem>_person_tracks.json`, the list of person tracks;
+ *   person region-of-interest meta of every `person-rate`-th second's frame
+ *   (category 1 "person", with track and person ids), and
+ *   `<stem>_person_tracks.json`, the list of person tracks;
  * - `voice_activity`: `<stem>_voice_activity.csv`, one row per voice segment:
  *   start, end, duration (seconds);
  * - `speech_recognition`: `<stem>_speech_recognition.vtt`, WebVTT, one
- *   numbered cue per utterance, with `<v SPEAKER_NN>` voices when speaker
- *   turns are known;
+ *   numbered cue per utterance;
  * - `speaker_diarization`: `<stem>_speaker_diarization.rttm`, RTTM, one
  *   SPEAKER line per turn;
- * - `audio_processing`: both the `.vtt` (with voices) and the `.rttm`.
+ * - `audio_processing`: the same two files, named
+ *   `<stem>_audio_processing.vtt` and `<stem>_audio_processing.rttm`.
  *
  * Frame numbers count the buffers this sink received (from 0); times are
  * stream times in seconds, from the buffer timestamps. Width, height and
@@ -81,16 +82,27 @@ struct _VaAnnotationSink {
   char *location;
   char *stem;
   char *pipelines;
+  gdouble person_rate;
+  char *provenance;
 
   /* streaming thread only, set up in start() */
   char *directory; /* absolute */
   GStrv selected;  /* NULL: every announced pipeline */
   VaAnnotationModel *model;
+  JsonObject *run; /* the parsed `provenance`, or NULL */
   gboolean is_video;
   gboolean stem_known;
 };
 
-enum { PROP_0, PROP_LOCATION, PROP_STEM, PROP_PIPELINES, N_PROPS };
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_STEM,
+  PROP_PIPELINES,
+  PROP_PERSON_RATE,
+  PROP_PROVENANCE,
+  N_PROPS
+};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -133,8 +145,13 @@ va_annotation_sink_start (GstBaseSink *sink)
   g_autofree char *stem = NULL;
   g_autofree char *pipelines = NULL;
   g_autoptr (GPtrArray) selected = NULL;
+  g_autofree char *provenance = NULL;
+  g_autoptr (JsonNode) run = NULL;
+  gdouble person_rate;
 
   GST_OBJECT_LOCK (self);
+  person_rate = self->person_rate;
+  provenance = g_strdup (self->provenance);
   location = g_strdup (self->location);
   stem = g_strdup (self->stem);
   pipelines = g_strdup (self->pipelines);
@@ -173,6 +190,17 @@ va_annotation_sink_start (GstBaseSink *sink)
     g_ptr_array_add (selected, NULL);
   }
 
+  if (provenance != NULL) {
+    g_autoptr (GError) error = NULL;
+
+    run = json_from_string (provenance, &error);
+    if (run == NULL || !JSON_NODE_HOLDS_OBJECT (run)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, (_ ("Invalid provenance.")),
+                         ("%s", error != NULL ? error->message : "not a JSON object"));
+      return FALSE;
+    }
+  }
+
   g_free (self->directory);
   self->directory = g_canonicalize_filename (location, NULL);
   if (g_mkdir_with_parents (self->directory, OUTPUT_DIR_MODE) != 0) {
@@ -195,6 +223,10 @@ va_annotation_sink_start (GstBaseSink *sink)
     self->selected = (GStrv)g_ptr_array_steal (selected, NULL);
   g_clear_object (&self->model);
   self->model = va_annotation_model_new ();
+  va_annotation_model_set_person_rate (self->model, person_rate);
+  g_clear_pointer (&self->run, json_object_unref);
+  if (run != NULL)
+    self->run = json_object_ref (json_node_get_object (run));
   self->stem_known = stem != NULL;
   if (stem != NULL)
     va_annotation_model_set_stem (self->model, stem);
@@ -208,6 +240,7 @@ va_annotation_sink_stop (GstBaseSink *sink)
   VaAnnotationSink *self = VA_ANNOTATION_SINK (sink);
 
   g_clear_object (&self->model);
+  g_clear_pointer (&self->run, json_object_unref);
   g_clear_pointer (&self->selected, g_strfreev);
   g_clear_pointer (&self->directory, g_free);
   return TRUE;
@@ -412,6 +445,46 @@ pipeline_wanted (VaAnnotationSink *self, const char *pipeline)
   return va_annotation_model_has_pipeline (self->model, pipeline);
 }
 
+static JsonObject *
+object_member (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The provenance of one file of @pipeline: the run's tool, input and start
+ * from the `provenance` property, that pipeline's model settings and
+ * options, and the time the file is written. */
+static JsonObject *
+file_provenance (VaAnnotationSink *self, const char *pipeline)
+{
+  JsonObject *out = json_object_new ();
+  JsonObject *pipelines, *own = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *finished = g_date_time_format_iso8601 (now);
+  static const char *const copied[]
+      = { "tool", "version", "input_file", "input_sha256", "started_at" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (copied); i++)
+    if (json_object_has_member (self->run, copied[i]))
+      json_object_set_member (out, copied[i],
+                              json_node_copy (json_object_get_member (self->run, copied[i])));
+  json_object_set_string_member (out, "pipeline", pipeline);
+  pipelines = object_member (self->run, "pipelines");
+  if (pipelines != NULL)
+    own = object_member (pipelines, pipeline);
+  if (own != NULL) {
+    if (json_object_has_member (own, "model"))
+      json_object_set_member (out, "model", json_node_copy (json_object_get_member (own, "model")));
+    if (json_object_has_member (own, "config"))
+      json_object_set_member (out, "config",
+                              json_node_copy (json_object_get_member (own, "config")));
+  }
+  json_object_set_string_member (out, "finished_at", finished);
+  return out;
+}
+
 /* Writes every wanted file, then posts `videoannotator-outputs`. Files come
  * in the order of the `pipelines` property (or of the output table). */
 static gboolean
@@ -451,6 +524,10 @@ write_outputs (VaAnnotationSink *self)
     g_autoptr (GError) error = NULL;
     guint count = 0;
 
+    if (self->run != NULL) {
+      g_autoptr (JsonObject) provenance = file_provenance (self, output->pipeline);
+      va_annotation_model_set_provenance (self->model, provenance);
+    }
     if (!output->write (self->model, path, &count, &error)) {
       GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
                          (_ ("Could not write annotation file \"%s\"."), path),
@@ -530,6 +607,14 @@ va_annotation_sink_set_property (GObject *object, guint prop_id, const GValue *v
   case PROP_PIPELINES:
     set_string (self, &self->pipelines, value, pspec);
     break;
+  case PROP_PROVENANCE:
+    set_string (self, &self->provenance, value, pspec);
+    break;
+  case PROP_PERSON_RATE:
+    GST_OBJECT_LOCK (self);
+    self->person_rate = g_value_get_double (value);
+    GST_OBJECT_UNLOCK (self);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -552,6 +637,12 @@ va_annotation_sink_get_property (GObject *object, guint prop_id, GValue *value, 
   case PROP_PIPELINES:
     g_value_set_string (value, self->pipelines);
     break;
+  case PROP_PERSON_RATE:
+    g_value_set_double (value, self->person_rate);
+    break;
+  case PROP_PROVENANCE:
+    g_value_set_string (value, self->provenance);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -567,9 +658,11 @@ va_annotation_sink_finalize (GObject *object)
   g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->stem, g_free);
   g_clear_pointer (&self->pipelines, g_free);
+  g_clear_pointer (&self->provenance, g_free);
   g_clear_pointer (&self->directory, g_free);
   g_clear_pointer (&self->selected, g_strfreev);
   g_clear_object (&self->model);
+  g_clear_pointer (&self->run, json_object_unref);
 
   G_OBJECT_CLASS (va_annotation_sink_parent_class)->finalize (object);
 }
@@ -624,6 +717,36 @@ va_annotation_sink_class_init (VaAnnotationSinkClass *klass)
       "(default: those whose analysers ran upstream)",
       NULL, flags);
 
+  /**
+   * VaAnnotationSink:person-rate:
+   *
+   * Frames per second whose person boxes go into the person files: every
+   * Nth frame, N = max(1, int(fps / rate)), as the 1.4 service samples at
+   * `pps` (1 from its server). 0 writes every frame.
+   */
+  properties[PROP_PERSON_RATE] = g_param_spec_double (
+      "person-rate", "Person rate",
+      "Frames per second whose person boxes are written (every int(fps/rate)th frame, as the "
+      "1.4 service's pps); 0 = every frame",
+      0.0, 1000.0, VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE, flags);
+
+  /**
+   * VaAnnotationSink:provenance:
+   *
+   * A JSON object describing the run: `tool`, `version`, `input_file`,
+   * `input_sha256`, `started_at` and `pipelines` (per pipeline name, its
+   * `model` settings and `config` options). Set, every file gets a
+   * provenance: those fields for its own pipeline plus `pipeline` and
+   * `finished_at`, as a top-level `provenance` member (JSON), a
+   * `NOTE provenance` block (WebVTT) or a `<file>.provenance.json` beside
+   * it (RTTM). CSV files have none.
+   */
+  properties[PROP_PROVENANCE] = g_param_spec_string (
+      "provenance", "Provenance",
+      "JSON object describing the run (tool, version, input_sha256, started_at, pipelines: "
+      "{name: {model, config}}), written into every file",
+      NULL, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -646,4 +769,5 @@ va_annotation_sink_init (VaAnnotationSink *self)
 {
   /* Annotating a file should run as fast as it decodes. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+  self->person_rate = VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE;
 }

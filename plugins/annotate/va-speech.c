@@ -504,6 +504,7 @@ pop_held (VaSpeech *self, gboolean wait, GstBuffer **out)
 {
   g_autoptr (GstBuffer) buf = NULL;
   VaSpeechHeld *held = g_queue_peek_head (&self->held);
+  gboolean own_buffer;
   GstFlowReturn ret;
 
   *out = NULL;
@@ -521,15 +522,18 @@ pop_held (VaSpeech *self, gboolean wait, GstBuffer **out)
   }
   g_queue_pop_head (&self->held);
 
+  own_buffer = held->buffer == NULL;
   buf = held->buffer != NULL ? gst_buffer_make_writable (g_steal_pointer (&held->buffer))
                              : gst_buffer_new ();
   ret = attach_transcripts (self, held, buf);
   va_speech_held_free (held);
   if (ret != GST_FLOW_OK)
     return ret;
-  if (gst_buffer_get_size (buf) == 0
-      && gst_buffer_get_n_meta (buf, VA_TRANSCRIPT_META_API_TYPE) == 0)
-    return GST_FLOW_OK; /* an end-of-stream buffer with nothing on it */
+  /* Only the buffer made here for the end of stream may be dropped: an
+   * empty buffer from upstream carries other analysers' results (the last
+   * voice segment of vavad, the speaker turns of vadiarize). */
+  if (own_buffer && gst_buffer_get_n_meta (buf, VA_TRANSCRIPT_META_API_TYPE) == 0)
+    return GST_FLOW_OK;
   *out = g_steal_pointer (&buf);
   return GST_FLOW_OK;
 }

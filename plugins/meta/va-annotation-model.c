@@ -16,6 +16,8 @@ struct _VaAnnotationModel {
   guint height;
   gint fps_n;
   gint fps_d;
+  gdouble person_rate;    /* person boxes written per second, 0 = every frame */
+  JsonObject *provenance; /* of the file being written, or NULL */
 
   guint64 n_frames;
   GstClockTime start_time;
@@ -37,6 +39,7 @@ G_DEFINE_FINAL_TYPE (VaAnnotationModel, va_annotation_model, G_TYPE_OBJECT)
 static void
 va_annotation_model_finalize (GObject *object)
 {
+  g_clear_pointer (&VA_ANNOTATION_MODEL (object)->provenance, json_object_unref);
   VaAnnotationModel *self = VA_ANNOTATION_MODEL (object);
 
   g_clear_pointer (&self->stem, g_free);
@@ -76,6 +79,7 @@ static void
 va_annotation_model_init (VaAnnotationModel *self)
 {
   self->stem = g_strdup ("video");
+  self->person_rate = VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE;
   self->start_time = GST_CLOCK_TIME_NONE;
   self->end_time = GST_CLOCK_TIME_NONE;
   self->pipelines = g_ptr_array_new_with_free_func (g_free);
@@ -161,6 +165,100 @@ va_annotation_model_get_fps (VaAnnotationModel *self)
 {
   g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0.0);
   return self->fps_n > 0 ? (gdouble)self->fps_n / self->fps_d : 0.0;
+}
+
+/**
+ * va_annotation_model_set_person_rate:
+ * @rate: frames per second whose person boxes are written; 0 for every frame
+ *
+ * The person files list the boxes of every Nth frame only, N = max(1,
+ * int(fps / @rate)), frames 0, N, 2N, … — the frames the 1.4 service
+ * analyses at `pps` @rate (its server passes 1). Tracking still runs on
+ * every frame the detector sampled; only what is written is thinned, so
+ * that a client drawing the boxes around a moment does not stack several
+ * boxes per person.
+ */
+void
+va_annotation_model_set_person_rate (VaAnnotationModel *self, gdouble rate)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (rate >= 0.0);
+  self->person_rate = rate;
+}
+
+gdouble
+va_annotation_model_get_person_rate (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), 0.0);
+  return self->person_rate;
+}
+
+/**
+ * va_annotation_model_set_provenance:
+ * @provenance: (nullable): what made the file about to be written (tool,
+ *   pipeline, model settings, input digest, times), or %NULL for none
+ *
+ * The writers put it into their file: a top-level `provenance` member in
+ * JSON, a `NOTE provenance` block in WebVTT, `<file>.provenance.json`
+ * beside an RTTM file.
+ */
+void
+va_annotation_model_set_provenance (VaAnnotationModel *self, JsonObject *provenance)
+{
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_clear_pointer (&self->provenance, json_object_unref);
+  if (provenance != NULL)
+    self->provenance = json_object_ref (provenance);
+}
+
+/**
+ * va_annotation_model_get_provenance:
+ *
+ * Returns: (transfer none) (nullable): see va_annotation_model_set_provenance()
+ */
+JsonObject *
+va_annotation_model_get_provenance (VaAnnotationModel *self)
+{
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  return self->provenance;
+}
+
+/**
+ * va_annotation_model_dup_provenance_json:
+ *
+ * Returns: (transfer full) (nullable): the provenance as one line of JSON
+ */
+char *
+va_annotation_model_dup_provenance_json (VaAnnotationModel *self)
+{
+  g_autoptr (JsonNode) node = NULL;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), NULL);
+  if (self->provenance == NULL)
+    return NULL;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, self->provenance);
+  return json_to_string (node, FALSE);
+}
+
+/**
+ * va_annotation_model_person_frame_written:
+ *
+ * Returns: whether the person boxes of @frame go into the person files
+ *   (see va_annotation_model_set_person_rate())
+ */
+gboolean
+va_annotation_model_person_frame_written (VaAnnotationModel *self, guint64 frame)
+{
+  gdouble fps;
+  guint64 step;
+
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), TRUE);
+  fps = va_annotation_model_get_fps (self);
+  if (self->person_rate <= 0.0 || fps <= 0.0)
+    return TRUE;
+  step = MAX (1, (guint64)(fps / self->person_rate));
+  return frame % step == 0;
 }
 
 static GstClockTime

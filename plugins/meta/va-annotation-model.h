@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 
 #include "va-scene-cut-meta.h"
 #include "va-transcript-meta.h"
@@ -165,6 +166,15 @@ void va_annotation_model_set_video_format (VaAnnotationModel *self, guint width,
 guint va_annotation_model_get_width (VaAnnotationModel *self);
 guint va_annotation_model_get_height (VaAnnotationModel *self);
 gdouble va_annotation_model_get_fps (VaAnnotationModel *self);
+
+/* the 1.4 service's server analyses persons at 1 frame per second */
+#define VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE 1.0
+void va_annotation_model_set_person_rate (VaAnnotationModel *self, gdouble rate);
+gdouble va_annotation_model_get_person_rate (VaAnnotationModel *self);
+gboolean va_annotation_model_person_frame_written (VaAnnotationModel *self, guint64 frame);
+void va_annotation_model_set_provenance (VaAnnotationModel *self, JsonObject *provenance);
+JsonObject *va_annotation_model_get_provenance (VaAnnotationModel *self);
+char *va_annotation_model_dup_provenance_json (VaAnnotationModel *self);
 guint64 va_annotation_model_add_frame (VaAnnotationModel *self, GstClockTime time,
                                        GstClockTime duration);
 guint64 va_annotation_model_get_frame_count (VaAnnotationModel *self);

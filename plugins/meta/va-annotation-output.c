@@ -19,9 +19,11 @@ static const VaAnnotationOutput outputs[] = {
   { "voice_activity", "_voice_activity.csv", va_csv_writer_write_voice_activity },
   { "speech_recognition", "_speech_recognition.vtt", va_webvtt_writer_write },
   { "speaker_diarization", "_speaker_diarization.rttm", va_rttm_writer_write },
-  /* 1.4's audio_processing writes both files: transcript (with voices) and turns. */
-  { "audio_processing", "_speech_recognition.vtt", va_webvtt_writer_write },
-  { "audio_processing", "_speaker_diarization.rttm", va_rttm_writer_write },
+  /* audio_processing writes what speech_recognition and speaker_diarization
+   * write, under its own names (`<stem>_<pipeline>.<ext>`, as the reference
+   * names every file), so that no two pipelines of a job write one file. */
+  { "audio_processing", "_audio_processing.vtt", va_webvtt_writer_write },
+  { "audio_processing", "_audio_processing.rttm", va_rttm_writer_write },
 };
 
 /**

@@ -152,10 +152,14 @@ va_coco_document_finish (VaCocoDocument *doc, GDateTime *created)
   json_builder_set_member_name (b, "licenses");
   json_builder_begin_array (b);
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "images");
-  json_builder_add_value (b, take_array (doc->images));
+  /* annotations before images: clients of the 1.4 service tell a file's
+   * kind from its first few kilobytes ("face_id" in the first 8000 bytes
+   * for faces, "keypoints" and "bbox" for persons), and a long video has
+   * hundreds of image entries */
   json_builder_set_member_name (b, "annotations");
   json_builder_add_value (b, take_array (doc->annotations));
+  json_builder_set_member_name (b, "images");
+  json_builder_add_value (b, take_array (doc->images));
   json_builder_set_member_name (b, "categories");
   json_builder_add_value (b, take_array (doc->categories));
   json_builder_end_object (b);
@@ -250,7 +254,7 @@ va_coco_writer_write_scenes (VaAnnotationModel *model, const char *path, guint *
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_scenes (model, NULL, n_annotations);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }
 
 /* The 17 COCO keypoints and the 19-edge skeleton (1-based), as the
@@ -344,7 +348,7 @@ va_coco_writer_write_faces (VaAnnotationModel *model, const char *path, guint *n
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_faces (model, NULL, n_annotations);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }
 
 /**
@@ -397,8 +401,9 @@ add_person_category (VaCocoDocument *doc)
  *   %NULL
  * @n_annotations: (out) (optional): number of person annotations
  *
- * Builds `<stem>_person_tracking.json`: one annotation per person per frame
- * (category 1 "person" with the 17 COCO keypoint names and skeleton) with
+ * Builds `<stem>_person_tracking.json`: one annotation per person per
+ * written frame (see va_annotation_model_set_person_rate(); one frame per
+ * second by default) (category 1 "person" with the 17 COCO keypoint names and skeleton) with
  * `score`, `track_id`, `timestamp`, `frame_number` and `person_id` (see
  * va_coco_writer_person_id()). Our detectors find no body keypoints: every
  * `keypoints` array is 51 zeros (all invisible) and `num_keypoints` is 0.
@@ -424,10 +429,14 @@ va_coco_writer_build_persons (VaAnnotationModel *model, GDateTime *created, guin
   n = va_annotation_model_get_n_detections (model, VA_DETECTION_PERSON);
   for (guint i = 0; i < n; i++) {
     const VaDetection *d = va_annotation_model_get_detection (model, VA_DETECTION_PERSON, i);
-    g_autofree char *image_id = detection_image_id (model, d);
-    g_autofree char *person_id = va_coco_writer_person_id (model, d->track_id);
+    g_autofree char *image_id = NULL;
+    g_autofree char *person_id = NULL;
     JsonBuilder *b;
 
+    if (!va_annotation_model_person_frame_written (model, d->frame))
+      continue;
+    image_id = detection_image_id (model, d);
+    person_id = va_coco_writer_person_id (model, d->track_id);
     va_coco_document_add_image (&doc, model, image_id, d->frame, d->time);
     b = va_coco_document_begin_annotation (&doc, image_id, VA_COCO_CATEGORY_PERSON, d->x, d->y,
                                            d->width, d->height);
@@ -471,7 +480,7 @@ va_coco_writer_write_persons (VaAnnotationModel *model, const char *path, guint 
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_persons (model, NULL, n_annotations);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }
 
 /**
@@ -479,10 +488,11 @@ va_coco_writer_write_persons (VaAnnotationModel *model, const char *path, guint 
  * @n_tracks: (out) (optional): number of tracks listed
  *
  * Builds `<stem>_person_tracks.json` (contract §5.2): one entry per track,
- * in order of first appearance, with `person_id`, `track_id`, `video_id` and
+ * in order of first appearance, with `person_id`, `track_id`, `video_id`,
+ * `label` ("unknown"), `confidence` (0.0), `method` ("none") and
  * `timestamp` (first seen, seconds), and `labeling_metadata`. No person is
- * labelled, so the optional `label`, `confidence` and `method` are absent
- * and the labelled counts are 0.
+ * labelled, so the labelled counts are 0. Like the person file, it covers
+ * the frames va_annotation_model_person_frame_written() keeps.
  *
  * Returns: (transfer full): the document root.
  */
@@ -493,7 +503,7 @@ va_coco_writer_build_person_tracks (VaAnnotationModel *model, guint *n_tracks)
   g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
   g_autofree char *id_format = NULL;
   const char *stem;
-  guint n, tracks = 0;
+  guint n, tracks = 0, written = 0;
 
   g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (model), NULL);
 
@@ -507,6 +517,9 @@ va_coco_writer_build_person_tracks (VaAnnotationModel *model, guint *n_tracks)
     const VaDetection *d = va_annotation_model_get_detection (model, VA_DETECTION_PERSON, i);
     g_autofree char *person_id = NULL;
 
+    if (!va_annotation_model_person_frame_written (model, d->frame))
+      continue;
+    written++;
     if (!g_hash_table_add (seen, GINT_TO_POINTER (d->track_id)))
       continue;
     person_id = va_coco_writer_person_id (model, d->track_id);
@@ -514,6 +527,12 @@ va_coco_writer_build_person_tracks (VaAnnotationModel *model, guint *n_tracks)
     add_member_string (b, "person_id", person_id);
     add_member_int (b, "track_id", d->track_id);
     add_member_string (b, "video_id", stem);
+    /* the reference's label fields, with its values for a person nobody
+     * labelled (as person_label / label_confidence / labeling_method of
+     * the COCO annotations) */
+    add_member_string (b, "label", "unknown");
+    add_member_double (b, "confidence", 0.0);
+    add_member_string (b, "method", "none");
     add_member_double (b, "timestamp", seconds (d->time));
     json_builder_end_object (b);
     tracks++;
@@ -528,7 +547,7 @@ va_coco_writer_build_person_tracks (VaAnnotationModel *model, guint *n_tracks)
   add_member_string (b, "id_format", id_format);
   json_builder_set_member_name (b, "detections_summary");
   json_builder_begin_object (b);
-  add_member_int (b, "total_detections", n);
+  add_member_int (b, "total_detections", written);
   add_member_int (b, "unique_persons", tracks);
   add_member_int (b, "labeled_persons", 0);
   json_builder_end_object (b);
@@ -557,5 +576,5 @@ va_coco_writer_write_person_tracks (VaAnnotationModel *model, const char *path, 
   g_return_val_if_fail (path != NULL, FALSE);
 
   root = va_coco_writer_build_person_tracks (model, n_tracks);
-  return va_output_file_write_json (root, path, error);
+  return va_output_file_write_json_with_provenance (root, model, path, error);
 }

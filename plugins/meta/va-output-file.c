@@ -25,6 +25,24 @@ va_output_file_write_json (JsonNode *root, const char *path, GError **error)
 }
 
 /**
+ * va_output_file_write_json_with_provenance:
+ *
+ * Like va_output_file_write_json(), with @model's provenance (if any) as
+ * the last member of the top-level object.
+ */
+gboolean
+va_output_file_write_json_with_provenance (JsonNode *root, VaAnnotationModel *model,
+                                           const char *path, GError **error)
+{
+  JsonObject *provenance = va_annotation_model_get_provenance (model);
+
+  if (provenance != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    json_object_set_object_member (json_node_get_object (root), "provenance",
+                                   json_object_ref (provenance));
+  return va_output_file_write_json (root, path, error);
+}
+
+/**
  * va_output_file_write:
  *
  * Writes @data to a temporary file next to @path, syncs it and renames it

@@ -69,5 +69,18 @@ va_rttm_writer_write (VaAnnotationModel *model, const char *path, guint *n_turns
   g_return_val_if_fail (path != NULL, FALSE);
 
   data = va_rttm_writer_build (model, &length, n_turns);
-  return va_output_file_write (path, data, length, error);
+  if (!va_output_file_write (path, data, length, error))
+    return FALSE;
+  /* RTTM has no place for it: the provenance goes beside the file */
+  if (va_annotation_model_get_provenance (model) != NULL) {
+    g_autofree char *side = g_strconcat (path, VA_RTTM_PROVENANCE_SUFFIX, NULL);
+    g_autofree char *base = g_path_get_basename (path);
+    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_take_object (root, json_object_new ());
+    json_object_set_string_member (json_node_get_object (root), "file", base);
+    if (!va_output_file_write_json_with_provenance (root, model, side, error))
+      return FALSE;
+  }
+  return TRUE;
 }

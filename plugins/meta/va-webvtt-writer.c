@@ -2,7 +2,6 @@
 #include "va-webvtt-writer.h"
 
 #include "va-output-file.h"
-#include "va-speaker-turn-meta.h"
 
 /**
  * va_webvtt_format_time:
@@ -50,7 +49,6 @@ typedef struct {
   guint n_cues;
   GstClockTime start;
   GstClockTime end;
-  gint speaker;
   GString *text;
 } CueBuilder;
 
@@ -67,10 +65,6 @@ cue_flush (CueBuilder *b)
   from = va_webvtt_format_time (b->start);
   to = va_webvtt_format_time (b->end);
   g_string_append_printf (b->out, "%u\n%s --> %s\n", ++b->n_cues, from, to);
-  if (b->speaker >= 0) {
-    g_autofree char *label = va_speaker_turn_meta_format_label ((guint)b->speaker);
-    g_string_append_printf (b->out, "<v %s>", label);
-  }
   g_string_append_len (b->out, b->text->str, b->text->len);
   g_string_append (b->out, "\n\n");
   g_string_truncate (b->text, 0);
@@ -90,12 +84,14 @@ cue_flush (CueBuilder *b)
  *     (blank line)
  *
  * One cue per recognized utterance, from its first word's start to its last
- * word's end. When the model has speaker turns (diarization ran on the same
- * stream), each word belongs to the speaker who talks longest during it, a
- * cue is split where the speaker changes, and its text starts with the voice
- * tag `<v SPEAKER_NN>`. Cues longer than %VA_WEBVTT_MAX_CUE_DURATION continue
- * in a new cue. `&`, `<` and `>` in words are escaped. Without transcripts
- * the file is the header alone, a valid empty WebVTT file.
+ * word's end; cues longer than %VA_WEBVTT_MAX_CUE_DURATION continue in a new
+ * cue. The text is the words alone: no `<v>` voice tags, which clients of
+ * the 1.4 service show literally (speakers are in the RTTM file, matched by
+ * time). `&`, `<` and `>` in words are escaped. Without transcripts the file
+ * is the header alone, a valid empty WebVTT file.
+ *
+ * With a provenance in @model, a block `NOTE provenance` holding it as one
+ * line of JSON comes before the first cue.
  *
  * Returns: (transfer full): the WebVTT text.
  */
@@ -104,9 +100,18 @@ va_webvtt_writer_build (VaAnnotationModel *model, gsize *length, guint *n_cues)
 {
   g_autoptr (GString) out = g_string_new ("WEBVTT\n\n");
   g_autoptr (GString) text = g_string_new (NULL);
-  gboolean voices = va_annotation_model_get_n_speaker_turns (model) > 0;
-  CueBuilder b = { out, 0, 0, 0, -1, text };
+  g_autofree char *provenance = va_annotation_model_dup_provenance_json (model);
+  CueBuilder b = { out, 0, 0, 0, text };
   guint n = va_annotation_model_get_n_transcripts (model);
+
+  /* One line of JSON in a NOTE block, which players and clients skip; a
+   * NOTE must not contain "-->", so its ">" is written as a JSON escape. */
+  if (provenance != NULL) {
+    g_autoptr (GString) note = g_string_new (provenance);
+
+    g_string_replace (note, "-->", "--\\u003e", 0);
+    g_string_append_printf (out, "NOTE provenance\n%s\n\n", note->str);
+  }
 
   for (guint t = 0; t < n; t++) {
     const VaTranscriptSegment *seg = va_annotation_model_get_transcript (model, t);
@@ -114,23 +119,12 @@ va_webvtt_writer_build (VaAnnotationModel *model, gsize *length, guint *n_cues)
 
     for (guint i = 0; i < seg->n_words; i++) {
       const VaTranscriptWord *w = &words[i];
-      gint speaker = -1;
 
-      if (voices) {
-        speaker = va_annotation_model_find_speaker (model, w->start, w->end);
-        /* A word outside every turn stays with the cue it is in. */
-        if (speaker < 0)
-          speaker = b.text->len > 0
-                        ? b.speaker
-                        : va_annotation_model_find_speaker (model, seg->start, seg->end);
-      }
-      if (b.text->len > 0
-          && (speaker != b.speaker || w->end > b.start + VA_WEBVTT_MAX_CUE_DURATION))
+      if (b.text->len > 0 && w->end > b.start + VA_WEBVTT_MAX_CUE_DURATION)
         cue_flush (&b);
       if (b.text->len == 0) {
         b.start = w->start;
         b.end = w->end;
-        b.speaker = speaker;
       } else {
         g_string_append_c (b.text, ' ');
         b.end = MAX (b.end, w->end);

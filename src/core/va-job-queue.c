@@ -18,7 +18,7 @@
  * Runs pending jobs, oldest first, at most `max-concurrent-jobs` at a
  * time, each as one GStreamer pipeline (#VaRunner) on the main context:
  * the runner is asynchronous, so no threads are needed beyond the
- * pipelines' own. Outputs go to `<storage>/<job_id>/<stem>_output/`.
+ * pipelines' own. Outputs go to `<storage>/<job_id>/`, beside the input.
  *
  * Every state change is a guarded update in the store, so a job that was
  * cancelled while it ran stays cancelled whatever its pipeline does
@@ -572,8 +572,6 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   g_autofree char *input = NULL;
   g_autofree char *job_dir = NULL;
   g_autofree char *stem = NULL;
-  g_autofree char *output_name = NULL;
-  g_autofree char *output_dir = NULL;
 
   run->pipelines = g_ptr_array_new_with_free_func (g_object_unref);
   run->results = g_ptr_array_new_with_free_func (g_object_unref);
@@ -612,20 +610,15 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   job_dir = va_storage_dup_job_dir (self->storage, va_job_get_id (job), error);
   if (job_dir == NULL)
     return FALSE;
+  /* The result files go straight into the job directory, beside the input,
+   * where the 1.4 service's clients list them (they do not recurse). Jobs
+   * run before kept theirs in `<stem>_output/`: their results rows name
+   * those files, so they are read (and zipped, and deleted) where they are. */
   stem = va_storage_make_stem (va_job_get_video_filename (job));
-  output_name = g_strconcat (stem, "_output", NULL);
-  output_dir = g_build_filename (job_dir, output_name, NULL);
-  if (g_mkdir (output_dir, VA_STORAGE_DIR_MODE) != 0 && errno != EEXIST) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
-                 "Cannot create the output directory: %s", g_strerror (saved));
-    return FALSE;
-  }
-  va_job_queue_fix_mode (output_dir, VA_STORAGE_DIR_MODE);
 
   builder = va_pipeline_builder_new ();
   va_pipeline_builder_set_input (builder, input);
-  va_pipeline_builder_set_output_dir (builder, output_dir);
+  va_pipeline_builder_set_output_dir (builder, job_dir);
   va_pipeline_builder_set_stem (builder, stem);
   for (guint i = 0; i < run->pipelines->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (run->pipelines, i));

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <gst/base/gstbasetransform.h>
 #include <unistd.h>
 
 #include "va-error.h"
@@ -52,6 +53,7 @@ struct _VaPipelineBuilder {
 
 typedef struct {
   char *pipeline;
+  char *key;
   char *factory;
   char *property;
   GValue value;
@@ -65,6 +67,7 @@ static void
 va_option_free (VaOption *option)
 {
   g_free (option->pipeline);
+  g_free (option->key);
   g_free (option->factory);
   g_free (option->property);
   g_value_unset (&option->value);
@@ -310,6 +313,7 @@ va_pipeline_builder_set_option (VaPipelineBuilder *self, const char *pipeline, c
 
   option = g_new0 (VaOption, 1);
   option->pipeline = g_strdup (pipeline);
+  option->key = g_strdup (key);
   option->factory = g_strdup (factory_name);
   option->property = g_strdup (property);
   g_value_init (&option->value, G_VALUE_TYPE (&parsed));
@@ -826,6 +830,144 @@ link_failed:
   return NULL;
 }
 
+/* The input's SHA-256, read in blocks (it may be gigabytes). A FIFO or a
+ * device cannot be read twice: "" (no digest), not an error. */
+static char *
+va_dup_file_sha256 (const char *path, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) in = NULL;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *block = NULL;
+  GStatBuf st;
+  gssize n;
+
+  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    return g_strdup ("");
+  in = g_file_read (file, NULL, error);
+  if (in == NULL)
+    return NULL;
+  block = g_malloc (256 * 1024);
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), block, 256 * 1024, NULL, error)) > 0)
+    g_checksum_update (sum, block, n);
+  if (n < 0)
+    return NULL;
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+/* An element's own settings (not those of GstObject, GstElement and the
+ * base classes), as GStreamer serializes them; run-time counters left out. */
+static void
+va_add_element_settings (JsonBuilder *b, GstElement *element)
+{
+  guint n = 0;
+  g_autofree GParamSpec **specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (element), &n);
+
+  json_builder_begin_object (b);
+  for (guint i = 0; i < n; i++) {
+    g_auto (GValue) value = G_VALUE_INIT;
+    g_autofree char *text = NULL;
+
+    if (!(specs[i]->flags & G_PARAM_READABLE)
+        || g_type_is_a (GST_TYPE_BASE_TRANSFORM, specs[i]->owner_type)
+        || g_str_equal (specs[i]->name, "processing-time")
+        || g_str_equal (specs[i]->name, "post-messages"))
+      continue;
+    g_value_init (&value, specs[i]->value_type);
+    g_object_get_property (G_OBJECT (element), specs[i]->name, &value);
+    text = gst_value_serialize (&value);
+    json_builder_set_member_name (b, specs[i]->name);
+    json_builder_add_string_value (b, text != NULL ? text : "");
+  }
+  json_builder_end_object (b);
+}
+
+/* The run's description for the annotation sinks' `provenance`: what made
+ * the files (tool, each pipeline's analysers and their settings, the job's
+ * options), from what (the input's name and SHA-256) and when. */
+static char *
+va_pipeline_builder_dup_provenance (VaPipelineBuilder *self, GstElement *pipeline,
+                                    const char *abs_input, GError **error)
+{
+  VaPipelineGraph *graph = va_pipeline_builder_get_graph (pipeline);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *started = g_date_time_format_iso8601 (now);
+  g_autofree char *sha256 = va_dup_file_sha256 (abs_input, error);
+  g_autofree char *base = g_path_get_basename (abs_input);
+
+  if (sha256 == NULL)
+    return NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "tool");
+  json_builder_add_string_value (b, "videoannotator");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, VA_VERSION);
+  json_builder_set_member_name (b, "input_file");
+  json_builder_add_string_value (b, base);
+  json_builder_set_member_name (b, "input_sha256");
+  if (*sha256 != '\0')
+    json_builder_add_string_value (b, sha256);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "started_at");
+  json_builder_add_string_value (b, started);
+  json_builder_set_member_name (b, "pipelines");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (self->pipelines, i);
+    const char *name = va_pipeline_info_get_name (info);
+    GPtrArray *serving = g_hash_table_lookup (graph->analysers, name);
+
+    json_builder_set_member_name (b, name);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "model");
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "family");
+    json_builder_add_string_value (b, va_pipeline_info_get_family (info));
+    json_builder_set_member_name (b, "variant");
+    json_builder_add_string_value (b, va_pipeline_info_get_variant (info));
+    json_builder_set_member_name (b, "elements");
+    json_builder_begin_array (b);
+    for (guint j = 0; serving != NULL && j < serving->len; j++) {
+      g_autoptr (GstElement) element
+          = gst_bin_get_by_name (GST_BIN (pipeline), g_ptr_array_index (serving, j));
+      GstElementFactory *factory = element != NULL ? gst_element_get_factory (element) : NULL;
+
+      if (factory == NULL)
+        continue;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "element");
+      json_builder_add_string_value (b, GST_OBJECT_NAME (factory));
+      json_builder_set_member_name (b, "settings");
+      va_add_element_settings (b, element);
+      json_builder_end_object (b);
+    }
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+    /* the options given for this pipeline (job config, command line) */
+    json_builder_set_member_name (b, "config");
+    json_builder_begin_object (b);
+    for (guint j = 0; j < self->options->len; j++) {
+      VaOption *option = g_ptr_array_index (self->options, j);
+      g_autofree char *text = NULL;
+
+      if (!g_str_equal (option->pipeline, name))
+        continue;
+      text = gst_value_serialize (&option->value);
+      json_builder_set_member_name (b, option->key);
+      json_builder_add_string_value (b, text != NULL ? text : "");
+    }
+    json_builder_end_object (b);
+    json_builder_end_object (b);
+  }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
 /**
  * va_pipeline_builder_build:
  *
@@ -910,6 +1052,20 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
   }
   graph->n_sinks
       = (graph->video_sink != NULL) + (graph->audio_sink != NULL) + (graph->preview_sink != NULL);
+
+  {
+    g_autofree char *provenance
+        = va_pipeline_builder_dup_provenance (self, pipeline, abs_input, &local_error);
+    if (provenance == NULL) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read %s: %s", self->input,
+                   local_error->message);
+      return NULL;
+    }
+    if (graph->video_sink != NULL)
+      g_object_set (graph->video_sink, "provenance", provenance, NULL);
+    if (graph->audio_sink != NULL)
+      g_object_set (graph->audio_sink, "provenance", provenance, NULL);
+  }
 
   g_signal_connect (decodebin, "autoplug-continue", G_CALLBACK (va_on_autoplug_continue), graph);
   g_signal_connect (decodebin, "deep-element-added", G_CALLBACK (va_on_deep_element_added), NULL);

@@ -494,6 +494,26 @@ va_pipeline_info_get_output_suffix (VaPipelineInfo *self)
   return self->desc->output_suffix;
 }
 
+/**
+ * va_pipeline_info_dup_output_suffixes:
+ *
+ * Returns: (transfer full): the suffix of every file the pipeline writes
+ *   (`<stem><suffix>`), its main file first
+ */
+GStrv
+va_pipeline_info_dup_output_suffixes (VaPipelineInfo *self)
+{
+  const VaPipelineDesc *d;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
+  d = self->desc;
+  g_strv_builder_add (builder, d->output_suffix);
+  if (d->extra_output_suffixes != NULL)
+    g_strv_builder_addv (builder, (const char **)d->extra_output_suffixes);
+  return g_strv_builder_end (builder);
+}
+
 VaPipelineBranch
 va_pipeline_info_get_branch (VaPipelineInfo *self)
 {
@@ -753,11 +773,11 @@ va_pipeline_info_serialize (VaSerializable *serializable, VaCodec *codec)
   g_autoptr (GPtrArray) factories = g_ptr_array_new_null_terminated (4, NULL, TRUE);
   g_autofree char *example = g_strdup_printf ("videoannotator annotate VIDEO -p %s", d->name);
   g_autoptr (GPtrArray) file_patterns = g_ptr_array_new_null_terminated (2, g_free, TRUE);
+  g_auto (GStrv) suffixes = va_pipeline_info_dup_output_suffixes (self);
   g_autoptr (JsonNode) node = NULL;
 
-  g_ptr_array_add (file_patterns, g_strconcat ("<stem>", d->output_suffix, NULL));
-  for (guint i = 0; d->extra_output_suffixes != NULL && d->extra_output_suffixes[i] != NULL; i++)
-    g_ptr_array_add (file_patterns, g_strconcat ("<stem>", d->extra_output_suffixes[i], NULL));
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    g_ptr_array_add (file_patterns, g_strconcat ("<stem>", suffixes[i], NULL));
 
   va_codec_add_string (codec, "name", d->name);
   va_codec_add_string (codec, "display_name", d->display_name);

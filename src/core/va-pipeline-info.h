@@ -36,6 +36,7 @@ const char *const *va_pipeline_info_get_notes (VaPipelineInfo *self);
 const char *va_pipeline_info_get_output_format (VaPipelineInfo *self);
 const char *const *va_pipeline_info_get_output_types (VaPipelineInfo *self);
 const char *va_pipeline_info_get_output_suffix (VaPipelineInfo *self);
+GStrv va_pipeline_info_dup_output_suffixes (VaPipelineInfo *self);
 VaPipelineBranch va_pipeline_info_get_branch (VaPipelineInfo *self);
 gboolean va_pipeline_info_get_enabled (VaPipelineInfo *self);
 const char *va_pipeline_info_get_unavailable_reason (VaPipelineInfo *self);

@@ -132,7 +132,10 @@ static const VaPipelineDesc registry_table[] = {
                      "logs a warning)",
                      "with HOG and the automatic downscale people shorter than about 1/4 of "
                      "the frame height (190 px at 720p) are not found; set downscale below 1 "
-                     "for small people (slower)"),
+                     "for small people (slower)",
+                     "the files keep the boxes of one frame per second (every int(fps)th "
+                     "frame, as the reference's server samples with pps 1); detection and "
+                     "tracking run at predictions_per_second in between"),
       .output_format = "COCO",
       .output_types = STRV ("person"),
       .output_suffix = "_person_tracking.json",
@@ -223,8 +226,9 @@ static const VaPipelineDesc registry_table[] = {
       .name = "audio_processing",
       .display_name = "Audio Processing",
       .description = "Voice activity, speech recognition and speaker diarization on one audio "
-                     "branch: the WebVTT transcript with <v SPEAKER_NN> voices and the RTTM "
-                     "speaker turns.",
+                     "branch: the WebVTT transcript and the RTTM speaker turns, the same as "
+                     "speech_recognition and speaker_diarization write, under this "
+                     "pipeline's own file names.",
       .family = "audio",
       .variant = "pocketsphinx-bic",
       .stability = "beta",
@@ -238,11 +242,16 @@ static const VaPipelineDesc registry_table[] = {
                      "the RTTM <uri> field is the file stem (the reference writes \"video\")",
                      "sample_rate is fixed at 16000 (the models' rate); enable_diarization "
                      "does not exist: select speech_recognition alone for a transcript "
-                     "without speakers"),
+                     "without speakers",
+                     "the reference names its files <stem>_speech_recognition.vtt and "
+                     "<stem>_speaker_diarization.rttm; this one writes "
+                     "<stem>_audio_processing.vtt and <stem>_audio_processing.rttm, so that "
+                     "a job that also selects speech_recognition or speaker_diarization has "
+                     "one file per pipeline"),
       .output_format = "WebVTT",
       .output_types = STRV ("transcript", "speaker_turn"),
-      .output_suffix = "_speech_recognition.vtt",
-      .extra_output_suffixes = STRV ("_speaker_diarization.rttm"),
+      .output_suffix = "_audio_processing.vtt",
+      .extra_output_suffixes = STRV ("_audio_processing.rttm"),
       .branch = VA_PIPELINE_BRANCH_AUDIO,
       .elements = { { .factory = "vavad" },
                     { .factory = "vaspeech", .heavy = TRUE },

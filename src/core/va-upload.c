@@ -580,6 +580,22 @@ va_upload_sync (VaUpload *self, GError **error)
   return TRUE;
 }
 
+/* The file extension of the typefound container. GStreamer finds MP4 and
+ * QuickTime alike as video/quicktime, told apart by the ftyp brand in
+ * `variant` ("iso", "iso-fragmented" for MP4; none or "apple" for a
+ * QuickTime movie), and gives both ".mov": an MP4 is stored as such. */
+static char *
+va_upload_dup_extension (GstCaps *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  const char *variant = gst_structure_get_string (s, "variant");
+
+  if (gst_structure_has_name (s, "video/quicktime") && variant != NULL
+      && (g_str_equal (variant, "iso") || g_str_equal (variant, "iso-fragmented")))
+    return g_strdup ("mp4");
+  return gst_pb_utils_get_file_extension_from_caps (caps);
+}
+
 static gboolean
 va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError **error)
 {
@@ -608,7 +624,7 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
     return FALSE;
   }
 
-  extension = gst_pb_utils_get_file_extension_from_caps (caps);
+  extension = va_upload_dup_extension (caps);
   /* only [a-z0-9] from GStreamer's table; anything else gets "media" */
   if (extension != NULL) {
     for (const char *p = extension; *p != '\0'; p++) {

@@ -98,7 +98,7 @@ test_engine_submit_get_list (Fixture *f, gconstpointer data)
   g_assert_cmpstr (va_job_get_id (job), ==, va_upload_get_job_id (upload));
   g_assert_cmpstr (va_job_get_user_id (job), ==, "alice");
   g_assert_cmpstr (va_job_get_video_filename (job), ==, "My Clip.mp4");
-  expected_path = g_strdup_printf ("%s/input.mov", va_job_get_id (job));
+  expected_path = g_strdup_printf ("%s/input.mp4", va_job_get_id (job));
   g_assert_cmpstr (va_job_get_video_path (job), ==, expected_path);
   g_assert_cmpstr (va_job_get_storage_path (job), ==, va_job_get_id (job));
   g_assert_cmpint (va_job_get_video_size_bytes (job), ==, (gint64)va_upload_get_size (upload));
@@ -738,7 +738,7 @@ test_engine_results_and_files (Fixture *f, gconstpointer data)
   g_assert_cmpuint (artifacts->len, ==, 2);
   g_assert_cmpstr (((VaArtifact *)artifacts->pdata[0])->name, ==,
                    "clip_output/clip_scene_detection.json");
-  g_assert_cmpstr (((VaArtifact *)artifacts->pdata[1])->name, ==, "input.mov");
+  g_assert_cmpstr (((VaArtifact *)artifacts->pdata[1])->name, ==, "input.mp4");
   g_assert_cmpstr (((VaArtifact *)artifacts->pdata[0])->path, ==, path);
   g_assert_cmpuint (count_audit (f, "job.artifacts.read", "alice"), ==, 1);
   g_clear_object (&res);
@@ -898,7 +898,7 @@ test_engine_submit_completes_upload (Fixture *f, gconstpointer data)
   g_assert_nonnull (job);
   g_assert_true (va_upload_is_complete (upload));
   g_assert_cmpstr (va_upload_get_media_type (upload), ==, "video/quicktime");
-  g_assert_true (g_str_has_suffix (va_job_get_video_path (job), "/input.mov"));
+  g_assert_true (g_str_has_suffix (va_job_get_video_path (job), "/input.mp4"));
   input
       = va_storage_resolve (va_engine_get_storage (f->engine), va_job_get_video_path (job), &error);
   g_assert_no_error (error);

@@ -198,7 +198,8 @@ test_queue_completes (Fixture *f, gconstpointer data)
     g_autofree char *contents = NULL;
 
     g_assert_cmpint (va_job_result_get_status (result), ==, VA_JOB_STATUS_COMPLETED);
-    expected = g_strdup_printf ("%s/clip_output/clip_%s.%s", va_job_get_id (job), name,
+    /* straight in the job directory, as the 1.4 service's clients expect */
+    expected = g_strdup_printf ("%s/clip_%s.%s", va_job_get_id (job), name,
                                 g_str_equal (name, "scene_detection") ? "json" : "csv");
     g_assert_cmpstr (va_job_result_get_output_file (result), ==, expected);
     g_assert_cmpfloat (va_job_result_get_processing_time (result), >, 0);
@@ -318,7 +319,7 @@ test_queue_cancel_running (Fixture *f, gconstpointer data)
   g_assert_cmpuint (results->len, ==, 0);
   /* the pipeline was stopped before its end: no annotation files */
   job_dir = va_storage_dup_job_dir (va_engine_get_storage (f->engine), va_job_get_id (job), NULL);
-  outputs = g_build_filename (job_dir, "clip_output", "clip_scene_detection.json", NULL);
+  outputs = g_build_filename (job_dir, "clip_scene_detection.json", NULL);
   g_assert_false (g_file_test (outputs, G_FILE_TEST_EXISTS));
 }
 
@@ -399,7 +400,7 @@ test_queue_bad_input_fails_alone (Fixture *f, gconstpointer data)
   /* a clear reason, not a generic one */
   g_assert_true (g_str_has_prefix (va_job_get_error_message (bad_after), "All pipelines failed: "));
   g_test_message ("truncated input: %s", va_job_get_error_message (bad_after));
-  g_assert_nonnull (strstr (va_job_get_error_message (bad_after), "input.mov"));
+  g_assert_nonnull (strstr (va_job_get_error_message (bad_after), "input.mp4"));
 
   results = va_store_list_results (va_engine_get_store (f->engine), va_job_get_id (bad), &error);
   g_assert_cmpuint (results->len, ==, 2);

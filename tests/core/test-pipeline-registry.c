@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 #include <unistd.h>
 
+#include "va-annotation-output.h"
 #include "va-error.h"
 #include "va-pipeline-builder.h"
 #include "va-pipeline-defaults.h"
@@ -453,6 +454,46 @@ test_registry_audio (void)
   g_unlink (input);
 }
 
+/* No two pipelines write the same file: a job selecting both would keep
+ * only the one written last. The annotation sink's table of files agrees
+ * with the registry, pipeline by pipeline. */
+static void
+test_registry_distinct_outputs (void)
+{
+  g_autoptr (VaPipelineRegistry) registry = va_pipeline_registry_new ();
+  g_autoptr (GPtrArray) list = va_pipeline_registry_list (registry);
+  g_autoptr (GHashTable) owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const VaAnnotationOutput *outputs;
+  guint n_outputs, n_files = 0;
+
+  outputs = va_annotation_output_get_all (&n_outputs);
+  for (guint i = 0; i < list->len; i++) {
+    VaPipelineInfo *info = g_ptr_array_index (list, i);
+    const char *name = va_pipeline_info_get_name (info);
+    g_auto (GStrv) suffixes = va_pipeline_info_dup_output_suffixes (info);
+    guint in_sink = 0;
+
+    for (guint j = 0; suffixes[j] != NULL; j++) {
+      const char *other = g_hash_table_lookup (owner, suffixes[j]);
+      gboolean written = FALSE;
+
+      if (other != NULL)
+        g_error ("%s and %s both write <stem>%s", other, name, suffixes[j]);
+      g_hash_table_insert (owner, g_strdup (suffixes[j]), (gpointer)name);
+      for (guint k = 0; k < n_outputs; k++)
+        written |= g_str_equal (outputs[k].pipeline, name)
+                   && g_str_equal (outputs[k].suffix, suffixes[j]);
+      g_assert_true (written);
+      n_files++;
+    }
+    for (guint k = 0; k < n_outputs; k++)
+      in_sink += g_str_equal (outputs[k].pipeline, name);
+    g_assert_cmpuint (in_sink, ==, g_strv_length (suffixes));
+  }
+  /* and the sink writes no file of a pipeline the registry does not know */
+  g_assert_cmpuint (n_outputs, ==, n_files);
+}
+
 /* Settings reach an element wherever it runs: audio_processing's vadiarize
  * takes diarization-max-speakers as speaker_diarization's does, and the
  * operator's model path reaches vaspeech. */
@@ -768,6 +809,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline-registry/resolve", test_registry_resolve);
   g_test_add_func ("/pipeline-registry/real-schema", test_registry_real_schema);
   g_test_add_func ("/pipeline-registry/audio", test_registry_audio);
+  g_test_add_func ("/pipeline-registry/distinct-outputs", test_registry_distinct_outputs);
   g_test_add_func ("/pipeline-registry/defaults-from-settings", test_defaults_from_settings);
   g_test_add_func ("/pipeline-registry/decoder-frame-threads", test_decoder_frame_threads);
   g_test_add_func ("/pipeline-registry/loads-only-what-runs", test_loads_only_what_runs);

@@ -87,6 +87,32 @@ read_file_bytes (const char *path)
   return g_bytes_new_take (contents, length);
 }
 
+/* A QuickTime movie (qtmux, brand "qt  ") stays .mov whatever the client
+ * called it; only the ISO brands make an MP4. */
+static void
+test_storage_upload_quicktime_extension (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStorage) storage = new_storage (dir);
+  g_autofree char *movie = g_build_filename (dir, "movie.mov", NULL);
+  g_autoptr (GBytes) video = NULL;
+  g_autoptr (VaUpload) upload = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  va_test_media_run ("videotestsrc num-buffers=5 ! video/x-raw,width=160,height=120 ! "
+                     "x264enc speed-preset=ultrafast ! h264parse ! qtmux ! filesink name=sink",
+                     movie);
+  video = read_file_bytes (movie);
+  upload = va_storage_create_upload (storage, "holiday.mp4", -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (splice_and_complete (upload, video, &error));
+  g_assert_no_error (error);
+  expected = g_strdup_printf ("%s/input.mov", va_upload_get_job_id (upload));
+  g_assert_cmpstr (va_upload_get_path (upload), ==, expected);
+  g_assert_cmpstr (va_upload_get_filename (upload), ==, "holiday.mp4");
+}
+
 static void
 test_storage_permissions (void)
 {
@@ -157,8 +183,9 @@ test_storage_upload_stored_under_fixed_name (void)
   g_assert_no_error (error);
   g_assert_true (va_upload_is_complete (upload));
   g_assert_cmpstr (va_upload_get_media_type (upload), ==, "video/quicktime");
-  /* GStreamer's extension for the typefound container, never the client's */
-  expected = g_strdup_printf ("%s/input.mov", va_upload_get_job_id (upload));
+  /* the extension of the typefound container, never the client's: an MP4
+   * (ftyp brand isom, typefound as video/quicktime variant=iso) is .mp4 */
+  expected = g_strdup_printf ("%s/input.mp4", va_upload_get_job_id (upload));
   g_assert_cmpstr (va_upload_get_path (upload), ==, expected);
   /* every byte stored, as sent */
   {
@@ -174,7 +201,7 @@ test_storage_upload_stored_under_fixed_name (void)
   files = va_storage_list_job_files (storage, va_upload_get_job_id (upload), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (files->len, ==, 1);
-  g_assert_cmpstr (files->pdata[0], ==, "input.mov");
+  g_assert_cmpstr (files->pdata[0], ==, "input.mp4");
   job_dir = va_storage_dup_job_dir (storage, va_upload_get_job_id (upload), NULL);
   g_assert_cmpuint (count_entries (job_dir), ==, 1);
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 1);
@@ -650,6 +677,7 @@ main (int argc, char **argv)
   g_test_add_func ("/storage/permissions", test_storage_permissions);
   g_test_add_func ("/storage/existing-root", test_storage_existing_root_loses_world_access);
   g_test_add_func ("/storage/upload/fixed-name", test_storage_upload_stored_under_fixed_name);
+  g_test_add_func ("/storage/upload/quicktime-extension", test_storage_upload_quicktime_extension);
   g_test_add_func ("/storage/upload/chunks", test_storage_upload_write_chunks);
   g_test_add_func ("/storage/upload/size-limit", test_storage_size_limit);
   g_test_add_func ("/storage/upload/disk-full", test_storage_disk_full);

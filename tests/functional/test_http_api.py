@@ -6,6 +6,7 @@
 # authorization matrix (every route x every kind of key) and an end-to-end
 # run: a generated video with cuts is submitted, processed, and its results
 # and artifacts downloaded and checked.
+import hashlib
 import io
 import json
 import os
@@ -403,6 +404,16 @@ class EndToEnd(ApiTest):
         done = s.wait_for(key, job["id"], ("completed", "failed"))
         self.assertEqual(done["status"], "completed", done)
         self.assertEqual(done["video_duration_seconds"], 6)
+        # As the 1.4 service lays a job out: the result files straight in
+        # storage/<job_id>/ (its clients list that folder without
+        # recursing), beside the upload, which is stored with the extension
+        # of its real container (an MP4, not ".mov"); the client's name is
+        # kept in video_filename.
+        self.assertEqual(done["video_filename"], "clip.mp4")
+        self.assertTrue(done["video_path"].endswith(f"{job['id']}/input.mp4"), done)
+        listing = sorted(os.listdir(os.path.join(s.data, "storage", job["id"])))
+        self.assertEqual(listing, ["clip_motion_analysis.csv", "clip_scene_detection.json",
+                                   "input.mp4"])
         seen = b""
         while b"event: job.completed" not in seen:
             line = events.readline()
@@ -419,6 +430,18 @@ class EndToEnd(ApiTest):
         self.assertEqual(r.status, 200)
         self.assertIn("attachment", r.headers["Content-Disposition"])
         coco = json.loads(r.body)
+        # provenance: tool, pipeline, its analysers and settings, the job's
+        # options, the input's digest, when
+        with open(self.video, "rb") as f:
+            sha256 = hashlib.sha256(f.read()).hexdigest()
+        p = coco["provenance"]
+        self.assertEqual((p["tool"], p["pipeline"], p["input_sha256"]),
+                         ("videoannotator", "scene_detection", sha256), p)
+        self.assertEqual(p["model"]["elements"][0]["element"], "vascenedetect")
+        self.assertIn("threshold", p["model"]["elements"][0]["settings"])
+        self.assertIsInstance(p["config"], dict)
+        self.assertLessEqual(done["started_at"][:19], p["started_at"][:19])
+        self.assertLessEqual(p["started_at"], p["finished_at"])
         # three scenes: the two cuts were found
         self.assertGreaterEqual(len(coco["annotations"]), 3)
         motion = s.request(
@@ -432,7 +455,7 @@ class EndToEnd(ApiTest):
         with zipfile.ZipFile(io.BytesIO(r.body)) as z:
             self.assertIsNone(z.testzip())
             names = z.namelist()
-            self.assertTrue(any(n.endswith("_scene_detection.json") for n in names), names)
+            self.assertEqual(sorted(names), listing)
             self.assertTrue(any(n.endswith("_motion_analysis.csv") for n in names), names)
             video = [n for n in names if n.startswith("input.")]
             self.assertEqual(len(video), 1, names)

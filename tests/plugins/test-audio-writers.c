@@ -165,8 +165,8 @@ test_webvtt (void)
   g_assert_cmpuint (n, ==, 2);
   g_clear_pointer (&vtt, g_free);
 
-  /* With speaker turns: voices, and a cue split where the speaker changes
-   * inside an utterance ("not" is mostly in SPEAKER_01's turn). */
+  /* Speaker turns change nothing: no `<v>` voice tags (clients of the 1.4
+   * service show them literally), no cue split at a speaker change. */
   va_annotation_model_add_speaker_turn (model, 900 * MS, 1550 * MS, 0);
   va_annotation_model_add_speaker_turn (model, 1550 * MS, 2 * GST_SECOND, 1);
   va_annotation_model_add_speaker_turn (model, 2900 * MS, 3600 * MS, 0);
@@ -176,10 +176,9 @@ test_webvtt (void)
   vtt = va_webvtt_writer_build (model, NULL, &n);
   g_assert_cmpstr (vtt, ==,
                    "WEBVTT\n\n"
-                   "1\n00:00:01.000 --> 00:00:01.500\n<v SPEAKER_00>he was\n\n"
-                   "2\n00:00:01.600 --> 00:00:01.900\n<v SPEAKER_01>not\n\n"
-                   "3\n00:00:03.000 --> 00:00:03.500\n<v SPEAKER_00>a&lt;b&gt; &amp; c\n\n");
-  g_assert_cmpuint (n, ==, 3);
+                   "1\n00:00:01.000 --> 00:00:01.900\nhe was not\n\n"
+                   "2\n00:00:03.000 --> 00:00:03.500\na&lt;b&gt; &amp; c\n\n");
+  g_assert_cmpuint (n, ==, 2);
 }
 
 /* An utterance longer than VA_WEBVTT_MAX_CUE_DURATION continues in a new
@@ -213,8 +212,8 @@ test_outputs (void)
   for (guint i = 0; i < n; i++) {
     if (g_str_equal (outputs[i].pipeline, "audio_processing")) {
       n_audio++;
-      g_assert_true (g_str_equal (outputs[i].suffix, "_speech_recognition.vtt")
-                     || g_str_equal (outputs[i].suffix, "_speaker_diarization.rttm"));
+      g_assert_true (g_str_equal (outputs[i].suffix, "_audio_processing.vtt")
+                     || g_str_equal (outputs[i].suffix, "_audio_processing.rttm"));
     }
     if (g_str_equal (outputs[i].pipeline, "voice_activity"))
       g_assert_cmpstr (outputs[i].suffix, ==, "_voice_activity.csv");
