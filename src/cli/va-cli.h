@@ -39,5 +39,6 @@ int va_cli_token (int argc, char **argv);
 int va_cli_server (int argc, char **argv);
 int va_cli_job (int argc, char **argv);
 int va_cli_cleanup (int argc, char **argv);
+int va_cli_pipelines (int argc, char **argv);
 
 G_END_DECLS
