@@ -164,7 +164,6 @@ va_audit_record (VaAudit *self, VaCaller *caller, const char *action, const char
   va_audit_entry_set_target (entry, target);
   if (detail != NULL)
     va_audit_entry_set_detail (entry, detail);
-  return va_audit_record_entry (self, entry, caller != NULL ? va_caller_get_client_address (caller)
-                                                            : NULL,
-                                error);
+  return va_audit_record_entry (
+      self, entry, caller != NULL ? va_caller_get_client_address (caller) : NULL, error);
 }
