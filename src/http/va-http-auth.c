@@ -33,11 +33,6 @@ typedef enum {
   VA_HTTP_CREDENTIALS_IN_URL,
 } VaHttpCredentials;
 
-/* Query parameters some clients put a bearer token in (RFC 6750 names
- * access_token). Never accepted: a URL ends up in logs, proxies and
- * browser history. */
-static const char *const va_http_auth_url_keys[] = { "access_token", "api_key", "apikey" };
-
 /* The one key of the request, or why there is none. libsoup joins a
  * header sent twice with ", ", and neither a bearer token nor an API key
  * contains a comma: a comma means two keys, and the request is refused
@@ -52,10 +47,8 @@ va_http_auth_extract_key (VaHttpRequest *req, const char **out)
   const char *bearer = NULL;
 
   *out = NULL;
-  for (guint i = 0; req->query != NULL && i < G_N_ELEMENTS (va_http_auth_url_keys); i++) {
-    if (g_hash_table_contains (req->query, va_http_auth_url_keys[i]))
-      return VA_HTTP_CREDENTIALS_IN_URL;
-  }
+  if (va_http_query_has_credentials (req->query))
+    return VA_HTTP_CREDENTIALS_IN_URL;
   if ((authorization != NULL && strchr (authorization, ',') != NULL)
       || (api_key != NULL && strchr (api_key, ',') != NULL))
     return VA_HTTP_CREDENTIALS_AMBIGUOUS;
