@@ -73,9 +73,10 @@ va_http_auth_reject (VaHttpRequest *req, const char *message, const char *reason
 {
   g_autoptr (JsonNode) detail = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonObject) o = json_object_new ();
-  g_autofree char *challenge = g_strdup_printf ("Bearer error=\"invalid_token\", "
-                                                "error_description=\"%s\"",
-                                                reason);
+  /* RFC 6750: more than one way of sending a key is an invalid request */
+  g_autofree char *challenge = g_strdup_printf (
+      "Bearer error=\"%s\", error_description=\"%s\"",
+      g_str_equal (reason, "ambiguous") ? "invalid_request" : "invalid_token", reason);
 
   json_object_set_string_member (o, "reason", reason);
   json_node_set_object (detail, o);

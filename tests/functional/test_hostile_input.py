@@ -117,6 +117,7 @@ class Credentials(HostileTest):
             conn.endheaders()
             r = conn.getresponse()
             body = r.read()
+            self.last_challenge = r.getheader("WWW-Authenticate")
             return r.status, json.loads(body) if body else None
         finally:
             conn.close()
@@ -126,6 +127,9 @@ class Credentials(HostileTest):
         self.assertEqual(status, 401, (headers, body))
         self.assertEqual(body["error"]["code"], "UNAUTHORIZED")
         self.assertEqual(body["error"]["detail"]["reason"], reason)
+        self.assertIn("Bearer", self.last_challenge)
+        if reason == "ambiguous":
+            self.assertIn('error="invalid_request"', self.last_challenge)
 
     def test_single_keys_work(self):
         for headers in ([("Authorization", f"Bearer {self.good}")],
