@@ -12,10 +12,10 @@
  * (some with daylight saving time, one with a 30-minute shift) and up to
  * four bytes of seconds after 2026-01-01 as the start.
  *
- * A refused expression gives an error and nothing else. For an accepted
- * one, the next run is a whole minute strictly after the start that the
- * schedule matches, no minute just before it (and after the start)
- * matches, and asking again from just before it finds it again. */
+ * A refused expression gives an error and nothing else. An accepted one
+ * is made of the grammar's characters only, and the next run is a whole minute strictly after the
+ * start that the schedule matches, no minute just before it (and after the start) matches, and
+ * asking again from just before it finds it again. */
 
 static const char *const va_fuzz_zones[]
     = { "UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu" };
@@ -61,6 +61,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   }
   g_assert_no_error (error);
+  /* the grammar: numbers, *, ranges, lists, steps, blanks */
+  for (const char *c = spec; *c != '\0'; c++)
+    g_assert_nonnull (strchr ("0123456789*/-, \t", *c));
   start = va_fuzz_start (rest, rest_size);
   next = va_cron_next (cron, start);
   if (next == NULL)

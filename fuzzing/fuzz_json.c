@@ -8,9 +8,9 @@
 
 /* va_json_parse() (src/core/va-json.c), the one parser of JSON from
  * outside the process, and the scan in front of it that bounds nesting
- * before json-glib recurses. Input: any text. Whatever parses must nest
- * exactly as deep as the scan counted: a scan that counts too few levels
- * lets a deep document reach the recursive parser. */
+ * before json-glib recurses. Input: any text. Whatever parses must nest no
+ * deeper than the scan counted: a scan that counts too few levels lets a
+ * deep document reach the recursive parser. */
 
 static guint
 va_fuzz_json_depth (JsonNode *node)
@@ -65,7 +65,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   }
   depth = va_fuzz_json_depth (root);
   g_assert_cmpuint (depth, <=, VA_JSON_MAX_DEPTH);
-  g_assert_true (va_json_check_limits ((const char *)data, size, size, depth, NULL));
+  /* the scan may count more than the tree holds (json-glib ignores text
+   * after a scalar root: "false[[" parses as false), never less */
   if (depth > 0)
     g_assert_false (va_json_check_limits ((const char *)data, size, size, depth - 1, NULL));
   return 0;

@@ -11,15 +11,82 @@
  * parser recurses once per level (80 000 nested brackets, 160 KB, overflow
  * the stack of a serving thread). */
 
-typedef enum {
-  SCAN_CODE,
-  SCAN_STRING,        /* "...", backslash escapes */
-  SCAN_STRING_ESCAPE, /* the byte after a backslash */
-  SCAN_SQ_STRING,     /* '...': json-glib accepts these, without escapes */
-  SCAN_SLASH,         /* a '/' in code: maybe a comment */
-  SCAN_COMMENT,       /* json-glib skips C comments */
-  SCAN_COMMENT_STAR,
-} VaJsonScan;
+/* What JSON may have outside strings: structure, white space, numbers and
+ * the letters of true/false/null. Anything else is refused rather than
+ * modelled: json-glib also reads comments and single-quoted strings, with
+ * rules that differ between its versions (1.6 skips from one '/' to the
+ * next), and a bracket the parser skips but the scan counts as a closer
+ * hides real nesting. */
+static gboolean
+va_json_is_code_byte (char c)
+{
+  return c != '\0' && (g_ascii_isalnum (c) || strchr (" \t\r\n[]{}:,+-.", c) != NULL);
+}
+
+/* The code unit of "\uXXXX" at @p (4 bytes after the 'u'), or -1. */
+static gint
+va_json_hex4 (const char *p, const char *end)
+{
+  gint value = 0;
+
+  if (end - p < 4)
+    return -1;
+  for (guint i = 0; i < 4; i++) {
+    gint digit = g_ascii_xdigit_value (p[i]);
+
+    if (digit < 0)
+      return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/* Moves @i from the opening quote of a string to its closing quote.
+ * Only JSON's escapes are accepted, with exactly four hex digits after
+ * \u and surrogates in pairs: json-glib reads four bytes after \u whatever
+ * they are, and two more for the second half of a pair, so anything else
+ * could end the string somewhere the scan does not expect. */
+static gboolean
+va_json_skip_string (const char *data, gsize length, gsize *i, GError **error)
+{
+  const char *end = data + length;
+  gsize start = *i;
+
+  for (gsize j = start + 1; j < length; j++) {
+    const char *p = data + j;
+    gint unit, low;
+
+    if (*p == '"') {
+      *i = j;
+      return TRUE;
+    }
+    if (*p != '\\')
+      continue;
+    if (j + 1 < length && strchr ("\"\\/bfnrt", p[1]) != NULL && p[1] != '\0') {
+      j++;
+      continue;
+    }
+    unit = j + 1 < length && p[1] == 'u' ? va_json_hex4 (p + 2, end) : -1;
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      low = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ? va_json_hex4 (p + 8, end) : -1;
+      if (low < 0xdc00 || low > 0xdfff)
+        unit = -1;
+      else
+        j += 6;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      unit = -1;
+    }
+    if (unit < 0) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "Not JSON: invalid escape in a string (at byte %" G_GSIZE_FORMAT ")", j);
+      return FALSE;
+    }
+    j += 5;
+  }
+  g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+               "Not JSON: unterminated string (from byte %" G_GSIZE_FORMAT ")", start);
+  return FALSE;
+}
 
 /**
  * va_json_check_limits:
@@ -29,20 +96,21 @@ typedef enum {
  * @max_depth: deepest accepted nesting of arrays and objects
  * @error: return location for a %VA_ERROR
  *
- * Checks @data without parsing it. Brackets inside strings (both quote
- * styles json-glib reads) and comments do not count, so the depth is the
- * one the parser would reach; a byte the scan does not understand only
- * makes the later parse fail, never the count too low.
+ * Checks @data without parsing it. Brackets inside strings do not count,
+ * so the depth is the one the parser would reach. Only JSON's own syntax
+ * is accepted: no comments, no single-quoted strings, only JSON's string
+ * escapes (json-glib accepts more, but reads it in ways a scan cannot
+ * safely follow).
  *
  * Returns: %FALSE with %VA_ERROR_PAYLOAD_TOO_LARGE when @data is too
- *   large, or %VA_ERROR_INVALID_ARGUMENT when it nests too deeply; both
- *   messages name the limit
+ *   large, or %VA_ERROR_INVALID_ARGUMENT when it nests too deeply (both
+ *   messages name the limit) or is not JSON (a byte JSON does not allow
+ *   outside a string, a bad escape, an unterminated string)
  */
 gboolean
 va_json_check_limits (const char *data, gsize length, gsize max_size, guint max_depth,
                       GError **error)
 {
-  VaJsonScan state = SCAN_CODE;
   guint depth = 0;
 
   if (length > max_size) {
@@ -55,56 +123,24 @@ va_json_check_limits (const char *data, gsize length, gsize max_size, guint max_
   for (gsize i = 0; i < length; i++) {
     char c = data[i];
 
-    switch (state) {
-    case SCAN_SLASH:
-      if (c == '*') {
-        state = SCAN_COMMENT;
-        break;
+    if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                     "JSON nests deeper than the limit of %u levels (at byte %" G_GSIZE_FORMAT ")",
+                     max_depth, i);
+        return FALSE;
       }
-      state = SCAN_CODE;
-      G_GNUC_FALLTHROUGH;
-    case SCAN_CODE:
-      if (c == '[' || c == '{') {
-        if (++depth > max_depth) {
-          g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                       "JSON nests deeper than the limit of %u levels (at byte %" G_GSIZE_FORMAT
-                       ")",
-                       max_depth, i);
-          return FALSE;
-        }
-      } else if ((c == ']' || c == '}') && depth > 0) {
-        depth--;
-      } else if (c == '"') {
-        state = SCAN_STRING;
-      } else if (c == '\'') {
-        state = SCAN_SQ_STRING;
-      } else if (c == '/') {
-        state = SCAN_SLASH;
-      }
-      break;
-    case SCAN_STRING:
-      if (c == '\\')
-        state = SCAN_STRING_ESCAPE;
-      else if (c == '"')
-        state = SCAN_CODE;
-      break;
-    case SCAN_STRING_ESCAPE:
-      state = SCAN_STRING;
-      break;
-    case SCAN_SQ_STRING:
-      if (c == '\'')
-        state = SCAN_CODE;
-      break;
-    case SCAN_COMMENT:
-      if (c == '*')
-        state = SCAN_COMMENT_STAR;
-      break;
-    case SCAN_COMMENT_STAR:
-      if (c == '/')
-        state = SCAN_CODE;
-      else if (c != '*')
-        state = SCAN_COMMENT;
-      break;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    } else if (c == '"') {
+      if (!va_json_skip_string (data, length, &i, error))
+        return FALSE;
+    } else if (!va_json_is_code_byte (c)) {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "Not JSON: unexpected byte 0x%02x outside a string (at byte %" G_GSIZE_FORMAT
+                   "); comments and single quotes are not accepted",
+                   (guint)(guchar)c, i);
+      return FALSE;
     }
   }
   return TRUE;
@@ -139,7 +175,11 @@ va_json_parse (const char *data, gssize length, gsize max_size, GError **error)
     return NULL;
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, size > 0 ? data : "", (gssize)size, &local_error)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, local_error->message);
+    /* json-glib quotes the offending bytes, which need not be UTF-8;
+     * the message goes into JSON answers and logs */
+    g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, message);
     return NULL;
   }
   root = json_parser_steal_root (parser);

@@ -25,7 +25,16 @@ va_http_query_parse_uint (const char *text, guint min, guint max, guint *out)
 {
   guint64 value;
 
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
+  /* digits only: strtoull() behind g_ascii_string_to_unsigned() skips a
+   * leading vertical tab (page=%0B1), which g_ascii_isspace() does not
+   * count as space (found by fuzz_router) */
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (const char *c = text; *c != '\0'; c++) {
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  }
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
     return FALSE;
   *out = (guint)value;
   return TRUE;

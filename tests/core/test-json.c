@@ -39,16 +39,16 @@ test_json_depth (void)
 }
 
 static void
-test_json_brackets_in_strings_and_comments (void)
+test_json_brackets_in_strings (void)
 {
   g_autofree char *closers = g_strnfill (100, ']');
   g_autofree char *openers = g_strnfill (100, '[');
   /* brackets that do not nest must not count, in both directions */
-  g_autofree char *quoted
-      = g_strdup_printf ("[\"%s\", \"\\\"%s\", '%s']", openers, openers, openers);
+  g_autofree char *quoted = g_strdup_printf (
+      "[\"%s\", \"\\\"%s\", \"\\\\\", \"\\u005b\\ud83d\\ude00%s\"]", openers, openers, openers);
   /* closers hidden from the parser must not lower the count */
-  g_autofree char *hidden = g_strdup_printf ("%s /* %s */ \"%s\" '%s' \"\\\"%s\" %s", openers,
-                                             closers, closers, closers, closers, openers);
+  g_autofree char *hidden
+      = g_strdup_printf ("%s \"%s\" \"\\\"%s\" %s", openers, closers, closers, openers);
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = va_json_parse (quoted, -1, 0, &error);
 
@@ -59,6 +59,46 @@ test_json_brackets_in_strings_and_comments (void)
   g_clear_error (&error);
   g_assert_true (va_json_check_limits (hidden, strlen (hidden), G_MAXSIZE, 200, &error));
   g_assert_no_error (error);
+}
+
+/* json-glib 1.6 skips from one slash to the next as a comment, reads
+ * single-quoted strings and reads four bytes after \u whatever they are
+ * (then two more after a high surrogate): the first texts below parse as
+ * [1,[2]] and ["c","]",...], so brackets json-glib skips would be counted
+ * as closers by a scan that does not follow it exactly (both found by
+ * fuzz_json). Anything outside JSON's own syntax is refused. */
+static void
+test_json_not_json_refused (void)
+{
+  const char *texts[] = {
+    "[1, /x ]]]] */ [2]]",
+    "[\"\\u0\\\", \"]\", [1]]",
+    "[1, /* ] */ 2]",
+    "[1 // ]\n]",
+    "[1, # ]\n2]",
+    "[1, ;2]",
+    "['a', 1]",
+    "[\"\\ud800x\"]",
+    "[\"\\udc00\"]",
+    "[\"\\ud800\\u0041\"]",
+    "[\"\\x41\"]",
+    "[\"\\0\"]",
+    "[\"unterminated]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_null (va_json_parse (texts[i], -1, 0, &error));
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "Not JSON"));
+  }
+  {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_null (va_json_parse ("[1\0]", 4, 0, &error));
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  }
 }
 
 static void
@@ -78,7 +118,7 @@ test_json_size (void)
 static void
 test_json_malformed (void)
 {
-  const char *bad[] = { "", "   ", "{", "[1,]", "{\"a\" 1}", "\"unterminated" };
+  const char *bad[] = { "", "   ", "{", "[1,]", "{\"a\" 1}", "[tru]" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     g_autoptr (GError) error = NULL;
@@ -93,8 +133,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/json/depth", test_json_depth);
-  g_test_add_func ("/json/brackets-in-strings-and-comments",
-                   test_json_brackets_in_strings_and_comments);
+  g_test_add_func ("/json/brackets-in-strings", test_json_brackets_in_strings);
+  g_test_add_func ("/json/not-json-refused", test_json_not_json_refused);
   g_test_add_func ("/json/size", test_json_size);
   g_test_add_func ("/json/malformed", test_json_malformed);
   return g_test_run ();
