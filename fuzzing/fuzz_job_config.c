@@ -8,6 +8,7 @@
 #include "fuzz.h"
 #include "va-config-report.h"
 #include "va-engine.h"
+#include "va-json.h"
 #include "va-pipeline-builder.h"
 
 /* A job submission's `selected_pipelines` field and `config` JSON, checked
@@ -72,7 +73,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autofree char *selection = va_fuzz_split_line (data, size, &rest, &rest_size);
   g_auto (GStrv) names = va_engine_parse_pipeline_list (selection);
   g_autoptr (GPtrArray) resolved = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (VaConfigReport) report = NULL;
   g_autoptr (GError) error = NULL;
   JsonObject *config = NULL;
@@ -87,12 +88,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_clear_error (&error);
 
   if (rest_size > 0) {
-    if (!json_parser_load_from_data (parser, (const char *)rest, (gssize)rest_size, NULL))
+    /* as the HTTP routes parse it: limits first (va-json.c) */
+    root = va_json_parse ((const char *)rest, (gssize)rest_size, VA_JSON_MAX_SIZE, NULL);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
       return 0;
-    if (json_parser_get_root (parser) == NULL
-        || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-      return 0;
-    config = json_node_get_object (json_parser_get_root (parser));
+    config = json_node_get_object (root);
   }
 
   report = va_engine_validate_config (engine, config, (const char *const *)names, &error);

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fuzz.h"
+#include "va-json.h"
 #include "va-log-sanitizer.h"
 
 /* VaLogSanitizer sees attacker-controlled text (client file names, header
@@ -60,7 +61,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autofree char *input = va_fuzz_strndup (data, size);
   g_autofree char *once = va_log_sanitizer_sanitize (sanitizer, input);
   g_autofree char *twice = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
 
   g_assert_nonnull (once);
   g_assert_true (g_utf8_validate (once, -1, NULL));
@@ -72,10 +73,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (strchr (input, '@') == strrchr (input, '@'))
     g_assert_cmpstr (once, ==, twice);
 
-  if (json_parser_load_from_data (parser, (const char *)data, (gssize)size, NULL)
-      && json_parser_get_root (parser) != NULL) {
-    g_autoptr (JsonNode) clean
-        = va_log_sanitizer_sanitize_json (sanitizer, json_parser_get_root (parser));
+  root = va_json_parse ((const char *)data, (gssize)size, VA_JSON_MAX_SIZE, NULL);
+  if (root != NULL) {
+    g_autoptr (JsonNode) clean = va_log_sanitizer_sanitize_json (sanitizer, root);
 
     g_assert_nonnull (clean);
     va_fuzz_check_json (clean);

@@ -14,6 +14,7 @@
 
 #include "va-cli.h"
 #include "va-error.h"
+#include "va-json.h"
 #include "va-remote-client.h"
 #include "va-settings.h"
 
@@ -626,11 +627,12 @@ va_cli_job_is_terminal (const char *status)
 static char *
 va_cli_job_read_object (const char *option, const char *path, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
 
-  if (!json_parser_load_from_file (parser, path, &local_error)) {
+  if (!g_file_get_contents (path, &contents, &length, &local_error)) {
     if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
       g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, _ ("%s: no such file: %s"), option, path);
     else
@@ -638,8 +640,14 @@ va_cli_job_read_object (const char *option, const char *path, GError **error)
                    local_error->message);
     return NULL;
   }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  /* the server's limits, so that a file it would refuse is refused here */
+  root = va_json_parse (contents, (gssize)length, VA_JSON_MAX_SIZE, &local_error);
+  if (root == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, _ ("%s %s: %s"), option, path,
+                 local_error->message);
+    return NULL;
+  }
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
                  _ ("%s %s: expected a JSON object, e.g. {\"scene_detection\": {\"threshold\": "
                     "30}}"),

@@ -15,6 +15,7 @@ static int va_cli_version (int argc, char **argv);
 /* One row per subcommand; each lives in its own va-cli-<name>.c. */
 static const VaCliCommand commands[] = {
   { "annotate", N_ ("Annotate a local video file"), va_cli_annotate },
+  { "pipelines", N_ ("List the annotation pipelines and their options"), va_cli_pipelines },
   { "server", N_ ("Run the service (REST API and job queue)"), va_cli_server },
   { "version", N_ ("Print the version"), va_cli_version },
   { "config", N_ ("Show the effective settings and where they come from"), va_cli_config },

@@ -15,11 +15,14 @@
 #include "va-error.h"
 #include "va-http-server.h"
 #include "va-log.h"
+#include "va-secure-file.h"
 #include "va-settings.h"
+#include "va-token-store.h"
 
 /* `videoannotator server`: the long-running service. It checks who it runs
- * as, sets a umask that keeps job files private, opens the engine, shows
- * the first admin key once, serves HTTP, and on SIGTERM/SIGINT stops
+ * as and every setting before it creates anything, sets a umask that keeps
+ * job files private, opens the engine, serves HTTP, hands over the first
+ * admin key, and on SIGTERM/SIGINT stops
  * gracefully: running jobs get `shutdown-timeout` seconds, then go back
  * to the queue for the next start. */
 
@@ -62,17 +65,61 @@ va_cli_server_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Shown on the terminal only: a key in a log file would outlive its
- * secrecy. */
-static void
-va_cli_server_print_key (const char *key)
+#define VA_CLI_SERVER_KEY_FILE "initial-admin-key"
+
+/* The first admin key goes to a private file in the data directory, and
+ * to the terminal only when there is one: under systemd standard output
+ * is the journal, which keeps it readable long after it was shown. A key
+ * that cannot be handed over is revoked, so the next start makes another.
+ * Returns the exit code on failure, -1 on success. */
+static int
+va_cli_server_hand_over_key (VaEngine *engine, VaSettings *settings, char *key)
 {
-  g_print ("\n%s\n", _ ("A first admin API key was created. It is shown only this once: store it "
-                        "now."));
+  g_autofree char *path
+      = g_build_filename (va_settings_get_data_dir (settings), VA_CLI_SERVER_KEY_FILE, NULL);
+  g_autofree char *contents = g_strconcat (key, "\n", NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (!va_secure_file_write (path, contents, strlen (contents), &error)) {
+    g_autoptr (GError) revoke_error = NULL;
+    g_autoptr (VaApiKey) revoked
+        = va_token_store_revoke (va_engine_get_token_store (engine), key, NULL, &revoke_error);
+
+    g_printerr (_ ("videoannotator server: cannot write the first admin key to %s: %s; the key "
+                   "was revoked%s%s\n"),
+                path, error->message, revoked == NULL ? ": " : "",
+                revoked == NULL ? revoke_error->message : "");
+    memset (contents, 0, strlen (contents));
+    return va_cli_exit_code_for_error (error);
+  }
+  memset (contents, 0, strlen (contents));
+
+  g_print ("\n%s\n", _ ("A first admin API key was created."));
+  g_print (_ ("It is in %s (mode 0600): store it elsewhere, then delete that file.\n"), path);
   g_print ("%s\n", _ ("Use it as “Authorization: Bearer KEY”; create more with “videoannotator "
                       "token create”."));
-  g_print ("\n%s\n\n", key);
+  if (isatty (STDOUT_FILENO))
+    g_print ("\n%s\n", key);
+  g_print ("\n");
   fflush (stdout);
+  return -1;
+}
+
+/* Everything that can refuse the start, before anything is created. */
+static gboolean
+va_cli_server_check (VaSettings *settings, gboolean dev, GError **error)
+{
+  const char *dirs[]
+      = { va_settings_get_data_dir (settings), va_settings_get_storage_dir (settings),
+          va_settings_get_log_dir (settings) };
+
+  if (!va_http_server_check_settings (settings, dev, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++) {
+    if (!va_secure_file_check_closed_dir (dirs[i], error))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 static gboolean
@@ -157,7 +204,7 @@ va_cli_server (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
 
-  if (!va_settings_load (settings, NULL, &error)) {
+  if (!va_settings_load (settings, NULL, &error) || !va_cli_server_check (settings, dev, &error)) {
     g_printerr ("videoannotator server: %s\n", error->message);
     return va_cli_exit_code_for_error (error);
   }
@@ -187,12 +234,13 @@ va_cli_server (int argc, char **argv)
   va_engine_set_log (engine, log);
   va_engine_set_dev_mode (engine, dev);
 
-  if (!va_engine_create_initial_key (engine, &key, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
-    return va_cli_exit_code_for_error (error);
-  }
-  if (key != NULL)
-    va_cli_server_print_key (key);
+  /* from here on a signal stops the server gracefully, even one that
+   * arrives while it is still starting (handled once the loop runs) */
+  loop = g_main_loop_new (NULL, FALSE);
+  server.loop = loop;
+  server.engine = engine;
+  sigterm = g_unix_signal_add (SIGTERM, va_cli_server_signal_cb, &server);
+  sigint = g_unix_signal_add (SIGINT, va_cli_server_signal_cb, &server);
 
   if (!va_engine_start (engine, &error)) {
     g_printerr ("videoannotator server: %s\n", error->message);
@@ -204,11 +252,7 @@ va_cli_server (int argc, char **argv)
     g_printerr ("videoannotator server: %s\n", error->message);
     return va_cli_exit_code_for_error (error);
   }
-  uri = va_http_server_get_base_uri (http);
-  g_message ("Listening on %s", uri);
-  if (va_http_server_get_redirect_port (http) > 0)
-    g_message ("Plain HTTP on port %u redirects to %s", va_http_server_get_redirect_port (http),
-               uri);
+  server.http = http;
 
   dbus = va_dbus_service_start (engine, va_settings_get_string (settings, "dbus"), &error);
   if (error != NULL) {
@@ -221,12 +265,24 @@ va_cli_server (int argc, char **argv)
                VA_DBUS_BUS_NAME);
   }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  server.loop = loop;
-  server.engine = engine;
-  server.http = http;
-  sigterm = g_unix_signal_add (SIGTERM, va_cli_server_signal_cb, &server);
-  sigint = g_unix_signal_add (SIGINT, va_cli_server_signal_cb, &server);
+  /* last: a start refused above (port in use, ...) leaves no key behind */
+  if (!va_engine_create_initial_key (engine, &key, &error)) {
+    g_printerr ("videoannotator server: %s\n", error->message);
+    return va_cli_exit_code_for_error (error);
+  }
+  if (key != NULL) {
+    int status = va_cli_server_hand_over_key (engine, settings, key);
+
+    memset (key, 0, strlen (key));
+    if (status >= 0)
+      return status;
+  }
+  uri = va_http_server_get_base_uri (http);
+  g_message ("Listening on %s", uri);
+  if (va_http_server_get_redirect_port (http) > 0)
+    g_message ("Plain HTTP on port %u redirects to %s", va_http_server_get_redirect_port (http),
+               uri);
+
   g_main_loop_run (loop);
   g_source_remove (sigterm);
   g_source_remove (sigint);

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "va-audit.h"
 #include "va-cli.h"
 #include "va-codec.h"
 #include "va-error.h"
 #include "va-serializable.h"
+#include "va-log.h"
 #include "va-settings.h"
 #include "va-store.h"
 #include "va-token-store.h"
@@ -98,24 +100,31 @@ va_cli_token_open_store (VaCliToken *self, gboolean create)
   return store;
 }
 
+/* Through VaAudit like every other record: a row in the database and a
+ * sanitized line in the server's logs/audit.log. */
 static void
 va_cli_token_audit (VaCliToken *self, const char *action, VaApiKey *key, JsonObject *detail)
 {
   g_autoptr (VaStore) store = va_cli_token_open_store (self, TRUE);
+  g_autoptr (VaLog) log = NULL;
+  g_autoptr (VaAudit) audit = NULL;
   g_autoptr (VaAuditEntry) entry = va_audit_entry_new (action);
   g_autoptr (JsonObject) extra = detail != NULL ? json_object_ref (detail) : json_object_new ();
   g_autoptr (GError) error = NULL;
 
   if (store == NULL)
     return;
+  log = va_log_new (self->settings, 0, NULL);
+  audit = va_audit_new (store, log);
   json_object_set_string_member (extra, "source", "cli");
+  json_object_set_string_member (extra, "operator", g_get_user_name ());
   if (key != NULL) {
     va_audit_entry_set_user_id (entry, va_api_key_get_user_id (key));
     va_audit_entry_set_key_prefix (entry, va_api_key_get_prefix (key));
     va_audit_entry_set_target (entry, va_api_key_get_id (key));
   }
   va_audit_entry_set_detail (entry, extra);
-  if (!va_store_append_audit (store, entry, &error))
+  if (!va_audit_record_entry (audit, entry, NULL, &error))
     g_printerr (_ ("videoannotator token: warning: cannot write the audit trail: %s\n"),
                 error->message);
 }

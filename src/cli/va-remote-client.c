@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "va-error.h"
+#include "va-json.h"
 #include "va-multipart-stream.h"
 #include "va-remote-client.h"
 
@@ -148,8 +149,9 @@ va_remote_client_parse_reply (VaRemoteClient *self, SoupMessage *msg, GBytes *bo
   g_autoptr (GError) parse_error = NULL;
 
   if (length > 0 && va_remote_client_is_json (msg)) {
-    g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), length);
-    node = json_from_string (text, &parse_error);
+    /* a server's answers can be large (results); the depth is what
+     * matters for the parser */
+    node = va_json_parse (g_bytes_get_data (body, NULL), (gssize)length, G_MAXSSIZE, &parse_error);
   }
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status)) {

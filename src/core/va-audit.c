@@ -95,15 +95,46 @@ va_audit_get_log_file (VaAudit *self)
 }
 
 static gboolean
-va_audit_append_line (VaAudit *self, VaAuditEntry *entry, VaCaller *caller, GError **error)
+va_audit_append_line (VaAudit *self, VaAuditEntry *entry, const char *client_address,
+                      GError **error)
 {
   g_autoptr (JsonNode) node = va_codec_to_json ((VaSerializable *)entry);
   JsonObject *record = json_node_get_object (node);
 
-  if (caller != NULL && va_caller_get_client_address (caller) != NULL)
-    json_object_set_string_member (record, "client_address", va_caller_get_client_address (caller));
+  if (client_address != NULL)
+    json_object_set_string_member (record, "client_address", client_address);
   return va_log_append_record (self->log, "audit", record, error);
 }
+
+/**
+ * va_audit_record_entry:
+ * @entry: a complete record
+ * @client_address: (nullable): where the request came from, for the log
+ *   line
+ *
+ * The one path every record takes, whoever writes it (the engine for
+ * every transport, the local key commands): a row in the database and a
+ * sanitized line in `audit.log`.
+ *
+ * Returns: %FALSE if the record could not be written to the database
+ *   (the log line is attempted either way)
+ */
+gboolean
+va_audit_record_entry (VaAudit *self, VaAuditEntry *entry, const char *client_address,
+                       GError **error)
+{
+  g_autoptr (GError) log_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (VA_IS_AUDIT (self), FALSE);
+  g_return_val_if_fail (entry != NULL, FALSE);
+
+  ok = va_store_append_audit (self->store, entry, error);
+  if (self->log != NULL && !va_audit_append_line (self, entry, client_address, &log_error))
+    g_warning ("Audit log: %s", log_error->message);
+  return ok;
+}
+
 /**
  * va_audit_record:
  * @caller: (nullable): who; %NULL for the service itself (retention,
@@ -120,8 +151,6 @@ va_audit_record (VaAudit *self, VaCaller *caller, const char *action, const char
                  JsonObject *detail, GError **error)
 {
   g_autoptr (VaAuditEntry) entry = NULL;
-  g_autoptr (GError) log_error = NULL;
-  gboolean ok;
 
   g_return_val_if_fail (VA_IS_AUDIT (self), FALSE);
   g_return_val_if_fail (action != NULL, FALSE);
@@ -135,9 +164,6 @@ va_audit_record (VaAudit *self, VaCaller *caller, const char *action, const char
   va_audit_entry_set_target (entry, target);
   if (detail != NULL)
     va_audit_entry_set_detail (entry, detail);
-
-  ok = va_store_append_audit (self->store, entry, error);
-  if (self->log != NULL && !va_audit_append_line (self, entry, caller, &log_error))
-    g_warning ("Audit log: %s", log_error->message);
-  return ok;
+  return va_audit_record_entry (
+      self, entry, caller != NULL ? va_caller_get_client_address (caller) : NULL, error);
 }

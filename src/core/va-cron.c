@@ -33,6 +33,18 @@ static const struct {
   { "month", 1, 12 },  { "day of week", 0, 7 },
 };
 
+/* A number of a field: digits only (g_ascii_string_to_unsigned() lets
+ * strtoull() skip a leading vertical tab) */
+static gboolean
+va_cron_parse_number (const char *text, guint64 min, guint64 max, guint64 *out)
+{
+  for (const char *c = text; *c != '\0'; c++) {
+    if (!g_ascii_isdigit (*c))
+      return FALSE;
+  }
+  return g_ascii_string_to_unsigned (text, 10, min, max, out, NULL);
+}
+
 /* Parses one field into a bit set; FALSE on anything outside the grammar. */
 static gboolean
 va_cron_parse_field (const char *field, guint min, guint max, guint64 *bits)
@@ -48,15 +60,15 @@ va_cron_parse_field (const char *field, guint min, guint max, guint64 *bits)
      * element at all */
     if (step[0] == NULL || step[0][0] == '\0')
       return FALSE;
-    if (step[1] != NULL && !g_ascii_string_to_unsigned (step[1], 10, 1, max, &every, NULL))
+    if (step[1] != NULL && !va_cron_parse_number (step[1], 1, max, &every))
       return FALSE;
     if (!g_str_equal (step[0], "*")) {
       g_auto (GStrv) range = g_strsplit (step[0], "-", 2);
 
-      if (!g_ascii_string_to_unsigned (range[0], 10, min, max, &lo, NULL))
+      if (!va_cron_parse_number (range[0], min, max, &lo))
         return FALSE;
       hi = lo;
-      if (range[1] != NULL && !g_ascii_string_to_unsigned (range[1], 10, lo, max, &hi, NULL))
+      if (range[1] != NULL && !va_cron_parse_number (range[1], lo, max, &hi))
         return FALSE;
       /* "5/15" means 5, 20, 35, 50 as in Vixie cron */
       if (range[1] == NULL && step[1] != NULL)
@@ -168,15 +180,11 @@ va_cron_next (const VaCron *self, GDateTime *after)
   g_autoptr (GDateTime) t = NULL;
   g_autoptr (GDateTime) limit = g_date_time_add_years (after, 5);
 
-  /* the next whole minute */
-  t = g_date_time_add_seconds (after, 60 - g_date_time_get_seconds (after));
-  {
-    GDateTime *whole = g_date_time_new (g_date_time_get_timezone (t), g_date_time_get_year (t),
-                                        g_date_time_get_month (t), g_date_time_get_day_of_month (t),
-                                        g_date_time_get_hour (t), g_date_time_get_minute (t), 0);
-    g_date_time_unref (t);
-    t = whole;
-  }
+  /* the next whole minute, in absolute time: rebuilding it from the local
+   * fields would pick the second 02:00 of the night clocks go back, one
+   * hour late (found by fuzz_cron) */
+  t = g_date_time_add (after, (60 - g_date_time_get_second (after)) * G_TIME_SPAN_SECOND
+                                  - g_date_time_get_microsecond (after));
 
   /* skip whole months, days and hours that cannot match: at most a few
    * thousand steps for any schedule */

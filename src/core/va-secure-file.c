@@ -73,6 +73,54 @@ va_secure_file_check_private (const char *path, gboolean is_dir, GError **error)
 }
 
 /**
+ * va_secure_file_check_closed_dir:
+ * @path: a directory of private data (the data directory, job storage,
+ *   logs)
+ * @error: return location for a %VA_ERROR
+ *
+ * Refuses an existing directory that other accounts can enter, list or
+ * change, or that its group can change (the modes the server creates are
+ * 0750). It is not re-moded silently: files may already have been read or
+ * planted through the open mode, which the operator must know. A missing
+ * directory is fine (it is created 0750 later).
+ *
+ * Returns: %FALSE with %VA_ERROR_FORBIDDEN naming @path, its mode and the
+ *   `chmod` that fixes it
+ */
+gboolean
+va_secure_file_check_closed_dir (const char *path, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0) {
+    int saved = errno;
+
+    if (saved == ENOENT)
+      return TRUE;
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read %s: %s", path,
+                 g_strerror (saved));
+    return FALSE;
+  }
+  if (!S_ISDIR (st.st_mode)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is not a directory", path);
+    return FALSE;
+  }
+  if ((st.st_mode & 027) != 0) {
+    g_autofree char *quoted = g_shell_quote (path);
+    g_set_error (error, VA_ERROR, VA_ERROR_FORBIDDEN,
+                 "Refusing to use %s: it is %s (mode %04o), so other accounts could read job "
+                 "data or plant files; fix it with: chmod g-w,o-rwx %s",
+                 path,
+                 (st.st_mode & 002) != 0   ? "writable by others"
+                 : (st.st_mode & 020) != 0 ? "writable by its group"
+                                           : "open to others",
+                 (guint)(st.st_mode & 07777), quoted);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
  * va_secure_file_ensure_dir:
  * @path: directory for secrets
  * @error: return location for a %VA_ERROR

@@ -14,6 +14,7 @@
 #include "va-codec.h"
 #include "va-crypto.h"
 #include "va-error.h"
+#include "va-json.h"
 #include "va-secrets-file.h"
 #include "va-secrets.h"
 #include "va-secure-file.h"
@@ -175,9 +176,8 @@ va_token_store_parse (const char *name, const char *contents, gsize length, GPtr
 {
   g_autoptr (GPtrArray) result = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GPtrArray) result_macs = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local_error = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
   JsonObject *object;
   JsonNode *keys_node;
   JsonArray *array;
@@ -188,13 +188,13 @@ va_token_store_parse (const char *name, const char *contents, gsize length, GPtr
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is too large to be a key store", name);
     return FALSE;
   }
-  if (!json_parser_load_from_data (parser, contents, (gssize)length, &local_error)) {
+  root = va_json_parse (contents, (gssize)length, VA_TOKEN_STORE_MAX_FILE_SIZE, &local_error);
+  if (root == NULL) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: %s", name,
                  local_error->message);
     return FALSE;
   }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "%s is corrupt: not a JSON object", name);
     return FALSE;
   }

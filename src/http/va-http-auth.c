@@ -13,6 +13,9 @@
  *
  * - a key that is sent is always checked, on every route, even public ones
  *   and even with auth-required=false: a bad key is never ignored;
+ * - a request carries one key: a header sent twice, two different keys in
+ *   the two headers, or a key in the URL is refused (401), never resolved
+ *   by picking one;
  * - no key on a route that needs a scope: 401 when auth is required, the
  *   anonymous caller (read + write, user "anonymous") otherwise;
  * - a valid key without the route's scope: 403.
@@ -22,27 +25,47 @@
 
 #define VA_HTTP_BEARER "Bearer "
 
-static const char *
-va_http_auth_extract_key (SoupMessageHeaders *headers, gboolean *malformed)
+typedef enum {
+  VA_HTTP_CREDENTIALS_NONE,
+  VA_HTTP_CREDENTIALS_KEY,
+  VA_HTTP_CREDENTIALS_WRONG_SCHEME,
+  VA_HTTP_CREDENTIALS_AMBIGUOUS,
+  VA_HTTP_CREDENTIALS_IN_URL,
+} VaHttpCredentials;
+
+/* The one key of the request, or why there is none. libsoup joins a
+ * header sent twice with ", ", and neither a bearer token nor an API key
+ * contains a comma: a comma means two keys, and the request is refused
+ * rather than one of them picked (the last Authorization header used to
+ * win, and a bad X-API-Key beside a good Bearer key went unchecked). */
+static VaHttpCredentials
+va_http_auth_extract_key (VaHttpRequest *req, const char **out)
 {
-  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  const char *api_key = soup_message_headers_get_one (headers, "X-API-Key");
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
+  const char *authorization = soup_message_headers_get_list (headers, "Authorization");
+  const char *api_key = soup_message_headers_get_list (headers, "X-API-Key");
+  const char *bearer = NULL;
 
-  *malformed = FALSE;
+  *out = NULL;
+  if (va_http_query_has_credentials (req->query))
+    return VA_HTTP_CREDENTIALS_IN_URL;
+  if ((authorization != NULL && strchr (authorization, ',') != NULL)
+      || (api_key != NULL && strchr (api_key, ',') != NULL))
+    return VA_HTTP_CREDENTIALS_AMBIGUOUS;
   if (authorization != NULL) {
-    if (g_ascii_strncasecmp (authorization, VA_HTTP_BEARER, strlen (VA_HTTP_BEARER)) == 0) {
-      const char *key = authorization + strlen (VA_HTTP_BEARER);
-
-      while (*key == ' ')
-        key++;
-      return key;
-    }
     /* Basic, Digest, ...: not a scheme we speak; refusing it is clearer
      * than silently treating the request as anonymous */
-    *malformed = TRUE;
-    return NULL;
+    if (g_ascii_strncasecmp (authorization, VA_HTTP_BEARER, strlen (VA_HTTP_BEARER)) != 0)
+      return VA_HTTP_CREDENTIALS_WRONG_SCHEME;
+    bearer = authorization + strlen (VA_HTTP_BEARER);
+    while (*bearer == ' ')
+      bearer++;
   }
-  return api_key;
+  /* the same key in both headers is one key; two different ones are not */
+  if (bearer != NULL && api_key != NULL && !g_str_equal (bearer, api_key))
+    return VA_HTTP_CREDENTIALS_AMBIGUOUS;
+  *out = bearer != NULL ? bearer : api_key;
+  return *out != NULL ? VA_HTTP_CREDENTIALS_KEY : VA_HTTP_CREDENTIALS_NONE;
 }
 
 static void
@@ -50,9 +73,10 @@ va_http_auth_reject (VaHttpRequest *req, const char *message, const char *reason
 {
   g_autoptr (JsonNode) detail = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonObject) o = json_object_new ();
-  g_autofree char *challenge = g_strdup_printf ("Bearer error=\"invalid_token\", "
-                                                "error_description=\"%s\"",
-                                                reason);
+  /* RFC 6750: more than one way of sending a key is an invalid request */
+  g_autofree char *challenge = g_strdup_printf (
+      "Bearer error=\"%s\", error_description=\"%s\"",
+      g_str_equal (reason, "ambiguous") ? "invalid_request" : "invalid_token", reason);
 
   json_object_set_string_member (o, "reason", reason);
   json_node_set_object (detail, o);
@@ -95,20 +119,35 @@ va_http_scope_to_va (VaHttpScope scope)
 gboolean
 va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (req->msg);
   VaTokenStore *tokens = va_http_server_get_token_store (server);
   VaSettings *settings = va_http_server_get_settings (server);
-  gboolean malformed = FALSE;
-  const char *key = va_http_auth_extract_key (headers, &malformed);
+  const char *key = NULL;
   VaScopes needed = va_http_scope_to_va (req->route->scope);
   gboolean query_ok;
 
   /* a key in the URL is refused, a ticket opens the event stream */
   if (va_http_query_credentials (server, req, &query_ok))
     return query_ok;
-  if (malformed) {
+  switch (va_http_auth_extract_key (req, &key)) {
+  case VA_HTTP_CREDENTIALS_WRONG_SCHEME:
     va_http_auth_reject (req, "Unsupported Authorization scheme; use Bearer", "malformed");
     return FALSE;
+  case VA_HTTP_CREDENTIALS_AMBIGUOUS:
+    va_http_auth_reject (req,
+                         "More than one API key in the request (Authorization sent twice, or "
+                         "Authorization and X-API-Key with different keys); send exactly one",
+                         "ambiguous");
+    return FALSE;
+  case VA_HTTP_CREDENTIALS_IN_URL:
+    va_http_auth_reject (req,
+                         "API keys are not accepted in the URL (access_token, api_key): URLs "
+                         "end up in logs and browser history",
+                         "malformed");
+    return FALSE;
+  case VA_HTTP_CREDENTIALS_NONE:
+  case VA_HTTP_CREDENTIALS_KEY:
+  default:
+    break;
   }
   if (key != NULL) {
     VaTokenRejection rejection = VA_TOKEN_REJECTION_NONE;

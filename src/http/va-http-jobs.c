@@ -74,17 +74,6 @@ typedef struct {
   guint per_page;
 } VaHttpListArgs;
 
-static gboolean
-va_http_parse_uint (const char *text, guint min, guint max, guint *out)
-{
-  guint64 value;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
-    return FALSE;
-  *out = (guint)value;
-  return TRUE;
-}
-
 static void
 va_http_list_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -128,13 +117,13 @@ va_http_jobs_list (VaHttpRequest *req)
   req->handler_data_free = g_free;
   args->page = 1;
   args->per_page = 10;
-  if (page != NULL && !va_http_parse_uint (page, 1, G_MAXINT32, &args->page)) {
+  if (page != NULL && !va_http_query_parse_uint (page, 1, G_MAXINT32, &args->page)) {
     va_http_respond_error (req, 400, "INVALID_REQUEST", "page must be an integer ≥ 1",
                            "Pages are numbered from 1", NULL);
     return;
   }
   if (per_page != NULL
-      && !va_http_parse_uint (per_page, 1, VA_STORE_MAX_PER_PAGE, &args->per_page)) {
+      && !va_http_query_parse_uint (per_page, 1, VA_STORE_MAX_PER_PAGE, &args->per_page)) {
     g_autofree char *message
         = g_strdup_printf ("per_page must be an integer from 1 to %u", VA_STORE_MAX_PER_PAGE);
     va_http_respond_error (req, 400, "INVALID_REQUEST", message, NULL, NULL);

@@ -179,6 +179,11 @@ gboolean va_http_parse_boolean (const char *text, gboolean *value);
 /* va-http-openapi.c */
 JsonNode *va_http_openapi_build (void);
 
+/* va-http-query.c */
+gboolean va_http_query_parse_uint (const char *text, guint min, guint max, guint *out);
+gboolean va_http_query_parse_flag (const char *text);
+gboolean va_http_query_has_credentials (GHashTable *query);
+
 /* va-http-auth.c */
 gboolean va_http_auth_check (VaHttpServer *server, VaHttpRequest *req);
 

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 #define VA_TYPE_HTTP_SERVER (va_http_server_get_type ())
 G_DECLARE_FINAL_TYPE (VaHttpServer, va_http_server, VA, HTTP_SERVER, GObject)
 
+gboolean va_http_server_check_settings (VaSettings *settings, gboolean dev, GError **error);
 VaHttpServer *va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog *log,
                                   GError **error);
 void va_http_server_set_heartbeat_interval (VaHttpServer *self, guint seconds);

@@ -4,6 +4,7 @@
 #include "va-engine.h"
 #include "va-error.h"
 #include "va-http-multipart.h"
+#include "va-json.h"
 #include "va-serializable.h"
 #include "va-http-private.h"
 
@@ -14,7 +15,7 @@
  * straight into the engine's VaUpload, on disk. Errors found mid-body are
  * answered at once (libsoup then drops the rest of the body). */
 
-#define VA_HTTP_FIELD_MAX (1024 * 1024)
+#define VA_HTTP_FIELD_MAX VA_JSON_MAX_SIZE
 /* multipart framing around the file, for the early size check */
 #define VA_HTTP_MULTIPART_SLACK (64 * 1024)
 
@@ -63,7 +64,18 @@ va_http_parse_object_field (VaHttpRequest *req, GString *text, const char *field
   *out = NULL;
   if (text == NULL || text->len == 0)
     return TRUE;
-  node = json_from_string (text->str, &error);
+  /* the limits first, so that their answer names them; the parse
+   * checks them again (a scan, cheap next to the parse) */
+  if (!va_json_check_limits (text->str, text->len, VA_HTTP_FIELD_MAX, VA_JSON_MAX_DEPTH, &error)) {
+    gboolean too_large = g_error_matches (error, VA_ERROR, VA_ERROR_PAYLOAD_TOO_LARGE);
+    g_autofree char *message = g_strdup_printf ("Invalid JSON %s: %s", field, error->message);
+
+    va_http_respond_error (req, too_large ? 413 : 400,
+                           too_large ? "PAYLOAD_TOO_LARGE" : "INVALID_REQUEST", message, NULL,
+                           NULL);
+    return FALSE;
+  }
+  node = va_json_parse (text->str, (gssize)text->len, VA_HTTP_FIELD_MAX, &error);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
     g_autofree char *message = g_strdup_printf ("Invalid JSON %s", field);
     g_autofree char *detail = g_strdup_printf (

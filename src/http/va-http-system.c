@@ -176,9 +176,7 @@ va_http_health_handle_v1 (VaHttpRequest *req)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autofree char *timestamp = va_http_timestamp_now ();
   const char *detailed = va_http_request_get_query (req, "detailed");
-  gboolean want_details
-      = detailed != NULL
-        && (g_ascii_strcasecmp (detailed, "true") == 0 || g_str_equal (detailed, "1"));
+  gboolean want_details = va_http_query_parse_flag (detailed);
   gboolean healthy = TRUE;
   VaStoreStats stats = { 0 };
 

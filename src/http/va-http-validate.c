@@ -3,30 +3,38 @@
 
 #include "va-config-report.h"
 #include "va-engine.h"
+#include "va-error.h"
+#include "va-json.h"
 #include "va-http-private.h"
 
 /* POST /api/v1/pipelines/{name}/validate and POST /api/v1/config/validate:
  * JSON in, the engine's VaConfigReport out ({valid, errors, warnings,
  * message, pipelines_validated}). Public: they read nobody's data. */
 
-/* The request body as a JSON object; answers 400/422 itself. */
+/* The request body as a JSON object; answers 400/413/422 itself. */
 static JsonObject *
 va_http_validate_body (VaHttpRequest *req)
 {
   g_autoptr (GBytes) bytes
       = soup_message_body_flatten (soup_server_message_get_request_body (req->msg));
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
-  JsonNode *root;
 
-  if (len == 0 || !json_parser_load_from_data (parser, data, len, &error)) {
-    va_http_respond_error (req, 400, "INVALID_REQUEST", "The request body is not valid JSON",
-                           "Send {\"config\": {...}, \"selected_pipelines\": [...]}", NULL);
+  root = va_json_parse (data, (gssize)len, VA_JSON_MAX_SIZE, &error);
+  if (root == NULL) {
+    if (g_error_matches (error, VA_ERROR, VA_ERROR_PAYLOAD_TOO_LARGE))
+      va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", error->message,
+                             "JSON request bodies are limited to 1 MiB", NULL);
+    else {
+      g_autofree char *message
+          = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
+      va_http_respond_error (req, 400, "INVALID_REQUEST", message,
+                             "Send {\"config\": {...}, \"selected_pipelines\": [...]}", NULL);
+    }
     return NULL;
   }
-  root = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     va_http_respond_error (req, 422, "VALIDATION_ERROR", "The request body must be a JSON object",
                            "Send {\"config\": {...}, \"selected_pipelines\": [...]}", NULL);

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-# Black-box tests of `videoannotator server`: start-up checks, the first
-# admin key (shown once, on stdout, never written to a file), permissions
-# of the data directory, and a clean stop on SIGTERM and SIGINT.
+# Black-box tests of `videoannotator server`: start-up checks (a refused
+# start leaves nothing behind), the first admin key (handed over in a 0600
+# file of the data directory, on the terminal only when stdout is one),
+# permissions of the data directory, and a clean stop on SIGTERM and SIGINT.
 import http.client
 import os
+import pty
+import select
 import shutil
 import signal
 import socket
@@ -66,24 +69,139 @@ class Server(unittest.TestCase):
     def keys_in(self, text):
         return [w for w in text.split() if w.startswith("va_api_")]
 
-    def test_first_key_shown_once_and_never_stored(self):
-        proc, _ = self.start()
-        out, err = self.stop(proc)
-        keys = self.keys_in(out)
-        self.assertEqual(len(keys), 1, out)
-        key = keys[0]
+    def key_file(self):
+        return os.path.join(self.data, "initial-admin-key")
+
+    def wait_for_key_file(self):
+        # written right after the port is bound, so /health may answer first
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.key_file()):
+            self.assertLess(time.monotonic(), deadline, "no initial-admin-key file")
+            time.sleep(0.05)
+
+    def test_first_key_handed_over_in_a_file(self):
+        proc, port = self.start()
+        self.wait_for_key_file()
+        path = self.key_file()
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path) as f:
+            key = f.read().strip()
+        self.assertTrue(key.startswith("va_api_"), key)
         self.assertEqual(len(key), 50)
+        # the key in the file is a working admin key
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/system/database",
+                                     headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 200)
+        out, err = self.stop(proc)
+        # stdout is not a terminal (under systemd it is the journal): the
+        # path is printed, the key is not
+        self.assertEqual(self.keys_in(out), [])
+        self.assertIn(path, out)
         self.assertNotIn(key, err)
         self.assertIn("Stopped", err)
-        # not in the database, the token files or any log
+        # nowhere else: not in the database, the token files or any log
         for dirpath, _, files in os.walk(self.data):
             for name in files:
+                if os.path.join(dirpath, name) == path:
+                    continue
                 with open(os.path.join(dirpath, name), "rb") as f:
                     self.assertNotIn(key.encode(), f.read(), name)
         # only the first start creates one
+        os.unlink(path)
         proc, _ = self.start()
         out, _ = self.stop(proc, signal.SIGINT)
         self.assertEqual(self.keys_in(out), [])
+        self.assertFalse(os.path.exists(path))
+
+    def test_first_key_shown_on_a_terminal(self):
+        port = free_port()
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(self.base_args(port), stdout=slave, stderr=subprocess.PIPE,
+                                text=True, cwd=self.tmp)
+        os.close(slave)
+        shown = b""
+        deadline = time.monotonic() + 30
+        try:
+            # the key, alone on its line, then an empty line
+            while not (b"va_api_" in shown and shown.endswith(b"\r\n\r\n")):
+                self.assertIsNone(proc.poll(), shown)
+                self.assertLess(time.monotonic(), deadline, shown)
+                ready, _, _ = select.select([master], [], [], 0.5)
+                if ready:
+                    shown += os.read(master, 4096)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+            os.close(master)
+        with open(self.key_file()) as f:
+            key = f.read().strip()
+        self.assertIn(key, shown.decode())
+        self.assertIn(self.key_file(), shown.decode())
+
+    def refused(self, *extra, code=2):
+        r = subprocess.run(self.base_args(free_port()) + list(extra), capture_output=True,
+                           text=True, timeout=30, cwd=self.tmp)
+        self.assertEqual(r.returncode, code, r.stderr)
+        self.assertEqual(self.keys_in(r.stdout + r.stderr), [])
+        return r.stderr
+
+    def test_refused_start_has_no_side_effects(self):
+        cert = os.path.join(self.tmp, "not-a-certificate.pem")
+        with open(cert, "w") as f:
+            f.write("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+        cases = [
+            (("--cors-origins=*",), "cors-origins"),
+            (("--cors-origins=https://ok.example,ftp://bad",), "Invalid value"),
+            (("--bind-address=not-an-address",), "Invalid value"),
+            ((f"--tls-certificate={cert}", f"--tls-private-key={cert}"),
+             "Cannot load the TLS certificate"),
+        ]
+        for extra, message in cases:
+            self.assertIn(message, self.refused(*extra))
+            # nothing was created: no data directory, so no key, no database
+            self.assertFalse(os.path.exists(self.data), extra)
+        # an existing, empty data directory stays empty
+        os.mkdir(self.data, 0o700)
+        self.assertIn("cors-origins", self.refused("--cors-origins=*"))
+        self.assertEqual(os.listdir(self.data), [])
+        # port in use: refused after the checks, still without a key
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            r = subprocess.run([EXE, "server", "--data-dir", self.data,
+                                f"--port={busy.getsockname()[1]}"] +
+                               (["--allow-root"] if ROOT else []),
+                               capture_output=True, text=True, timeout=30, cwd=self.tmp)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertFalse(os.path.exists(self.key_file()))
+        listing = subprocess.run([EXE, "token", "list", "--json", "--data-dir", self.data],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(listing.returncode, 0, listing.stderr)
+        self.assertNotIn('"id"', listing.stdout)
+
+    def test_open_data_dir_refused(self):
+        storage = os.path.join(self.data, "storage")
+        os.makedirs(storage)
+        os.chmod(self.data, 0o755)
+        os.chmod(storage, 0o777)
+        err = self.refused(code=1)
+        self.assertIn(f"Refusing to use {self.data}:", err)
+        self.assertIn("mode 0755", err)
+        self.assertIn(f"chmod g-w,o-rwx '{self.data}'", err)
+        self.assertEqual(os.listdir(self.data), ["storage"])
+        os.chmod(self.data, 0o750)
+        err = self.refused(code=1)
+        self.assertIn(f"Refusing to use {storage}: it is writable by others (mode 0777)", err)
+        self.assertEqual(os.listdir(self.data), ["storage"])
+        # as the message says, and the server starts
+        subprocess.run(["chmod", "g-w,o-rwx", storage], check=True)
+        proc, _ = self.start()
+        self.wait_for_key_file()
+        self.stop(proc)
+        # group-writable is refused too; group-readable (0750) is what the server makes
+        os.chmod(os.path.join(self.data, "logs"), 0o770)
+        self.assertIn("writable by its group", self.refused(code=1))
 
     def test_data_dir_permissions(self):
         proc, _ = self.start()

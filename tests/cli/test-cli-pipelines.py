@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+# Black-box tests of `videoannotator pipelines`: the command that the
+# unknown-pipeline hints of the server and of annotate point at exists, and
+# lists what the server serves.
+import json
+import os
+import shlex
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "functional"))
+from test_http_api import EXE, Server  # noqa: E402
+
+
+def run(*args):
+    return subprocess.run([EXE] + list(args), capture_output=True, text=True, timeout=60)
+
+
+class Pipelines(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_hint_names_a_working_command(self):
+        r = self.server.request("GET", "/api/v1/pipelines/no_such_pipeline")
+        self.assertEqual(r.status, 404)
+        hint = r.json()["error"]["hint"]
+        command = shlex.split(hint[hint.index("'") + 1:hint.rindex("'")])
+        self.assertEqual(command[0], "videoannotator")
+        listed = run(*command[1:])
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        served = self.server.request("GET", "/api/v1/pipelines").json()["pipelines"]
+        for p in served:
+            self.assertIn(p["name"], listed.stdout)
+            # --detailed shows every option of every pipeline
+            for option in p["config_schema"]:
+                self.assertIn(option, listed.stdout)
+
+    def test_json_is_the_server_document(self):
+        r = run("pipelines", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        local = json.loads(r.stdout)
+        served = self.server.request("GET", "/api/v1/pipelines").json()
+        self.assertEqual(local, served)
+        self.assertEqual(local["total"], len(local["pipelines"]))
+        self.assertGreaterEqual(local["total"], 8)
+
+    def test_table(self):
+        r = run("pipelines")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("NAME"))
+        names = [line.split()[0] for line in lines[1:]]
+        served = [p["name"] for p in run_json()["pipelines"]]
+        self.assertEqual(names, served)
+        for line in lines[1:]:
+            self.assertIn(" available ", line)
+
+    def test_bad_usage(self):
+        r = run("pipelines", "extra")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unexpected argument", r.stderr)
+        r = run("pipelines", "--no-such-flag")
+        self.assertEqual(r.returncode, 2)
+
+
+def run_json():
+    return json.loads(run("pipelines", "--json").stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
