@@ -3,6 +3,7 @@
 
 #include "va-dbus-private.h"
 #include "va-error.h"
+#include "va-json.h"
 
 /* Method options arrive as a{sv}. Unknown keys and wrong types are
  * refused by name rather than ignored: a misspelt "consent" must not
@@ -46,7 +47,9 @@ va_dbus_options_parse_json (const char *key, GVariant *value, GError **error)
                  key, VA_DBUS_MAX_JSON_OPTION);
     return NULL;
   }
-  node = json_from_string (text, &parse_error);
+  /* the one bounded parser of outside JSON: a deeply nested option must
+   * not overflow json-glib's recursion */
+  node = va_json_parse (text, (gssize)length, VA_DBUS_MAX_JSON_OPTION, &parse_error);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
                  "options.%s: must be a JSON object, e.g. {\"scene_detection\": {\"threshold\": "

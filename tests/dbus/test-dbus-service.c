@@ -398,6 +398,24 @@ test_submit_options (Fixture *f, gconstpointer data)
     g_assert_null (job);
     g_clear_error (&error);
   }
+  {
+    /* 30 000 levels fit the option size limit and overflowed json-glib's
+     * recursion before the bounded parse */
+    g_autoptr (GString) deep = g_string_new (NULL);
+    g_autoptr (GVariantBuilder) builder = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
+    g_autoptr (GVariant) job = NULL;
+
+    for (guint i = 0; i < 30000; i++)
+      g_string_append_c (deep, '[');
+    for (guint i = 0; i < 30000; i++)
+      g_string_append_c (deep, ']');
+    g_variant_builder_add (builder, "{sv}", "config", g_variant_new_string (deep->str));
+    job = submit_path (f, sample_video, g_variant_builder_end (builder), &error);
+    g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "64 levels"));
+    g_assert_null (job);
+    g_clear_error (&error);
+  }
   ok = submit_path (f, sample_video,
                     g_variant_parse (G_VARIANT_TYPE_VARDICT,
                                      "{'pipelines': <['scene']>, 'consent': <'{\"granted\": "
