@@ -65,6 +65,17 @@ va_diagnosis_check_model_path (VaSettings *settings, VaModelUser *user, const ch
   if (configured != NULL && *configured != '\0')
     g_object_set (user->element, property, configured, NULL);
   g_object_get (user->element, property, &path, NULL);
+  /* The neural models are optional: with model=auto the detectors fall back
+   * to the classic ones (and say so in each job), so a missing models
+   * directory is not a broken installation. */
+  if (g_str_equal (setting, "models-dir")
+      && (path == NULL || !g_file_test (path, G_FILE_TEST_IS_DIR))) {
+    va_diagnosis_add (findings, VA_DIAGNOSIS_OK, "models", "NEURAL_MODELS_ABSENT",
+                      _ ("Run 'videoannotator models install' for the neural detectors"),
+                      _ ("No neural models in %s: %s uses its classic fallback"),
+                      path != NULL ? path : "(none)", user->factory);
+    return;
+  }
   if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS)) {
     g_autofree char *hint = g_strdup_printf (
         _ ("Install the package that provides it, or set %s to an existing path"), setting);
