@@ -47,5 +47,6 @@ int va_cli_cleanup (int argc, char **argv);
 int va_cli_diagnose (int argc, char **argv);
 int va_cli_models (int argc, char **argv);
 int va_cli_pipelines (int argc, char **argv);
+int va_cli_open (int argc, char **argv);
 
 G_END_DECLS

@@ -122,6 +122,9 @@ void va_http_message_set_error (SoupServerMessage *msg, guint status, const char
                                 const char *message, const char *hint);
 char *va_http_timestamp_now (void);
 
+/* va-http-i18n.c */
+const char *va_http_i18n_translate (SoupServerMessage *msg, const char *text);
+
 /* va-http-stream.c */
 typedef gssize (*VaHttpProduceFunc) (gpointer data, SoupMessageBody *body, GError **error);
 void va_http_stream_start (VaHttpRequest *req, gint64 length, VaHttpProduceFunc produce,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "va-error.h"
 #include "va-http-private.h"
 
@@ -96,7 +98,9 @@ void
 va_http_message_set_error (SoupServerMessage *msg, guint status, const char *code,
                            const char *message, const char *hint)
 {
-  g_autoptr (JsonNode) root = va_http_error_envelope (status, code, message, hint, NULL);
+  g_autoptr (JsonNode) root
+      = va_http_error_envelope (status, code, va_http_i18n_translate (msg, message),
+                                va_http_i18n_translate (msg, hint), NULL);
   char *text = json_to_string (root, FALSE);
 
   va_http_set_body (msg, status, "application/json", text, strlen (text));
@@ -106,7 +110,9 @@ void
 va_http_respond_error (VaHttpRequest *req, guint status, const char *code, const char *message,
                        const char *hint, JsonNode *detail)
 {
-  g_autoptr (JsonNode) root = va_http_error_envelope (status, code, message, hint, detail);
+  g_autoptr (JsonNode) root
+      = va_http_error_envelope (status, code, va_http_i18n_translate (req->msg, message),
+                                va_http_i18n_translate (req->msg, hint), detail);
 
   va_http_respond_json (req, status, root);
 }
@@ -153,7 +159,7 @@ va_http_respond_gerror (VaHttpRequest *req, const GError *error, const char *not
       break;
     case VA_ERROR_READ_ONLY:
       code = "READ_ONLY";
-      hint = hint != NULL ? hint : "The server runs with --read-only; writes are refused";
+      hint = hint != NULL ? hint : N_ ("The server runs with --read-only; writes are refused");
       break;
     case VA_ERROR_CANCELLED:
       status = 503;
@@ -171,6 +177,6 @@ va_http_respond_gerror (VaHttpRequest *req, const GError *error, const char *not
     code = "CANCELLED";
   }
   if (status >= 500 && hint == NULL)
-    hint = "Check server logs for details";
+    hint = N_ ("Check server logs for details");
   va_http_respond_error (req, status, code, message, hint, NULL);
 }
