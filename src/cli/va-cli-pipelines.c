@@ -6,32 +6,18 @@
 
 #include "va-cli.h"
 #include "va-pipeline-registry.h"
+#include "va-settings.h"
 
 /* `videoannotator pipelines [--detailed] [--json]`: the engine's pipeline
  * registry, what `GET /api/v1/pipelines` serves, read locally (no server
  * needed). --json prints the same document as that route. */
 
 static void
-va_cli_pipelines_print_json (GPtrArray *pipelines)
+va_cli_pipelines_print_json (GPtrArray *pipelines, gboolean include_unavailable)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) root = va_pipeline_registry_list_to_json (pipelines, include_unavailable);
+  g_autofree char *text = json_to_string (root, TRUE);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "pipelines");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < pipelines->len; i++)
-    json_builder_add_value (b, va_pipeline_info_to_json (pipelines->pdata[i]));
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "total");
-  json_builder_add_int_value (b, pipelines->len);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
 }
 
@@ -134,29 +120,41 @@ va_cli_pipelines_print_detailed (VaPipelineInfo *info)
 int
 va_cli_pipelines (int argc, char **argv)
 {
-  gboolean detailed = FALSE, json = FALSE;
+  gboolean detailed = FALSE, json = FALSE, include_unavailable = FALSE;
   const GOptionEntry entries[] = {
     { "detailed", 'd', 0, G_OPTION_ARG_NONE, &detailed,
       N_ ("Describe each pipeline: elements, outputs and every option with its range"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_ ("Print JSON (the document of GET /api/v1/pipelines)"), NULL },
+    { "include-unavailable", 0, 0, G_OPTION_ARG_NONE, &include_unavailable,
+      N_ ("With --json, also list pipelines a job could not select (include_unavailable=true)"),
+      NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (VaPipelineRegistry) registry = NULL;
   g_autoptr (GPtrArray) pipelines = NULL;
-  g_auto (GStrv) args = g_new0 (char *, argc + 1);
+  g_autoptr (VaSettings) settings = NULL;
+  g_auto (GStrv) args = g_strdupv (argv);
+  GOptionGroup *group;
 
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
+  /* the settings too: models-dir decides what each pipeline reports as
+   * its model, exactly as the server with the same settings would */
+  settings = va_settings_new (&error);
+  if (settings == NULL) {
+    g_printerr ("videoannotator pipelines: %s\n", error->message);
+    return VA_EXIT_USAGE;
+  }
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
                                 _ ("List the annotation pipelines this installation provides, "
                                    "with the names accepted by annotate -p and by job "
                                    "submissions."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse_strv (context, &args, &error)) {
+  group = va_settings_get_option_group (settings);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
     g_printerr ("videoannotator pipelines: %s\n", error->message);
     return VA_EXIT_USAGE;
   }
@@ -165,10 +163,16 @@ va_cli_pipelines (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
 
+  if (!va_settings_load (settings, NULL, &error)) {
+    g_printerr ("videoannotator pipelines: %s\n", error->message);
+    return va_cli_exit_code_for_error (error);
+  }
+
   registry = va_pipeline_registry_new ();
+  va_pipeline_registry_set_models_dir (registry, va_settings_get_string (settings, "models-dir"));
   pipelines = va_pipeline_registry_list (registry);
   if (json) {
-    va_cli_pipelines_print_json (pipelines);
+    va_cli_pipelines_print_json (pipelines, include_unavailable);
     return VA_EXIT_OK;
   }
   if (detailed) {

@@ -520,3 +520,40 @@ va_pipeline_registry_set_models_dir (VaPipelineRegistry *self, const char *model
   for (guint i = 0; i < self->infos->len; i++)
     va_pipeline_info_set_models_dir (g_ptr_array_index (self->infos, i), models_dir);
 }
+
+/**
+ * va_pipeline_registry_list_to_json:
+ * @pipelines: (element-type VaPipelineInfo): from va_pipeline_registry_list()
+ * @include_unavailable: also list pipelines a job could not select
+ *
+ * The pipelines document of `GET /api/v1/pipelines` and of
+ * `videoannotator pipelines --json`, so that both say the same. As in the
+ * 1.5 service, unavailable pipelines are left out unless asked for.
+ *
+ * Returns: (transfer full): `{pipelines, total, restart_required}`
+ */
+JsonNode *
+va_pipeline_registry_list_to_json (GPtrArray *pipelines, gboolean include_unavailable)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  guint total = 0;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pipelines");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < pipelines->len; i++) {
+    if (!include_unavailable && !va_pipeline_info_get_enabled (pipelines->pdata[i]))
+      continue;
+    json_builder_add_value (b, va_pipeline_info_to_json (pipelines->pdata[i]));
+    total++;
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "total");
+  json_builder_add_int_value (b, total);
+  /* pipelines come from the plugins found at start: nothing installed
+   * while a server runs is waiting for a restart */
+  json_builder_set_member_name (b, "restart_required");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 #include "va-pipeline-info.h"
 
@@ -20,5 +21,6 @@ GPtrArray *va_pipeline_registry_resolve_list (VaPipelineRegistry *self, const ch
                                               GError **error);
 char *va_pipeline_registry_dup_known_names (VaPipelineRegistry *self);
 void va_pipeline_registry_set_models_dir (VaPipelineRegistry *self, const char *models_dir);
+JsonNode *va_pipeline_registry_list_to_json (GPtrArray *pipelines, gboolean include_unavailable);
 
 G_END_DECLS

@@ -10,40 +10,22 @@
 #define VA_HTTP_PIPELINE_HINT "Run 'videoannotator pipelines --detailed' to list the pipelines"
 
 /* As in 1.5, pipelines a job could not select are left out unless
- * include_unavailable=true; each says whether it is available and, if
- * not, what would make it so. */
+ * include_unavailable=true (va_pipeline_registry_list_to_json()). */
 void
 va_http_pipelines_list (VaHttpRequest *req)
 {
   GPtrArray *pipelines = va_http_server_get_pipelines (req->server);
   const char *include = va_http_request_get_query (req, "include_unavailable");
   gboolean all = FALSE;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  guint total = 0;
+  g_autoptr (JsonNode) document = NULL;
 
   if (include != NULL && !va_http_parse_boolean (include, &all)) {
     va_http_respond_error (req, 400, "INVALID_REQUEST", "include_unavailable must be true or false",
                            NULL, NULL);
     return;
   }
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "pipelines");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < pipelines->len; i++) {
-    if (!all && !va_pipeline_info_get_enabled (pipelines->pdata[i]))
-      continue;
-    json_builder_add_value (b, va_pipeline_info_to_json (pipelines->pdata[i]));
-    total++;
-  }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "total");
-  json_builder_add_int_value (b, total);
-  /* pipelines come from the plugins found at start: nothing installed
-   * while the server runs is waiting for a restart */
-  json_builder_set_member_name (b, "restart_required");
-  json_builder_add_boolean_value (b, FALSE);
-  json_builder_end_object (b);
-  va_http_respond_builder (req, 200, b);
+  document = va_pipeline_registry_list_to_json (pipelines, all);
+  va_http_respond_json (req, 200, document);
 }
 
 /* Unknown name → 404 PIPELINE_NOT_FOUND (answered). */

@@ -42,11 +42,17 @@ class Pipelines(unittest.TestCase):
                 self.assertIn(option, listed.stdout)
 
     def test_json_is_the_server_document(self):
-        r = run("pipelines", "--json")
+        # the same data directory: models-dir (under it) decides each
+        # pipeline's reported model
+        r = run("pipelines", "--json", "--data-dir", self.server.data)
         self.assertEqual(r.returncode, 0, r.stderr)
         local = json.loads(r.stdout)
         served = self.server.request("GET", "/api/v1/pipelines").json()
         self.assertEqual(local, served)
+        r = run("pipelines", "--json", "--include-unavailable", "--data-dir", self.server.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        served = self.server.request("GET", "/api/v1/pipelines?include_unavailable=true").json()
+        self.assertEqual(json.loads(r.stdout), served)
         self.assertEqual(local["total"], len(local["pipelines"]))
         self.assertGreaterEqual(local["total"], 8)
 
