@@ -22,6 +22,7 @@ static const VaCliCommand commands[] = {
   { "job", N_ ("Submit, follow and fetch jobs on a server"), va_cli_job },
   { "cleanup", N_ ("Delete finished jobs past the retention period"), va_cli_cleanup },
   { "diagnose", N_ ("Check an installation and its data directory"), va_cli_diagnose },
+  { "user", N_ ("Erase a user and all their data"), va_cli_user },
 };
 
 static int

@@ -57,6 +57,14 @@ static const VaHttpRoute va_http_routes[] = {
     "getJobArtifacts", "Download every artifact of a job as a ZIP archive (streamed)", "results",
     200, "application/zip", NULL },
 
+  /* erasure (right to be forgotten) */
+  { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
+    "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,
+    NULL },
+  { "POST", "/api/v1/users/{user_id}/purge", ADMIN, 0, va_http_erasure_purge_user, "purgeUser",
+    "Erase a user: their API keys, every job and file, their user record", "erasure", 200, JSON,
+    NULL },
+
   /* pipelines */
   { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",
     "The pipeline registry", "pipelines", 200, JSON, NULL },

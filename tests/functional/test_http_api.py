@@ -500,6 +500,8 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/jobs/{done}/artifacts", "read", True),
             ("POST", "/api/v1/jobs/{fresh}/cancel", "write", True),
             ("DELETE", "/api/v1/jobs/{fresh}", "write", True),
+            ("POST", "/api/v1/jobs/{fresh}/purge", "admin", True),
+            ("POST", "/api/v1/users/{user}/purge", "admin", False),
         ]
         granted = {"read": {"read"}, "write": {"read", "write"}, "other": {"read", "write"},
                    "admin": {"read", "write", "admin"}}
@@ -509,6 +511,10 @@ class AuthMatrix(ApiTest):
                 path = template.replace("{done}", finished)
                 if "{fresh}" in template:
                     path = template.replace("{fresh}", job())
+                if "{user}" in template:
+                    user = f"erased-{uuid.uuid4().hex[:8]}"
+                    s.key(user, "read")
+                    path = template.replace("{user}", user)
                 if kind in ("unknown", "expired", "revoked"):
                     expected = 401
                 elif scope == "public":
@@ -520,7 +526,8 @@ class AuthMatrix(ApiTest):
                 elif owned and kind == "other":
                     expected = 404
                 else:
-                    expected = {"POST /api/v1/jobs": 201, "DELETE": 204}.get(
+                    expected = {"POST /api/v1/jobs": 201,
+                                "POST /api/v1/jobs/{fresh}/purge": 204}.get(
                         f"{method} {template}", {"DELETE": 204}.get(method, 200))
                 if method == "POST" and template == "/api/v1/jobs":
                     ctype, body = multipart({"selected_pipelines": "motion_analysis"},
