@@ -23,6 +23,8 @@ static const VaCliCommand commands[] = {
   { "cleanup", N_ ("Delete finished jobs past the retention period"), va_cli_cleanup },
   { "diagnose", N_ ("Check an installation and its data directory"), va_cli_diagnose },
   { "user", N_ ("Erase a user and all their data"), va_cli_user },
+  { "backup", N_ ("Back up the data directory, also while a server runs"), va_cli_backup },
+  { "restore", N_ ("Restore a backup into an empty data directory"), va_cli_restore },
 };
 
 static int

@@ -75,9 +75,9 @@ def multipart(fields, files):
 class Server:
     """One `videoannotator server` on a temporary data directory."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, data=None):
         self.tmp = tempfile.mkdtemp(prefix="va-http-functional-")
-        self.data = os.path.join(self.tmp, "data")
+        self.data = data or os.path.join(self.tmp, "data")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         args = [EXE, "server", "--data-dir", self.data, f"--port={self.port}",
