@@ -25,6 +25,7 @@ static const VaCliCommand commands[] = {
   { "user", N_ ("Erase a user and all their data"), va_cli_user },
   { "backup", N_ ("Back up the data directory, also while a server runs"), va_cli_backup },
   { "restore", N_ ("Restore a backup into an empty data directory"), va_cli_restore },
+  { "audit", N_ ("List the audit trail (what did this key do)"), va_cli_audit },
 };
 
 static int

@@ -492,6 +492,7 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/system/health", "public", False),
             ("GET", "/api/v1/system/metrics", "public", False),
             ("GET", "/api/v1/system/database", "admin", False),
+            ("GET", "/api/v1/audit", "admin", False),
             ("GET", "/api/v1/jobs", "read", False),
             ("POST", "/api/v1/jobs", "write", False),
             ("GET", "/api/v1/jobs/{done}", "read", True),
