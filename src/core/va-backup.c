@@ -31,8 +31,6 @@
  * The archive is tar + gzip, written to a temporary file beside @output
  * (mode 0600: it holds the keys' pepper) and renamed into place. */
 
-#define VA_BACKUP_BUFFER (64 * 1024)
-
 typedef struct {
   VaEngine *engine; /* the task's source object holds the reference */
   char *output;
@@ -58,64 +56,18 @@ va_backup_op_free (VaBackupOp *op)
 static gboolean
 va_backup_archive_error (VaBackupOp *op, GError **error)
 {
-  int saved = archive_errno (op->archive);
-  g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
-               "Cannot write the backup %s: %s", op->output,
-               archive_error_string (op->archive) != NULL ? archive_error_string (op->archive)
-                                                          : g_strerror (saved));
-  return FALSE;
+  return va_archive_error (op->archive, op->output, error);
 }
 
-/* Adds the open file @fd as @name: exactly the size it had when opened,
- * hashed on the way into the manifest. */
 static gboolean
 va_backup_add_fd (VaBackupOp *op, int fd, const char *name, GError **error)
 {
-  g_autoptr (VaArchiveEntry) entry = NULL;
-  g_autoptr (GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buffer = g_malloc (VA_BACKUP_BUFFER);
-  struct stat st;
-  guint64 left;
+  guint64 size = 0;
 
-  if (fstat (fd, &st) != 0) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read %s: %s", name,
-                 g_strerror (saved));
+  if (!va_archive_add_fd (op->archive, fd, name, op->files, &size, error))
     return FALSE;
-  }
-  entry = archive_entry_new ();
-  archive_entry_set_pathname (entry, name);
-  archive_entry_set_filetype (entry, AE_IFREG);
-  archive_entry_set_perm (entry, 0600);
-  archive_entry_set_size (entry, st.st_size);
-  archive_entry_set_mtime (entry, st.st_mtime, 0);
-  if (archive_write_header (op->archive, entry) != ARCHIVE_OK)
-    return va_backup_archive_error (op, error);
-  for (left = st.st_size; left > 0;) {
-    gssize n = read (fd, buffer, MIN (left, VA_BACKUP_BUFFER));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int saved = n < 0 ? errno : 0;
-      g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read %s: %s", name,
-                   n < 0 ? g_strerror (saved) : "the file shrank while it was read");
-      return FALSE;
-    }
-    if (archive_write_data (op->archive, buffer, n) != n)
-      return va_backup_archive_error (op, error);
-    g_checksum_update (sha, buffer, n);
-    left -= n;
-  }
-  json_builder_begin_object (op->files);
-  json_builder_set_member_name (op->files, "path");
-  json_builder_add_string_value (op->files, name);
-  json_builder_set_member_name (op->files, "size");
-  json_builder_add_int_value (op->files, st.st_size);
-  json_builder_set_member_name (op->files, "sha256");
-  json_builder_add_string_value (op->files, g_checksum_get_string (sha));
-  json_builder_end_object (op->files);
   op->report.files++;
-  op->report.bytes += st.st_size;
+  op->report.bytes += size;
   return TRUE;
 }
 
@@ -327,7 +279,6 @@ va_backup_add_manifest (VaBackupOp *op, GError **error)
   g_autoptr (JsonNode) files = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_from_unix_utc (op->now);
-  g_autoptr (VaArchiveEntry) entry = archive_entry_new ();
   g_autofree char *created = g_date_time_format_iso8601 (now);
   g_autofree char *text = NULL;
   gsize length;
@@ -359,15 +310,7 @@ va_backup_add_manifest (VaBackupOp *op, GError **error)
   text = json_to_string (root, TRUE);
   length = strlen (text);
 
-  archive_entry_set_pathname (entry, VA_BACKUP_MANIFEST);
-  archive_entry_set_filetype (entry, AE_IFREG);
-  archive_entry_set_perm (entry, 0600);
-  archive_entry_set_size (entry, length);
-  archive_entry_set_mtime (entry, op->now, 0);
-  if (archive_write_header (op->archive, entry) != ARCHIVE_OK
-      || archive_write_data (op->archive, text, length) != (la_ssize_t)length)
-    return va_backup_archive_error (op, error);
-  return TRUE;
+  return va_archive_add_bytes (op->archive, VA_BACKUP_MANIFEST, text, length, NULL, error);
 }
 
 static gboolean
