@@ -26,6 +26,7 @@ static const VaCliCommand commands[] = {
   { "backup", N_ ("Back up the data directory, also while a server runs"), va_cli_backup },
   { "restore", N_ ("Restore a backup into an empty data directory"), va_cli_restore },
   { "audit", N_ ("List the audit trail (what did this key do)"), va_cli_audit },
+  { "export", N_ ("Export a job or a user's jobs as a ZIP (data portability)"), va_cli_export },
 };
 
 static int

@@ -49,6 +49,7 @@ int va_cli_user (int argc, char **argv);
 int va_cli_backup (int argc, char **argv);
 int va_cli_restore (int argc, char **argv);
 int va_cli_audit (int argc, char **argv);
+int va_cli_export (int argc, char **argv);
 int va_cli_erasure_purge_job (int argc, char **argv);
 
 G_END_DECLS
