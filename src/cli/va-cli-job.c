@@ -355,8 +355,9 @@ va_cli_job_show_job_progress (VaCliJob *self, const char *status, double percent
 /* The first line of @path, or of standard input for "-". A file others may
  * read is used, with a warning: refusing would only push people to put the
  * key in a flag. */
-static char *
-va_cli_job_read_key_file (const char *path, GError **error)
+/* also used by the erasure commands (va-cli-erasure.c) */
+char *
+va_cli_read_key_file (const char *path, GError **error)
 {
   g_autofree char *contents = NULL;
   char *newline;
@@ -460,7 +461,7 @@ va_cli_job_setup (VaCliJob *self, const char *command, const char *parameter, co
   g_signal_connect (self->client, "progress", G_CALLBACK (va_cli_job_on_transfer), self);
 
   if (key_file != NULL) {
-    key = va_cli_job_read_key_file (key_file, &error);
+    key = va_cli_read_key_file (key_file, &error);
     if (key == NULL) {
       g_printerr ("videoannotator job %s: %s\n", command, error->message);
       return g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? VA_EXIT_NOT_FOUND
@@ -1129,6 +1130,10 @@ va_cli_job_delete (int argc, char **argv)
   g_autofree char *path = NULL;
   int code;
 
+  for (int i = 1; i < argc; i++) {
+    if (g_str_equal (argv[i], "--purge"))
+      return va_cli_erasure_purge_job (argc, argv);
+  }
   code = va_cli_job_setup (&self, "delete", _ ("ID"),
                            _ ("Delete a job in any state (a running one is stopped first): its "
                               "records, its video and every result file on the server."),

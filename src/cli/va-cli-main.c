@@ -25,6 +25,11 @@ static const VaCliCommand commands[] = {
   { "diagnose", N_ ("Check an installation and its data directory"), va_cli_diagnose },
   { "models", N_ ("List and install the neural detection models"), va_cli_models },
   { "open", N_ ("Start the service if needed and open the web UI"), va_cli_open },
+  { "user", N_ ("Erase a user and all their data"), va_cli_user },
+  { "backup", N_ ("Back up the data directory, also while a server runs"), va_cli_backup },
+  { "restore", N_ ("Restore a backup into an empty data directory"), va_cli_restore },
+  { "audit", N_ ("List the audit trail (what did this key do)"), va_cli_audit },
+  { "export", N_ ("Export a job or a user's jobs as a ZIP (data portability)"), va_cli_export },
 };
 
 static int

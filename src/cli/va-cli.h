@@ -35,6 +35,7 @@ typedef struct {
 
 int va_cli_exit_code_for_error (const GError *error);
 void va_cli_setup_log (VaSettings *settings);
+char *va_cli_read_key_file (const char *path, GError **error);
 
 /* Subcommands, one file each (va-cli-<name>.c) */
 int va_cli_config (int argc, char **argv);
@@ -48,5 +49,11 @@ int va_cli_diagnose (int argc, char **argv);
 int va_cli_models (int argc, char **argv);
 int va_cli_pipelines (int argc, char **argv);
 int va_cli_open (int argc, char **argv);
+int va_cli_user (int argc, char **argv);
+int va_cli_backup (int argc, char **argv);
+int va_cli_restore (int argc, char **argv);
+int va_cli_audit (int argc, char **argv);
+int va_cli_export (int argc, char **argv);
+int va_cli_erasure_purge_job (int argc, char **argv);
 
 G_END_DECLS

@@ -76,6 +76,9 @@ gboolean va_store_mark_job_deleting (VaStore *self, const char *id, gboolean *wa
                                      GError **error);
 GPtrArray *va_store_list_deleting_jobs (VaStore *self, GError **error);
 GHashTable *va_store_dup_job_ids (VaStore *self, GError **error);
+GPtrArray *va_store_list_user_job_ids (VaStore *self, const char *user_id, GError **error);
+gboolean va_store_delete_user (VaStore *self, const char *user_id, GPtrArray *key_ids,
+                               gboolean *existed, GError **error);
 
 gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);
 GPtrArray *va_store_list_results (VaStore *self, const char *job_id, GError **error);

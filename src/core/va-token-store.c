@@ -1224,3 +1224,51 @@ va_token_store_reload (VaTokenStore *self, GError **error)
   va_token_store_queue_changed (self);
   return ok;
 }
+
+typedef struct {
+  const char *user_id;
+  GPtrArray *removed; /* key ids */
+} VaRemoveUserData;
+
+static gboolean
+va_token_store_remove_user_func (VaTokenStore *self, GPtrArray *keys, GBytes *pepper,
+                                 gpointer user_data, GError **error)
+{
+  VaRemoveUserData *data = user_data;
+
+  for (guint i = keys->len; i > 0; i--) {
+    VaApiKey *key = g_ptr_array_index (keys, i - 1);
+    if (g_strcmp0 (va_api_key_get_user_id (key), data->user_id) == 0) {
+      g_ptr_array_add (data->removed, g_strdup (va_api_key_get_id (key)));
+      g_ptr_array_remove_index (keys, i - 1);
+    }
+  }
+  return TRUE;
+}
+
+/**
+ * va_token_store_remove_user_keys:
+ * @user_id: whose keys
+ *
+ * Erasure: removes every key of @user_id from tokens.json — not revoked
+ * but gone, with the username and e-mail they carry (a running server
+ * stops accepting them within a second, as after a revocation).
+ *
+ * Returns: (transfer container) (element-type utf8) (nullable): the ids
+ *   of the removed keys (possibly none), %NULL on error
+ */
+GPtrArray *
+va_token_store_remove_user_keys (VaTokenStore *self, const char *user_id, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  VaRemoveUserData data = { user_id, removed };
+
+  g_return_val_if_fail (VA_IS_TOKEN_STORE (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!va_token_store_modify_locked (self, va_token_store_remove_user_func, &data, error))
+    return NULL;
+  return g_steal_pointer (&removed);
+}

@@ -70,6 +70,8 @@ GPtrArray *va_token_store_list_keys (VaTokenStore *self, GError **error);
 VaApiKey *va_token_store_revoke (VaTokenStore *self, const char *key_id_or_prefix,
                                  gboolean *newly_revoked, GError **error);
 gboolean va_token_store_revoke_all (VaTokenStore *self, guint *n_revoked, GError **error);
+GPtrArray *va_token_store_remove_user_keys (VaTokenStore *self, const char *user_id,
+                                            GError **error);
 gboolean va_token_store_reload (VaTokenStore *self, GError **error);
 
 G_END_DECLS

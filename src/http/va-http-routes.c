@@ -31,6 +31,17 @@ static const VaHttpQueryParam va_http_events_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_audit_query[] = {
+  { "key_prefix", "Only what this key did (va_api_AbCd, as token list shows it)", "string" },
+  { "user_id", "Only what this user did", "string" },
+  { "action", "Only this action (job.submit, job.delete, job.purge, key.create, ...)", "string" },
+  { "since", "From this time on: ISO 8601, a date, or an age (90m, 24h, 7d)", "string" },
+  { "until", "Before this time (same forms as since)", "string" },
+  { "limit", "At most this many entries, 1 to 1000 (default 100)", "integer" },
+  { "offset", "Skip this many of the newest entries", "integer" },
+  { NULL },
+};
+
 #define JSON "application/json"
 #define PUBLIC VA_HTTP_SCOPE_PUBLIC
 #define READ VA_HTTP_SCOPE_READ
@@ -77,6 +88,13 @@ static const VaHttpRoute va_http_routes[] = {
     "getJobVideo",
     "The job's video; one byte range (Range: bytes=first-last) gives 206, outside the video 416",
     "jobs", 200, "application/octet-stream", NULL },
+  /* erasure (right to be forgotten) */
+  { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
+    "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,
+    NULL },
+  { "POST", "/api/v1/users/{user_id}/purge", ADMIN, 0, va_http_erasure_purge_user, "purgeUser",
+    "Erase a user: their API keys, every job and file, their user record", "erasure", 200, JSON,
+    NULL },
 
   /* pipelines */
   { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",
@@ -101,6 +119,10 @@ static const VaHttpRoute va_http_routes[] = {
     "Job counts, request counts, average response time, uptime", "system", 200, JSON, NULL },
   { "GET", "/api/v1/system/database", ADMIN, 0, va_http_system_database, "getSystemDatabase",
     "Database backend, size and statistics", "system", 200, JSON, NULL },
+
+  { "GET", "/api/v1/audit", ADMIN, 0, va_http_audit_list, "listAudit",
+    "The audit trail, newest first (incident response: what did this key do)", "system", 200, JSON,
+    va_http_audit_query },
 
   { "GET", "/metrics", PUBLIC, 0, va_http_prometheus_handle, "getPrometheusMetrics",
     "The system metrics in the Prometheus text format", "system", 200, "text/plain", NULL },

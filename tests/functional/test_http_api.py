@@ -76,9 +76,9 @@ def multipart(fields, files):
 class Server:
     """One `videoannotator server` on a temporary data directory."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, data=None):
         self.tmp = tempfile.mkdtemp(prefix="va-http-functional-")
-        self.data = os.path.join(self.tmp, "data")
+        self.data = data or os.path.join(self.tmp, "data")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         args = [EXE, "server", "--data-dir", self.data, f"--port={self.port}",
@@ -515,6 +515,7 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/system/health", "public", False),
             ("GET", "/api/v1/system/metrics", "public", False),
             ("GET", "/api/v1/system/database", "admin", False),
+            ("GET", "/api/v1/audit", "admin", False),
             ("GET", "/api/v1/jobs", "read", False),
             ("POST", "/api/v1/jobs", "write", False),
             ("GET", "/api/v1/jobs/{done}", "read", True),
@@ -527,6 +528,8 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/pipelines/scene_detection/schema", "public", False),
             ("POST", "/api/v1/jobs/{fresh}/cancel", "write", True),
             ("DELETE", "/api/v1/jobs/{fresh}", "write", True),
+            ("POST", "/api/v1/jobs/{fresh}/purge", "admin", True),
+            ("POST", "/api/v1/users/{user}/purge", "admin", False),
         ]
         granted = {"read": {"read"}, "write": {"read", "write"}, "other": {"read", "write"},
                    "admin": {"read", "write", "admin"}}
@@ -536,6 +539,10 @@ class AuthMatrix(ApiTest):
                 path = template.replace("{done}", finished)
                 if "{fresh}" in template:
                     path = template.replace("{fresh}", job())
+                if "{user}" in template:
+                    user = f"erased-{uuid.uuid4().hex[:8]}"
+                    s.key(user, "read")
+                    path = template.replace("{user}", user)
                 if kind in ("unknown", "expired", "revoked"):
                     expected = 401
                 elif scope == "public":
@@ -548,7 +555,7 @@ class AuthMatrix(ApiTest):
                     expected = 404
                 else:
                     expected = {"POST /api/v1/jobs": 201, "POST /api/v1/events/ticket": 201,
-                                "DELETE": 204}.get(
+                                "POST /api/v1/jobs/{fresh}/purge": 204}.get(
                         f"{method} {template}", {"DELETE": 204}.get(method, 200))
                 if method == "POST" and template == "/api/v1/jobs":
                     ctype, body = multipart({"selected_pipelines": "motion_analysis"},
