@@ -30,7 +30,6 @@ typedef enum {
   VA_HTTP_CREDENTIALS_KEY,
   VA_HTTP_CREDENTIALS_WRONG_SCHEME,
   VA_HTTP_CREDENTIALS_AMBIGUOUS,
-  VA_HTTP_CREDENTIALS_IN_URL,
 } VaHttpCredentials;
 
 /* The one key of the request, or why there is none. libsoup joins a
@@ -47,8 +46,6 @@ va_http_auth_extract_key (VaHttpRequest *req, const char **out)
   const char *bearer = NULL;
 
   *out = NULL;
-  if (va_http_query_has_credentials (req->query))
-    return VA_HTTP_CREDENTIALS_IN_URL;
   if ((authorization != NULL && strchr (authorization, ',') != NULL)
       || (api_key != NULL && strchr (api_key, ',') != NULL))
     return VA_HTTP_CREDENTIALS_AMBIGUOUS;
@@ -137,12 +134,6 @@ va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
                          "More than one API key in the request (Authorization sent twice, or "
                          "Authorization and X-API-Key with different keys); send exactly one",
                          "ambiguous");
-    return FALSE;
-  case VA_HTTP_CREDENTIALS_IN_URL:
-    va_http_auth_reject (req,
-                         "API keys are not accepted in the URL (access_token, api_key): URLs "
-                         "end up in logs and browser history",
-                         "malformed");
     return FALSE;
   case VA_HTTP_CREDENTIALS_NONE:
   case VA_HTTP_CREDENTIALS_KEY:

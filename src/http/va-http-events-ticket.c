@@ -18,7 +18,6 @@
 #define VA_HTTP_STREAM_ROUTE "/api/v1/events/stream"
 
 /* query parameters clients have put keys in */
-static const char *const va_http_key_params[] = { "token", "api_key", "apikey", "access_token" };
 
 static void
 va_http_ticket_reject (VaHttpRequest *req, const char *message, const char *reason)
@@ -35,26 +34,6 @@ va_http_ticket_reject (VaHttpRequest *req, const char *message, const char *reas
                          "ticket with POST " VA_HTTP_TICKET_ROUTE " and open " VA_HTTP_STREAM_ROUTE
                          "?ticket=…",
                          detail);
-}
-
-static gboolean
-va_http_query_has_key (VaHttpRequest *req)
-{
-  GHashTableIter iter;
-  gpointer name, value;
-
-  if (req->query == NULL)
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (va_http_key_params); i++) {
-    if (g_hash_table_contains (req->query, va_http_key_params[i]))
-      return TRUE;
-  }
-  g_hash_table_iter_init (&iter, req->query);
-  while (g_hash_table_iter_next (&iter, &name, &value)) {
-    if (value != NULL && strstr (value, "va_api_") != NULL)
-      return TRUE;
-  }
-  return FALSE;
 }
 
 /**
@@ -76,8 +55,11 @@ va_http_query_credentials (VaHttpServer *server, VaHttpRequest *req, gboolean *o
   VaCaller *caller;
 
   *ok = FALSE;
-  if (va_http_query_has_key (req)) {
-    va_http_ticket_reject (req, "API keys are not accepted in the URL", "key_in_query");
+  if (va_http_query_has_credentials (req->query)) {
+    va_http_ticket_reject (req,
+                           "API keys are not accepted in the URL: URLs end up in logs and "
+                           "browser history",
+                           "key_in_query");
     return TRUE;
   }
   if (ticket == NULL)

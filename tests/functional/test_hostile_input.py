@@ -180,10 +180,15 @@ class Credentials(HostileTest):
 
     def test_key_in_url_refused(self):
         # not a way to authenticate, alone or next to a header
-        for param in ("access_token", "api_key", "apikey"):
-            self.assertRefused(f"/api/v1/jobs?{param}={self.good}", [], "malformed")
+        for param in ("access_token", "api_key", "apikey", "token"):
+            self.assertRefused(f"/api/v1/jobs?{param}={self.good}", [], "key_in_query")
             self.assertRefused(f"/api/v1/jobs?{param}=va_api_bad",
-                               [("Authorization", f"Bearer {self.good}")], "malformed")
+                               [("Authorization", f"Bearer {self.good}")], "key_in_query")
+        # a whole key under any name is refused; a key prefix (the audit
+        # filter's key_prefix) is not a secret and passes
+        self.assertRefused(f"/api/v1/jobs?status_filter={self.good}", [], "key_in_query")
+        self.assertEqual(self.raw(f"/api/v1/jobs?page=1&x={self.good[:11]}",
+                                  [("Authorization", f"Bearer {self.good}")])[0], 200)
         self.assertEqual(self.raw("/api/v1/jobs?page=1",
                                   [("Authorization", f"Bearer {self.good}")])[0], 200)
 
