@@ -687,6 +687,7 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   va_job_set_video_path (job, va_upload_get_path (op->upload));
   va_job_set_video_filename (job, va_upload_get_filename (op->upload));
   va_job_set_video_size_bytes (job, (gint64)va_upload_get_size (op->upload));
+  va_job_set_input_sha256 (job, va_upload_get_sha256 (op->upload));
   /* the duration stays unknown (null) until the job's run reads it from
    * the container: a submission does not wait for a decoder */
   if (op->config != NULL)

@@ -620,6 +620,8 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   va_pipeline_builder_set_input (builder, input);
   va_pipeline_builder_set_output_dir (builder, job_dir);
   va_pipeline_builder_set_stem (builder, stem);
+  /* the digest taken while the upload was written: no second read */
+  va_pipeline_builder_set_input_sha256 (builder, va_job_get_input_sha256 (job));
   for (guint i = 0; i < run->pipelines->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (run->pipelines, i));
   va_pipeline_defaults_apply (builder, self->settings);

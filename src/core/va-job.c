@@ -35,6 +35,7 @@ struct _VaJob {
   guint retry_count;
   char *storage_path;
   guint queue_position; /* 0: not queued */
+  char *input_sha256;   /* the stored input's digest, taken while it was written */
 };
 
 static void va_job_serializable_init (VaSerializableInterface *iface);
@@ -174,6 +175,7 @@ va_job_finalize (GObject *object)
   g_clear_pointer (&self->cancelled_at, g_date_time_unref);
   g_free (self->error_message);
   g_free (self->storage_path);
+  g_free (self->input_sha256);
 
   G_OBJECT_CLASS (va_job_parent_class)->finalize (object);
 }
@@ -500,4 +502,25 @@ va_job_set_queue_position (VaJob *self, guint position)
 {
   g_return_if_fail (VA_IS_JOB (self));
   self->queue_position = position;
+}
+
+/**
+ * va_job_get_input_sha256:
+ *
+ * Returns: (nullable): the SHA-256 (hex) of the stored input, computed as
+ *   it was uploaded; %NULL for jobs stored before it was kept
+ */
+const char *
+va_job_get_input_sha256 (VaJob *self)
+{
+  g_return_val_if_fail (VA_IS_JOB (self), NULL);
+  return self->input_sha256;
+}
+
+void
+va_job_set_input_sha256 (VaJob *self, const char *sha256)
+{
+  g_return_if_fail (VA_IS_JOB (self));
+  g_free (self->input_sha256);
+  self->input_sha256 = g_strdup (sha256);
 }

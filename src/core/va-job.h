@@ -79,5 +79,7 @@ const char *va_job_get_storage_path (VaJob *self);
 void va_job_set_storage_path (VaJob *self, const char *storage_path);
 guint va_job_get_queue_position (VaJob *self);
 void va_job_set_queue_position (VaJob *self, guint position);
+const char *va_job_get_input_sha256 (VaJob *self);
+void va_job_set_input_sha256 (VaJob *self, const char *sha256);
 
 G_END_DECLS

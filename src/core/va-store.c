@@ -195,6 +195,9 @@ static const struct {
   /* a job being deleted keeps its row, marked, until its files are gone
    * (va-store-deletion.c); every read skips it */
   { 3, "durable job deletion", "ALTER TABLE jobs ADD COLUMN deleting_since INTEGER;" },
+  /* the input's SHA-256, taken while the upload was written, for the
+   * result files' provenance (no second read of the video) */
+  { 4, "input digest", "ALTER TABLE jobs ADD COLUMN input_sha256 TEXT;" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (va_store_migrations) == VA_STORE_SCHEMA_VERSION);
@@ -209,7 +212,7 @@ G_STATIC_ASSERT (VA_STORE_APPLICATION_ID == 1447120462);
   "j.storage_path, "                                                                               \
   "CASE WHEN j.status = 'pending' THEN (SELECT COUNT(*) FROM jobs p WHERE p.status = 'pending' "   \
   "AND (p.created_at < j.created_at OR (p.created_at = j.created_at AND p.rowid <= j.rowid))) "    \
-  "ELSE 0 END "
+  "ELSE 0 END, j.input_sha256 "
 
 /* Which statements read through the reader connection. */
 #define VA_STORE_ON_READER(id)                                                                     \
@@ -224,9 +227,10 @@ static const char *const va_store_sql[VA_N_STMTS] = {
   [VA_STMT_INSERT_JOB]
   = "INSERT INTO jobs (id, user_id, status, video_path, video_filename, video_size_bytes, "
     "video_duration_seconds, config, selected_pipelines, consent, created_at, started_at, "
-    "completed_at, cancelled_at, error_message, progress, retry_count, storage_path) "
+    "completed_at, cancelled_at, error_message, progress, retry_count, storage_path, "
+    "input_sha256) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-    "?18)",
+    "?18, ?19)",
   [VA_STMT_GET_JOB]
   = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1 AND j.deleting_since IS NULL",
   [VA_STMT_LIST_JOBS] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
@@ -1207,6 +1211,7 @@ va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
   va_job_set_retry_count (job, (guint)sqlite3_column_int64 (stmt, 16));
   va_job_set_storage_path (job, va_store_column_text (stmt, 17));
   va_job_set_queue_position (job, (guint)sqlite3_column_int64 (stmt, 18));
+  va_job_set_input_sha256 (job, va_store_column_text (stmt, 19));
   return g_steal_pointer (&job);
 }
 
@@ -1283,6 +1288,7 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
   sqlite3_bind_double (stmt, 16, va_job_get_progress (job));
   sqlite3_bind_int64 (stmt, 17, va_job_get_retry_count (job));
   sqlite3_bind_text (stmt, 18, va_job_get_storage_path (job), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 19, va_job_get_input_sha256 (job), -1, SQLITE_TRANSIENT);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)

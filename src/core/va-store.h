@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define VA_STORE_APPLICATION_ID 0x56414e4e
 
 /* the schema this build creates and migrates to */
-#define VA_STORE_SCHEMA_VERSION 3
+#define VA_STORE_SCHEMA_VERSION 4
 #define VA_STORE_MAX_PER_PAGE 1000
 
 /**

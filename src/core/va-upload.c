@@ -60,6 +60,11 @@ struct _VaUpload {
 
   char *path; /* relative to the storage root, once complete */
   char *media_type;
+  /* the bytes' SHA-256, updated as each chunk is written, so that the
+   * input's digest (recorded in every result file's provenance) costs no
+   * second read of a file that may be gigabytes */
+  GChecksum *checksum;
+  char *sha256; /* hex, once complete */
 };
 
 G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
@@ -117,6 +122,8 @@ va_upload_finalize (GObject *object)
   g_free (self->part_path);
   g_free (self->path);
   g_free (self->media_type);
+  g_clear_pointer (&self->checksum, g_checksum_free);
+  g_free (self->sha256);
 
   G_OBJECT_CLASS (va_upload_parent_class)->finalize (object);
 }
@@ -134,6 +141,7 @@ static void
 va_upload_init (VaUpload *self)
 {
   self->fd = -1;
+  self->checksum = g_checksum_new (G_CHECKSUM_SHA256);
 }
 
 /* Takes over the (already created, empty) job directory @job_id. */
@@ -252,6 +260,27 @@ va_upload_get_media_type (VaUpload *self)
   return self->media_type;
 }
 
+/**
+ * va_upload_get_sha256:
+ *
+ * Returns: (nullable): the SHA-256 of the stored bytes in lower-case hex,
+ *   computed while they were written, once complete
+ */
+const char *
+va_upload_get_sha256 (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->sha256;
+}
+
+/* @size bytes are on their way to disk: count them and hash them */
+static void
+va_upload_account (VaUpload *self, const void *data, gsize size)
+{
+  g_checksum_update (self->checksum, data, (gssize)size);
+  self->size += size;
+}
+
 static gboolean
 va_upload_check_writable (VaUpload *self, GError **error)
 {
@@ -321,7 +350,7 @@ va_upload_write (VaUpload *self, const void *data, gsize size, GCancellable *can
     va_upload_write_failed (self, error);
     return FALSE;
   }
-  self->size += size;
+  va_upload_account (self, data, size);
   return TRUE;
 }
 
@@ -339,7 +368,7 @@ va_upload_write_bytes_cb (GObject *source, GAsyncResult *result, gpointer user_d
     g_task_return_error (task, error);
     return;
   }
-  self->size += written;
+  va_upload_account (self, g_bytes_get_data (g_task_get_task_data (task), NULL), written);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -411,7 +440,8 @@ va_upload_splice_write_cb (GObject *source, GAsyncResult *result, gpointer user_
     g_object_unref (task);
     return;
   }
-  self->size += written;
+  va_upload_account (self, g_bytes_get_data (g_object_get_data (G_OBJECT (task), "chunk"), NULL),
+                     written);
   va_upload_splice_next (task);
 }
 
@@ -658,6 +688,7 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
   self->fd = -1;
 
   self->media_type = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0)));
+  self->sha256 = g_strdup (g_checksum_get_string (self->checksum));
   self->path = g_build_filename (self->job_id, name, NULL);
   self->state = VA_UPLOAD_COMPLETE;
   return TRUE;
