@@ -76,6 +76,8 @@ gboolean va_store_mark_job_deleting (VaStore *self, const char *id, gboolean *wa
                                      GError **error);
 GPtrArray *va_store_list_deleting_jobs (VaStore *self, GError **error);
 GHashTable *va_store_dup_job_ids (VaStore *self, GError **error);
+gboolean va_store_set_job_warnings (VaStore *self, const char *id, const char *const *warnings,
+                                    GError **error);
 
 gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);
 GPtrArray *va_store_list_results (VaStore *self, const char *job_id, GError **error);

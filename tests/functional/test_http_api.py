@@ -449,7 +449,7 @@ class EndToEnd(ApiTest):
         self.assertEqual(motion.status, 200)
         self.assertGreater(len(motion.body.splitlines()), 2)
 
-        r = s.request("GET", f"/api/v1/jobs/{job['id']}/artifacts", key)
+        r = s.request("GET", f"/api/v1/jobs/{job['id']}/artifacts?include_video=true", key)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.headers.get_content_type(), "application/zip")
         with zipfile.ZipFile(io.BytesIO(r.body)) as z:
@@ -521,6 +521,9 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/jobs/{done}/results", "read", True),
             ("GET", "/api/v1/jobs/{done}/results/files/motion_analysis", "read", True),
             ("GET", "/api/v1/jobs/{done}/artifacts", "read", True),
+            ("GET", "/api/v1/jobs/{done}/artifacts?include_video=true", "read", True),
+            ("GET", "/api/v1/jobs/{done}/results/files/motion_analysis"
+             "?name=clip_motion_analysis.csv", "read", True),
             ("GET", "/api/v1/jobs/{done}/video", "read", True),
             ("GET", "/api/v1/auth/me", "read", False),
             ("POST", "/api/v1/events/ticket", "read", False),

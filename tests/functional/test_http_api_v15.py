@@ -177,6 +177,92 @@ class Pipelines(ApiTest):
                             "PIPELINE_NOT_FOUND")
 
 
+class ResultFiles(ApiTest):
+    """1.6: jobs' warnings, every file of a pipeline (`files`, `?name=`),
+    the artifacts archive without the video unless include_video=true."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.key = cls.server.key("files", "read,write")
+        r = cls.server.submit(cls.key, cls.video, pipelines="person_tracking,scene_detection")
+        assert r.status == 201, r.body
+        cls.job = r.json()["id"]
+        cls.done = cls.server.wait_for(cls.key, cls.job, ("completed", "failed"))
+        cls.results = cls.server.request("GET", f"/api/v1/jobs/{cls.job}/results",
+                                         cls.key).json()
+
+    def test_warnings(self):
+        self.assertEqual(self.done["status"], "completed", self.done)
+        warnings = self.done["warnings"]
+        self.assertIsInstance(warnings, list)
+        # the same list in the job list and on a fresh read
+        listed = self.server.request("GET", "/api/v1/jobs?per_page=100", self.key).json()
+        self.assertEqual([j["warnings"] for j in listed["jobs"] if j["id"] == self.job],
+                         [warnings])
+        for name, result in self.results["pipeline_results"].items():
+            nothing = [w for w in warnings if w.startswith(f"{name} found nothing")]
+            self.assertEqual(len(nothing), 1 if result["annotation_count"] == 0 else 0,
+                             (name, result, warnings))
+        # no person model is installed in this data directory: the detector
+        # fell back to HOG, and the job says so
+        self.assertTrue(any("person model" in w.lower() or "hog" in w.lower()
+                            for w in warnings), warnings)
+        # a new job has an empty list
+        r = self.server.submit(self.key, self.video, pipelines="motion_analysis")
+        self.assertEqual(r.json()["warnings"], [])
+
+    def test_files_by_name(self):
+        person = self.results["pipeline_results"]["person_tracking"]
+        names = [f["name"] for f in person["files"]]
+        self.assertEqual(names, ["clip_person_tracking.json", "clip_person_tracks.json"])
+        listing = os.listdir(os.path.join(self.server.data, "storage", self.job))
+        for f in person["files"]:
+            self.assertIn(f["name"], listing)
+            r = self.server.request("GET", f["download_url"], self.key)
+            self.assertEqual(r.status, 200, r.body[:200])
+            self.assertIn(f["name"], r.headers["Content-Disposition"])
+            with open(os.path.join(self.server.data, "storage", self.job, f["name"]), "rb") as g:
+                self.assertEqual(r.body, g.read())
+        # the two files are different documents
+        a, b = (json.loads(self.server.request("GET", f["download_url"], self.key).body)
+                for f in person["files"])
+        self.assertNotEqual(a, b)
+        scene = self.results["pipeline_results"]["scene_detection"]
+        self.assertEqual([f["name"] for f in scene["files"]], ["clip_scene_detection.json"])
+
+    def test_files_refusals(self):
+        base = f"/api/v1/jobs/{self.job}/results/files/person_tracking?name="
+        for name in ("clip_scene_detection.json", "input.mp4", "../../tokens.json",
+                     "%2Fetc%2Fpasswd", "nothing.json", "clip_person_tracking"):
+            with self.subTest(name):
+                self.assertEnvelope(self.server.request("GET", base + name, self.key), 404,
+                                    "FILE_NOT_FOUND")
+        other = self.server.key("files-other", "read,write")
+        self.assertEnvelope(self.server.request(
+            "GET", base + "clip_person_tracking.json", other), 404, "JOB_NOT_FOUND")
+
+    def test_artifacts_video_only_when_asked(self):
+        import io
+        import zipfile
+        base = f"/api/v1/jobs/{self.job}/artifacts"
+        with open(self.video, "rb") as f:
+            video = f.read()
+        for query, with_video in (("", False), ("?include_video=false", False),
+                                  ("?include_video=true", True), ("?include_video=1", True)):
+            with self.subTest(query):
+                r = self.server.request("GET", base + query, self.key)
+                self.assertEqual(r.status, 200)
+                with zipfile.ZipFile(io.BytesIO(r.body)) as z:
+                    names = z.namelist()
+                    self.assertIn("clip_person_tracks.json", names)
+                    self.assertEqual("input.mp4" in names, with_video, names)
+                    if with_video:
+                        self.assertEqual(z.read("input.mp4"), video)
+        self.assertEnvelope(self.server.request("GET", base + "?include_video=maybe", self.key),
+                            400, "INVALID_REQUEST")
+
+
 class PipelinesMissingPlugins(ApiTest):
     """Only the plugin module without OpenCV and PocketSphinx is installed:
     the face, person and speech pipelines are unavailable."""
