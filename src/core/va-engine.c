@@ -648,7 +648,7 @@ va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_fi
 
 /* ---- submit ----------------------------------------------------------------- */
 
-static gboolean
+gboolean
 va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
 {
   VaCaller *caller = op->caller;
@@ -688,6 +688,7 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   va_job_set_video_filename (job, va_upload_get_filename (op->upload));
   va_job_set_video_size_bytes (job, (gint64)va_upload_get_size (op->upload));
   va_job_set_input_sha256 (job, va_upload_get_sha256 (op->upload));
+  va_job_set_rerun_of (job, va_upload_get_rerun_of (op->upload));
   /* the duration stays unknown (null) until the job's run reads it from
    * the container: a submission does not wait for a decoder */
   if (op->config != NULL)
@@ -718,7 +719,7 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   return TRUE;
 }
 
-static void
+void
 va_engine_submit_main (VaEngine *self, VaEngineOp *op)
 {
   va_engine_queue_job_added (self, op->job);

@@ -103,6 +103,11 @@ void va_engine_cancel_job_async (VaEngine *self, VaCaller *caller, const char *j
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
 VaJob *va_engine_cancel_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
+void va_engine_rerun_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                JsonObject *config, const char *const *pipelines,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+VaJob *va_engine_rerun_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
 VaJob *va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error);
 
 void va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id,

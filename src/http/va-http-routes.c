@@ -75,6 +75,11 @@ static const VaHttpRoute va_http_routes[] = {
     "Delete a job, its rows and all its files (any state)", "jobs", 204, NULL, NULL },
   { "POST", "/api/v1/jobs/{job_id}/cancel", WRITE, 0, va_http_jobs_cancel, "cancelJob",
     "Cancel a pending or running job (idempotent)", "jobs", 200, JSON, NULL },
+  { "POST", "/api/v1/jobs/{job_id}/rerun", WRITE, VA_HTTP_ROUTE_JSON_BODY, va_http_jobs_rerun,
+    "rerunJob",
+    "Run a finished job again on the same video (JSON body: optional config, "
+    "selected_pipelines), as a new job",
+    "jobs", 201, JSON, NULL },
   { "GET", "/api/v1/jobs/{job_id}/results", READ, 0, va_http_jobs_results, "getJobResults",
     "Per-pipeline results of a job", "results", 200, JSON, NULL },
   { "GET", "/api/v1/jobs/{job_id}/results/files/{pipeline}", READ, VA_HTTP_ROUTE_STREAM,

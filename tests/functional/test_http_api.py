@@ -529,6 +529,7 @@ class AuthMatrix(ApiTest):
             ("POST", "/api/v1/events/ticket", "read", False),
             ("GET", "/api/v1/pipelines/scene_detection/schema", "public", False),
             ("POST", "/api/v1/jobs/{fresh}/cancel", "write", True),
+            ("POST", "/api/v1/jobs/{done}/rerun", "write", True),
             ("DELETE", "/api/v1/jobs/{fresh}", "write", True),
         ]
         granted = {"read": {"read"}, "write": {"read", "write"}, "other": {"read", "write"},
@@ -551,6 +552,7 @@ class AuthMatrix(ApiTest):
                     expected = 404
                 else:
                     expected = {"POST /api/v1/jobs": 201, "POST /api/v1/events/ticket": 201,
+                                "POST /api/v1/jobs/{done}/rerun": 201,
                                 "DELETE": 204}.get(
                         f"{method} {template}", {"DELETE": 204}.get(method, 200))
                 if method == "POST" and template == "/api/v1/jobs":

@@ -3,6 +3,7 @@
 # call beyond the 1.4 contract: the real `videoannotator server`, driven
 # over HTTP with the standard library only. Helpers come from
 # test_http_api.py.
+import hashlib
 import json
 import os
 import shutil
@@ -261,6 +262,89 @@ class ResultFiles(ApiTest):
                         self.assertEqual(z.read("input.mp4"), video)
         self.assertEnvelope(self.server.request("GET", base + "?include_video=maybe", self.key),
                             400, "INVALID_REQUEST")
+
+
+class Rerun(ApiTest):
+    """1.6 POST /api/v1/jobs/{id}/rerun: a new job on the same video, in its
+    own folder; deleting either job leaves the other whole."""
+
+    def rerun(self, key, job, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        return self.server.request("POST", f"/api/v1/jobs/{job}/rerun", key, data,
+                                   "application/json" if data is not None else None)
+
+    def test_rerun(self):
+        s = self.server
+        key = s.key("again", "read,write")
+        first = s.submit(key, self.video, pipelines="scene_detection").json()
+        # still pending or running: refused
+        r = self.rerun(key, first["id"])
+        if r.status != 201:
+            self.assertEnvelope(r, 409, "JOB_NOT_FINISHED")
+        s.wait_for(key, first["id"], ("completed",))
+        storage = os.path.join(s.data, "storage")
+        with open(self.video, "rb") as f:
+            original = f.read()
+
+        # same settings
+        r = self.rerun(key, first["id"])
+        self.assertEqual(r.status, 201, r.body)
+        same = r.json()
+        self.assertNotEqual(same["id"], first["id"])
+        self.assertEqual(same["rerun_of"], first["id"])
+        self.assertEqual(same["selected_pipelines"], ["scene_detection"])
+        self.assertEqual(same["video_filename"], "clip.mp4")
+        self.assertEqual(same["video_size_bytes"], len(original))
+        # new settings: other pipelines, a config
+        r = self.rerun(key, first["id"], {"selected_pipelines": "motion_analysis",
+                                          "config": {"motion_analysis": {"interval": 2}}})
+        self.assertEqual(r.status, 201, r.body)
+        edited = r.json()
+        self.assertEqual(edited["selected_pipelines"], ["motion_analysis"])
+        self.assertEqual(edited["config"], {"motion_analysis": {"interval": 2}})
+        for job in (same, edited):
+            done = s.wait_for(key, job["id"], ("completed", "failed"))
+            self.assertEqual(done["status"], "completed", done)
+            with open(os.path.join(storage, job["id"], "input.mp4"), "rb") as f:
+                self.assertEqual(f.read(), original)
+        listing = os.listdir(os.path.join(storage, edited["id"]))
+        self.assertIn("clip_motion_analysis.csv", listing)
+        self.assertNotIn("clip_scene_detection.json", listing)
+        # the provenance of the rerun names the same input
+        res = s.request("GET", f"/api/v1/jobs/{same['id']}/results/files/scene_detection", key)
+        self.assertEqual(json.loads(res.body)["provenance"]["input_sha256"],
+                         hashlib.sha256(original).hexdigest())
+
+        # deleting the original leaves the reruns whole, and the other way round
+        self.assertEqual(s.request("DELETE", f"/api/v1/jobs/{first['id']}", key).status, 204)
+        self.assertFalse(os.path.exists(os.path.join(storage, first["id"])))
+        r = s.request("GET", f"/api/v1/jobs/{same['id']}/video", key)
+        self.assertEqual((r.status, r.body), (200, original))
+        self.assertEqual(s.request("DELETE", f"/api/v1/jobs/{same['id']}", key).status, 204)
+        r = s.request("GET", f"/api/v1/jobs/{edited['id']}/video", key)
+        self.assertEqual((r.status, r.body), (200, original))
+        # a rerun of a rerun
+        r = self.rerun(key, edited["id"])
+        self.assertEqual((r.status, r.json()["rerun_of"]), (201, edited["id"]))
+
+    def test_refusals(self):
+        s = self.server
+        key = s.key("again2", "read,write")
+        job = s.submit(key, self.video, pipelines="motion_analysis").json()["id"]
+        s.wait_for(key, job, ("completed",))
+        self.assertEnvelope(self.rerun(key, job, {"selected_pipelines": ["no_such"]}), 400,
+                            "INVALID_CONFIG")
+        self.assertEnvelope(self.rerun(key, job, {"config": [1]}), 422, "VALIDATION_ERROR")
+        self.assertEnvelope(self.rerun(key, job, {"selected_pipelines": [3]}), 422,
+                            "VALIDATION_ERROR")
+        r = s.request("POST", f"/api/v1/jobs/{job}/rerun", key, b"{nope", "application/json")
+        self.assertEnvelope(r, 400, "INVALID_REQUEST")
+        self.assertEnvelope(self.rerun(key, UNKNOWN_JOB), 404, "JOB_NOT_FOUND")
+        self.assertEnvelope(self.rerun(s.key("again3", "read,write"), job), 404, "JOB_NOT_FOUND")
+        self.assertEnvelope(self.rerun(s.key("again4", "read"), job), 403, "FORBIDDEN")
+        # nothing was created by the refusals
+        jobs = s.request("GET", "/api/v1/jobs?per_page=100", key).json()["jobs"]
+        self.assertEqual([j["id"] for j in jobs], [job])
 
 
 class PipelinesMissingPlugins(ApiTest):
