@@ -1172,11 +1172,12 @@ va_cli_job_download (int argc, char **argv)
   g_autofree char *path = NULL, *fallback = NULL, *written = NULL, *directory = NULL;
   int code;
 
-  code = va_cli_job_setup (&self, "download", _ ("ID"),
-                           _ ("Download the job's artifacts (a ZIP of the video and every result "
-                              "file) or, with --pipeline, one result file. The file appears whole "
-                              "or not at all; a file of the same name is replaced."),
-                           entries, argc, argv, &rest);
+  code = va_cli_job_setup (
+      &self, "download", _ ("ID"),
+      _ ("Download the job's artifacts (a ZIP of every result file, without "
+         "the video) or, with --pipeline, one result file. The file appears whole "
+         "or not at all; a file of the same name is replaced."),
+      entries, argc, argv, &rest);
   if (code >= 0)
     return code;
   self.quiet = quiet;

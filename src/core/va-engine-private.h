@@ -3,6 +3,7 @@
 
 #include "va-engine.h"
 #include "va-event-tickets.h"
+#include "va-pipeline-registry.h"
 
 G_BEGIN_DECLS
 
@@ -64,5 +65,10 @@ GInputStream *va_engine_open_job_file (VaEngine *self, const char *job_id, const
                                        guint64 *size, GError **error);
 
 VaEventTickets *va_engine_get_event_tickets (VaEngine *self);
+/* a submission: op->upload (complete or not), op->config, op->pipelines, op->consent */
+gboolean va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error);
+void va_engine_submit_main (VaEngine *self, VaEngineOp *op);
+GStrv va_engine_dup_result_files (VaEngine *self, VaPipelineRegistry *registry,
+                                  VaJobResult *result);
 
 G_END_DECLS

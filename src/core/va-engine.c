@@ -648,7 +648,7 @@ va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_fi
 
 /* ---- submit ----------------------------------------------------------------- */
 
-static gboolean
+gboolean
 va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
 {
   VaCaller *caller = op->caller;
@@ -687,6 +687,8 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   va_job_set_video_path (job, va_upload_get_path (op->upload));
   va_job_set_video_filename (job, va_upload_get_filename (op->upload));
   va_job_set_video_size_bytes (job, (gint64)va_upload_get_size (op->upload));
+  va_job_set_input_sha256 (job, va_upload_get_sha256 (op->upload));
+  va_job_set_rerun_of (job, va_upload_get_rerun_of (op->upload));
   /* the duration stays unknown (null) until the job's run reads it from
    * the container: a submission does not wait for a decoder */
   if (op->config != NULL)
@@ -717,7 +719,7 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   return TRUE;
 }
 
-static void
+void
 va_engine_submit_main (VaEngine *self, VaEngineOp *op)
 {
   va_engine_queue_job_added (self, op->job);
@@ -1325,6 +1327,10 @@ va_engine_results_func (VaEngine *self, VaEngineOp *op, GError **error)
   op->items = va_store_list_results (self->store, op->job_id, error);
   if (op->items == NULL)
     return FALSE;
+  for (guint i = 0; i < op->items->len; i++) {
+    g_auto (GStrv) files = va_engine_dup_result_files (self, self->registry, op->items->pdata[i]);
+    va_job_result_set_files (op->items->pdata[i], (const char *const *)files);
+  }
   detail = va_engine_owner_detail (op->caller, op->job);
   va_engine_audit (self, op->caller, "job.results.read", op->job_id, detail);
   return TRUE;
@@ -1421,6 +1427,7 @@ va_engine_open_result_func (VaEngine *self, VaEngineOp *op, GError **error)
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (JsonObject) detail = NULL;
   VaJobResult *found = NULL;
+  g_autofree char *named = NULL;
   const char *output;
 
   op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_READ, error);
@@ -1444,6 +1451,21 @@ va_engine_open_result_func (VaEngine *self, VaEngineOp *op, GError **error)
     g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
                  "Pipeline “%s” of job %s produced no output file", op->pipeline, op->job_id);
     return FALSE;
+  }
+  if (op->data != NULL) {
+    /* one of the pipeline's files by name: only a listed name, never a path */
+    g_auto (GStrv) files = va_engine_dup_result_files (self, self->registry, found);
+    g_autofree char *dir = g_path_get_dirname (output);
+
+    if (files == NULL || !g_strv_contains ((const char *const *)files, op->data)) {
+      g_autofree char *shown = va_engine_display_id (op->data);
+      g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND,
+                   "Pipeline “%s” of job %s has no file named “%s”", op->pipeline, op->job_id,
+                   shown);
+      return FALSE;
+    }
+    named = g_build_filename (dir, op->data, NULL);
+    output = named;
   }
   op->stream = va_engine_open_job_file (self, op->job_id, output, &op->size, error);
   if (op->stream == NULL)
@@ -1475,6 +1497,34 @@ va_engine_open_result_file_async (VaEngine *self, VaCaller *caller, const char *
 
   op = va_engine_op_new (caller, job_id, va_engine_open_result_func, NULL);
   op->pipeline = g_strdup (pipeline);
+  va_engine_op_run_async (self, op, va_engine_open_result_file_async, cancellable, callback,
+                          user_data);
+}
+
+/**
+ * va_engine_open_result_named_file_async:
+ * @name: (nullable): one of the names the pipeline's result lists in
+ *   `files`; %NULL for its output file
+ *
+ * Like va_engine_open_result_file_async() for a pipeline that wrote
+ * several files; an unlisted name fails with %VA_ERROR_NOT_FOUND. Ends
+ * with va_engine_open_result_file_finish().
+ */
+void
+va_engine_open_result_named_file_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                        const char *pipeline, const char *name,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  VaEngineOp *op;
+
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  op = va_engine_op_new (caller, job_id, va_engine_open_result_func, NULL);
+  op->pipeline = g_strdup (pipeline);
+  op->data = g_strdup (name);
+  op->data_free = g_free;
   va_engine_op_run_async (self, op, va_engine_open_result_file_async, cancellable, callback,
                           user_data);
 }
@@ -1533,6 +1583,7 @@ va_engine_artifacts_func (VaEngine *self, VaEngineOp *op, GError **error)
   g_autoptr (GError) local_error = NULL;
   g_autoptr (JsonObject) detail = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *video_name = NULL;
 
   op->job = va_engine_lookup_job (self, op->caller, op->job_id, VA_SCOPE_READ, error);
   if (op->job == NULL)
@@ -1540,6 +1591,8 @@ va_engine_artifacts_func (VaEngine *self, VaEngineOp *op, GError **error)
   dir = va_storage_dup_job_dir (self->storage, op->job_id, error);
   if (dir == NULL)
     return FALSE;
+  if (va_job_get_video_path (op->job) != NULL)
+    video_name = g_path_get_basename (va_job_get_video_path (op->job));
   files = va_storage_list_job_files (self->storage, op->job_id, &local_error);
   if (files == NULL && !g_error_matches (local_error, VA_ERROR, VA_ERROR_NOT_FOUND)) {
     g_propagate_error (error, g_steal_pointer (&local_error));
@@ -1559,6 +1612,7 @@ va_engine_artifacts_func (VaEngine *self, VaEngineOp *op, GError **error)
     if (g_lstat (artifact->path, &st) != 0 || !S_ISREG (st.st_mode))
       continue;
     artifact->size = (guint64)st.st_size;
+    artifact->is_video = video_name != NULL && g_str_equal (name, video_name);
     g_ptr_array_add (op->items, g_steal_pointer (&artifact));
   }
   if (op->items->len == 0) {

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @name: path relative to the job directory (the name inside an archive)
  * @path: absolute path, for reading
  * @size: size in bytes
+ * @is_video: whether it is the job's stored video (left out of archives
+ *   unless asked for)
  *
  * One file of a job's artifacts (va_engine_list_artifacts_async()).
  */
@@ -32,6 +34,7 @@ typedef struct {
   char *name;
   char *path;
   guint64 size;
+  gboolean is_video; /* the job's stored video */
 } VaArtifact;
 
 void va_artifact_free (VaArtifact *artifact);
@@ -100,6 +103,11 @@ void va_engine_cancel_job_async (VaEngine *self, VaCaller *caller, const char *j
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
 VaJob *va_engine_cancel_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
+void va_engine_rerun_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                JsonObject *config, const char *const *pipelines,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+VaJob *va_engine_rerun_job_finish (VaEngine *self, GAsyncResult *result, GError **error);
 VaJob *va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GError **error);
 
 void va_engine_delete_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
@@ -124,6 +132,10 @@ void va_engine_open_result_file_async (VaEngine *self, VaCaller *caller, const c
 GInputStream *va_engine_open_result_file_finish (VaEngine *self, GAsyncResult *result,
                                                  char **basename, guint64 *size, GError **error);
 
+void va_engine_open_result_named_file_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                             const char *pipeline, const char *name,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data);
 void va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const char *job_id,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);

@@ -380,6 +380,9 @@ va_job_queue_record_outcome (VaJobQueue *self, VaJobRun *run, VaRunResult *run_r
                              const GError *run_error)
 {
   g_autoptr (GString) failed = g_string_new (NULL);
+  g_autoptr (GStrvBuilder) warnings = g_strv_builder_new ();
+  g_auto (GStrv) warning_list = NULL;
+  g_autoptr (GError) warnings_error = NULL;
   guint n_ok = 0, n_failed = 0;
 
   /* a run shorter than one progress interval reports it only here */
@@ -414,6 +417,11 @@ va_job_queue_record_outcome (VaJobQueue *self, VaJobRun *run, VaRunResult *run_r
         va_job_result_set_processing_time (result,
                                            va_run_result_get_pipeline_time (run_result, name));
         va_job_queue_fix_mode (file, VA_STORAGE_FILE_MODE);
+        if (count == 0) {
+          g_autofree char *text = g_strdup_printf (
+              "%s found nothing in this video (its output file has no annotations)", name);
+          g_strv_builder_add (warnings, text);
+        }
         n_ok++;
       } else {
         result = va_job_queue_new_result (run, name, VA_JOB_STATUS_FAILED, error->message);
@@ -429,6 +437,18 @@ va_job_queue_record_outcome (VaJobQueue *self, VaJobRun *run, VaRunResult *run_r
     }
     va_job_queue_store_result (self, result);
   }
+
+  /* recorded before the final state, so that whoever sees the job end
+   * sees its warnings too */
+  if (run_result != NULL)
+    g_strv_builder_addv (warnings, (const char **)va_run_result_get_warnings (run_result));
+  warning_list = g_strv_builder_end (warnings);
+  if (warning_list[0] != NULL
+      && !va_store_set_job_warnings (self->store, va_job_get_id (run->job),
+                                     (const char *const *)warning_list, &warnings_error)
+      && !g_error_matches (warnings_error, VA_ERROR, VA_ERROR_NOT_FOUND))
+    g_warning ("Cannot record the warnings of job %s: %s", va_job_get_id (run->job),
+               warnings_error->message);
 
   if (n_ok > 0 && n_failed == 0) {
     va_job_queue_conclude (self, run, VA_JOB_STATUS_COMPLETED, NULL);
@@ -620,6 +640,8 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   va_pipeline_builder_set_input (builder, input);
   va_pipeline_builder_set_output_dir (builder, job_dir);
   va_pipeline_builder_set_stem (builder, stem);
+  /* the digest taken while the upload was written: no second read */
+  va_pipeline_builder_set_input_sha256 (builder, va_job_get_input_sha256 (job));
   for (guint i = 0; i < run->pipelines->len; i++)
     va_pipeline_builder_add_pipeline (builder, g_ptr_array_index (run->pipelines, i));
   va_pipeline_defaults_apply (builder, self->settings);

@@ -24,6 +24,7 @@ struct _VaJobResult {
   gint64 annotation_count;
   char *output_file; /* relative to the job's storage directory */
   char *error_message;
+  GStrv files; /* names of every file the pipeline wrote, when listed */
 };
 
 static void va_job_result_serializable_init (VaSerializableInterface *iface);
@@ -49,6 +50,9 @@ va_job_result_serialize (VaSerializable *serializable, VaCodec *codec)
   va_codec_add_int (codec, "annotation_count", self->annotation_count);
   va_codec_add_string (codec, "output_file", self->output_file);
   va_codec_add_string (codec, "error_message", self->error_message);
+  va_codec_add_strv (codec, "files",
+                     self->files != NULL ? (const char *const *)self->files
+                                         : (const char *const[]){ NULL });
 }
 
 static void
@@ -68,6 +72,7 @@ va_job_result_finalize (GObject *object)
   g_clear_pointer (&self->end_time, g_date_time_unref);
   g_free (self->output_file);
   g_free (self->error_message);
+  g_strfreev (self->files);
 
   G_OBJECT_CLASS (va_job_result_parent_class)->finalize (object);
 }
@@ -224,4 +229,26 @@ va_job_result_set_error_message (VaJobResult *self, const char *message)
   g_return_if_fail (VA_IS_JOB_RESULT (self));
   g_free (self->error_message);
   self->error_message = g_strdup (message);
+}
+
+/**
+ * va_job_result_get_files:
+ *
+ * Returns: (nullable) (array zero-terminated=1): the names of every file
+ *   the pipeline wrote that is still there (beside output_file), as the
+ *   engine lists them for a reader; %NULL when not listed
+ */
+const char *const *
+va_job_result_get_files (VaJobResult *self)
+{
+  g_return_val_if_fail (VA_IS_JOB_RESULT (self), NULL);
+  return (const char *const *)self->files;
+}
+
+void
+va_job_result_set_files (VaJobResult *self, const char *const *files)
+{
+  g_return_if_fail (VA_IS_JOB_RESULT (self));
+  g_strfreev (self->files);
+  self->files = g_strdupv ((char **)files);
 }

@@ -28,5 +28,7 @@ const char *va_job_result_get_output_file (VaJobResult *self);
 void va_job_result_set_output_file (VaJobResult *self, const char *path);
 const char *va_job_result_get_error_message (VaJobResult *self);
 void va_job_result_set_error_message (VaJobResult *self, const char *message);
+const char *const *va_job_result_get_files (VaJobResult *self);
+void va_job_result_set_files (VaJobResult *self, const char *const *files);
 
 G_END_DECLS

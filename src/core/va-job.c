@@ -35,6 +35,11 @@ struct _VaJob {
   guint retry_count;
   char *storage_path;
   guint queue_position; /* 0: not queued */
+  char *input_sha256;   /* the stored input's digest, taken while it was written */
+  GStrv warnings;       /* NULL: none */
+  char *batch_id;       /* the client's batch (1.5), or NULL */
+  char *batch_name;
+  char *rerun_of; /* the job this one runs again, or NULL */
 };
 
 static void va_job_serializable_init (VaSerializableInterface *iface);
@@ -148,6 +153,13 @@ va_job_serialize (VaSerializable *serializable, VaCodec *codec)
     va_codec_add_null (codec, "queue_position");
   va_codec_add_double (codec, "progress", self->progress);
   va_codec_add_int (codec, "retry_count", self->retry_count);
+  va_codec_add_string (codec, "batch_id", self->batch_id);
+  va_codec_add_string (codec, "batch_name", self->batch_name);
+  va_codec_add_string (codec, "rerun_of", self->rerun_of);
+  /* 1.6: a list, empty when nothing is worth a warning */
+  va_codec_add_strv (codec, "warnings",
+                     self->warnings != NULL ? (const char *const *)self->warnings
+                                            : (const char *const[]){ NULL });
 }
 
 static void
@@ -174,6 +186,11 @@ va_job_finalize (GObject *object)
   g_clear_pointer (&self->cancelled_at, g_date_time_unref);
   g_free (self->error_message);
   g_free (self->storage_path);
+  g_free (self->input_sha256);
+  g_strfreev (self->warnings);
+  g_free (self->batch_id);
+  g_free (self->batch_name);
+  g_free (self->rerun_of);
 
   G_OBJECT_CLASS (va_job_parent_class)->finalize (object);
 }
@@ -500,4 +517,95 @@ va_job_set_queue_position (VaJob *self, guint position)
 {
   g_return_if_fail (VA_IS_JOB (self));
   self->queue_position = position;
+}
+
+/**
+ * va_job_get_input_sha256:
+ *
+ * Returns: (nullable): the SHA-256 (hex) of the stored input, computed as
+ *   it was uploaded; %NULL for jobs stored before it was kept
+ */
+const char *
+va_job_get_input_sha256 (VaJob *self)
+{
+  g_return_val_if_fail (VA_IS_JOB (self), NULL);
+  return self->input_sha256;
+}
+
+void
+va_job_set_input_sha256 (VaJob *self, const char *sha256)
+{
+  g_return_if_fail (VA_IS_JOB (self));
+  g_free (self->input_sha256);
+  self->input_sha256 = g_strdup (sha256);
+}
+
+/**
+ * va_job_get_warnings:
+ *
+ * Returns: (nullable) (array zero-terminated=1): what went wrong without
+ *   failing the job (a detector that fell back to a weaker model, a
+ *   pipeline that found nothing), or %NULL for none
+ */
+const char *const *
+va_job_get_warnings (VaJob *self)
+{
+  g_return_val_if_fail (VA_IS_JOB (self), NULL);
+  return (const char *const *)self->warnings;
+}
+
+void
+va_job_set_warnings (VaJob *self, const char *const *warnings)
+{
+  g_return_if_fail (VA_IS_JOB (self));
+  g_strfreev (self->warnings);
+  self->warnings = warnings != NULL && warnings[0] != NULL ? g_strdupv ((char **)warnings) : NULL;
+}
+
+/* the batch the job was submitted in (a client-chosen id), or %NULL */
+const char *
+va_job_get_batch_id (VaJob *self)
+{
+  g_return_val_if_fail (VA_IS_JOB (self), NULL);
+  return self->batch_id;
+}
+
+void
+va_job_set_batch_id (VaJob *self, const char *batch_id)
+{
+  g_return_if_fail (VA_IS_JOB (self));
+  g_free (self->batch_id);
+  self->batch_id = g_strdup (batch_id);
+}
+
+/* the batch's display name, or %NULL */
+const char *
+va_job_get_batch_name (VaJob *self)
+{
+  g_return_val_if_fail (VA_IS_JOB (self), NULL);
+  return self->batch_name;
+}
+
+void
+va_job_set_batch_name (VaJob *self, const char *batch_name)
+{
+  g_return_if_fail (VA_IS_JOB (self));
+  g_free (self->batch_name);
+  self->batch_name = g_strdup (batch_name);
+}
+
+/* the id of the job this one runs again, or %NULL */
+const char *
+va_job_get_rerun_of (VaJob *self)
+{
+  g_return_val_if_fail (VA_IS_JOB (self), NULL);
+  return self->rerun_of;
+}
+
+void
+va_job_set_rerun_of (VaJob *self, const char *rerun_of)
+{
+  g_return_if_fail (VA_IS_JOB (self));
+  g_free (self->rerun_of);
+  self->rerun_of = g_strdup (rerun_of);
 }

@@ -79,5 +79,15 @@ const char *va_job_get_storage_path (VaJob *self);
 void va_job_set_storage_path (VaJob *self, const char *storage_path);
 guint va_job_get_queue_position (VaJob *self);
 void va_job_set_queue_position (VaJob *self, guint position);
+const char *va_job_get_input_sha256 (VaJob *self);
+void va_job_set_input_sha256 (VaJob *self, const char *sha256);
+const char *const *va_job_get_warnings (VaJob *self);
+void va_job_set_warnings (VaJob *self, const char *const *warnings);
+const char *va_job_get_batch_id (VaJob *self);
+void va_job_set_batch_id (VaJob *self, const char *batch_id);
+const char *va_job_get_batch_name (VaJob *self);
+void va_job_set_batch_name (VaJob *self, const char *batch_name);
+const char *va_job_get_rerun_of (VaJob *self);
+void va_job_set_rerun_of (VaJob *self, const char *rerun_of);
 
 G_END_DECLS

@@ -47,6 +47,7 @@ struct _VaPipelineBuilder {
   char *output_dir;
   char *stem;
   char *preview;
+  char *input_sha256;   /* known digest of the input, or NULL: hash it */
   GPtrArray *pipelines; /* VaPipelineInfo */
   GPtrArray *options;   /* VaOption */
 };
@@ -83,6 +84,7 @@ va_pipeline_builder_finalize (GObject *object)
   g_clear_pointer (&self->output_dir, g_free);
   g_clear_pointer (&self->stem, g_free);
   g_clear_pointer (&self->preview, g_free);
+  g_clear_pointer (&self->input_sha256, g_free);
   g_clear_pointer (&self->pipelines, g_ptr_array_unref);
   g_clear_pointer (&self->options, g_ptr_array_unref);
   G_OBJECT_CLASS (va_pipeline_builder_parent_class)->finalize (object);
@@ -152,6 +154,20 @@ va_pipeline_builder_set_stem (VaPipelineBuilder *self, const char *stem)
   g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
   g_free (self->stem);
   self->stem = g_strdup (stem);
+}
+
+/**
+ * va_pipeline_builder_set_input_sha256:
+ * @sha256: (nullable): the input's SHA-256 in hex, when the caller already
+ *   knows it (a job's upload was hashed as it was written); %NULL to have
+ *   va_pipeline_builder_build() read the whole input to compute it
+ */
+void
+va_pipeline_builder_set_input_sha256 (VaPipelineBuilder *self, const char *sha256)
+{
+  g_return_if_fail (VA_IS_PIPELINE_BUILDER (self));
+  g_free (self->input_sha256);
+  self->input_sha256 = g_strdup (sha256);
 }
 
 /**
@@ -894,7 +910,8 @@ va_pipeline_builder_dup_provenance (VaPipelineBuilder *self, GstElement *pipelin
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *started = g_date_time_format_iso8601 (now);
-  g_autofree char *sha256 = va_dup_file_sha256 (abs_input, error);
+  g_autofree char *sha256 = self->input_sha256 != NULL ? g_strdup (self->input_sha256)
+                                                       : va_dup_file_sha256 (abs_input, error);
   g_autofree char *base = g_path_get_basename (abs_input);
 
   if (sha256 == NULL)

@@ -18,6 +18,7 @@ void va_pipeline_builder_set_output_dir (VaPipelineBuilder *self, const char *pa
 const char *va_pipeline_builder_get_output_dir (VaPipelineBuilder *self);
 void va_pipeline_builder_set_stem (VaPipelineBuilder *self, const char *stem);
 const char *va_pipeline_builder_get_stem (VaPipelineBuilder *self);
+void va_pipeline_builder_set_input_sha256 (VaPipelineBuilder *self, const char *sha256);
 void va_pipeline_builder_set_preview (VaPipelineBuilder *self, const char *path);
 const char *va_pipeline_builder_get_preview (VaPipelineBuilder *self);
 

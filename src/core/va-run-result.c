@@ -23,6 +23,7 @@ struct _VaRunResult {
   GPtrArray *files;           /* char* */
   GArray *counts;             /* guint */
   GHashTable *pipeline_times; /* pipeline → double*, seconds of its own analysers */
+  GPtrArray *warnings;        /* char*, distinct, in the order they came */
   double processing_time;
   guint64 frames;
   gint64 duration; /* ns, -1 if unknown */
@@ -46,6 +47,7 @@ va_run_result_finalize (GObject *object)
   g_clear_pointer (&self->files, g_ptr_array_unref);
   g_clear_pointer (&self->counts, g_array_unref);
   g_clear_pointer (&self->pipeline_times, g_hash_table_unref);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
   G_OBJECT_CLASS (va_run_result_parent_class)->finalize (object);
 }
 
@@ -63,6 +65,7 @@ va_run_result_init (VaRunResult *self)
   self->counts = g_array_new (FALSE, FALSE, sizeof (guint));
   self->pipeline_times = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->duration = -1;
+  self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
 }
 
 VaRunResult *
@@ -299,4 +302,31 @@ va_run_result_to_json (VaRunResult *self)
 {
   g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
   return va_codec_to_json (VA_SERIALIZABLE (self));
+}
+
+/* An element's warning (e.g. a detector that fell back to a weaker model),
+ * once however often it is posted. */
+void
+va_run_result_add_warning (VaRunResult *self, const char *message)
+{
+  g_return_if_fail (VA_IS_RUN_RESULT (self));
+  g_return_if_fail (message != NULL);
+  if (!g_ptr_array_find_with_equal_func (self->warnings, message, g_str_equal, NULL))
+    g_ptr_array_add (self->warnings, g_strdup (message));
+}
+
+/**
+ * va_run_result_get_warnings:
+ *
+ * Returns: (array zero-terminated=1) (transfer none): the warnings the
+ *   run's elements posted, each once
+ */
+const char *const *
+va_run_result_get_warnings (VaRunResult *self)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_val_if_fail (VA_IS_RUN_RESULT (self), NULL);
+  /* an empty array may not have allocated its terminator yet */
+  return self->warnings->len > 0 ? (const char *const *)self->warnings->pdata : none;
 }

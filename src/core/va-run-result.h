@@ -22,6 +22,7 @@ double va_run_result_get_processing_time (VaRunResult *self);
 double va_run_result_get_pipeline_time (VaRunResult *self, const char *pipeline);
 guint64 va_run_result_get_frames (VaRunResult *self);
 gint64 va_run_result_get_duration (VaRunResult *self);
+const char *const *va_run_result_get_warnings (VaRunResult *self);
 JsonNode *va_run_result_to_json (VaRunResult *self);
 
 G_END_DECLS

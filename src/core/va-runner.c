@@ -586,6 +586,8 @@ va_runner_on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
     g_autoptr (GError) warning = NULL;
     gst_message_parse_warning (message, &warning, NULL);
     g_debug ("pipeline warning from %s: %s", GST_MESSAGE_SRC_NAME (message), warning->message);
+    if (self->result != NULL)
+      va_run_result_add_warning (self->result, warning->message);
     break;
   }
   default:

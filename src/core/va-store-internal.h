@@ -21,6 +21,7 @@ gboolean va_store_commit (VaStore *self, GError **error);
 void va_store_rollback (VaStore *self);
 gint64 va_store_now_usec (void);
 void va_store_checkpoint_locked (VaStore *self);
+char *va_store_strv_to_json (const char *const *strv);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

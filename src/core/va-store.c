@@ -195,6 +195,17 @@ static const struct {
   /* a job being deleted keeps its row, marked, until its files are gone
    * (va-store-deletion.c); every read skips it */
   { 3, "durable job deletion", "ALTER TABLE jobs ADD COLUMN deleting_since INTEGER;" },
+  /* the fields 1.5/1.6 clients use: the input's SHA-256, taken while the
+   * upload was written, for the result files' provenance (no second read
+   * of the video); warnings (a JSON array); the batch a job was submitted
+   * in; the job a rerun repeats */
+  { 4, "input digest, warnings, batches, reruns",
+    "ALTER TABLE jobs ADD COLUMN input_sha256 TEXT;"
+    "ALTER TABLE jobs ADD COLUMN warnings TEXT;"
+    "ALTER TABLE jobs ADD COLUMN batch_id TEXT;"
+    "ALTER TABLE jobs ADD COLUMN batch_name TEXT;"
+    "ALTER TABLE jobs ADD COLUMN rerun_of TEXT;"
+    "CREATE INDEX jobs_batch ON jobs (batch_id, created_at) WHERE batch_id IS NOT NULL;" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (va_store_migrations) == VA_STORE_SCHEMA_VERSION);
@@ -209,7 +220,7 @@ G_STATIC_ASSERT (VA_STORE_APPLICATION_ID == 1447120462);
   "j.storage_path, "                                                                               \
   "CASE WHEN j.status = 'pending' THEN (SELECT COUNT(*) FROM jobs p WHERE p.status = 'pending' "   \
   "AND (p.created_at < j.created_at OR (p.created_at = j.created_at AND p.rowid <= j.rowid))) "    \
-  "ELSE 0 END "
+  "ELSE 0 END, j.input_sha256, j.warnings, j.batch_id, j.batch_name, j.rerun_of "
 
 /* Which statements read through the reader connection. */
 #define VA_STORE_ON_READER(id)                                                                     \
@@ -224,9 +235,10 @@ static const char *const va_store_sql[VA_N_STMTS] = {
   [VA_STMT_INSERT_JOB]
   = "INSERT INTO jobs (id, user_id, status, video_path, video_filename, video_size_bytes, "
     "video_duration_seconds, config, selected_pipelines, consent, created_at, started_at, "
-    "completed_at, cancelled_at, error_message, progress, retry_count, storage_path) "
+    "completed_at, cancelled_at, error_message, progress, retry_count, storage_path, "
+    "input_sha256, warnings, batch_id, batch_name, rerun_of) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-    "?18)",
+    "?18, ?19, ?20, ?21, ?22, ?23)",
   [VA_STMT_GET_JOB]
   = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1 AND j.deleting_since IS NULL",
   [VA_STMT_LIST_JOBS] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
@@ -1128,6 +1140,32 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
 
 /* ---- jobs ------------------------------------------------------------- */
 
+/* a JSON array of strings stored in a job's column @what */
+static GStrv
+va_store_strv_from_json (const char *text, const char *what, VaJob *job, GError **error)
+{
+  g_autoptr (JsonNode) node = json_from_string (text, NULL);
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    goto corrupt;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++) {
+    JsonNode *element = json_array_get_element (array, i);
+    if (JSON_NODE_TYPE (element) != JSON_NODE_VALUE
+        || json_node_get_value_type (element) != G_TYPE_STRING)
+      goto corrupt;
+    g_strv_builder_add (names, json_node_get_string (element));
+  }
+  return g_strv_builder_end (names);
+
+corrupt:
+  g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Corrupt %s of job %s in the database", what,
+               va_job_get_id (job));
+  return NULL;
+}
+
 static VaJob *
 va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
 {
@@ -1162,28 +1200,9 @@ va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
   }
   text = va_store_column_text (stmt, 8);
   if (text != NULL) {
-    g_autoptr (JsonNode) node = json_from_string (text, NULL);
-    g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
-    g_auto (GStrv) strv = NULL;
-    JsonArray *array;
-
-    if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node)) {
-      g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                   "Corrupt selected_pipelines of job %s in the database", va_job_get_id (job));
+    g_auto (GStrv) strv = va_store_strv_from_json (text, "selected_pipelines", job, error);
+    if (strv == NULL)
       return NULL;
-    }
-    array = json_node_get_array (node);
-    for (guint i = 0; i < json_array_get_length (array); i++) {
-      JsonNode *element = json_array_get_element (array, i);
-      if (JSON_NODE_TYPE (element) != JSON_NODE_VALUE
-          || json_node_get_value_type (element) != G_TYPE_STRING) {
-        g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                     "Corrupt selected_pipelines of job %s in the database", va_job_get_id (job));
-        return NULL;
-      }
-      g_strv_builder_add (names, json_node_get_string (element));
-    }
-    strv = g_strv_builder_end (names);
     va_job_set_selected_pipelines (job, (const char *const *)strv);
   }
   text = va_store_column_text (stmt, 9);
@@ -1207,10 +1226,21 @@ va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
   va_job_set_retry_count (job, (guint)sqlite3_column_int64 (stmt, 16));
   va_job_set_storage_path (job, va_store_column_text (stmt, 17));
   va_job_set_queue_position (job, (guint)sqlite3_column_int64 (stmt, 18));
+  va_job_set_input_sha256 (job, va_store_column_text (stmt, 19));
+  text = va_store_column_text (stmt, 20);
+  if (text != NULL) {
+    g_auto (GStrv) warnings = va_store_strv_from_json (text, "warnings", job, error);
+    if (warnings == NULL)
+      return NULL;
+    va_job_set_warnings (job, (const char *const *)warnings);
+  }
+  va_job_set_batch_id (job, va_store_column_text (stmt, 21));
+  va_job_set_batch_name (job, va_store_column_text (stmt, 22));
+  va_job_set_rerun_of (job, va_store_column_text (stmt, 23));
   return g_steal_pointer (&job);
 }
 
-static char *
+char *
 va_store_strv_to_json (const char *const *strv)
 {
   g_autoptr (JsonBuilder) builder = NULL;
@@ -1245,6 +1275,7 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
   g_autofree char *config = NULL;
   g_autofree char *pipelines = NULL;
   g_autofree char *consent = NULL;
+  g_autofree char *warnings = NULL;
   int rc;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
@@ -1258,6 +1289,7 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
   config = va_store_json_object_to_string (va_job_get_config (job));
   pipelines = va_store_strv_to_json (va_job_get_selected_pipelines (job));
   consent = va_store_json_object_to_string (va_job_get_consent (job));
+  warnings = va_store_strv_to_json (va_job_get_warnings (job));
 
   locker = g_mutex_locker_new (&self->lock);
   stmt = va_store_stmt (self, VA_STMT_INSERT_JOB, error);
@@ -1283,6 +1315,11 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
   sqlite3_bind_double (stmt, 16, va_job_get_progress (job));
   sqlite3_bind_int64 (stmt, 17, va_job_get_retry_count (job));
   sqlite3_bind_text (stmt, 18, va_job_get_storage_path (job), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 19, va_job_get_input_sha256 (job), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 20, warnings, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 21, va_job_get_batch_id (job), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 22, va_job_get_batch_name (job), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 23, va_job_get_rerun_of (job), -1, SQLITE_TRANSIENT);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define VA_STORE_APPLICATION_ID 0x56414e4e
 
 /* the schema this build creates and migrates to */
-#define VA_STORE_SCHEMA_VERSION 3
+#define VA_STORE_SCHEMA_VERSION 4
 #define VA_STORE_MAX_PER_PAGE 1000
 
 /**
@@ -79,6 +79,8 @@ GHashTable *va_store_dup_job_ids (VaStore *self, GError **error);
 GPtrArray *va_store_list_user_job_ids (VaStore *self, const char *user_id, GError **error);
 gboolean va_store_delete_user (VaStore *self, const char *user_id, GPtrArray *key_ids,
                                gboolean *existed, GError **error);
+gboolean va_store_set_job_warnings (VaStore *self, const char *id, const char *const *warnings,
+                                    GError **error);
 
 gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);
 GPtrArray *va_store_list_results (VaStore *self, const char *job_id, GError **error);

@@ -14,5 +14,9 @@ VaUpload *va_upload_new (VaStorage *storage, const char *job_id, const char *fil
 void va_upload_commit (VaUpload *self);
 const char *va_upload_get_owner (VaUpload *self);
 void va_upload_set_owner (VaUpload *self, const char *user_id);
+gboolean va_upload_link_from (VaUpload *self, const char *source, const char *sha256,
+                              GError **error);
+const char *va_upload_get_rerun_of (VaUpload *self);
+void va_upload_set_rerun_of (VaUpload *self, const char *job_id);
 
 G_END_DECLS

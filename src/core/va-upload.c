@@ -60,6 +60,14 @@ struct _VaUpload {
 
   char *path; /* relative to the storage root, once complete */
   char *media_type;
+  /* the bytes' SHA-256, updated as each chunk is written, so that the
+   * input's digest (recorded in every result file's provenance) costs no
+   * second read of a file that may be gigabytes */
+  GChecksum *checksum;
+  char *sha256;       /* hex, once complete */
+  gboolean linked;    /* filled by va_upload_link_from(): the digest is given */
+  char *known_sha256; /* the linked file's digest, or NULL: unknown */
+  char *rerun_of;     /* for the job: the job it runs again */
 };
 
 G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
@@ -117,6 +125,10 @@ va_upload_finalize (GObject *object)
   g_free (self->part_path);
   g_free (self->path);
   g_free (self->media_type);
+  g_clear_pointer (&self->checksum, g_checksum_free);
+  g_free (self->sha256);
+  g_free (self->known_sha256);
+  g_free (self->rerun_of);
 
   G_OBJECT_CLASS (va_upload_parent_class)->finalize (object);
 }
@@ -134,6 +146,7 @@ static void
 va_upload_init (VaUpload *self)
 {
   self->fd = -1;
+  self->checksum = g_checksum_new (G_CHECKSUM_SHA256);
 }
 
 /* Takes over the (already created, empty) job directory @job_id. */
@@ -252,6 +265,27 @@ va_upload_get_media_type (VaUpload *self)
   return self->media_type;
 }
 
+/**
+ * va_upload_get_sha256:
+ *
+ * Returns: (nullable): the SHA-256 of the stored bytes in lower-case hex,
+ *   computed while they were written, once complete
+ */
+const char *
+va_upload_get_sha256 (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->sha256;
+}
+
+/* @size bytes are on their way to disk: count them and hash them */
+static void
+va_upload_account (VaUpload *self, const void *data, gsize size)
+{
+  g_checksum_update (self->checksum, data, (gssize)size);
+  self->size += size;
+}
+
 static gboolean
 va_upload_check_writable (VaUpload *self, GError **error)
 {
@@ -321,7 +355,7 @@ va_upload_write (VaUpload *self, const void *data, gsize size, GCancellable *can
     va_upload_write_failed (self, error);
     return FALSE;
   }
-  self->size += size;
+  va_upload_account (self, data, size);
   return TRUE;
 }
 
@@ -339,7 +373,7 @@ va_upload_write_bytes_cb (GObject *source, GAsyncResult *result, gpointer user_d
     g_task_return_error (task, error);
     return;
   }
-  self->size += written;
+  va_upload_account (self, g_bytes_get_data (g_task_get_task_data (task), NULL), written);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -383,6 +417,80 @@ va_upload_write_bytes_finish (VaUpload *self, GAsyncResult *result, GError **err
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/**
+ * va_upload_link_from:
+ * @source: an absolute path to a regular file (another job's video)
+ * @sha256: (nullable): its known SHA-256, or %NULL when unknown (the run
+ *   then hashes it)
+ *
+ * Fills the upload with @source without reading it: a hard link when
+ * both are on one file system (the two jobs then share the data, but
+ * deleting either removes only its own name), a copy otherwise. Instead
+ * of any write; va_upload_complete() follows as usual.
+ */
+gboolean
+va_upload_link_from (VaUpload *self, const char *source, const char *sha256, GError **error)
+{
+  g_autoptr (GFile) from = NULL;
+  g_autoptr (GFile) to = NULL;
+  GStatBuf st;
+
+  g_return_val_if_fail (VA_IS_UPLOAD (self), FALSE);
+  g_return_val_if_fail (!self->busy, FALSE);
+
+  if (!va_upload_check_writable (self, error))
+    return FALSE;
+  if (g_lstat (source, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "The video to run again is missing");
+    va_upload_fail (self);
+    return FALSE;
+  }
+  if (!va_upload_check_chunk (self, (gsize)st.st_size, error))
+    return FALSE;
+  /* the partial file goes; the source takes its name */
+  g_output_stream_close (self->output, NULL, NULL);
+  g_clear_object (&self->output);
+  self->fd = -1;
+  if (g_unlink (self->part_path) != 0 || link (source, self->part_path) != 0) {
+    from = g_file_new_for_path (source);
+    to = g_file_new_for_path (self->part_path);
+    if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL,
+                      NULL, error)) {
+      va_upload_write_failed (self, error);
+      return FALSE;
+    }
+    (void)g_chmod (self->part_path, VA_STORAGE_FILE_MODE);
+  }
+  /* va_upload_complete() syncs through this descriptor */
+  self->fd = g_open (self->part_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (self->fd < 0) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot open the copied video: %s",
+                 g_strerror (errno));
+    va_upload_fail (self);
+    return FALSE;
+  }
+  self->output = g_unix_output_stream_new (self->fd, TRUE);
+  self->size = (guint64)st.st_size;
+  self->linked = TRUE;
+  self->known_sha256 = g_strdup (sha256);
+  return TRUE;
+}
+
+const char *
+va_upload_get_rerun_of (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->rerun_of;
+}
+
+void
+va_upload_set_rerun_of (VaUpload *self, const char *job_id)
+{
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_free (self->rerun_of);
+  self->rerun_of = g_strdup (job_id);
+}
+
 /* ---- splice from a stream ---------------------------------------------- */
 
 static void va_upload_splice_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -411,7 +519,8 @@ va_upload_splice_write_cb (GObject *source, GAsyncResult *result, gpointer user_
     g_object_unref (task);
     return;
   }
-  self->size += written;
+  va_upload_account (self, g_bytes_get_data (g_object_get_data (G_OBJECT (task), "chunk"), NULL),
+                     written);
   va_upload_splice_next (task);
 }
 
@@ -658,6 +767,8 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
   self->fd = -1;
 
   self->media_type = g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0)));
+  self->sha256 = self->linked ? g_strdup (self->known_sha256)
+                              : g_strdup (g_checksum_get_string (self->checksum));
   self->path = g_build_filename (self->job_id, name, NULL);
   self->state = VA_UPLOAD_COMPLETE;
   return TRUE;

@@ -16,6 +16,7 @@ guint64 va_upload_get_size (VaUpload *self);
 gboolean va_upload_is_complete (VaUpload *self);
 const char *va_upload_get_path (VaUpload *self);
 const char *va_upload_get_media_type (VaUpload *self);
+const char *va_upload_get_sha256 (VaUpload *self);
 
 gboolean va_upload_write (VaUpload *self, const void *data, gsize size, GCancellable *cancellable,
                           GError **error);

@@ -157,12 +157,22 @@ va_http_artifacts_done (GObject *source, GAsyncResult *result, gpointer user_dat
       = va_engine_list_artifacts_finish (VA_ENGINE (source), result, &error);
   SoupMessageHeaders *h = soup_server_message_get_response_headers (req->msg);
   g_autoptr (GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  const char *include = va_http_request_get_query (req, "include_video");
+  gboolean with_video = FALSE;
   VaHttpZip *zip;
 
   if (artifacts == NULL) {
     va_http_respond_job_error (req, error, job_id);
     va_http_request_unpause (req);
     return;
+  }
+  /* 1.6: the archive is the results; the video (often gigabytes, and
+   * already on the client's side) only when asked for */
+  if (include == NULL || !va_http_parse_boolean (include, &with_video) || !with_video) {
+    for (guint i = artifacts->len; i > 0; i--) {
+      if (((VaArtifact *)artifacts->pdata[i - 1])->is_video)
+        g_ptr_array_remove_index (artifacts, i - 1);
+    }
   }
   zip = g_new0 (VaHttpZip, 1);
   zip->artifacts = g_steal_pointer (&artifacts);
@@ -188,6 +198,15 @@ va_http_artifacts_done (GObject *source, GAsyncResult *result, gpointer user_dat
 void
 va_http_jobs_artifacts (VaHttpRequest *req)
 {
+  const char *include = va_http_request_get_query (req, "include_video");
+  gboolean with_video = FALSE;
+
+  if (include != NULL && !va_http_parse_boolean (include, &with_video)) {
+    va_http_respond_error (req, 400, "INVALID_REQUEST", "include_video must be true or false", NULL,
+                           NULL);
+    return;
+  }
+  /* parsed again when the list arrives */
   va_http_request_pause (req);
   va_engine_list_artifacts_async (va_http_server_get_engine (req->server), req->caller,
                                   va_http_request_get_param (req, "job_id"), req->cancellable,

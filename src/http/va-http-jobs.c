@@ -244,12 +244,28 @@ va_http_results_done (GObject *source, GAsyncResult *result, gpointer user_data)
       JsonObject *o = json_node_get_object (node);
       const char *name = json_object_get_string_member (o, "pipeline_name");
 
+      JsonArray *names = json_object_get_array_member (o, "files");
+      g_autoptr (JsonArray) files = json_array_new ();
+
       if (!json_object_get_null_member (o, "output_file")) {
         g_autofree char *url = g_strdup_printf ("/api/v1/jobs/%s/results/files/%s", job_id, name);
         json_object_set_string_member (o, "download_url", url);
       } else {
         json_object_set_null_member (o, "download_url");
       }
+      /* 1.6: every file the pipeline wrote, each downloadable by name */
+      for (guint j = 0; names != NULL && j < json_array_get_length (names); j++) {
+        const char *file = json_array_get_string_element (names, j);
+        g_autofree char *escaped = g_uri_escape_string (file, NULL, FALSE);
+        g_autofree char *url
+            = g_strdup_printf ("/api/v1/jobs/%s/results/files/%s?name=%s", job_id, name, escaped);
+        JsonObject *entry = json_object_new ();
+
+        json_object_set_string_member (entry, "name", file);
+        json_object_set_string_member (entry, "download_url", url);
+        json_array_add_object_element (files, entry);
+      }
+      json_object_set_array_member (o, "files", g_steal_pointer (&files));
       json_builder_set_member_name (b, name);
       json_builder_add_value (b, json_node_copy (node));
     }
@@ -288,11 +304,23 @@ va_http_file_done (GObject *source, GAsyncResult *result, gpointer user_data)
       = va_engine_open_result_file_finish (VA_ENGINE (source), result, &basename, &size, &error);
 
   if (in == NULL) {
+    const char *job_id = va_http_request_get_param (req, "job_id");
+    g_autoptr (VaJob) job = NULL;
+
     if (g_error_matches (error, VA_ERROR, VA_ERROR_INTERNAL))
       va_http_respond_error (req, 500, "OUTPUT_FILE_MISSING", error->message,
                              "Check server logs; the output file is gone from storage", NULL);
-    else
-      va_http_respond_job_error (req, error, va_http_request_get_param (req, "job_id"));
+    else if (g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND)
+             && va_http_request_get_query (req, "name") != NULL
+             && (job = va_engine_get_job (va_http_engine (req), req->caller, job_id, NULL))
+                    != NULL) {
+      g_autofree char *hint
+          = g_strdup_printf ("See the pipeline's files in GET /api/v1/jobs/%s/results, or download "
+                             "GET /api/v1/jobs/%s/artifacts",
+                             job_id, job_id);
+      va_http_respond_error (req, 404, "FILE_NOT_FOUND", error->message, hint, NULL);
+    } else
+      va_http_respond_job_error (req, error, job_id);
     va_http_request_unpause (req);
     return;
   }
@@ -304,7 +332,8 @@ void
 va_http_jobs_result_file (VaHttpRequest *req)
 {
   va_http_request_pause (req);
-  va_engine_open_result_file_async (
+  va_engine_open_result_named_file_async (
       va_http_engine (req), req->caller, va_http_request_get_param (req, "job_id"),
-      va_http_request_get_param (req, "pipeline"), req->cancellable, va_http_file_done, req);
+      va_http_request_get_param (req, "pipeline"), va_http_request_get_query (req, "name"),
+      req->cancellable, va_http_file_done, req);
 }

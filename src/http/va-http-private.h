@@ -213,6 +213,8 @@ void va_http_jobs_list (VaHttpRequest *req);
 void va_http_jobs_get (VaHttpRequest *req);
 void va_http_jobs_delete (VaHttpRequest *req);
 void va_http_jobs_cancel (VaHttpRequest *req);
+void va_http_jobs_rerun (VaHttpRequest *req);
+JsonObject *va_http_validate_body (VaHttpRequest *req);
 void va_http_jobs_results (VaHttpRequest *req);
 void va_http_jobs_result_file (VaHttpRequest *req);
 void va_http_jobs_artifacts (VaHttpRequest *req);

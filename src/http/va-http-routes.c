@@ -25,6 +25,17 @@ static const VaHttpQueryParam va_http_pipelines_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_file_query[] = {
+  { "name", "One of the file names the pipeline's result lists in files (default: its output file)",
+    "string" },
+  { NULL },
+};
+
+static const VaHttpQueryParam va_http_artifacts_query[] = {
+  { "include_video", "Also put the job's video in the archive (default false)", "boolean" },
+  { NULL },
+};
+
 static const VaHttpQueryParam va_http_events_query[] = {
   { "ticket", "A ticket from POST /api/v1/events/ticket, for clients that cannot send headers",
     "string" },
@@ -75,14 +86,22 @@ static const VaHttpRoute va_http_routes[] = {
     "Delete a job, its rows and all its files (any state)", "jobs", 204, NULL, NULL },
   { "POST", "/api/v1/jobs/{job_id}/cancel", WRITE, 0, va_http_jobs_cancel, "cancelJob",
     "Cancel a pending or running job (idempotent)", "jobs", 200, JSON, NULL },
+  { "POST", "/api/v1/jobs/{job_id}/rerun", WRITE, VA_HTTP_ROUTE_JSON_BODY, va_http_jobs_rerun,
+    "rerunJob",
+    "Run a finished job again on the same video (JSON body: optional config, "
+    "selected_pipelines), as a new job",
+    "jobs", 201, JSON, NULL },
   { "GET", "/api/v1/jobs/{job_id}/results", READ, 0, va_http_jobs_results, "getJobResults",
     "Per-pipeline results of a job", "results", 200, JSON, NULL },
   { "GET", "/api/v1/jobs/{job_id}/results/files/{pipeline}", READ, VA_HTTP_ROUTE_STREAM,
-    va_http_jobs_result_file, "getJobResultFile", "Download the output file of one pipeline",
-    "results", 200, "application/octet-stream", NULL },
+    va_http_jobs_result_file, "getJobResultFile",
+    "Download the output file of one pipeline, or another of its files by name", "results", 200,
+    "application/octet-stream", va_http_file_query },
   { "GET", "/api/v1/jobs/{job_id}/artifacts", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_artifacts,
-    "getJobArtifacts", "Download every artifact of a job as a ZIP archive (streamed)", "results",
-    200, "application/zip", NULL },
+    "getJobArtifacts",
+    "Download the annotations, reports and logs of a job as a ZIP archive (streamed); the video "
+    "with include_video=true",
+    "results", 200, "application/zip", va_http_artifacts_query },
 
   { "GET", "/api/v1/jobs/{job_id}/video", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_video,
     "getJobVideo",

@@ -12,7 +12,7 @@
  * message, pipelines_validated}). Public: they read nobody's data. */
 
 /* The request body as a JSON object; answers 400/413/422 itself. */
-static JsonObject *
+JsonObject *
 va_http_validate_body (VaHttpRequest *req)
 {
   g_autoptr (GBytes) bytes

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <gio/gio.h>
+#include <sqlite3.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,59 @@ test_queue_completes (Fixture *f, gconstpointer data)
                                                 &error);
     g_assert_no_error (error);
     g_assert_cmpstr (basename, ==, "clip_motion_analysis.csv");
+  }
+}
+
+/* The input's digest is taken while the upload is written, kept on the job
+ * and handed to the result files' provenance: the run does not read the
+ * whole input again to hash it (2 GB: ~20 s before decoding could start). */
+static void
+test_queue_stored_digest (Fixture *f, gconstpointer data)
+{
+  const char *const scenes[] = { "scene_detection", NULL };
+  const char *sentinel = "5e171ae15e171ae15e171ae15e171ae15e171ae15e171ae15e171ae15e171ae1";
+  g_autoptr (VaJob) job = submit (f, short_video, scenes, NULL);
+  g_autoptr (VaJob) stored = reload (f, job);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  gsize length = 0;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (short_video, &contents, &length, NULL));
+  expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, length);
+  g_assert_cmpstr (va_job_get_input_sha256 (job), ==, expected);
+  g_assert_cmpstr (va_job_get_input_sha256 (stored), ==, expected);
+
+  /* replace the stored digest: the provenance must show the stored one,
+   * which it can only do if the run took it instead of hashing the file */
+  g_assert_cmpint (sqlite3_open (va_store_get_filename (va_engine_get_store (f->engine)), &db), ==,
+                   SQLITE_OK);
+  sql = g_strdup_printf ("UPDATE jobs SET input_sha256 = '%s' WHERE id = '%s'", sentinel,
+                         va_job_get_id (job));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_true (va_engine_start (f->engine, &error));
+  g_assert_no_error (error);
+  wait_finished (f, 1);
+  output = va_storage_resolve (va_engine_get_storage (f->engine), va_job_get_id (job), &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *path = g_build_filename (output, "clip_scene_detection.json", NULL);
+    g_autofree char *json = NULL;
+    JsonObject *provenance;
+
+    g_assert_true (g_file_get_contents (path, &json, NULL, &error));
+    g_assert_no_error (error);
+    root = json_from_string (json, &error);
+    g_assert_no_error (error);
+    provenance = json_object_get_object_member (json_node_get_object (root), "provenance");
+    g_assert_nonnull (provenance);
+    g_assert_cmpstr (json_object_get_string_member (provenance, "input_sha256"), ==, sentinel);
   }
 }
 
@@ -900,6 +954,7 @@ main (int argc, char **argv)
 #define ADD(path, func, data)                                                                      \
   g_test_add ("/job-queue/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("completes", test_queue_completes, NULL);
+  ADD ("stored-digest", test_queue_stored_digest, NULL);
   ADD ("settings-defaults", test_queue_settings_defaults, interval_three);
   ADD ("cancel-running", test_queue_cancel_running, NULL);
   ADD ("bad-input-fails-alone", test_queue_bad_input_fails_alone, NULL);

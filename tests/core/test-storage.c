@@ -215,6 +215,7 @@ test_storage_upload_write_chunks (void)
   g_autoptr (GBytes) video = read_file_bytes (sample_video);
   g_autoptr (GError) error = NULL;
   g_autoptr (VaUpload) upload = NULL;
+  g_autofree char *expected = NULL;
   const guint8 *data;
   gsize size, offset = 0;
 
@@ -235,9 +236,45 @@ test_storage_upload_write_chunks (void)
     g_assert_no_error (error);
     offset += n;
   }
+  g_assert_null (va_upload_get_sha256 (upload));
   g_assert_true (va_upload_complete (upload, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (va_upload_get_size (upload), ==, size);
+  /* hashed as it was written, over both kinds of writes */
+  expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, video);
+  g_assert_cmpstr (va_upload_get_sha256 (upload), ==, expected);
+}
+
+static void
+test_storage_upload_splice_digest (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStorage) storage = new_storage (dir);
+  g_autoptr (GBytes) video = read_file_bytes (sample_video);
+  g_autoptr (GInputStream) input = g_memory_input_stream_new_from_bytes (video);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaUpload) upload = NULL;
+  g_autofree char *expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, video);
+  g_autofree char *stored = NULL;
+  g_autofree char *on_disk = NULL;
+  gsize length = 0;
+
+  upload = va_storage_create_upload (storage, "clip.mp4", -1, &error);
+  g_assert_no_error (error);
+  va_upload_splice_async (upload, input, NULL, store_result, &result);
+  g_assert_true (va_upload_splice_finish (upload, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (va_upload_complete (upload, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_upload_get_sha256 (upload), ==, expected);
+  /* and it is the digest of what is on disk */
+  stored = g_build_filename (va_storage_get_root (storage), va_upload_get_path (upload), NULL);
+  g_assert_true (g_file_get_contents (stored, &on_disk, &length, NULL));
+  g_assert_cmpuint (length, ==, g_bytes_get_size (video));
+  g_free (expected);
+  expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)on_disk, length);
+  g_assert_cmpstr (va_upload_get_sha256 (upload), ==, expected);
 }
 
 static void
@@ -679,6 +716,7 @@ main (int argc, char **argv)
   g_test_add_func ("/storage/upload/fixed-name", test_storage_upload_stored_under_fixed_name);
   g_test_add_func ("/storage/upload/quicktime-extension", test_storage_upload_quicktime_extension);
   g_test_add_func ("/storage/upload/chunks", test_storage_upload_write_chunks);
+  g_test_add_func ("/storage/upload/splice-digest", test_storage_upload_splice_digest);
   g_test_add_func ("/storage/upload/size-limit", test_storage_size_limit);
   g_test_add_func ("/storage/upload/disk-full", test_storage_disk_full);
   g_test_add_func ("/storage/upload/not-media", test_storage_not_media);

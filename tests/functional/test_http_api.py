@@ -449,7 +449,7 @@ class EndToEnd(ApiTest):
         self.assertEqual(motion.status, 200)
         self.assertGreater(len(motion.body.splitlines()), 2)
 
-        r = s.request("GET", f"/api/v1/jobs/{job['id']}/artifacts", key)
+        r = s.request("GET", f"/api/v1/jobs/{job['id']}/artifacts?include_video=true", key)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.headers.get_content_type(), "application/zip")
         with zipfile.ZipFile(io.BytesIO(r.body)) as z:
@@ -522,11 +522,15 @@ class AuthMatrix(ApiTest):
             ("GET", "/api/v1/jobs/{done}/results", "read", True),
             ("GET", "/api/v1/jobs/{done}/results/files/motion_analysis", "read", True),
             ("GET", "/api/v1/jobs/{done}/artifacts", "read", True),
+            ("GET", "/api/v1/jobs/{done}/artifacts?include_video=true", "read", True),
+            ("GET", "/api/v1/jobs/{done}/results/files/motion_analysis"
+             "?name=clip_motion_analysis.csv", "read", True),
             ("GET", "/api/v1/jobs/{done}/video", "read", True),
             ("GET", "/api/v1/auth/me", "read", False),
             ("POST", "/api/v1/events/ticket", "read", False),
             ("GET", "/api/v1/pipelines/scene_detection/schema", "public", False),
             ("POST", "/api/v1/jobs/{fresh}/cancel", "write", True),
+            ("POST", "/api/v1/jobs/{done}/rerun", "write", True),
             ("DELETE", "/api/v1/jobs/{fresh}", "write", True),
             ("POST", "/api/v1/jobs/{fresh}/purge", "admin", True),
             ("POST", "/api/v1/users/{user}/purge", "admin", False),
@@ -555,7 +559,8 @@ class AuthMatrix(ApiTest):
                     expected = 404
                 else:
                     expected = {"POST /api/v1/jobs": 201, "POST /api/v1/events/ticket": 201,
-                                "POST /api/v1/jobs/{fresh}/purge": 204}.get(
+                                "POST /api/v1/jobs/{fresh}/purge": 204,
+                                "POST /api/v1/jobs/{done}/rerun": 201}.get(
                         f"{method} {template}", {"DELETE": 204}.get(method, 200))
                 if method == "POST" and template == "/api/v1/jobs":
                     ctype, body = multipart({"selected_pipelines": "motion_analysis"},

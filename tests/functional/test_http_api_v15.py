@@ -3,6 +3,7 @@
 # call beyond the 1.4 contract: the real `videoannotator server`, driven
 # over HTTP with the standard library only. Helpers come from
 # test_http_api.py.
+import hashlib
 import json
 import os
 import shutil
@@ -175,6 +176,175 @@ class Pipelines(ApiTest):
         self.assertIs(ok["valid"], True, ok)
         self.assertEnvelope(s.request("GET", "/api/v1/pipelines/nope/schema"), 404,
                             "PIPELINE_NOT_FOUND")
+
+
+class ResultFiles(ApiTest):
+    """1.6: jobs' warnings, every file of a pipeline (`files`, `?name=`),
+    the artifacts archive without the video unless include_video=true."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.key = cls.server.key("files", "read,write")
+        r = cls.server.submit(cls.key, cls.video, pipelines="person_tracking,scene_detection")
+        assert r.status == 201, r.body
+        cls.job = r.json()["id"]
+        cls.done = cls.server.wait_for(cls.key, cls.job, ("completed", "failed"))
+        cls.results = cls.server.request("GET", f"/api/v1/jobs/{cls.job}/results",
+                                         cls.key).json()
+
+    def test_warnings(self):
+        self.assertEqual(self.done["status"], "completed", self.done)
+        warnings = self.done["warnings"]
+        self.assertIsInstance(warnings, list)
+        # the same list in the job list and on a fresh read
+        listed = self.server.request("GET", "/api/v1/jobs?per_page=100", self.key).json()
+        self.assertEqual([j["warnings"] for j in listed["jobs"] if j["id"] == self.job],
+                         [warnings])
+        for name, result in self.results["pipeline_results"].items():
+            nothing = [w for w in warnings if w.startswith(f"{name} found nothing")]
+            self.assertEqual(len(nothing), 1 if result["annotation_count"] == 0 else 0,
+                             (name, result, warnings))
+        # no person model is installed in this data directory: the detector
+        # fell back to HOG, and the job says so
+        self.assertTrue(any("person model" in w.lower() or "hog" in w.lower()
+                            for w in warnings), warnings)
+        # a new job has an empty list
+        r = self.server.submit(self.key, self.video, pipelines="motion_analysis")
+        self.assertEqual(r.json()["warnings"], [])
+
+    def test_files_by_name(self):
+        person = self.results["pipeline_results"]["person_tracking"]
+        names = [f["name"] for f in person["files"]]
+        self.assertEqual(names, ["clip_person_tracking.json", "clip_person_tracks.json"])
+        listing = os.listdir(os.path.join(self.server.data, "storage", self.job))
+        for f in person["files"]:
+            self.assertIn(f["name"], listing)
+            r = self.server.request("GET", f["download_url"], self.key)
+            self.assertEqual(r.status, 200, r.body[:200])
+            self.assertIn(f["name"], r.headers["Content-Disposition"])
+            with open(os.path.join(self.server.data, "storage", self.job, f["name"]), "rb") as g:
+                self.assertEqual(r.body, g.read())
+        # the two files are different documents
+        a, b = (json.loads(self.server.request("GET", f["download_url"], self.key).body)
+                for f in person["files"])
+        self.assertNotEqual(a, b)
+        scene = self.results["pipeline_results"]["scene_detection"]
+        self.assertEqual([f["name"] for f in scene["files"]], ["clip_scene_detection.json"])
+
+    def test_files_refusals(self):
+        base = f"/api/v1/jobs/{self.job}/results/files/person_tracking?name="
+        for name in ("clip_scene_detection.json", "input.mp4", "../../tokens.json",
+                     "%2Fetc%2Fpasswd", "nothing.json", "clip_person_tracking"):
+            with self.subTest(name):
+                self.assertEnvelope(self.server.request("GET", base + name, self.key), 404,
+                                    "FILE_NOT_FOUND")
+        other = self.server.key("files-other", "read,write")
+        self.assertEnvelope(self.server.request(
+            "GET", base + "clip_person_tracking.json", other), 404, "JOB_NOT_FOUND")
+
+    def test_artifacts_video_only_when_asked(self):
+        import io
+        import zipfile
+        base = f"/api/v1/jobs/{self.job}/artifacts"
+        with open(self.video, "rb") as f:
+            video = f.read()
+        for query, with_video in (("", False), ("?include_video=false", False),
+                                  ("?include_video=true", True), ("?include_video=1", True)):
+            with self.subTest(query):
+                r = self.server.request("GET", base + query, self.key)
+                self.assertEqual(r.status, 200)
+                with zipfile.ZipFile(io.BytesIO(r.body)) as z:
+                    names = z.namelist()
+                    self.assertIn("clip_person_tracks.json", names)
+                    self.assertEqual("input.mp4" in names, with_video, names)
+                    if with_video:
+                        self.assertEqual(z.read("input.mp4"), video)
+        self.assertEnvelope(self.server.request("GET", base + "?include_video=maybe", self.key),
+                            400, "INVALID_REQUEST")
+
+
+class Rerun(ApiTest):
+    """1.6 POST /api/v1/jobs/{id}/rerun: a new job on the same video, in its
+    own folder; deleting either job leaves the other whole."""
+
+    def rerun(self, key, job, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        return self.server.request("POST", f"/api/v1/jobs/{job}/rerun", key, data,
+                                   "application/json" if data is not None else None)
+
+    def test_rerun(self):
+        s = self.server
+        key = s.key("again", "read,write")
+        first = s.submit(key, self.video, pipelines="scene_detection").json()
+        # still pending or running: refused
+        r = self.rerun(key, first["id"])
+        if r.status != 201:
+            self.assertEnvelope(r, 409, "JOB_NOT_FINISHED")
+        s.wait_for(key, first["id"], ("completed",))
+        storage = os.path.join(s.data, "storage")
+        with open(self.video, "rb") as f:
+            original = f.read()
+
+        # same settings
+        r = self.rerun(key, first["id"])
+        self.assertEqual(r.status, 201, r.body)
+        same = r.json()
+        self.assertNotEqual(same["id"], first["id"])
+        self.assertEqual(same["rerun_of"], first["id"])
+        self.assertEqual(same["selected_pipelines"], ["scene_detection"])
+        self.assertEqual(same["video_filename"], "clip.mp4")
+        self.assertEqual(same["video_size_bytes"], len(original))
+        # new settings: other pipelines, a config
+        r = self.rerun(key, first["id"], {"selected_pipelines": "motion_analysis",
+                                          "config": {"motion_analysis": {"interval": 2}}})
+        self.assertEqual(r.status, 201, r.body)
+        edited = r.json()
+        self.assertEqual(edited["selected_pipelines"], ["motion_analysis"])
+        self.assertEqual(edited["config"], {"motion_analysis": {"interval": 2}})
+        for job in (same, edited):
+            done = s.wait_for(key, job["id"], ("completed", "failed"))
+            self.assertEqual(done["status"], "completed", done)
+            with open(os.path.join(storage, job["id"], "input.mp4"), "rb") as f:
+                self.assertEqual(f.read(), original)
+        listing = os.listdir(os.path.join(storage, edited["id"]))
+        self.assertIn("clip_motion_analysis.csv", listing)
+        self.assertNotIn("clip_scene_detection.json", listing)
+        # the provenance of the rerun names the same input
+        res = s.request("GET", f"/api/v1/jobs/{same['id']}/results/files/scene_detection", key)
+        self.assertEqual(json.loads(res.body)["provenance"]["input_sha256"],
+                         hashlib.sha256(original).hexdigest())
+
+        # deleting the original leaves the reruns whole, and the other way round
+        self.assertEqual(s.request("DELETE", f"/api/v1/jobs/{first['id']}", key).status, 204)
+        self.assertFalse(os.path.exists(os.path.join(storage, first["id"])))
+        r = s.request("GET", f"/api/v1/jobs/{same['id']}/video", key)
+        self.assertEqual((r.status, r.body), (200, original))
+        self.assertEqual(s.request("DELETE", f"/api/v1/jobs/{same['id']}", key).status, 204)
+        r = s.request("GET", f"/api/v1/jobs/{edited['id']}/video", key)
+        self.assertEqual((r.status, r.body), (200, original))
+        # a rerun of a rerun
+        r = self.rerun(key, edited["id"])
+        self.assertEqual((r.status, r.json()["rerun_of"]), (201, edited["id"]))
+
+    def test_refusals(self):
+        s = self.server
+        key = s.key("again2", "read,write")
+        job = s.submit(key, self.video, pipelines="motion_analysis").json()["id"]
+        s.wait_for(key, job, ("completed",))
+        self.assertEnvelope(self.rerun(key, job, {"selected_pipelines": ["no_such"]}), 400,
+                            "INVALID_CONFIG")
+        self.assertEnvelope(self.rerun(key, job, {"config": [1]}), 422, "VALIDATION_ERROR")
+        self.assertEnvelope(self.rerun(key, job, {"selected_pipelines": [3]}), 422,
+                            "VALIDATION_ERROR")
+        r = s.request("POST", f"/api/v1/jobs/{job}/rerun", key, b"{nope", "application/json")
+        self.assertEnvelope(r, 400, "INVALID_REQUEST")
+        self.assertEnvelope(self.rerun(key, UNKNOWN_JOB), 404, "JOB_NOT_FOUND")
+        self.assertEnvelope(self.rerun(s.key("again3", "read,write"), job), 404, "JOB_NOT_FOUND")
+        self.assertEnvelope(self.rerun(s.key("again4", "read"), job), 403, "FORBIDDEN")
+        # nothing was created by the refusals
+        jobs = s.request("GET", "/api/v1/jobs?per_page=100", key).json()["jobs"]
+        self.assertEqual([j["id"] for j in jobs], [job])
 
 
 class PipelinesMissingPlugins(ApiTest):

@@ -380,7 +380,7 @@ test_completed_job (JobsFixture *j, gconstpointer data)
   g_autofree char *results = g_strdup_printf ("/api/v1/jobs/%s/results", id);
   g_autofree char *download = g_strdup_printf ("/api/v1/jobs/%s/results/files/scene_detection", id);
   g_autofree char *missing = g_strdup_printf ("/api/v1/jobs/%s/results/files/face_analysis", id);
-  g_autofree char *artifacts = g_strdup_printf ("/api/v1/jobs/%s/artifacts", id);
+  g_autofree char *artifacts = g_strdup_printf ("/api/v1/jobs/%s/artifacts?include_video=true", id);
 
   {
     g_autoptr (VaHttpReply) r = fetch_as (j, j->alice_write, "POST", cancel);
@@ -980,7 +980,7 @@ static void
 test_artifacts_client_gone (JobsFixture *j, gconstpointer data)
 {
   g_autofree char *id = submit_ok (j, j->alice_write);
-  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%s/artifacts", id);
+  g_autofree char *path = g_strdup_printf ("/api/v1/jobs/%s/artifacts?include_video=true", id);
   g_autofree char *uri = g_strconcat (j->f.base, path, NULL);
   g_autofree char *bearer = g_strconcat ("Bearer ", j->alice_read, NULL);
   g_autofree char *job_dir = NULL;
