@@ -17,6 +17,8 @@ packages=(
   espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools faketime
   desktop-file-utils appstream
   openssl
+  # the web UI end-to-end tests (playwright-core drives it, pinned in tests/web)
+  chromium
   # converting the TF.js person and pose models to ONNX (models install)
   python3-onnx python3-numpy
   pocketsphinx-testdata codec2-examples opencv-doc

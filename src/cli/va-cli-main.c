@@ -23,6 +23,7 @@ static const VaCliCommand commands[] = {
   { "cleanup", N_ ("Delete finished jobs past the retention period"), va_cli_cleanup },
   { "diagnose", N_ ("Check an installation and its data directory"), va_cli_diagnose },
   { "models", N_ ("List and install the neural detection models"), va_cli_models },
+  { "web-link", N_ ("Print a one-time login link to the web UI"), va_cli_web_link },
 };
 
 static int

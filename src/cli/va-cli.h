@@ -38,6 +38,7 @@ void va_cli_setup_log (VaSettings *settings);
 
 /* Subcommands, one file each (va-cli-<name>.c) */
 int va_cli_config (int argc, char **argv);
+int va_cli_web_link (int argc, char **argv);
 int va_cli_annotate (int argc, char **argv);
 int va_cli_token (int argc, char **argv);
 int va_cli_server (int argc, char **argv);

@@ -32,6 +32,8 @@ typedef enum {
   VA_HTTP_ROUTE_JSON_BODY = 1 << 1,
   /* the response is not an API document (no Cache-Control: no-store) */
   VA_HTTP_ROUTE_STREAM = 1 << 2,
+  /* a web UI file, not part of the API: left out of the OpenAPI document */
+  VA_HTTP_ROUTE_WEB = 1 << 3,
 } VaHttpRouteFlags;
 
 typedef struct _VaHttpRequest VaHttpRequest;
@@ -212,6 +214,9 @@ void va_http_jobs_video (VaHttpRequest *req);
 void va_http_jobs_submit (VaHttpRequest *req);
 gboolean va_http_submit_begin (VaHttpRequest *req);
 void va_http_events_stream (VaHttpRequest *req);
+void va_http_web_index (VaHttpRequest *req);
+void va_http_web_asset (VaHttpRequest *req);
+void va_http_login_link_redeem (VaHttpRequest *req);
 void va_http_respond_job (VaHttpRequest *req, guint status, VaJob *job);
 void va_http_respond_job_error (VaHttpRequest *req, const GError *error, const char *job_id);
 
