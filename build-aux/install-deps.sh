@@ -43,12 +43,13 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 # The validators the tests run with node (the OpenAPI schema validator of
-# the http tests, the Kubernetes schemas of the deploy tests), each pinned
+# the http tests, the Kubernetes schemas of the deploy tests, playwright-core
+# for the web UI tests), each pinned
 # in its package-lock.json.
 install_openapi_validator() {
   local root dir
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  for dir in "$root/tests/openapi" "$root/tests/deploy/k8s"; do
+  for dir in "$root/tests/openapi" "$root/tests/deploy/k8s" "$root/tests/web"; do
     if [ -d "$dir" ] && [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null; then
       (cd "$dir" && { npm ci --offline --no-audit --no-fund >/dev/null 2>&1 \
                       || npm ci --no-audit --no-fund; })

@@ -150,6 +150,14 @@ async function renderFinished(section, job, urls) {
       }
     }
   }
+  // audio_processing writes the turns only as the transcript's voices
+  const cues = parsed.filter((f) => f.kind === 'vtt').flatMap((f) => parseVtt(f.body));
+  if (!lanes.querySelector('.speakers') && cues.some((c) => c.speaker)) {
+    lanes.append(lane(duration, cues.filter((c) => c.speaker).map((c) => ({
+      ...c, text: c.speaker.replace('SPEAKER_', ''), colour: trackColour(parseInt(c.speaker.replace(/\D/g, ''), 10) + 3),
+      title: `${c.speaker} ${formatTime(c.start)}–${formatTime(c.end)}`,
+    })), 'speakers', t('results.speakers'), seek));
+  }
   if (!transcript.children.length) transcript.append(h('li', { class: 'help' }, t('results.noTranscript')));
   section.dataset.ready = '1';
   return () => overlay.stop();
