@@ -75,6 +75,39 @@ function motionChart(points, duration, video) {
   return canvas;
 }
 
+// The video streams from the server with Range requests (seeking reads
+// only what is shown): a media ticket for this job stands for the key in
+// the URL, and a new one is fetched when the old one expires mid-way.
+async function playVideo(video, id, loading, urls) {
+  const ticket = () => post(`/api/v1/jobs/${id}/video/ticket`);
+  try {
+    video.src = (await ticket()).video_url;
+    let renewed = 0;
+    video.addEventListener('error', async () => {
+      if (Date.now() - renewed < 5000) return; // the new ticket failed too
+      renewed = Date.now();
+      const at = video.currentTime;
+      const paused = video.paused;
+      try {
+        video.src = (await ticket()).video_url;
+        video.currentTime = at;
+        if (!paused) video.play();
+      } catch (e) {
+        announce(e.message, 'error');
+      }
+    });
+  } catch (e) {
+    if (e.status !== 404 && e.status !== 405) throw e;
+    // a server without video tickets: the whole file, through the key
+    const b = await blob(`/api/v1/jobs/${id}/video`, (seen, total) => {
+      loading.textContent = t('results.loadingVideoPct', { pct: total ? Math.round((100 * seen) / total) : '…', size: formatBytes(seen) });
+    });
+    const url = URL.createObjectURL(b);
+    urls.push(url);
+    video.src = url;
+  }
+}
+
 async function renderFinished(section, job, urls) {
   const results = await get(`/api/v1/jobs/${job.id}/results`);
   const downloads = h('ul', { class: 'downloads', id: 'downloads' });
@@ -100,12 +133,7 @@ async function renderFinished(section, job, urls) {
     h('h3', {}, t('results.transcript')), transcript,
     h('h3', {}, t('results.downloads')), downloads);
 
-  const videoBlob = await blob(`/api/v1/jobs/${job.id}/video`, (seen, total) => {
-    loading.textContent = t('results.loadingVideoPct', { pct: total ? Math.round((100 * seen) / total) : '…', size: formatBytes(seen) });
-  });
-  const videoUrl = URL.createObjectURL(videoBlob);
-  urls.push(videoUrl);
-  video.src = videoUrl;
+  await playVideo(video, job.id, loading, urls);
   loading.remove();
   const overlay = new Overlay(video, canvas);
   await new Promise((resolve) => {

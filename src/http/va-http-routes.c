@@ -25,6 +25,12 @@ static const VaHttpQueryParam va_http_pipelines_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_video_query[] = {
+  { "ticket", "A ticket from POST /api/v1/jobs/{job_id}/video/ticket, for <video> elements",
+    "string" },
+  { NULL },
+};
+
 static const VaHttpQueryParam va_http_events_query[] = {
   { "ticket", "A ticket from POST /api/v1/events/ticket, for clients that cannot send headers",
     "string" },
@@ -81,7 +87,12 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/api/v1/jobs/{job_id}/video", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_video,
     "getJobVideo",
     "The job's video; one byte range (Range: bytes=first-last) gives 206, outside the video 416",
-    "jobs", 200, "application/octet-stream", NULL },
+    "jobs", 200, "application/octet-stream", va_http_video_query },
+  { "POST", "/api/v1/jobs/{job_id}/video/ticket", READ, 0, va_http_jobs_video_ticket,
+    "createVideoTicket",
+    "A ticket (10 min, this job's video only, any number of requests) for a <video> element: "
+    "GET /api/v1/jobs/{job_id}/video?ticket=",
+    "jobs", 201, JSON, NULL },
 
   /* pipelines */
   { "GET", "/api/v1/pipelines", PUBLIC, 0, va_http_pipelines_list, "listPipelines",

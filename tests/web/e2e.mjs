@@ -74,7 +74,11 @@ async function main() {
   const { context, close } = await launch();
   const page = watch(context.pages()[0] || await context.newPage());
   const requests = [];
+  const videoStatuses = [];
   page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+  page.on('response', (r) => {
+    if (/\/video\?ticket=va_med_/.test(r.url())) videoStatuses.push(r.status());
+  });
 
   step = 'sign-in';
   await page.goto(`${BASE}/`);
@@ -140,6 +144,9 @@ async function main() {
   }
   await seekAndCount(page, 1.5);
   await shot(page, 'results');
+  // the video streams with Range requests on a media ticket
+  log(`video answers: ${videoStatuses.join(', ')}`);
+  assert.ok(videoStatuses.includes(206), 'the video is read with byte ranges');
 
   // a scene mark seeks the video to the scene's start
   await page.locator('.lane.scenes .mark').nth(1).click();

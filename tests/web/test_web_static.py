@@ -7,16 +7,18 @@
 # expired, malformed or missing.
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "functional"))
-from test_http_api import EXE, Server  # noqa: E402
+from test_http_api import EXE, Server, make_video  # noqa: E402
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
        "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -201,6 +203,68 @@ class LoginLinks(unittest.TestCase):
         out = subprocess.run([EXE, "web-link", "--scopes", "everything", "--data-dir",
                               self.server.data], capture_output=True, text=True)
         self.assertEqual(out.returncode, 2, out.stderr)
+
+
+class VideoTickets(unittest.TestCase):
+    """The <video> element's ticket: one job, many Range requests."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.tmp = tempfile.mkdtemp(prefix="va-web-video-")
+        video = os.path.join(cls.tmp, "clip.mp4")
+        make_video(video, scenes=1, seconds=1)
+        cls.key = cls.server.key("viewer", "read,write")
+        cls.other = cls.server.key("stranger", "read,write")
+        cls.job = cls.server.submit(cls.key, video, pipelines="scene_detection").json()["id"]
+        cls.job2 = cls.server.submit(cls.key, video, pipelines="scene_detection").json()["id"]
+        with open(video, "rb") as f:
+            cls.bytes = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def ticket(self, job, key):
+        return self.server.request("POST", f"/api/v1/jobs/{job}/video/ticket", key)
+
+    def test_ranges_with_ticket(self):
+        r = self.ticket(self.job, self.key)
+        self.assertEqual(r.status, 201, r.body)
+        body = r.json()
+        self.assertRegex(body["ticket"], r"^va_med_[A-Za-z0-9_-]{43}$")
+        self.assertEqual(body["expires_in"], 600)
+        url = body["video_url"]
+        self.assertEqual(url, f"/api/v1/jobs/{self.job}/video?ticket={body['ticket']}")
+        # reusable: a player reads the file in several ranges
+        whole = self.server.request("GET", url)
+        self.assertEqual(whole.status, 200)
+        self.assertEqual(whole.body, self.bytes)
+        part = self.server.request("GET", url, headers={"Range": "bytes=100-199"})
+        self.assertEqual(part.status, 206)
+        self.assertEqual(part.body, self.bytes[100:200])
+        self.assertEqual(self.server.request("GET", url, headers={"Range": "bytes=-10"}).body,
+                         self.bytes[-10:])
+
+    def test_refusals(self):
+        t = self.ticket(self.job, self.key).json()["ticket"]
+        # another job, another route, beside a key, unknown, malformed
+        for path, key in ((f"/api/v1/jobs/{self.job2}/video?ticket={t}", None),
+                          (f"/api/v1/jobs/{self.job}?ticket={t}", None),
+                          (f"/api/v1/jobs/{self.job}/results?ticket={t}", None),
+                          (f"/api/v1/events/stream?ticket={t}", None),
+                          (f"/api/v1/jobs/{self.job}/video?ticket={t}", self.key),
+                          (f"/api/v1/jobs/{self.job}/video?ticket=va_med_" + "A" * 43, None),
+                          (f"/api/v1/jobs/{self.job}/video?ticket=nonsense", None)):
+            r = self.server.request("GET", path, key)
+            self.assertEqual(r.status, 401, path)
+            self.assertEqual(r.json()["error"]["code"], "UNAUTHORIZED", path)
+        # only who may read the job gets a ticket; no key, no ticket
+        self.assertEqual(self.ticket(self.job, self.other).status, 404)
+        self.assertEqual(self.ticket("00000000-0000-4000-8000-000000000000", self.key).status,
+                         404)
+        self.assertEqual(self.ticket(self.job, None).status, 401)
 
 
 if __name__ == "__main__":
