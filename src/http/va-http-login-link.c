@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include "va-http-private.h"
-#include "va-login-links.h"
 
 /* POST /api/v1/auth/login-link {"token": "va_login_…"}: the web UI opened
  * from a one-time login link (`videoannotator web-link`) trades the token
@@ -35,8 +34,9 @@ va_http_login_link_redeem (VaHttpRequest *req)
                            "Send {\"token\": \"va_login_…\"} from the login link", NULL);
     return;
   }
-  record = va_login_link_redeem (va_http_server_get_token_store (req->server), token,
-                                 g_get_real_time () / G_USEC_PER_SEC, &key, &error);
+  record = va_engine_redeem_login_link (va_http_server_get_engine (req->server),
+                                        va_http_server_get_token_store (req->server), token,
+                                        req->client, &key, &error);
   if (record == NULL) {
     va_http_respond_gerror (req, error, NULL, "Ask for a new link: videoannotator web-link");
     return;

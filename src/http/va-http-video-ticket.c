@@ -18,22 +18,17 @@ va_http_jobs_video_ticket (VaHttpRequest *req)
 {
   const char *job_id = va_http_request_get_param (req, "job_id");
   g_autoptr (GError) error = NULL;
-  g_autoptr (VaJob) job = NULL;
   g_autoptr (JsonBuilder) b = NULL;
   g_autofree char *ticket = NULL;
   g_autofree char *url = NULL;
 
   /* only a caller who may read the job gets a ticket for it (404 as for
    * the job itself otherwise) */
-  job = va_engine_get_job (va_http_server_get_engine (req->server), req->caller, job_id, &error);
-  if (job == NULL) {
-    va_http_respond_job_error (req, error, job_id);
-    return;
-  }
-  ticket = va_media_tickets_issue (va_http_server_get_media_tickets (req->server), req->caller,
-                                   job_id, g_get_monotonic_time (), &error);
+  ticket = va_engine_issue_media_ticket (va_http_server_get_engine (req->server),
+                                         va_http_server_get_media_tickets (req->server),
+                                         req->caller, job_id, &error);
   if (ticket == NULL) {
-    va_http_respond_gerror (req, error, NULL, NULL);
+    va_http_respond_job_error (req, error, job_id);
     return;
   }
   url = g_strdup_printf ("/api/v1/jobs/%s/video?ticket=%s", job_id, ticket);

@@ -184,6 +184,26 @@ async function main() {
   await page.click('a[href="#/jobs"]');
   await page.waitForSelector(`tr[data-job="${jobId}"] [data-status=completed]`);
   await shot(page, 'jobs');
+
+  // filter, rerun, cancel, delete
+  await page.selectOption('#status-filter', 'failed');
+  await page.waitForSelector(`tr[data-job="${jobId}"]`, { state: 'detached' });
+  await page.selectOption('#status-filter', '');
+  await page.waitForSelector(`tr[data-job="${jobId}"]`);
+  await page.click(`tr[data-job="${jobId}"] button.rerun`);
+  await page.waitForFunction(() => document.querySelectorAll('#jobs-table tr[data-job]').length === 2);
+  const rerunId = await page.$$eval('#jobs-table tr[data-job]',
+    (rows, first) => rows.map((r) => r.dataset.job).find((id) => id !== first), jobId);
+  assert.ok(rerunId);
+  const cancel = page.locator(`tr[data-job="${rerunId}"] button.cancel`);
+  if (await cancel.count()) {
+    await cancel.click();
+    await page.waitForSelector(`tr[data-job="${rerunId}"] [data-status=cancelled], tr[data-job="${rerunId}"] [data-status=completed]`);
+  }
+  page.once('dialog', (d) => d.accept());
+  await page.click(`tr[data-job="${rerunId}"] button.delete`);
+  await page.waitForSelector(`tr[data-job="${rerunId}"]`, { state: 'detached' });
+  assert.equal(await page.locator('#jobs-table tr[data-job]').count(), 1);
   await page.setViewportSize({ width: 360, height: 740 });
   await page.waitForTimeout(200);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);

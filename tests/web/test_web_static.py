@@ -169,6 +169,12 @@ class LoginLinks(unittest.TestCase):
         # the session key is an ordinary key: listed and revocable
         listed = self.server.cli("token", "list", "--json")
         self.assertIn("web UI session (login link)", listed)
+        # the session key's creation is audited, with where it came from
+        audit = self.audit_lines()
+        created = [a for a in audit if a.get("action") == "key.create"
+                   and a.get("user_id") == "alice"]
+        self.assertEqual(len(created), 1, audit)
+        self.assertIn("login_link", json.dumps(created[0]))
         again = self.redeem(token)
         self.assertEqual(again.status, 401)
         self.assertEqual(again.json()["error"]["code"], "UNAUTHORIZED")
@@ -179,6 +185,14 @@ class LoginLinks(unittest.TestCase):
                 break
             time.sleep(0.2)
         self.assertEqual(self.server.request("GET", "/api/v1/auth/me", body["api_key"]).status, 401)
+
+    def audit_lines(self):
+        path = os.path.join(self.server.data, "logs", "audit.log")
+        deadline = time.monotonic() + 5
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
 
     def test_expired(self):
         token = self.link(faketime="-3m")
@@ -238,6 +252,8 @@ class VideoTickets(unittest.TestCase):
         url = body["video_url"]
         self.assertEqual(url, f"/api/v1/jobs/{self.job}/video?ticket={body['ticket']}")
         # reusable: a player reads the file in several ranges
+        with open(os.path.join(self.server.data, "logs", "audit.log")) as f:
+            self.assertIn("job.video.ticket", f.read())
         whole = self.server.request("GET", url)
         self.assertEqual(whole.status, 200)
         self.assertEqual(whole.body, self.bytes)
