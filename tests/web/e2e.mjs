@@ -244,14 +244,32 @@ async function main() {
   await again.close();
   await linked.close();
 
-  step = 'revoke';
+  step = 'pagination';
+  // eleven jobs of another user: two pages of ten, and none of the admin's
+  const clip = new Blob([readFileSync(env.VA_VIDEO)]);
+  for (let i = 0; i < 11; i++) {
+    const form = new FormData();
+    form.append('selected_pipelines', 'scene_detection');
+    form.append('video', clip, `page-${i}.webm`);
+    const r = await fetch(`${BASE}/api/v1/jobs`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${env.VA_USER_KEY}` } });
+    assert.equal(r.status, 201);
+  }
   const user = watch(await context.newPage());
   await user.goto(`${BASE}/`);
   await user.waitForSelector('#api-key');
   await user.fill('#api-key', env.VA_USER_KEY);
   await user.press('#api-key', 'Enter');
-  await user.waitForSelector('#jobs-table');
+  await user.waitForSelector('#jobs-table tr[data-job]');
   assert.equal(await user.locator('#nav-admin').isHidden(), true, 'no admin pages for a non-admin key');
+  assert.equal(await user.locator('#jobs-table tr[data-job]').count(), 10);
+  assert.equal(await user.locator(`tr[data-job="${jobId}"]`).count(), 0);
+  assert.equal(await user.locator('#prev-page').isDisabled(), true);
+  await user.click('#next-page');
+  await user.waitForFunction(() => document.querySelectorAll('#jobs-table tr[data-job]').length === 1);
+  assert.match(await user.locator('.pager span').textContent(), /2 .* 2 .*11/);
+  assert.equal(await user.locator('#next-page').isDisabled(), true);
+
+  step = 'revoke';
   const revoke = JSON.parse(env.VA_REVOKE_CMD);
   execFileSync(revoke[0], revoke.slice(1));
   // the next request with the revoked key ends the session
