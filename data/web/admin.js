@@ -3,10 +3,11 @@
 // on this server" rather than as errors.
 
 import { ApiError, del, get, post } from './api.js';
-import { announce, clear, formatDate, h } from './dom.js';
+import { announce, clear, formatDate, h, safely } from './dom.js';
 import { t } from './i18n.js';
 
 const TABS = ['health', 'keys', 'audit', 'alerts'];
+
 
 function unavailable(section, route) {
   section.append(h('p', { class: 'notice', 'data-unavailable': route }, t('admin.unavailable', { route })));
@@ -62,12 +63,12 @@ async function keys(section) {
     clear(list).append(table(rows(reply, ['keys', 'items']), ['key_prefix', 'user_id', 'username', 'scopes', 'description', 'created_at', 'expires_at', 'revoked_at'],
       (k) => (k.revoked_at ? null : h('button', {
         type: 'button', class: 'danger revoke', 'data-key': k.id || k.key_id,
-        onclick: async () => {
+        onclick: safely(async () => {
           if (!confirm(t('admin.confirmRevoke', { key: k.key_prefix }))) return;
           await del(`/api/v1/keys/${encodeURIComponent(k.id || k.key_id)}`);
           announce(t('admin.revoked'));
-          load();
-        },
+          await load();
+        }),
       }, t('admin.revoke')))));
   };
   await load();
@@ -93,12 +94,12 @@ async function keys(section) {
   });
   const all = h('button', {
     type: 'button', class: 'danger', id: 'revoke-all',
-    onclick: async () => {
+    onclick: safely(async () => {
       if (!confirm(t('admin.confirmRevokeAll'))) return;
       await post('/api/v1/keys/revoke-all', {});
       announce(t('admin.revoked'));
-      load();
-    },
+      await load();
+    }),
   }, t('admin.revokeAll'));
   section.append(h('h3', {}, t('admin.createTitle')), form, shown, h('h3', {}, t('admin.keyList')), list, all);
 }

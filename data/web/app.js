@@ -4,7 +4,7 @@
 // optional clean-up function (event subscriptions, object URLs).
 
 import { get, getKey, setKey, onUnauthorized } from './api.js';
-import { announce, clear, h } from './dom.js';
+import { clear, h, safely } from './dom.js';
 import { initI18n, t } from './i18n.js';
 import { redeemLoginToken, renderSignIn, takeLoginToken } from './signin.js';
 import { renderSubmit } from './submit.js';
@@ -55,7 +55,7 @@ async function start() {
   await initI18n();
   onUnauthorized((error) => signedOut(t('signin.ended', { reason: error.message })));
   document.getElementById('sign-out').addEventListener('click', () => signedOut(t('signin.signedOut')));
-  window.addEventListener('hashchange', () => route().catch((e) => announce(e.message, 'error')));
+  window.addEventListener('hashchange', safely(route));
 
   const token = takeLoginToken();
   if (token) {

@@ -38,6 +38,14 @@ export function announce(text, kind = 'info') {
   if (kind !== 'error') statusTimer = setTimeout(() => { status.textContent = ''; }, 6000);
 }
 
+// Wraps an async event handler: a failure is told in the status line (a
+// 401 has already ended the session and shows the sign-in form).
+export function safely(fn) {
+  return (...args) => fn(...args).catch((e) => {
+    if (e.status !== 401) announce(e.message, 'error');
+  });
+}
+
 export function formatBytes(n) {
   if (n === null || n === undefined) return '';
   const units = ['B', 'KiB', 'MiB', 'GiB'];

@@ -2,7 +2,7 @@
 // by the event stream; cancel, delete, rerun.
 
 import { blob, del, get, post, subscribe, upload } from './api.js';
-import { announce, clear, formatDate, h } from './dom.js';
+import { announce, clear, formatDate, h, safely } from './dom.js';
 import { t } from './i18n.js';
 
 const STATES = ['pending', 'running', 'completed', 'failed', 'cancelled'];
@@ -53,7 +53,7 @@ export async function renderJobs(main) {
       announce(label);
       await load();
     } catch (e) {
-      announce(e.message, 'error');
+      if (e.status !== 401) announce(e.message, 'error');
     }
   }
 
@@ -88,12 +88,14 @@ export async function renderJobs(main) {
     for (const job of reply.jobs) tbody.append(row(job));
     const pages = Math.max(1, Math.ceil(reply.total / PER_PAGE));
     clear(pager).append(
-      h('button', { type: 'button', id: 'prev-page', disabled: page <= 1, onclick: () => { page--; load(); } }, t('jobs.prev')),
+      h('button', { type: 'button', id: 'prev-page', disabled: page <= 1, onclick: () => { page--; reload(); } }, t('jobs.prev')),
       h('span', {}, t('jobs.page', { page, pages, total: reply.total })),
-      h('button', { type: 'button', id: 'next-page', disabled: page >= pages, onclick: () => { page++; load(); } }, t('jobs.next')));
+      h('button', { type: 'button', id: 'next-page', disabled: page >= pages, onclick: () => { page++; reload(); } }, t('jobs.next')));
   }
 
-  select.addEventListener('change', () => { filter = select.value; page = 1; load(); });
+  // reloads started by events and buttons report their failure
+  const reload = safely(load);
+  select.addEventListener('change', () => { filter = select.value; page = 1; reload(); });
   main.append(h('section', { class: 'card' },
     h('div', { class: 'row spread' }, h('h2', {}, t('jobs.title')),
       h('div', { class: 'field inline' }, h('label', { for: 'status-filter' }, t('jobs.filter')), select)),
@@ -103,10 +105,10 @@ export async function renderJobs(main) {
   return subscribe((name, ev) => {
     const tr = rows.get(ev.job_id);
     if (name === 'job.deleted') { if (tr) tr.remove(); return; }
-    if (!tr) { if (name === 'job.update' && ev.status === 'pending') load(); return; }
+    if (!tr) { if (name === 'job.update' && ev.status === 'pending') reload(); return; }
     const job = { status: ev.status, progress: ev.progress ?? 0, id: ev.job_id };
     tr.querySelector('td.status').replaceChildren(statusBadge(job));
     tr.querySelector('td.progress').replaceChildren(progressCell(job));
-    if (name !== 'job.update') load();
+    if (name !== 'job.update') reload();
   });
 }

@@ -3,13 +3,14 @@
 // text track and a clickable list), speaker lane, motion chart, downloads.
 
 import { blob, del, get, post, subscribe, text } from './api.js';
-import { announce, clear, formatBytes, formatDate, formatTime, h } from './dom.js';
+import { announce, clear, formatBytes, formatDate, formatTime, h, safely } from './dom.js';
 import { t } from './i18n.js';
 import { detectKind, parseDetections, parseMotion, parseRttm, parseScenes, parseVtt } from './annotations.js';
 import { Overlay, trackColour } from './overlay.js';
 import { progressCell, rerun, statusBadge } from './jobs.js';
 
 const FINISHED = ['completed', 'failed', 'cancelled'];
+
 
 function downloadLink(label, path, filename, id) {
   const a = h('a', { href: '#', class: 'download', id, 'data-path': path }, label);
@@ -210,18 +211,18 @@ export async function renderResults(main, id) {
     error.textContent = job.error_message || '';
     clear(actions);
     if (!FINISHED.includes(job.status)) {
-      actions.append(h('button', { type: 'button', onclick: async () => { job = await post(`/api/v1/jobs/${id}/cancel`); show(); } }, t('jobs.cancel')));
+      actions.append(h('button', { type: 'button', onclick: safely(async () => { job = await post(`/api/v1/jobs/${id}/cancel`); await show(); }) }, t('jobs.cancel')));
     } else {
-      actions.append(h('button', { type: 'button', onclick: async () => { const j = await rerun(job); location.hash = `#/jobs/${j.id}`; } }, t('jobs.rerun')));
+      actions.append(h('button', { type: 'button', onclick: safely(async () => { const j = await rerun(job); location.hash = `#/jobs/${j.id}`; }) }, t('jobs.rerun')));
     }
     actions.append(h('button', {
       type: 'button', class: 'danger',
-      onclick: async () => {
+      onclick: safely(async () => {
         if (!confirm(t('jobs.confirmDelete', { name: job.video_filename || id }))) return;
         await del(`/api/v1/jobs/${id}`);
         announce(t('jobs.deleted'));
         location.hash = '#/jobs';
-      },
+      }),
     }, t('jobs.delete')));
     if (job.status === 'completed' && !body.dataset.done) {
       body.dataset.done = '1';
@@ -235,16 +236,16 @@ export async function renderResults(main, id) {
     if (name === 'job.update') {
       job = { ...job, status: ev.status, progress: ev.progress };
     } else {
-      job = await get(`/api/v1/jobs/${id}`);
+      job = await get(`/api/v1/jobs/${id}`).catch(() => job);
     }
-    show();
+    show().catch((e) => announce(e.message, 'error'));
   });
   // a change between the first read and the stream's start is not missed,
   // and a stream that cannot connect does not leave the page stale
   const poll = setInterval(async () => {
     if (FINISHED.includes(job.status)) return;
     job = await get(`/api/v1/jobs/${id}`).catch(() => job);
-    show();
+    show().catch((e) => announce(e.message, 'error'));
   }, 5000);
   return () => {
     clearInterval(poll);

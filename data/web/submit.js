@@ -3,7 +3,7 @@
 // progress bar, then the job's page.
 
 import { ApiError, get, upload } from './api.js';
-import { announce, formatBytes, h } from './dom.js';
+import { announce, formatBytes, h, safely } from './dom.js';
 import { t } from './i18n.js';
 
 function field(pipeline, p) {
@@ -75,7 +75,7 @@ export async function renderSubmit(main) {
     const id = `pl-${p.name}`;
     const options = h('fieldset', { class: 'options', hidden: true }, h('legend', {}, t('submit.options', { name: p.name })));
     const box = h('input', { type: 'checkbox', id, name: 'pipeline', value: p.name, disabled: !p.available });
-    box.addEventListener('change', async () => {
+    box.addEventListener('change', safely(async () => {
       options.hidden = !box.checked;
       if (box.checked && !schemas.has(p.name)) {
         const schema = await get(`/api/v1/pipelines/${encodeURIComponent(p.name)}/schema`);
@@ -83,7 +83,7 @@ export async function renderSubmit(main) {
         for (const param of schema.parameters || []) options.append(field(p.name, param));
         if (!(schema.parameters || []).length) options.append(h('p', { class: 'help' }, t('submit.noOptions')));
       }
-    });
+    }));
     const why = p.available ? p.description : `${t('submit.unavailable')}: ${p.unavailable_reason || p.install_hint || ''}`;
     list.append(h('div', { class: `pipeline${p.available ? '' : ' off'}` },
       h('div', { class: 'field check' }, box, h('label', { for: id }, p.display_name || p.name)),
