@@ -17,6 +17,8 @@ packages=(
   espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools faketime
   desktop-file-utils appstream
   openssl
+  # the web UI end-to-end tests (playwright-core drives it, pinned in tests/web)
+  chromium
   # converting the TF.js person and pose models to ONNX (models install)
   python3-onnx python3-numpy
   pocketsphinx-testdata codec2-examples opencv-doc
@@ -41,12 +43,13 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 # The validators the tests run with node (the OpenAPI schema validator of
-# the http tests, the Kubernetes schemas of the deploy tests), each pinned
+# the http tests, the Kubernetes schemas of the deploy tests, playwright-core
+# for the web UI tests), each pinned
 # in its package-lock.json.
 install_openapi_validator() {
   local root dir
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  for dir in "$root/tests/openapi" "$root/tests/deploy/k8s"; do
+  for dir in "$root/tests/openapi" "$root/tests/deploy/k8s" "$root/tests/web"; do
     if [ -d "$dir" ] && [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null; then
       (cd "$dir" && { npm ci --offline --no-audit --no-fund >/dev/null 2>&1 \
                       || npm ci --no-audit --no-fund; })

@@ -30,6 +30,7 @@ static const VaCliCommand commands[] = {
   { "restore", N_ ("Restore a backup into an empty data directory"), va_cli_restore },
   { "audit", N_ ("List the audit trail (what did this key do)"), va_cli_audit },
   { "export", N_ ("Export a job or a user's jobs as a ZIP (data portability)"), va_cli_export },
+  { "web-link", N_ ("Print a one-time login link to the web UI"), va_cli_web_link },
 };
 
 static int

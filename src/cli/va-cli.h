@@ -39,6 +39,7 @@ char *va_cli_read_key_file (const char *path, GError **error);
 
 /* Subcommands, one file each (va-cli-<name>.c) */
 int va_cli_config (int argc, char **argv);
+int va_cli_web_link (int argc, char **argv);
 int va_cli_annotate (int argc, char **argv);
 int va_cli_token (int argc, char **argv);
 int va_cli_server (int argc, char **argv);

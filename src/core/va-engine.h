@@ -12,6 +12,7 @@
 #include "va-pipeline-registry.h"
 #include "va-job-result.h"
 #include "va-job.h"
+#include "va-media-tickets.h"
 #include "va-settings.h"
 #include "va-storage.h"
 #include "va-store.h"
@@ -145,6 +146,12 @@ GPtrArray *va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result
 char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,
                                     GError **error);
 VaCaller *va_engine_redeem_event_ticket (VaEngine *self, const char *ticket, GError **error);
+
+/* the web UI's login links and video tickets (va-engine-web.c) */
+VaApiKey *va_engine_redeem_login_link (VaEngine *self, VaTokenStore *tokens, const char *token,
+                                       const char *client_address, char **key, GError **error);
+char *va_engine_issue_media_ticket (VaEngine *self, VaMediaTickets *tickets, VaCaller *caller,
+                                    const char *job_id, GError **error);
 
 /* the job's video, for playback (va-engine-video.c) */
 void va_engine_open_video_async (VaEngine *self, VaCaller *caller, const char *job_id,

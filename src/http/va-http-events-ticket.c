@@ -12,10 +12,12 @@
  * key buys a ticket (POST /api/v1/events/ticket, key in a header) and the
  * stream is opened with `?ticket=`: single use, valid for
  * VA_EVENT_TICKET_TTL_SECONDS, accepted on the event stream only. A key
- * in a query string is refused on every route, with a pointer here. */
+ * in a query string is refused on every route, with a pointer here. A
+ * job's video takes a ticket of its own (va-http-video-ticket.c). */
 
 #define VA_HTTP_TICKET_ROUTE "/api/v1/events/ticket"
 #define VA_HTTP_STREAM_ROUTE "/api/v1/events/stream"
+#define VA_HTTP_VIDEO_ROUTE "/api/v1/jobs/{job_id}/video"
 
 /* query parameters clients have put keys in */
 
@@ -64,14 +66,20 @@ va_http_query_credentials (VaHttpServer *server, VaHttpRequest *req, gboolean *o
   }
   if (ticket == NULL)
     return FALSE;
-  if (!g_str_equal (req->route->pattern, VA_HTTP_STREAM_ROUTE)) {
-    va_http_ticket_reject (req, "Event tickets are accepted on the event stream only",
-                           "ticket_not_for_route");
-    return TRUE;
-  }
   if (soup_message_headers_get_one (headers, "Authorization") != NULL
       || soup_message_headers_get_one (headers, "X-API-Key") != NULL) {
     va_http_ticket_reject (req, "Send a ticket or a key, not both", "ambiguous");
+    return TRUE;
+  }
+  if (g_str_equal (req->route->pattern, VA_HTTP_VIDEO_ROUTE)) {
+    *ok = va_http_video_ticket_credentials (req, ticket);
+    if (!*ok)
+      va_http_ticket_reject (req, "Video ticket unknown, expired or for another job", "ticket");
+    return TRUE;
+  }
+  if (!g_str_equal (req->route->pattern, VA_HTTP_STREAM_ROUTE)) {
+    va_http_ticket_reject (req, "Tickets are accepted on the event stream and job videos only",
+                           "ticket_not_for_route");
     return TRUE;
   }
   caller = va_engine_redeem_event_ticket (va_http_server_get_engine (server), ticket, &error);

@@ -329,6 +329,8 @@ va_http_openapi_build (void)
 
   routes = va_http_server_get_routes (&n_routes);
   for (guint i = 0; i < n_routes; i++) {
+    if (routes[i].flags & VA_HTTP_ROUTE_WEB)
+      continue;
     if (!g_ptr_array_find_with_equal_func (patterns, routes[i].pattern, g_str_equal, NULL))
       g_ptr_array_add (patterns, (gpointer)routes[i].pattern);
   }

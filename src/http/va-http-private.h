@@ -7,6 +7,7 @@
 #include "va-engine.h"
 #include "va-http-server.h"
 #include "va-log.h"
+#include "va-media-tickets.h"
 #include "va-pipeline-registry.h"
 #include "va-token-store.h"
 
@@ -32,6 +33,8 @@ typedef enum {
   VA_HTTP_ROUTE_JSON_BODY = 1 << 1,
   /* the response is not an API document (no Cache-Control: no-store) */
   VA_HTTP_ROUTE_STREAM = 1 << 2,
+  /* a web UI file, not part of the API: left out of the OpenAPI document */
+  VA_HTTP_ROUTE_WEB = 1 << 3,
 } VaHttpRouteFlags;
 
 typedef struct _VaHttpRequest VaHttpRequest;
@@ -89,6 +92,7 @@ struct _VaHttpRequest {
 /* va-http-server.c */
 VaSettings *va_http_server_get_settings (VaHttpServer *self);
 VaEngine *va_http_server_get_engine (VaHttpServer *self);
+VaMediaTickets *va_http_server_get_media_tickets (VaHttpServer *self);
 VaTokenStore *va_http_server_get_token_store (VaHttpServer *self);
 VaPipelineRegistry *va_http_server_get_registry (VaHttpServer *self);
 GPtrArray *va_http_server_get_pipelines (VaHttpServer *self);
@@ -225,6 +229,11 @@ void va_http_erasure_purge_user (VaHttpRequest *req);
 void va_http_audit_list (VaHttpRequest *req);
 gboolean va_http_submit_begin (VaHttpRequest *req);
 void va_http_events_stream (VaHttpRequest *req);
+void va_http_web_index (VaHttpRequest *req);
+void va_http_web_asset (VaHttpRequest *req);
+void va_http_login_link_redeem (VaHttpRequest *req);
+void va_http_jobs_video_ticket (VaHttpRequest *req);
+gboolean va_http_video_ticket_credentials (VaHttpRequest *req, const char *ticket);
 void va_http_respond_job (VaHttpRequest *req, guint status, VaJob *job);
 void va_http_respond_job_error (VaHttpRequest *req, const GError *error, const char *job_id);
 

@@ -31,6 +31,12 @@ static const VaHttpQueryParam va_http_file_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_video_query[] = {
+  { "ticket", "A ticket from POST /api/v1/jobs/{job_id}/video/ticket, for <video> elements",
+    "string" },
+  { NULL },
+};
+
 static const VaHttpQueryParam va_http_artifacts_query[] = {
   { "include_video", "Also put the job's video in the archive (default false)", "boolean" },
   { NULL },
@@ -73,6 +79,11 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/api/v1/auth/me", READ, 0, va_http_identity_me, "getCurrentUser",
     "The caller's identity: user id, name, e-mail, scopes, is_admin", "auth", 200, JSON, NULL },
 
+  { "POST", "/api/v1/auth/login-link", PUBLIC, VA_HTTP_ROUTE_JSON_BODY, va_http_login_link_redeem,
+    "redeemLoginLink",
+    "Exchange a one-time login link token ({\"token\": \"va_login_…\"}) for a session key (24 h)",
+    "auth", 201, JSON, NULL },
+
   /* jobs */
   { "POST", "/api/v1/jobs", WRITE, VA_HTTP_ROUTE_UPLOAD, va_http_jobs_submit, "submitJob",
     "Submit a video (multipart: video, config, selected_pipelines, consent)", "jobs", 201, JSON,
@@ -106,7 +117,12 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/api/v1/jobs/{job_id}/video", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_video,
     "getJobVideo",
     "The job's video; one byte range (Range: bytes=first-last) gives 206, outside the video 416",
-    "jobs", 200, "application/octet-stream", NULL },
+    "jobs", 200, "application/octet-stream", va_http_video_query },
+  { "POST", "/api/v1/jobs/{job_id}/video/ticket", READ, 0, va_http_jobs_video_ticket,
+    "createVideoTicket",
+    "A ticket (10 min, this job's video only, any number of requests) for a <video> element: "
+    "GET /api/v1/jobs/{job_id}/video?ticket=",
+    "jobs", 201, JSON, NULL },
   /* erasure (right to be forgotten) */
   { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
     "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,
@@ -155,6 +171,12 @@ static const VaHttpRoute va_http_routes[] = {
     "Server-Sent Events: job.update, job.complete(d), job.error, job.failed, job.cancelled, "
     "job.deleted, and unnamed job_status_changed; key in a header or ?ticket=",
     "events", 200, "text/event-stream", va_http_events_query },
+
+  /* the web UI (docs/web-ui.md); not in the OpenAPI document */
+  { "GET", "/", PUBLIC, VA_HTTP_ROUTE_WEB, va_http_web_index, "getWebUi", "The web UI", "web", 200,
+    "text/html", NULL },
+  { "GET", "/ui/{asset}", PUBLIC, VA_HTTP_ROUTE_WEB, va_http_web_asset, "getWebUiAsset",
+    "A script, style sheet or message catalogue of the web UI", "web", 200, NULL, NULL },
 };
 
 const VaHttpRoute *

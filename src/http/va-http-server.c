@@ -101,6 +101,7 @@ struct _VaHttpServer {
   VaHttpRateLimiter *client_limiter;
   VaHttpRateLimiter *key_limiter;
   VaHttpAlerts *alerts;
+  VaMediaTickets *media_tickets; /* for <video> elements: va-http-video-ticket.c */
   VaLog *log;
   guint prune_source;
 
@@ -138,6 +139,12 @@ VaSettings *
 va_http_server_get_settings (VaHttpServer *self)
 {
   return self->settings;
+}
+
+VaMediaTickets *
+va_http_server_get_media_tickets (VaHttpServer *self)
+{
+  return self->media_tickets;
 }
 
 VaEngine *
@@ -1060,6 +1067,7 @@ va_http_server_finalize (GObject *object)
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->alerts, va_http_alerts_free);
+  g_clear_object (&self->media_tickets);
   g_clear_pointer (&self->client_counts, va_http_client_counts_free);
   G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
 }
@@ -1145,6 +1153,7 @@ va_http_server_init (VaHttpServer *self)
   self->redirect_listen_port = -2;
   self->heartbeat_interval = 30;
   self->alerts = va_http_alerts_new ();
+  self->media_tickets = va_media_tickets_new ();
   self->client_counts = va_http_client_counts_new ();
   self->context = g_main_context_ref_thread_default ();
   self->serving = g_ptr_array_new_with_free_func ((GDestroyNotify)va_http_serving_free);

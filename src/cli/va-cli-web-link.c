@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "va-cli.h"
+#include "va-login-links.h"
+#include "va-settings.h"
+#include "va-token-store.h"
+
+/* `videoannotator web-link [--open]`: a one-time login link to the web UI
+ * of the server that uses this data directory (docs/web-ui.md). Whoever
+ * can read the key store can already create keys, so the link needs no
+ * other credential. The token travels in the URL fragment, which browsers
+ * never send to a server. */
+
+/* The address a local browser reaches the server at. */
+static char *
+va_cli_web_link_base (VaSettings *settings)
+{
+  const char *bind = va_settings_get_string (settings, "bind-address");
+  const char *cert = va_settings_get_string (settings, "tls-certificate");
+  const char *scheme = cert != NULL && cert[0] != '\0' ? "https" : "http";
+  gint port = va_settings_get_int (settings, "port");
+  g_autofree char *host = NULL;
+
+  if (bind == NULL || bind[0] == '\0' || g_str_equal (bind, "0.0.0.0"))
+    host = g_strdup ("127.0.0.1");
+  else if (g_str_equal (bind, "::"))
+    host = g_strdup ("[::1]");
+  else if (strchr (bind, ':') != NULL)
+    host = g_strdup_printf ("[%s]", bind);
+  else
+    host = g_strdup (bind);
+  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
+}
+
+int
+va_cli_web_link (int argc, char **argv)
+{
+  g_autoptr (VaSettings) settings = NULL;
+  g_autoptr (VaTokenStore) tokens = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) args = NULL;
+  g_autofree char *user_id = NULL, *username = NULL, *email = NULL, *scopes_text = NULL;
+  g_autofree char *base_url = NULL, *base = NULL, *token = NULL, *url = NULL;
+  gboolean open = FALSE;
+  const GOptionEntry entries[] = {
+    { "scopes", 0, 0, G_OPTION_ARG_STRING, &scopes_text,
+      N_ ("Scopes of the session: read, write, admin (default: read,write)"), N_ ("SCOPES") },
+    { "user-id", 0, 0, G_OPTION_ARG_STRING, &user_id, N_ ("Owner id (default: the login name)"),
+      N_ ("ID") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_ ("Owner name (default: the user id)"),
+      N_ ("NAME") },
+    { "email", 0, 0, G_OPTION_ARG_STRING, &email, N_ ("Owner e-mail (default: ID@localhost)"),
+      N_ ("EMAIL") },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
+      N_ ("Server address in the link (default: from bind-address, port and TLS)"), N_ ("URL") },
+    { "open", 0, 0, G_OPTION_ARG_NONE, &open, N_ ("Open the link in the default browser"), NULL },
+    { NULL },
+  };
+  VaTokenRequest request = { 0 };
+  VaScopes scopes = VA_SCOPE_NONE;
+  GOptionGroup *group;
+
+  settings = va_settings_new (&error);
+  if (settings == NULL)
+    goto fail;
+  context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _ ("Print a one-time login link to the web UI (valid for two "
+                                   "minutes, single use; it signs the browser in for a day)."));
+  group = va_settings_get_option_group (settings);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+  args = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
+    g_printerr ("videoannotator web-link: %s\n", error->message);
+    return VA_EXIT_USAGE;
+  }
+  if (args[1] != NULL) {
+    g_printerr (_ ("videoannotator web-link: unexpected argument “%s”\n"), args[1]);
+    return VA_EXIT_USAGE;
+  }
+  if (!va_scopes_parse (scopes_text != NULL ? scopes_text : "read,write", &scopes, &error)) {
+    g_printerr ("videoannotator web-link: %s\n", error->message);
+    return VA_EXIT_USAGE;
+  }
+  if (!va_settings_load (settings, NULL, &error))
+    goto fail;
+  va_cli_setup_log (settings);
+  tokens = va_token_store_new_from_settings (settings, &error);
+  if (tokens == NULL)
+    goto fail;
+
+  if (user_id == NULL)
+    user_id = g_strdup (g_get_user_name ());
+  if (username == NULL)
+    username = g_strdup (user_id);
+  if (email == NULL)
+    email = g_strdup_printf ("%s@localhost", user_id);
+  request.user_id = user_id;
+  request.username = username;
+  request.email = email;
+  request.scopes = scopes;
+  token = va_login_link_issue (tokens, &request, g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (token == NULL)
+    goto fail;
+  base = base_url != NULL ? g_strdup (base_url) : va_cli_web_link_base (settings);
+  while (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  url = g_strdup_printf ("%s/#login=%s", base, token);
+  g_print ("%s\n", url);
+  if (open && !g_app_info_launch_default_for_uri (url, NULL, &error))
+    goto fail;
+  return VA_EXIT_OK;
+
+fail:
+  g_printerr ("videoannotator web-link: %s\n", error->message);
+  return va_cli_exit_code_for_error (error);
+}
