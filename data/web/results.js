@@ -118,9 +118,16 @@ async function renderFinished(section, job, urls) {
       downloads.append(h('li', {}, `${name}: ${r.error_message || t('results.noFile')}`));
       continue;
     }
-    const filename = (r.output_file || name).split('/').pop();
-    downloads.append(h('li', {}, downloadLink(`${name} — ${filename}`, r.download_url, filename, `dl-${name}`)));
-    files.push({ name, url: r.download_url });
+    // every file of the pipeline (audio_processing writes a transcript and
+    // speaker turns); servers without `files` give the output file only
+    const outputs = (r.files && r.files.length)
+      ? r.files.filter((f) => !f.name.endsWith('.provenance.json'))
+      : [{ name: (r.output_file || name).split('/').pop(), download_url: r.download_url }];
+    outputs.forEach((f, i) => {
+      downloads.append(h('li', {}, downloadLink(`${name} — ${f.name}`, f.download_url, f.name,
+        i === 0 ? `dl-${name}` : `dl-${name}-${i}`)));
+      files.push({ name, url: f.download_url });
+    });
   }
   downloads.append(h('li', {}, downloadLink(t('results.zip'), `/api/v1/jobs/${job.id}/artifacts`, `job_${job.id}_artifacts.zip`, 'dl-zip')));
 
