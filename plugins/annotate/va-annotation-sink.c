@@ -312,9 +312,10 @@ collect_motion (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTi
 }
 
 /* Faces and persons arrive as standard region-of-interest metas; ours carry
- * a "detection" structure (confidence, track-id, backend). Other elements'
- * ROI metas of these types (e.g. facedetect's) have none: confidence 1.0,
- * no track. */
+ * a "detection" structure (confidence, track-id, backend, and for persons
+ * with keypoints `keypoints`: COCO's x, y, v of the 17 keypoints). Other
+ * elements' ROI metas of these types (e.g. facedetect's) have none:
+ * confidence 1.0, no track. */
 static void
 collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime time)
 {
@@ -331,6 +332,9 @@ collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime 
     .confidence = 1.0,
   };
   VaDetectionKind kind;
+  const GValue *array = NULL;
+  gfloat keypoints[VA_KEYPOINT_VALUES];
+  gboolean have_keypoints = FALSE;
 
   if (g_strcmp0 (type, "face") == 0)
     kind = VA_DETECTION_FACE;
@@ -342,8 +346,20 @@ collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime 
     gst_structure_get_double (s, "confidence", &d.confidence);
     gst_structure_get_int (s, "track-id", &d.track_id);
     d.backend = gst_structure_get_string (s, "backend");
+    array = gst_structure_get_value (s, "keypoints");
   }
-  va_annotation_model_add_detection (self->model, kind, &d);
+  if (array != NULL && GST_VALUE_HOLDS_ARRAY (array)
+      && gst_value_array_get_size (array) == VA_KEYPOINT_VALUES) {
+    have_keypoints = TRUE;
+    for (guint i = 0; i < VA_KEYPOINT_VALUES; i++) {
+      const GValue *v = gst_value_array_get_value (array, i);
+
+      have_keypoints = have_keypoints && G_VALUE_HOLDS_DOUBLE (v);
+      keypoints[i] = have_keypoints ? (gfloat)g_value_get_double (v) : 0.0f;
+    }
+  }
+  va_annotation_model_add_detection_keypoints (self->model, kind, &d,
+                                               have_keypoints ? keypoints : NULL);
 }
 
 static void

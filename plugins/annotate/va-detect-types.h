@@ -38,4 +38,15 @@ typedef struct {
   double scale_factor;
 } VaDetectParams;
 
+/* The 17 body keypoints of COCO, in COCO's order (nose, eyes, ears,
+ * shoulders, elbows, wrists, hips, knees, ankles; left before right). */
+#define VA_N_KEYPOINTS 17
+
+/* One body keypoint in input-frame pixels, with the model's score (0..1). */
+typedef struct {
+  double x;
+  double y;
+  double score;
+} VaKeypoint;
+
 G_END_DECLS

@@ -341,30 +341,37 @@ va_detector_set_backend (VaDetector *self, const char *backend)
   GST_OBJECT_UNLOCK (self);
 }
 
-static void
-attach_metas (VaDetector *self, GstBuffer *buf, const GArray *boxes, int width, int height,
-              const char *backend)
+static gboolean
+attach_metas (VaDetector *self, GstBuffer *buf, const GArray *boxes, const VaLumaImage *frame,
+              const GstVideoInfo *info, guint64 frame_number, const char *backend, GError **error)
 {
-  const char *roi_type = VA_DETECTOR_GET_CLASS (self)->roi_type;
+  VaDetectorClass *klass = VA_DETECTOR_GET_CLASS (self);
+  int width = frame->width, height = frame->height;
 
   for (guint i = 0; i < boxes->len; i++) {
     const VaTrackBox *b = &g_array_index (boxes, VaTrackBox, i);
     double x0 = CLAMP (b->x, 0, width), y0 = CLAMP (b->y, 0, height);
     double x1 = CLAMP (b->x + b->width, 0, width), y1 = CLAMP (b->y + b->height, 0, height);
     GstVideoRegionOfInterestMeta *meta;
+    GstStructure *s;
     guint x = (guint)lround (x0), y = (guint)lround (y0);
     guint w = (guint)lround (x1) - x, h = (guint)lround (y1) - y;
 
     /* A predicted box can drift off the frame: nothing left to report. */
     if (w == 0 || h == 0)
       continue;
-    meta = gst_buffer_add_video_region_of_interest_meta (buf, roi_type, x, y, w, h);
+    s = gst_structure_new ("detection", "confidence", G_TYPE_DOUBLE, b->confidence, "track-id",
+                           G_TYPE_INT, b->id, "backend", G_TYPE_STRING, backend, NULL);
+    if (klass->describe != NULL
+        && !klass->describe (self, frame, info, frame_number, b, s, error)) {
+      gst_structure_free (s);
+      return FALSE;
+    }
+    meta = gst_buffer_add_video_region_of_interest_meta (buf, klass->roi_type, x, y, w, h);
     meta->id = b->id;
-    gst_video_region_of_interest_meta_add_param (
-        meta,
-        gst_structure_new ("detection", "confidence", G_TYPE_DOUBLE, b->confidence, "track-id",
-                           G_TYPE_INT, b->id, "backend", G_TYPE_STRING, backend, NULL));
+    gst_video_region_of_interest_meta_add_param (meta, s);
   }
+  return TRUE;
 }
 
 static GstMessage *
@@ -544,7 +551,16 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
     va_tracker_predict (priv->tracker, t, FALSE, priv->boxes);
   }
 
-  attach_metas (self, frame->buffer, priv->boxes, width, height, backend);
+  {
+    g_autoptr (GError) error = NULL;
+
+    if (!attach_metas (self, frame->buffer, priv->boxes, &luma, info, frame_number, backend,
+                       &error)) {
+      gst_element_message_full (GST_ELEMENT (self), GST_MESSAGE_ERROR, error->domain, error->code,
+                                g_strdup (error->message), NULL, __FILE__, GST_FUNCTION, __LINE__);
+      return GST_FLOW_ERROR;
+    }
+  }
   if (sampled && post_messages)
     msg = build_message (self, frame->buffer, frame_number, full_scan, priv->boxes);
   if (msg != NULL)

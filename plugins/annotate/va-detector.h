@@ -34,6 +34,11 @@ G_DECLARE_DERIVABLE_TYPE (VaDetector, va_detector, VA, DETECTOR, GstVideoFilter)
  * @close: frees the model; called on PAUSED→READY
  * @detect: appends to @out (VaTrackBox, input-frame pixels) the objects found
  *   in @regions of @frame; runs in the streaming thread, without locks
+ * @describe: optional; called on every frame for every box the frame will
+ *   carry (found or carried by the tracker), may add fields to the box's
+ *   "detection" structure; @frame_number counts the frames from the start
+ *   of the stream (0-based). Runs in the streaming thread, without locks;
+ *   an error stops the stream.
  */
 struct _VaDetectorClass {
   GstVideoFilterClass parent_class;
@@ -49,8 +54,11 @@ struct _VaDetectorClass {
   void (*close) (VaDetector *self);
   gboolean (*detect) (VaDetector *self, const VaLumaImage *frame, const VaDetectParams *params,
                       const VaDetectRegion *regions, guint n_regions, GArray *out, GError **error);
+  gboolean (*describe) (VaDetector *self, const VaLumaImage *frame, const GstVideoInfo *info,
+                        guint64 frame_number, const VaTrackBox *box, GstStructure *detection,
+                        GError **error);
 
-  gpointer padding[4];
+  gpointer padding[3];
 };
 
 void va_detector_set_backend (VaDetector *self, const char *backend);

@@ -20,8 +20,19 @@
  * the model was trained with); upper-body boxes cover head and shoulders.
  * The HOG window is 64×128 pixels of the searched (downscaled) frame, so
  * people shorter than about 96 × `downscale` pixels are not found; set
- * `downscale` below 1 for small people (slower). No body keypoints are
- * estimated.
+ * `downscale` below 1 for small people (slower).
+ *
+ * Body keypoints (`pose-model`, MoveNet Lightning when installed): on the
+ * frames the person files keep (`keypoints-per-second`, one a second by
+ * default, the same frames as vaannotationsink's `person-rate`), each
+ * person's box is cropped and its 17 COCO keypoints estimated; the
+ * "detection" structure then also has `keypoints` (GstValueArray of 51
+ * doubles: x, y in frame pixels and v per keypoint, COCO's order and
+ * conventions: v = 2 for a score of at least `keypoint-threshold`,
+ * otherwise 0 with x = y = 0), `num-keypoints` (int, the visible ones) and
+ * `keypoint-scores` (GstValueArray of 17 doubles, 0..1). Without MoveNet
+ * (`pose-model=auto`) no structure has them, and the element warns once
+ * when it starts.
  *
  * With `post-messages`, each analysed frame posts an element message named
  * "vapersondetect" with fields `timestamp`, `stream-time`, `running-time`,
@@ -44,8 +55,10 @@
  */
 #include "va-person-detect.h"
 
+#include "va-annotation-model.h"
 #include "va-centernet-cv.h"
 #include "va-face-detect-cv.h"
+#include "va-movenet-cv.h"
 #include "va-person-detect-cv.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_person_detect_debug);
@@ -61,6 +74,14 @@ GST_DEBUG_CATEGORY_STATIC (va_person_detect_debug);
 #define CENTERNET_FILE "centernet/centernet_512x288.onnx"
 #define CENTERNET_WIDTH 512
 #define CENTERNET_HEIGHT 288
+/* Keypoints on the frames the person files keep (vaannotationsink's
+ * person-rate): one run per person costs ~25 ms of CPU. */
+#define DEFAULT_POSE_MODEL VA_PERSON_POSE_MODEL_AUTO
+#define MOVENET_FILE "movenet/movenet_lightning.onnx"
+#define DEFAULT_KEYPOINTS_PER_SECOND VA_ANNOTATION_MODEL_DEFAULT_PERSON_RATE
+/* MoveNet scores joints it cannot see (hidden, outside the box, another
+ * person's) mostly below this; see docs/accuracy.md. */
+#define DEFAULT_KEYPOINT_THRESHOLD 0.3
 #define DEFAULT_MIN_NEIGHBORS 2
 #define DEFAULT_HIT_THRESHOLD 0.0
 #define UPPERBODY_FILE "haarcascades/haarcascade_upperbody.xml"
@@ -75,11 +96,16 @@ struct _VaPersonDetect {
   int min_neighbors;
   double hit_threshold;
   double score_threshold;
+  VaPersonPoseModel pose_model;
+  double keypoints_per_second;
+  double keypoint_threshold;
 
   /* between start and stop: one of them */
   VaHogCv *hog;
   VaCascadeCv *cascade;
   VaCenterNetCv *centernet;
+  /* and the keypoint model, if any */
+  VaMoveNetCv *movenet;
 };
 
 enum {
@@ -90,6 +116,9 @@ enum {
   PROP_MIN_NEIGHBORS,
   PROP_HIT_THRESHOLD,
   PROP_SCORE_THRESHOLD,
+  PROP_POSE_MODEL,
+  PROP_KEYPOINTS_PER_SECOND,
+  PROP_KEYPOINT_THRESHOLD,
   N_PROPS
 };
 
@@ -118,16 +147,68 @@ va_person_detect_model_get_type (void)
   return type;
 }
 
+GType
+va_person_pose_model_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { VA_PERSON_POSE_MODEL_NONE, "No body keypoints", "none" },
+    { VA_PERSON_POSE_MODEL_MOVENET,
+      "MoveNet Lightning, 17 COCO keypoints (neural; videoannotator models install movenet)",
+      "movenet" },
+    { VA_PERSON_POSE_MODEL_AUTO, "MoveNet when installed, otherwise no keypoints with a warning",
+      "auto" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("VaPersonPoseModel", values));
+  return type;
+}
+
 static void
 clear_models (VaPersonDetect *self)
 {
   g_clear_pointer (&self->hog, va_hog_cv_free);
   g_clear_pointer (&self->cascade, va_cascade_cv_free);
   g_clear_pointer (&self->centernet, va_centernet_cv_free);
+  g_clear_pointer (&self->movenet, va_movenet_cv_free);
+}
+
+/* Loads the keypoint model; a missing one is an error only when asked for
+ * by name. */
+static gboolean
+open_pose_model (VaPersonDetect *self, VaPersonPoseModel model, const char *path, GError **error)
+{
+  g_autofree char *message = NULL;
+
+  if (model == VA_PERSON_POSE_MODEL_AUTO && !g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+                         ("The MoveNet keypoint model is not installed; people get no body "
+                          "keypoints (all zeros)"),
+                         ("No %s: run “videoannotator models install movenet”", path));
+    return TRUE;
+  }
+  if (model == VA_PERSON_POSE_MODEL_NONE)
+    return TRUE;
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                 "Keypoint model file not found: %s (run “videoannotator models install "
+                 "movenet”)",
+                 path);
+    return FALSE;
+  }
+  self->movenet = va_movenet_cv_new (path, &message);
+  if (self->movenet == NULL) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, message);
+    return FALSE;
+  }
+  GST_DEBUG_OBJECT (self, "keypoints by %s", path);
+  return TRUE;
 }
 
 static gboolean
-va_person_detect_open (VaDetector *detector, GError **error)
+open_detector (VaDetector *detector, GError **error)
 {
   VaPersonDetect *self = VA_PERSON_DETECT (detector);
   g_autofree char *path = NULL;
@@ -141,7 +222,6 @@ va_person_detect_open (VaDetector *detector, GError **error)
   neural = g_build_filename (self->models_dir, CENTERNET_FILE, NULL);
   GST_OBJECT_UNLOCK (self);
 
-  clear_models (self);
   if (model == VA_PERSON_DETECT_MODEL_AUTO) {
     model = g_file_test (neural, G_FILE_TEST_IS_REGULAR) ? VA_PERSON_DETECT_MODEL_CENTERNET
                                                          : FALLBACK_MODEL;
@@ -193,6 +273,22 @@ va_person_detect_open (VaDetector *detector, GError **error)
   return TRUE;
 }
 
+static gboolean
+va_person_detect_open (VaDetector *detector, GError **error)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (detector);
+  g_autofree char *pose_path = NULL;
+  VaPersonPoseModel pose_model;
+
+  GST_OBJECT_LOCK (self);
+  pose_model = self->pose_model;
+  pose_path = g_build_filename (self->models_dir, MOVENET_FILE, NULL);
+  GST_OBJECT_UNLOCK (self);
+
+  clear_models (self);
+  return open_detector (detector, error) && open_pose_model (self, pose_model, pose_path, error);
+}
+
 static void
 va_person_detect_close (VaDetector *detector)
 {
@@ -232,6 +328,60 @@ va_person_detect_detect (VaDetector *detector, const VaLumaImage *frame,
   return TRUE;
 }
 
+/* Adds the person's keypoints to its structure on the frames the person
+ * files keep: `keypoints` (COCO's x, y, v × 17: v = 2 when the model's
+ * score reaches keypoint-threshold, else 0 with x = y = 0),
+ * `num-keypoints` (the visible ones) and `keypoint-scores` (17 scores). */
+static gboolean
+va_person_detect_describe (VaDetector *detector, const VaLumaImage *frame, const GstVideoInfo *info,
+                           guint64 frame_number, const VaTrackBox *box, GstStructure *detection,
+                           GError **error)
+{
+  VaPersonDetect *self = VA_PERSON_DETECT (detector);
+  VaKeypoint keypoints[VA_N_KEYPOINTS];
+  g_autofree char *message = NULL;
+  GValue coco = G_VALUE_INIT, scores = G_VALUE_INIT;
+  double rate, threshold, fps = 0.0;
+  int visible = 0;
+
+  if (self->movenet == NULL)
+    return TRUE;
+  GST_OBJECT_LOCK (self);
+  rate = self->keypoints_per_second;
+  threshold = self->keypoint_threshold;
+  GST_OBJECT_UNLOCK (self);
+  if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0)
+    gst_util_fraction_to_double (GST_VIDEO_INFO_FPS_N (info), GST_VIDEO_INFO_FPS_D (info), &fps);
+  if (!va_annotation_rate_keeps_frame (fps, rate, frame_number))
+    return TRUE;
+
+  if (!va_movenet_cv_estimate (self->movenet, frame, box, keypoints, &message)) {
+    g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, message);
+    return FALSE;
+  }
+  gst_value_array_init (&coco, 3 * VA_N_KEYPOINTS);
+  gst_value_array_init (&scores, VA_N_KEYPOINTS);
+  for (guint k = 0; k < VA_N_KEYPOINTS; k++) {
+    gboolean shown = keypoints[k].score >= threshold;
+    double values[3]
+        = { shown ? keypoints[k].x : 0.0, shown ? keypoints[k].y : 0.0, shown ? 2.0 : 0.0 };
+    GValue v = G_VALUE_INIT;
+
+    g_value_init (&v, G_TYPE_DOUBLE);
+    for (guint i = 0; i < 3; i++) {
+      g_value_set_double (&v, values[i]);
+      gst_value_array_append_value (&coco, &v);
+    }
+    g_value_set_double (&v, keypoints[k].score);
+    gst_value_array_append_value (&scores, &v);
+    visible += shown;
+  }
+  gst_structure_take_value (detection, "keypoints", &coco);
+  gst_structure_take_value (detection, "keypoint-scores", &scores);
+  gst_structure_set (detection, "num-keypoints", G_TYPE_INT, visible, NULL);
+  return TRUE;
+}
+
 static void
 va_person_detect_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec)
@@ -266,6 +416,18 @@ va_person_detect_set_property (GObject *object, guint prop_id, const GValue *val
   case PROP_SCORE_THRESHOLD:
     changed = self->score_threshold != g_value_get_double (value);
     self->score_threshold = g_value_get_double (value);
+    break;
+  case PROP_POSE_MODEL:
+    changed = self->pose_model != (VaPersonPoseModel)g_value_get_enum (value);
+    self->pose_model = g_value_get_enum (value);
+    break;
+  case PROP_KEYPOINTS_PER_SECOND:
+    changed = self->keypoints_per_second != g_value_get_double (value);
+    self->keypoints_per_second = g_value_get_double (value);
+    break;
+  case PROP_KEYPOINT_THRESHOLD:
+    changed = self->keypoint_threshold != g_value_get_double (value);
+    self->keypoint_threshold = g_value_get_double (value);
     break;
   case PROP_MODELS_DIR: {
     const char *dir = g_value_get_string (value);
@@ -312,6 +474,15 @@ va_person_detect_get_property (GObject *object, guint prop_id, GValue *value, GP
     break;
   case PROP_MODELS_DIR:
     g_value_set_string (value, self->models_dir);
+    break;
+  case PROP_POSE_MODEL:
+    g_value_set_enum (value, self->pose_model);
+    break;
+  case PROP_KEYPOINTS_PER_SECOND:
+    g_value_set_double (value, self->keypoints_per_second);
+    break;
+  case PROP_KEYPOINT_THRESHOLD:
+    g_value_set_double (value, self->keypoint_threshold);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -362,6 +533,7 @@ va_person_detect_class_init (VaPersonDetectClass *klass)
   detector_class->open = va_person_detect_open;
   detector_class->close = va_person_detect_close;
   detector_class->detect = va_person_detect_detect;
+  detector_class->describe = va_person_detect_describe;
 
   properties[PROP_MODEL]
       = g_param_spec_enum ("model", "Model", "Person model to use (applied at the next start)",
@@ -393,6 +565,20 @@ va_person_detect_class_init (VaPersonDetectClass *klass)
       "Minimum SVM margin of a HOG window to count as a person (higher = fewer false "
       "positives, fewer people); unused by the cascade model",
       -10.0, 10.0, DEFAULT_HIT_THRESHOLD, playing_flags);
+  properties[PROP_POSE_MODEL] = g_param_spec_enum (
+      "pose-model", "Pose model",
+      "Body keypoint model run on each person's box (applied at the next start)",
+      VA_TYPE_PERSON_POSE_MODEL, DEFAULT_POSE_MODEL, ready_flags);
+  properties[PROP_KEYPOINTS_PER_SECOND] = g_param_spec_double (
+      "keypoints-per-second", "Keypoints per second",
+      "Frames per second whose people get keypoints: every (fps / this)-th frame from the "
+      "first, as vaannotationsink's person-rate keeps them (0 = every frame)",
+      0.0, 1000.0, DEFAULT_KEYPOINTS_PER_SECOND, playing_flags);
+  properties[PROP_KEYPOINT_THRESHOLD] = g_param_spec_double (
+      "keypoint-threshold", "Keypoint threshold",
+      "Lowest keypoint score (0..1) counted as visible (v = 2); below it a keypoint is "
+      "written as not labelled (0, 0, 0)",
+      0.0, 1.0, DEFAULT_KEYPOINT_THRESHOLD, playing_flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (
@@ -403,6 +589,7 @@ va_person_detect_class_init (VaPersonDetectClass *klass)
       "confidence, track-id, backend); optionally an element message per analysed frame",
       "VideoAnnotator developers");
   gst_type_mark_as_plugin_api (VA_TYPE_PERSON_DETECT_MODEL, 0);
+  gst_type_mark_as_plugin_api (VA_TYPE_PERSON_POSE_MODEL, 0);
   gst_type_mark_as_plugin_api (VA_TYPE_DETECTOR, 0);
 }
 
@@ -415,4 +602,7 @@ va_person_detect_init (VaPersonDetect *self)
   self->score_threshold = DEFAULT_SCORE_THRESHOLD;
   self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
   self->hit_threshold = DEFAULT_HIT_THRESHOLD;
+  self->pose_model = DEFAULT_POSE_MODEL;
+  self->keypoints_per_second = DEFAULT_KEYPOINTS_PER_SECOND;
+  self->keypoint_threshold = DEFAULT_KEYPOINT_THRESHOLD;
 }

@@ -26,6 +26,23 @@ typedef enum {
 #define VA_TYPE_PERSON_DETECT_MODEL (va_person_detect_model_get_type ())
 GType va_person_detect_model_get_type (void);
 
+/**
+ * VaPersonPoseModel:
+ * @VA_PERSON_POSE_MODEL_NONE: no body keypoints
+ * @VA_PERSON_POSE_MODEL_MOVENET: MoveNet SinglePose Lightning, neural,
+ *   through OpenCV DNN (`videoannotator models install movenet`)
+ * @VA_PERSON_POSE_MODEL_AUTO: MoveNet when installed, otherwise no
+ *   keypoints, with a warning
+ */
+typedef enum {
+  VA_PERSON_POSE_MODEL_NONE,
+  VA_PERSON_POSE_MODEL_MOVENET,
+  VA_PERSON_POSE_MODEL_AUTO,
+} VaPersonPoseModel;
+
+#define VA_TYPE_PERSON_POSE_MODEL (va_person_pose_model_get_type ())
+GType va_person_pose_model_get_type (void);
+
 #define VA_TYPE_PERSON_DETECT (va_person_detect_get_type ())
 G_DECLARE_FINAL_TYPE (VaPersonDetect, va_person_detect, VA, PERSON_DETECT, VaDetector)
 

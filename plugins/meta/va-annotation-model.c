@@ -28,6 +28,7 @@ struct _VaAnnotationModel {
   GArray *motion;                           /* VaMotionSample */
   GArray *motion_grid;                      /* gfloat, all grids back to back */
   GArray *detections[VA_DETECTION_N_KINDS]; /* VaDetection, in frame order */
+  GArray *keypoints;                        /* gfloat, VA_KEYPOINT_VALUES per set */
   GArray *voice;                            /* VaVoiceSegment, by start */
   GArray *transcripts;                      /* VaTranscriptSegment, by start */
   GArray *words;                            /* VaTranscriptWord, per transcript in turn */
@@ -49,6 +50,7 @@ va_annotation_model_finalize (GObject *object)
   g_clear_pointer (&self->motion_grid, g_array_unref);
   for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
     g_clear_pointer (&self->detections[i], g_array_unref);
+  g_clear_pointer (&self->keypoints, g_array_unref);
   g_clear_pointer (&self->voice, g_array_unref);
   g_clear_pointer (&self->transcripts, g_array_unref);
   g_clear_pointer (&self->words, g_array_unref);
@@ -88,6 +90,7 @@ va_annotation_model_init (VaAnnotationModel *self)
   self->motion_grid = g_array_new (FALSE, FALSE, sizeof (gfloat));
   for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
     self->detections[i] = g_array_new (FALSE, FALSE, sizeof (VaDetection));
+  self->keypoints = g_array_new (FALSE, FALSE, sizeof (gfloat));
   self->voice = g_array_new (FALSE, FALSE, sizeof (VaVoiceSegment));
   self->transcripts = g_array_new (FALSE, FALSE, sizeof (VaTranscriptSegment));
   g_array_set_clear_func (self->transcripts, clear_transcript);
@@ -250,14 +253,32 @@ va_annotation_model_dup_provenance_json (VaAnnotationModel *self)
 gboolean
 va_annotation_model_person_frame_written (VaAnnotationModel *self, guint64 frame)
 {
-  gdouble fps;
+  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), TRUE);
+  return va_annotation_rate_keeps_frame (va_annotation_model_get_fps (self), self->person_rate,
+                                         frame);
+}
+
+/**
+ * va_annotation_rate_keeps_frame:
+ * @fps: frames per second of the stream (0 = unknown)
+ * @rate: frames kept per second (0 = all)
+ * @frame: 0-based frame index
+ *
+ * The frames kept at @rate per second: every (fps / rate)-th, rounded down,
+ * from the first; all of them when either rate is unknown or 0. The person
+ * files keep these frames, and vapersondetect estimates keypoints on them,
+ * so that the written boxes are the ones with keypoints.
+ *
+ * Returns: whether @frame is kept
+ */
+gboolean
+va_annotation_rate_keeps_frame (gdouble fps, gdouble rate, guint64 frame)
+{
   guint64 step;
 
-  g_return_val_if_fail (VA_IS_ANNOTATION_MODEL (self), TRUE);
-  fps = va_annotation_model_get_fps (self);
-  if (self->person_rate <= 0.0 || fps <= 0.0)
+  if (rate <= 0.0 || fps <= 0.0)
     return TRUE;
-  step = MAX (1, (guint64)(fps / self->person_rate));
+  step = MAX (1, (guint64)(fps / rate));
   return frame % step == 0;
 }
 
@@ -531,6 +552,22 @@ void
 va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind kind,
                                    const VaDetection *detection)
 {
+  va_annotation_model_add_detection_keypoints (self, kind, detection, NULL);
+}
+
+/**
+ * va_annotation_model_add_detection_keypoints:
+ * @kind: face or person
+ * @detection: the box; its @backend is interned, the struct copied
+ * @keypoints: (nullable) (array fixed-size=51): the object's keypoints as
+ *   #VA_KEYPOINT_VALUES numbers (x, y, v per keypoint), copied
+ *
+ * Records one detected object with its keypoints.
+ */
+void
+va_annotation_model_add_detection_keypoints (VaAnnotationModel *self, VaDetectionKind kind,
+                                             const VaDetection *detection, const gfloat *keypoints)
+{
   VaDetection copy;
 
   g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
@@ -539,7 +576,28 @@ va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind kind
 
   copy = *detection;
   copy.backend = detection->backend != NULL ? g_intern_string (detection->backend) : NULL;
+  copy.keypoints = 0;
+  if (keypoints != NULL) {
+    copy.keypoints = 1 + self->keypoints->len / VA_KEYPOINT_VALUES;
+    g_array_append_vals (self->keypoints, keypoints, VA_KEYPOINT_VALUES);
+  }
   g_array_append_val (self->detections[kind], copy);
+}
+
+/**
+ * va_annotation_model_get_keypoints:
+ *
+ * Returns: (transfer none) (nullable) (array fixed-size=51): the keypoints
+ *   of the @index-th detection of @kind, %NULL when it has none
+ */
+const gfloat *
+va_annotation_model_get_keypoints (VaAnnotationModel *self, VaDetectionKind kind, guint index)
+{
+  const VaDetection *d = va_annotation_model_get_detection (self, kind, index);
+
+  if (d == NULL || d->keypoints == 0)
+    return NULL;
+  return &g_array_index (self->keypoints, gfloat, (d->keypoints - 1) * VA_KEYPOINT_VALUES);
 }
 
 guint

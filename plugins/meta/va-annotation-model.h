@@ -99,6 +99,8 @@ typedef enum {
  *   (an interned string).
  *
  * One detected object on one frame (from a GstVideoRegionOfInterestMeta).
+ * A person's body keypoints, when it has them, are read with
+ * va_annotation_model_get_keypoints().
  */
 typedef struct {
   guint64 frame;
@@ -110,7 +112,13 @@ typedef struct {
   gdouble confidence;
   gint track_id;
   const char *backend;
+  /*< private >*/
+  guint keypoints; /* 0: none; otherwise 1 + index in the model's keypoint sets */
 } VaDetection;
+
+/* A person's 17 COCO keypoints as COCO writes them: x, y (frame pixels) and
+ * v (2 = labelled and visible, 0 = not labelled, then x = y = 0). */
+#define VA_KEYPOINT_VALUES (17 * 3)
 
 /**
  * VaVoiceSegment:
@@ -172,6 +180,7 @@ gdouble va_annotation_model_get_fps (VaAnnotationModel *self);
 void va_annotation_model_set_person_rate (VaAnnotationModel *self, gdouble rate);
 gdouble va_annotation_model_get_person_rate (VaAnnotationModel *self);
 gboolean va_annotation_model_person_frame_written (VaAnnotationModel *self, guint64 frame);
+gboolean va_annotation_rate_keeps_frame (gdouble fps, gdouble rate, guint64 frame);
 void va_annotation_model_set_provenance (VaAnnotationModel *self, JsonObject *provenance);
 JsonObject *va_annotation_model_get_provenance (VaAnnotationModel *self);
 char *va_annotation_model_dup_provenance_json (VaAnnotationModel *self);
@@ -202,6 +211,11 @@ const gfloat *va_annotation_model_get_motion_grid (VaAnnotationModel *self, guin
 /* Face and person detections */
 void va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind kind,
                                         const VaDetection *detection);
+void va_annotation_model_add_detection_keypoints (VaAnnotationModel *self, VaDetectionKind kind,
+                                                  const VaDetection *detection,
+                                                  const gfloat *keypoints);
+const gfloat *va_annotation_model_get_keypoints (VaAnnotationModel *self, VaDetectionKind kind,
+                                                 guint index);
 guint va_annotation_model_get_n_detections (VaAnnotationModel *self, VaDetectionKind kind);
 const VaDetection *va_annotation_model_get_detection (VaAnnotationModel *self, VaDetectionKind kind,
                                                       guint index);

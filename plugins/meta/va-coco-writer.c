@@ -394,6 +394,28 @@ add_person_category (VaCocoDocument *doc)
   json_builder_end_object (b);
 }
 
+/* COCO's `keypoints` and `num_keypoints` from the model's x, y, v. */
+static void
+add_keypoints (JsonBuilder *b, const gfloat *keypoints)
+{
+  guint visible = 0;
+
+  G_STATIC_ASSERT (VA_KEYPOINT_VALUES == 3 * G_N_ELEMENTS (keypoint_names));
+  json_builder_set_member_name (b, "keypoints");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < G_N_ELEMENTS (keypoint_names); k++) {
+    gboolean shown = keypoints != NULL && keypoints[3 * k + 2] > 0;
+
+    /* to 0.1 pixel: the models are not more precise, and files stay small */
+    json_builder_add_double_value (b, shown ? round (keypoints[3 * k] * 10.0) / 10.0 : 0.0);
+    json_builder_add_double_value (b, shown ? round (keypoints[3 * k + 1] * 10.0) / 10.0 : 0.0);
+    json_builder_add_int_value (b, shown ? 2 : 0);
+    visible += shown;
+  }
+  json_builder_end_array (b);
+  add_member_int (b, "num_keypoints", visible);
+}
+
 /**
  * va_coco_writer_build_persons:
  * @model: the annotation model
@@ -405,8 +427,11 @@ add_person_category (VaCocoDocument *doc)
  * written frame (see va_annotation_model_set_person_rate(); one frame per
  * second by default) (category 1 "person" with the 17 COCO keypoint names and skeleton) with
  * `score`, `track_id`, `timestamp`, `frame_number` and `person_id` (see
- * va_coco_writer_person_id()). Our detectors find no body keypoints: every
- * `keypoints` array is 51 zeros (all invisible) and `num_keypoints` is 0.
+ * va_coco_writer_person_id()). `keypoints` is COCO's [x, y, v] × 17 in
+ * frame pixels (v = 2: visible, v = 0 with x = y = 0: not labelled) and
+ * `num_keypoints` counts the visible ones; a person without keypoints
+ * (no keypoint model installed, or not a frame they were estimated on) has
+ * 51 zeros and 0.
  * Nothing labels people either: `person_label` is "unknown",
  * `label_confidence` 0.0 and `labeling_method` "none", the reference's
  * values for an unlabelled person.
@@ -440,12 +465,7 @@ va_coco_writer_build_persons (VaAnnotationModel *model, GDateTime *created, guin
     va_coco_document_add_image (&doc, model, image_id, d->frame, d->time);
     b = va_coco_document_begin_annotation (&doc, image_id, VA_COCO_CATEGORY_PERSON, d->x, d->y,
                                            d->width, d->height);
-    json_builder_set_member_name (b, "keypoints");
-    json_builder_begin_array (b);
-    for (guint k = 0; k < 3 * G_N_ELEMENTS (keypoint_names); k++)
-      json_builder_add_double_value (b, 0.0);
-    json_builder_end_array (b);
-    add_member_int (b, "num_keypoints", 0);
+    add_keypoints (b, va_annotation_model_get_keypoints (model, VA_DETECTION_PERSON, i));
     add_member_double (b, "score", d->confidence);
     add_member_int (b, "track_id", d->track_id);
     add_member_double (b, "timestamp", seconds (d->time));

@@ -18,10 +18,49 @@
 #define CENTERNET_MIN_FOUND 17
 #define CENTERNET_MAX_FALSE 1
 
+#define N_KEYPOINTS 17
+
 typedef struct {
   VaTestRect box;
   int track;
+  /* -1: no keypoints on this frame */
+  int num_keypoints;
+  double keypoints[3 * N_KEYPOINTS];
 } Person;
+
+/* Reads the COCO keypoints of a person's structure, checking their form. */
+static void
+read_keypoints (const GstStructure *s, Person *p)
+{
+  const GValue *array = gst_structure_get_value (s, "keypoints");
+  const GValue *scores = gst_structure_get_value (s, "keypoint-scores");
+  int visible = 0;
+
+  p->num_keypoints = -1;
+  if (array == NULL) {
+    g_assert_null (scores);
+    g_assert_false (gst_structure_has_field (s, "num-keypoints"));
+    return;
+  }
+  g_assert_cmpuint (gst_value_array_get_size (array), ==, 3 * N_KEYPOINTS);
+  g_assert_cmpuint (gst_value_array_get_size (scores), ==, N_KEYPOINTS);
+  g_assert_true (gst_structure_get_int (s, "num-keypoints", &p->num_keypoints));
+  for (guint i = 0; i < 3 * N_KEYPOINTS; i++)
+    p->keypoints[i] = g_value_get_double (gst_value_array_get_value (array, i));
+  for (guint k = 0; k < N_KEYPOINTS; k++) {
+    double score = g_value_get_double (gst_value_array_get_value (scores, k));
+    double v = p->keypoints[3 * k + 2];
+
+    g_assert_true (v == 0.0 || v == 2.0);
+    g_assert_cmpfloat (score, >=, 0.0);
+    g_assert_cmpfloat (score, <=, 1.0);
+    /* COCO: a keypoint not labelled is 0, 0, 0 */
+    if (v == 0.0)
+      g_assert_true (p->keypoints[3 * k] == 0.0 && p->keypoints[3 * k + 1] == 0.0);
+    visible += v == 2.0;
+  }
+  g_assert_cmpint (visible, ==, p->num_keypoints);
+}
 
 /* Runs vtest.avi up to LAST_FRAME through `elements`; returns, per frame,
  * a GArray of Person. */
@@ -51,7 +90,7 @@ detect_vtest (const char *elements, const char *backend)
                                                      GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
       GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *)meta;
       GstStructure *s = gst_video_region_of_interest_meta_get_param (roi, "detection");
-      Person p = { { roi->x, roi->y, roi->w, roi->h }, -1 };
+      Person p = { { roi->x, roi->y, roi->w, roi->h }, -1, -1, { 0 } };
       double confidence;
 
       g_assert_cmpstr (g_quark_to_string (roi->roi_type), ==, "person");
@@ -60,6 +99,7 @@ detect_vtest (const char *elements, const char *backend)
       g_assert_true (gst_structure_get_double (s, "confidence", &confidence));
       g_assert_cmpstr (gst_structure_get_string (s, "backend"), ==, backend);
       g_assert_cmpint (p.track, ==, roi->id);
+      read_keypoints (s, &p);
       g_array_append_val (people, p);
     }
     g_ptr_array_add (frames, people);
@@ -155,12 +195,165 @@ test_centernet_vtest_people (void)
   PeopleScore s;
 
   va_test_ensure_model (cli_path, test_models_dir, "centernet");
-  elements = g_strdup_printf ("vapersondetect model=centernet models-dir=\"%s\"", test_models_dir);
+  elements = g_strdup_printf ("vapersondetect model=centernet pose-model=none models-dir=\"%s\"",
+                              test_models_dir);
   s = score_vtest (elements, "centernet");
   g_assert_cmpuint (s.labelled, ==, 19);
   g_assert_cmpuint (s.found, >=, CENTERNET_MIN_FOUND);
   g_assert_cmpuint (s.false_positive, <=, CENTERNET_MAX_FALSE);
   g_assert_cmpuint (s.switches, <=, 4);
+}
+
+/* Mean height of the visible keypoints among @first..@last (COCO indices,
+ * 0-based); FALSE when none is visible. */
+static gboolean
+mean_y (const Person *p, guint first, guint last, double *y)
+{
+  guint n = 0;
+
+  *y = 0.0;
+  for (guint k = first; k <= last; k++) {
+    if (p->keypoints[3 * k + 2] > 0) {
+      *y += p->keypoints[3 * k + 1];
+      n++;
+    }
+  }
+  *y /= MAX (n, 1);
+  return n > 0;
+}
+
+#define NOSE 0
+#define LEFT_SHOULDER 5
+#define RIGHT_SHOULDER 6
+#define LEFT_HIP 11
+#define RIGHT_HIP 12
+#define LEFT_ANKLE 15
+#define RIGHT_ANKLE 16
+
+/* MoveNet on the people CenterNet finds in vtest.avi (10 fps): keypoints on
+ * the frames the person files keep (one a second: frames 0, 10, ...) and on
+ * no other, inside their box, in the order of an upright pedestrian's body
+ * (shoulders above hips, and the nose above them and the ankles below
+ * when they are visible). */
+static void
+test_movenet_vtest_keypoints (void)
+{
+  g_autofree char *elements = NULL;
+  g_autoptr (GPtrArray) frames = NULL;
+  guint people = 0, posed = 0, many = 0, checked = 0, upright = 0;
+
+  va_test_ensure_model (cli_path, test_models_dir, "centernet");
+  va_test_ensure_model (cli_path, test_models_dir, "movenet");
+  elements = g_strdup_printf ("vapersondetect model=centernet pose-model=movenet "
+                              "models-dir=\"%s\"",
+                              test_models_dir);
+  frames = detect_vtest (elements, "centernet");
+  for (guint f = 0; f < frames->len; f++) {
+    GArray *found = g_ptr_array_index (frames, f);
+
+    for (guint i = 0; i < found->len; i++) {
+      const Person *p = &g_array_index (found, Person, i);
+      double margin_x = 0.2 * p->box.width, margin_y = 0.2 * p->box.height;
+      double nose, shoulders, hips, ankles;
+
+      if (f % 10 != 0) {
+        g_assert_cmpint (p->num_keypoints, ==, -1);
+        continue;
+      }
+      g_assert_cmpint (p->num_keypoints, >=, 0);
+      people++;
+      posed += p->num_keypoints > 0;
+      many += p->num_keypoints >= 10;
+      for (guint k = 0; k < N_KEYPOINTS; k++) {
+        if (p->keypoints[3 * k + 2] == 0)
+          continue;
+        g_assert_cmpfloat (p->keypoints[3 * k], >=, p->box.x - margin_x);
+        g_assert_cmpfloat (p->keypoints[3 * k], <=, p->box.x + p->box.width + margin_x);
+        g_assert_cmpfloat (p->keypoints[3 * k + 1], >=, p->box.y - margin_y);
+        g_assert_cmpfloat (p->keypoints[3 * k + 1], <=, p->box.y + p->box.height + margin_y);
+      }
+      if (!mean_y (p, LEFT_SHOULDER, RIGHT_SHOULDER, &shoulders)
+          || !mean_y (p, LEFT_HIP, RIGHT_HIP, &hips))
+        continue;
+      checked++;
+      /* the nose and ankles when seen (MoveNet often scores them low) */
+      upright += shoulders < hips && (!mean_y (p, NOSE, NOSE, &nose) || nose < shoulders)
+                 && (!mean_y (p, LEFT_ANKLE, RIGHT_ANKLE, &ankles) || hips < ankles);
+    }
+  }
+  g_test_message ("%u people on 5 frames: %u with keypoints, %u with 10 or more; %u of %u with "
+                  "shoulders and hips in upright order",
+                  people, posed, many, upright, checked);
+  g_assert_cmpuint (people, >=, CENTERNET_MIN_FOUND);
+  g_assert_cmpuint (posed, >=, people * 9 / 10);
+  g_assert_cmpuint (many, >=, people * 3 / 4);
+  g_assert_cmpuint (checked, >=, people * 3 / 4);
+  g_assert_cmpuint (upright, >=, checked * 9 / 10);
+}
+
+/* pose-model=auto without MoveNet: people, no keypoints, one warning that
+ * says how to install it; asked for by name, the start fails. */
+static void
+test_movenet_missing (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-person-models-XXXXXX", &error);
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=3 ! vapersondetect model=hog-people models-dir=\"%s\" ! "
+      "fakesink",
+      dir);
+  g_autofree char *named = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! vapersondetect model=hog-people pose-model=movenet "
+      "models-dir=\"%s\" ! fakesink",
+      dir);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GError) gerror = NULL;
+  g_autofree char *debug = NULL;
+  GstMessage *msg;
+  guint warnings = 0;
+
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  /* the warnings of the whole run, up to its end */
+  while ((msg = gst_bus_timed_pop_filtered (
+              bus, 30 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING))
+         != NULL) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+
+    g_assert_cmpint (type, !=, GST_MESSAGE_ERROR);
+    if (type == GST_MESSAGE_WARNING) {
+      g_clear_error (&gerror);
+      g_clear_pointer (&debug, g_free);
+      gst_message_parse_warning (msg, &gerror, &debug);
+      g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+      g_assert_nonnull (strstr (debug, "videoannotator models install movenet"));
+      warnings++;
+    }
+    gst_message_unref (msg);
+    if (type == GST_MESSAGE_EOS)
+      break;
+  }
+  g_assert_cmpuint (warnings, ==, 1);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_clear_object (&pipeline);
+
+  pipeline = gst_parse_launch (named, &error);
+  g_assert_no_error (error);
+  gst_clear_object (&bus);
+  bus = gst_element_get_bus (pipeline);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
+                   GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  g_clear_error (&gerror);
+  g_clear_pointer (&debug, g_free);
+  gst_message_parse_error (msg, &gerror, &debug);
+  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (gerror->message, "videoannotator models install movenet"));
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_rmdir (dir);
 }
 
 /* Asked for by name and missing: the start fails and says how to install it. */
@@ -346,6 +539,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vapersondetect/vtest-people", test_vtest_people);
   g_test_add_func ("/vapersondetect/centernet/vtest-people", test_centernet_vtest_people);
   g_test_add_func ("/vapersondetect/centernet/missing", test_centernet_missing);
+  g_test_add_func ("/vapersondetect/movenet/vtest-keypoints", test_movenet_vtest_keypoints);
+  g_test_add_func ("/vapersondetect/movenet/missing", test_movenet_missing);
   g_test_add_func ("/vapersondetect/auto-fallback-warns", test_auto_fallback_warns);
   g_test_add_func ("/vapersondetect/boxes-between-samples", test_boxes_between_samples);
   g_test_add_func ("/vapersondetect/blank-frames", test_blank_frames);

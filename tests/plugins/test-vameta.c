@@ -261,6 +261,64 @@ test_coco_whole_clip (void)
   g_assert_cmpstr (json_object_get_string_member (ann, "image_id"), ==, "video_frame_000012");
 }
 
+/* Persons with and without keypoints: COCO's x, y, v (v = 2 visible, 0 with
+ * x = y = 0 not labelled), num_keypoints counting the visible ones. */
+static void
+test_coco_person_keypoints (void)
+{
+  g_autoptr (VaAnnotationModel) model = va_annotation_model_new ();
+  g_autoptr (JsonNode) root = NULL;
+  VaDetection d = { .x = 10, .y = 20, .width = 30, .height = 90, .confidence = 0.8, .track_id = 1 };
+  gfloat keypoints[VA_KEYPOINT_VALUES] = { 0 };
+  JsonArray *anns, *kp, *names;
+  JsonObject *category;
+  guint n = 0;
+
+  va_annotation_model_set_video_format (model, 320, 240, 10, 1);
+  va_annotation_model_set_person_rate (model, 0.0);
+  va_annotation_model_add_frame (model, 0, GST_SECOND / 10);
+  keypoints[0] = 25.04f; /* nose */
+  keypoints[1] = 24.96f;
+  keypoints[2] = 2.0f;
+  keypoints[3 * 16] = 31.0f; /* right ankle */
+  keypoints[3 * 16 + 1] = 108.0f;
+  keypoints[3 * 16 + 2] = 2.0f;
+  va_annotation_model_add_detection_keypoints (model, VA_DETECTION_PERSON, &d, keypoints);
+  d.track_id = 2;
+  va_annotation_model_add_detection (model, VA_DETECTION_PERSON, &d);
+  g_assert_nonnull (va_annotation_model_get_keypoints (model, VA_DETECTION_PERSON, 0));
+  g_assert_null (va_annotation_model_get_keypoints (model, VA_DETECTION_PERSON, 1));
+
+  root = va_coco_writer_build_persons (model, NULL, &n);
+  g_assert_cmpuint (n, ==, 2);
+  anns = json_object_get_array_member (json_node_get_object (root), "annotations");
+  kp = json_object_get_array_member (json_array_get_object_element (anns, 0), "keypoints");
+  g_assert_cmpuint (json_array_get_length (kp), ==, 51);
+  g_assert_cmpfloat_with_epsilon (json_array_get_double_element (kp, 0), 25.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_array_get_double_element (kp, 1), 25.0, 1e-9);
+  g_assert_cmpint (json_array_get_int_element (kp, 2), ==, 2);
+  for (guint i = 3; i < 48; i++)
+    g_assert_cmpfloat (json_array_get_double_element (kp, i), ==, 0.0);
+  g_assert_cmpint (json_array_get_int_element (kp, 50), ==, 2);
+  g_assert_cmpint (
+      json_object_get_int_member (json_array_get_object_element (anns, 0), "num_keypoints"), ==, 2);
+  kp = json_object_get_array_member (json_array_get_object_element (anns, 1), "keypoints");
+  g_assert_cmpuint (json_array_get_length (kp), ==, 51);
+  for (guint i = 0; i < 51; i++)
+    g_assert_cmpfloat (json_array_get_double_element (kp, i), ==, 0.0);
+  g_assert_cmpint (
+      json_object_get_int_member (json_array_get_object_element (anns, 1), "num_keypoints"), ==, 0);
+
+  category = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (root), "categories"), 0);
+  names = json_object_get_array_member (category, "keypoints");
+  g_assert_cmpuint (json_array_get_length (names), ==, 17);
+  g_assert_cmpstr (json_array_get_string_element (names, 0), ==, "nose");
+  g_assert_cmpstr (json_array_get_string_element (names, 16), ==, "right_ankle");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (category, "skeleton")), ==,
+                    19);
+}
+
 static void
 test_coco_write_file (void)
 {
@@ -394,6 +452,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vameta/coco/scenes", test_coco_scenes);
   g_test_add_func ("/vameta/coco/whole-clip", test_coco_whole_clip);
   g_test_add_func ("/vameta/coco/write-file", test_coco_write_file);
+  g_test_add_func ("/vameta/coco/person-keypoints", test_coco_person_keypoints);
   g_test_add_func ("/vameta/csv/motion", test_csv_motion);
   g_test_add_func ("/vameta/outputs", test_outputs);
 
