@@ -39,10 +39,16 @@ va_cli_open_start_service (gboolean *started, GError **error)
   return TRUE;
 }
 
-/* The server's own address, as the service reads it from the same stored
- * settings; a wildcard bind address is reached on the loopback. */
-static char *
-va_cli_open_web_url (VaSettings *settings)
+/**
+ * va_cli_web_base_url:
+ *
+ * The server's own address, as the service reads it from the same stored
+ * settings; a wildcard bind address is reached on the loopback.
+ *
+ * Returns: (transfer full): `scheme://host:port/`
+ */
+char *
+va_cli_web_base_url (VaSettings *settings)
 {
   const char *address = va_settings_get_string (settings, "bind-address");
   const char *cert = va_settings_get_string (settings, "tls-certificate");
@@ -112,13 +118,28 @@ va_cli_open (int argc, char **argv)
   if (started)
     g_info ("started %s through D-Bus activation", VA_DBUS_BUS_NAME);
 
-  url = va_cli_open_web_url (settings);
+  url = va_cli_web_base_url (settings);
   if (print_only) {
     g_print ("%s\n", url);
     return VA_EXIT_OK;
   }
+  {
+    /* the browser gets a fresh one-time login, never a key */
+    g_autofree char *user = g_strdup (g_get_user_name ());
+    g_autofree char *email = g_strdup_printf ("%s@localhost", user);
+    VaTokenRequest request = {
+      .user_id = user, .username = user, .email = email, .scopes = VA_SCOPE_READ | VA_SCOPE_WRITE
+    };
+
+    g_free (url);
+    url = va_cli_web_login_url (settings, NULL, &request, &error);
+    if (url == NULL) {
+      g_printerr (_ ("videoannotator open: cannot make a login link: %s\n"), error->message);
+      return va_cli_exit_code_for_error (error);
+    }
+  }
   if (!g_app_info_launch_default_for_uri (url, NULL, &error)) {
-    g_printerr (_ ("videoannotator open: cannot open %s: %s\n"), url, error->message);
+    g_printerr (_ ("videoannotator open: cannot open the web UI: %s\n"), error->message);
     return VA_EXIT_FAILURE;
   }
   return VA_EXIT_OK;

@@ -16,37 +16,44 @@
  * other credential. The token travels in the URL fragment, which browsers
  * never send to a server. */
 
-/* The address a local browser reaches the server at. */
-static char *
-va_cli_web_link_base (VaSettings *settings)
+/**
+ * va_cli_web_login_url:
+ * @base: (nullable): the server's address, or %NULL for va_cli_web_base_url()
+ *
+ * A one-time login link for the user running the command (`web-link`, and
+ * `open` for the desktop entry): the token goes after `#login=`, in the
+ * fragment, which a browser never sends to a server.
+ *
+ * Returns: (transfer full) (nullable): the link
+ */
+char *
+va_cli_web_login_url (VaSettings *settings, const char *base, const VaTokenRequest *request,
+                      GError **error)
 {
-  const char *bind = va_settings_get_string (settings, "bind-address");
-  const char *cert = va_settings_get_string (settings, "tls-certificate");
-  const char *scheme = cert != NULL && cert[0] != '\0' ? "https" : "http";
-  gint port = va_settings_get_int (settings, "port");
-  g_autofree char *host = NULL;
+  g_autoptr (VaTokenStore) tokens = va_token_store_new_from_settings (settings, error);
+  g_autofree char *token = NULL;
+  g_autofree char *address = NULL;
 
-  if (bind == NULL || bind[0] == '\0' || g_str_equal (bind, "0.0.0.0"))
-    host = g_strdup ("127.0.0.1");
-  else if (g_str_equal (bind, "::"))
-    host = g_strdup ("[::1]");
-  else if (strchr (bind, ':') != NULL)
-    host = g_strdup_printf ("[%s]", bind);
-  else
-    host = g_strdup (bind);
-  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
+  if (tokens == NULL)
+    return NULL;
+  token = va_login_link_issue (tokens, request, g_get_real_time () / G_USEC_PER_SEC, error);
+  if (token == NULL)
+    return NULL;
+  address = base != NULL ? g_strdup (base) : va_cli_web_base_url (settings);
+  while (g_str_has_suffix (address, "/"))
+    address[strlen (address) - 1] = '\0';
+  return g_strdup_printf ("%s/#login=%s", address, token);
 }
 
 int
 va_cli_web_link (int argc, char **argv)
 {
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (VaTokenStore) tokens = NULL;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
   g_autofree char *user_id = NULL, *username = NULL, *email = NULL, *scopes_text = NULL;
-  g_autofree char *base_url = NULL, *base = NULL, *token = NULL, *url = NULL;
+  g_autofree char *base_url = NULL, *url = NULL;
   gboolean open = FALSE;
   const GOptionEntry entries[] = {
     { "scopes", 0, 0, G_OPTION_ARG_STRING, &scopes_text,
@@ -95,10 +102,6 @@ va_cli_web_link (int argc, char **argv)
   if (!va_settings_load (settings, NULL, &error))
     goto fail;
   va_cli_setup_log (settings);
-  tokens = va_token_store_new_from_settings (settings, &error);
-  if (tokens == NULL)
-    goto fail;
-
   if (user_id == NULL)
     user_id = g_strdup (g_get_user_name ());
   if (username == NULL)
@@ -109,13 +112,9 @@ va_cli_web_link (int argc, char **argv)
   request.username = username;
   request.email = email;
   request.scopes = scopes;
-  token = va_login_link_issue (tokens, &request, g_get_real_time () / G_USEC_PER_SEC, &error);
-  if (token == NULL)
+  url = va_cli_web_login_url (settings, base_url, &request, &error);
+  if (url == NULL)
     goto fail;
-  base = base_url != NULL ? g_strdup (base_url) : va_cli_web_link_base (settings);
-  while (g_str_has_suffix (base, "/"))
-    base[strlen (base) - 1] = '\0';
-  url = g_strdup_printf ("%s/#login=%s", base, token);
   g_print ("%s\n", url);
   if (open && !g_app_info_launch_default_for_uri (url, NULL, &error))
     goto fail;

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "va-settings.h"
+#include "va-token-store.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +51,9 @@ int va_cli_diagnose (int argc, char **argv);
 int va_cli_models (int argc, char **argv);
 int va_cli_pipelines (int argc, char **argv);
 int va_cli_open (int argc, char **argv);
+char *va_cli_web_base_url (VaSettings *settings);
+char *va_cli_web_login_url (VaSettings *settings, const char *base, const VaTokenRequest *request,
+                            GError **error);
 int va_cli_user (int argc, char **argv);
 int va_cli_backup (int argc, char **argv);
 int va_cli_restore (int argc, char **argv);

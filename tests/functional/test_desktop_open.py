@@ -6,6 +6,7 @@ session bus whose only activation file is the one the build installs
 by D-Bus activation, the web UI's address is handed to the default
 browser (a fake one registered through mimeapps.list) and answers."""
 
+import json
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -152,8 +154,23 @@ class OpenTest(unittest.TestCase):
             time.sleep(0.1)
         with open(opened) as f:
             argv = f.read().split()
-        # only the address: no key, no token on the browser's command line
-        self.assertEqual(argv, [f"http://127.0.0.1:{self.port}/"])
+        # the address with a fresh one-time login in the fragment (never
+        # sent to the server, good once for 120 s); never an API key
+        self.assertEqual(len(argv), 1, argv)
+        base, _, fragment = argv[0].partition("#")
+        self.assertEqual(base, f"http://127.0.0.1:{self.port}/")
+        self.assertTrue(fragment.startswith("login=va_login_"), fragment)
+        self.assertNotIn("va_api_", argv[0])
+        token = fragment[len("login="):]
+        exchange = lambda: urllib.request.urlopen(urllib.request.Request(  # noqa: E731
+            base + "api/v1/auth/login-link", data=json.dumps({"token": token}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST"), timeout=30)
+        with exchange() as reply:
+            self.assertEqual(reply.status, 201)
+            self.assertTrue(json.loads(reply.read())["api_key"].startswith("va_api_"))
+        with self.assertRaises(urllib.error.HTTPError) as used:
+            exchange()
+        self.assertEqual(used.exception.code, 401)
 
     def test_without_activation_file_fails_clearly(self):
         self.start_bus(with_activation=False)
