@@ -118,10 +118,12 @@ va_http_fixture_teardown (VaHttpFixture *f, gconstpointer data)
   va_test_dir_free (f->dir);
 }
 
-/* @headers: NULL-terminated name, value pairs */
+/* @headers: NULL-terminated name, value pairs. Returns NULL with @error
+ * when the exchange itself failed (connection closed, ...). */
 static inline VaHttpReply *
-va_http_fetch_full (VaHttpFixture *f, const char *method, const char *path,
-                    const char *const *headers, const char *content_type, GBytes *body)
+va_http_fetch_try (VaHttpFixture *f, const char *method, const char *path,
+                   const char *const *headers, const char *content_type, GBytes *body,
+                   GError **error_out)
 {
   g_autofree char *uri = g_strconcat (f->base, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
@@ -141,7 +143,11 @@ va_http_fetch_full (VaHttpFixture *f, const char *method, const char *path,
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   reply->body = soup_session_send_and_read_finish (f->session, result, &error);
-  g_assert_no_error (error);
+  if (reply->body == NULL) {
+    g_free (reply);
+    g_propagate_error (error_out, g_steal_pointer (&error));
+    return NULL;
+  }
   reply->status = soup_message_get_status (msg);
   reply->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
   type = soup_message_headers_get_content_type (reply->headers, NULL);
@@ -151,6 +157,39 @@ va_http_fetch_full (VaHttpFixture *f, const char *method, const char *path,
 
     reply->json = json_from_string (len > 0 ? data : "", &error);
     g_assert_no_error (error);
+  }
+  return reply;
+}
+
+static inline VaHttpReply *
+va_http_fetch_full (VaHttpFixture *f, const char *method, const char *path,
+                    const char *const *headers, const char *content_type, GBytes *body)
+{
+  g_autoptr (GError) error = NULL;
+  VaHttpReply *reply = va_http_fetch_try (f, method, path, headers, content_type, body, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+/* A body the server refuses from its headers (413 on Content-Length) is
+ * neither read nor kept: the server answers, closes, and drains what
+ * follows for a moment. A client that only reads once it has sent the
+ * whole body (libsoup's does) may find the connection reset before it
+ * reads the answer; that is the documented behaviour (docs/reliability.md),
+ * so either the answer or that reset is accepted here. NULL: reset. */
+static inline VaHttpReply *
+va_http_fetch_refused_body (VaHttpFixture *f, const char *method, const char *path,
+                            const char *const *headers, const char *content_type, GBytes *body)
+{
+  g_autoptr (GError) error = NULL;
+  VaHttpReply *reply = va_http_fetch_try (f, method, path, headers, content_type, body, &error);
+
+  if (reply == NULL) {
+    g_test_message ("refused body: connection closed before the answer was read (%s)",
+                    error->message);
+    g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE)
+                   || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED));
   }
   return reply;
 }
