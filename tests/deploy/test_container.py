@@ -250,7 +250,14 @@ set -eu
 awk '{print $2}' /proc/self/mounts | sort -u | while read -r m; do
   mount -o remount,bind,ro "$m" 2>/dev/null || true
 done
+# a build tree under /tmp (a clone there) stays visible through the tmpfs
+case "$VA_BUILD_TREE" in
+  /tmp/*) mount --bind "$VA_BUILD_TREE" /srv ;;
+esac
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+case "$VA_BUILD_TREE" in
+  /tmp/*) mkdir -p "$VA_BUILD_TREE" && mount --bind /srv "$VA_BUILD_TREE" ;;
+esac
 mount -t tmpfs -o uid=1000,gid=1000,mode=0750 tmpfs "$VA_DATA_MOUNT"
 touch /probe 2>/dev/null && { echo "root is writable" >&2; exit 3; }
 exec setpriv --reuid=1000 --regid=1000 --clear-groups "$@"
@@ -272,7 +279,8 @@ class ReadOnlyRoot(unittest.TestCase):
         env = clean_env(**dockerfile_env(final))
         env.pop("GSETTINGS_BACKEND", None)
         data = "/mnt"
-        env.update(VIDEOANNOTATOR_DATA_DIR=data, HOME=data, VA_DATA_MOUNT=data)
+        env.update(VIDEOANNOTATOR_DATA_DIR=data, HOME=data, VA_DATA_MOUNT=data,
+                   VA_BUILD_TREE=os.path.realpath(BUILD))
         port = free_port()
         env["VIDEOANNOTATOR_PORT"] = str(port)
         script = READ_ONLY_SCRIPT + "\n"
