@@ -524,28 +524,7 @@ test_blazeface_auto_and_fallback (void)
 static void
 test_blazeface_missing (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("va-face-models-XXXXXX", &error);
-  g_autofree char *launch = g_strdup_printf (
-      "videotestsrc num-buffers=1 ! vafacedetect model=blazeface models-dir=\"%s\" ! fakesink",
-      dir);
-  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GError) gerror = NULL;
-  g_autofree char *debug = NULL;
-  GstMessage *msg;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
-                   GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  gst_message_parse_error (msg, &gerror, &debug);
-  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (gerror->message, "videoannotator models install blazeface"));
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  g_rmdir (dir);
+  va_test_assert_model_required ("vafacedetect model=blazeface", "blazeface");
 }
 
 /* A file that is not an ONNX model: a resource error, not a crash. */

@@ -302,10 +302,6 @@ test_movenet_missing (void)
       "videotestsrc num-buffers=3 ! vapersondetect model=hog-people models-dir=\"%s\" ! "
       "fakesink",
       dir);
-  g_autofree char *named = g_strdup_printf (
-      "videotestsrc num-buffers=1 ! vapersondetect model=hog-people pose-model=movenet "
-      "models-dir=\"%s\" ! fakesink",
-      dir);
   g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
   g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
   g_autoptr (GError) gerror = NULL;
@@ -336,52 +332,15 @@ test_movenet_missing (void)
   }
   g_assert_cmpuint (warnings, ==, 1);
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_clear_object (&pipeline);
-
-  pipeline = gst_parse_launch (named, &error);
-  g_assert_no_error (error);
-  gst_clear_object (&bus);
-  bus = gst_element_get_bus (pipeline);
-  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
-                   GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  g_clear_error (&gerror);
-  g_clear_pointer (&debug, g_free);
-  gst_message_parse_error (msg, &gerror, &debug);
-  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (gerror->message, "videoannotator models install movenet"));
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
   g_rmdir (dir);
+  va_test_assert_model_required ("vapersondetect model=hog-people pose-model=movenet", "movenet");
 }
 
 /* Asked for by name and missing: the start fails and says how to install it. */
 static void
 test_centernet_missing (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("va-person-models-XXXXXX", &error);
-  g_autofree char *launch = g_strdup_printf (
-      "videotestsrc num-buffers=1 ! vapersondetect model=centernet models-dir=\"%s\" ! fakesink",
-      dir);
-  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GError) gerror = NULL;
-  g_autofree char *debug = NULL;
-  GstMessage *msg;
-
-  g_assert_no_error (error);
-  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
-                   GST_STATE_CHANGE_FAILURE);
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  gst_message_parse_error (msg, &gerror, &debug);
-  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (gerror->message, "videoannotator models install centernet"));
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  g_rmdir (dir);
+  va_test_assert_model_required ("vapersondetect model=centernet", "centernet");
 }
 
 /* model=auto without CenterNet: HOG, with a warning on the bus. */

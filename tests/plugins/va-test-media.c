@@ -2,6 +2,7 @@
 #include "va-test-media.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 #include <math.h>
 #include <stdio.h>
@@ -505,4 +506,32 @@ va_test_ensure_model (const char *cli, const char *models_dir, const char *name)
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
     g_error ("videoannotator models install %s failed: %s", name, err);
+}
+
+void
+va_test_assert_model_required (const char *element, const char *model_name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("va-models-XXXXXX", &error);
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! %s models-dir=\"%s\" ! fakesink", element, dir);
+  g_autofree char *install = g_strdup_printf ("videoannotator models install %s", model_name);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GError) gerror = NULL;
+  g_autofree char *debug = NULL;
+  GstMessage *msg;
+
+  g_assert_no_error (error);
+  bus = gst_element_get_bus (pipeline);
+  g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), ==,
+                   GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  gst_message_parse_error (msg, &gerror, &debug);
+  g_assert_error (gerror, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (gerror->message, install));
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_rmdir (dir);
 }

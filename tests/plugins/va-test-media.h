@@ -108,4 +108,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaFaceVideo, va_face_video_free)
  * install` (from the npm registry) unless it is there already. */
 void va_test_ensure_model (const char *cli, const char *models_dir, const char *name);
 
+/* `element` (a gst-launch description with the model asked for by name)
+ * with an empty models-dir: the start fails with GST_RESOURCE_ERROR_NOT_FOUND
+ * naming `videoannotator models install model_name`. */
+void va_test_assert_model_required (const char *element, const char *model_name);
+
 G_END_DECLS
