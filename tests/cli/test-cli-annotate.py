@@ -51,8 +51,12 @@ class Annotate(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def annotate(self, *args, **kwargs):
+        # a data directory of its own: models installed in the user's (by
+        # `bootstrap.sh run`, say) would change which face model runs
+        env = dict(kwargs.pop("env", None) or os.environ)
+        env.setdefault("VIDEOANNOTATOR_DATA_DIR", os.path.join(self.tmp, "data"))
         return subprocess.run([EXE, "annotate", *args], capture_output=True, text=True,
-                              timeout=120, cwd=self.tmp, **kwargs)
+                              timeout=120, cwd=self.tmp, env=env, **kwargs)
 
     def outdir(self, name):
         return os.path.join(self.tmp, name)
