@@ -614,8 +614,18 @@ class Alerts(ApiTest):
         blocked = s.request("GET", "/health")
         self.assertEnvelope(blocked, 403, "CLIENT_BLOCKED")
         self.assertGreater(int(blocked.headers["Retry-After"]), 60)
-        with open(os.path.join(s.data, "logs", "security.log")) as f:
-            records = [json.loads(line) for line in f]
+        # the block is in force at once; the log record is written by the
+        # main loop after the answer (and the log is buffered): wait for it
+        path = os.path.join(s.data, "logs", "security.log")
+        records = []
+        deadline = time.monotonic() + 10
+        while not records and time.monotonic() < deadline:
+            if os.path.exists(path):
+                with open(path) as f:
+                    records = [json.loads(line) for line in f if line.strip()]
+            if not records:
+                time.sleep(0.1)
+        self.assertTrue(records, "no security.log record within 10 s")
         self.assertEqual(records[-1]["alert"], "auth_failures")
         self.assertEqual(records[-1]["client"], "127.0.0.1")
 
