@@ -137,7 +137,7 @@ def found_words(path):
             cues.append(" ".join(lines[timing[0] + 1:]))
     words = sum(len(c.split()) for c in cues)
     first = cues[0] if cues else ""
-    return words, f"{len(cues)} cues, {words} words: “{first[:40]}…”"
+    return words, f"{len(cues)} cues, {words} words: “{first[:30]}…”"
 
 
 def found_speakers(path):
