@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "va-engine-private.h"
 #include "config.h"
 
 #include <string.h>

@@ -66,5 +66,12 @@ gboolean va_dbus_handle_get_results (VaDBusManager *manager, GDBusMethodInvocati
 gboolean va_dbus_handle_open_result_file (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                                           GUnixFDList *fd_list, const char *id,
                                           const char *pipeline);
+gboolean va_dbus_handle_list_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation);
+gboolean va_dbus_handle_create_key (VaDBusManager *manager, GDBusMethodInvocation *invocation,
+                                    GVariant *request);
+gboolean va_dbus_handle_revoke_key (VaDBusManager *manager, GDBusMethodInvocation *invocation,
+                                    const char *id);
+gboolean va_dbus_handle_revoke_all_keys (VaDBusManager *manager,
+                                         GDBusMethodInvocation *invocation);
 
 G_END_DECLS

@@ -59,7 +59,7 @@ va_http_fixture_setup_with (VaHttpFixture *f, const char *const *overrides, gboo
    * the tests put them (queue positions, states set "as the queue would") */
   f->tokens = va_token_store_new (va_settings_get_token_dir (f->settings), "file", &error);
   g_assert_no_error (error);
-  f->server = va_http_server_new (f->engine, f->tokens, dev, NULL, &error);
+  f->server = va_http_server_new (f->engine, dev, NULL, &error);
   g_assert_no_error (error);
   va_http_server_set_listen_port (f->server, 0);
   va_http_server_start (f->server, &error);
