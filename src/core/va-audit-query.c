@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "va-engine-private.h"
 #include "config.h"
+
+#include "va-engine-private.h"
 
 #include <string.h>
 
