@@ -17,7 +17,8 @@
 static VaCaller *
 va_engine_caller_for_key (VaApiKey *record)
 {
-  VaCaller *caller = va_caller_new (va_api_key_get_user_id (record), va_api_key_get_scopes (record));
+  VaCaller *caller
+      = va_caller_new (va_api_key_get_user_id (record), va_api_key_get_scopes (record));
 
   va_caller_set_username (caller, va_api_key_get_username (record));
   va_caller_set_email (caller, va_api_key_get_email (record));
@@ -108,8 +109,7 @@ va_engine_authenticate_request (VaEngine *self, const char *key, const char *cli
     caller = va_caller_new_anonymous ();
 
   if (caller == NULL) {
-    if (client_address != NULL
-        && g_error_matches (local_error, VA_ERROR, VA_ERROR_UNAUTHENTICATED))
+    if (client_address != NULL && g_error_matches (local_error, VA_ERROR, VA_ERROR_UNAUTHENTICATED))
       va_engine_note_auth_failure (self, client_address);
     g_propagate_error (error, g_steal_pointer (&local_error));
     return NULL;

@@ -6,8 +6,8 @@
 G_BEGIN_DECLS
 
 VaCaller *va_engine_authenticate_request (VaEngine *self, const char *key,
-                                          const char *client_address,
-                                          VaTokenRejection *rejection, GError **error);
+                                          const char *client_address, VaTokenRejection *rejection,
+                                          GError **error);
 guint va_engine_client_blocked_for (VaEngine *self, const char *client);
 void va_engine_note_request (VaEngine *self, const char *client);
 void va_engine_note_auth_failure (VaEngine *self, const char *client);

@@ -29,7 +29,8 @@ va_engine_redeem_login_link (VaEngine *self, const char *token, const char *clie
 
   g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
 
-  record = va_login_link_redeem (va_engine_get_token_store (self), token, g_get_real_time () / G_USEC_PER_SEC, key, error);
+  record = va_login_link_redeem (va_engine_get_token_store (self), token,
+                                 g_get_real_time () / G_USEC_PER_SEC, key, error);
   if (record == NULL)
     return NULL;
   owner = va_caller_new (va_api_key_get_user_id (record), va_api_key_get_scopes (record));

@@ -100,7 +100,7 @@ va_security_monitor_blocked_for (VaSecurityMonitor *self, const char *client, gi
 
 static JsonObject *
 va_security_monitor_fire (VaSecurityClient *r, const char *rule, const char *client, guint count,
-                     guint window_s, gint64 now_us)
+                          guint window_s, gint64 now_us)
 {
   JsonObject *alert = json_object_new ();
   g_autofree char *message = g_strdup_printf (
@@ -154,7 +154,7 @@ va_security_monitor_note_request (VaSecurityMonitor *self, const char *client, g
   }
   if (++r->window_requests == VA_SECURITY_REQUESTS_MAX + 1)
     return va_security_monitor_fire (r, "request_rate", client, r->window_requests,
-                                VA_SECURITY_REQUEST_WINDOW_US / G_USEC_PER_SEC, now_us);
+                                     VA_SECURITY_REQUEST_WINDOW_US / G_USEC_PER_SEC, now_us);
   return NULL;
 }
 
@@ -176,7 +176,7 @@ va_security_monitor_note_auth_failure (VaSecurityMonitor *self, const char *clie
   if (in_window > VA_SECURITY_AUTH_FAILURES_MAX && r->blocked_until <= now_us) {
     r->n_failures = 0;
     return va_security_monitor_fire (r, "auth_failures", client, in_window,
-                                VA_SECURITY_AUTH_WINDOW_US / G_USEC_PER_SEC, now_us);
+                                     VA_SECURITY_AUTH_WINDOW_US / G_USEC_PER_SEC, now_us);
   }
   return NULL;
 }

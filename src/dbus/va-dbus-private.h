@@ -71,7 +71,6 @@ gboolean va_dbus_handle_create_key (VaDBusManager *manager, GDBusMethodInvocatio
                                     GVariant *request);
 gboolean va_dbus_handle_revoke_key (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                                     const char *id);
-gboolean va_dbus_handle_revoke_all_keys (VaDBusManager *manager,
-                                         GDBusMethodInvocation *invocation);
+gboolean va_dbus_handle_revoke_all_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation);
 
 G_END_DECLS

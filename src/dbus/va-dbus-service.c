@@ -172,8 +172,7 @@ va_dbus_service_new (VaEngine *engine)
   g_signal_connect (engine, "job-cancelled", G_CALLBACK (va_dbus_service_job_finished_cb), self);
   g_signal_connect (engine, "job-deleted", G_CALLBACK (va_dbus_service_job_deleted_cb), self);
   /* whichever transport fed the engine's security monitor */
-  g_signal_connect (engine, "security-alert", G_CALLBACK (va_dbus_service_security_alert_cb),
-                    self);
+  g_signal_connect (engine, "security-alert", G_CALLBACK (va_dbus_service_security_alert_cb), self);
   va_dbus_service_refresh_cb (self);
   return self;
 }

@@ -15,8 +15,8 @@
  * records through the codec, which never has a secret to show: the key
  * itself appears once, in the answer to its creation. */
 
-#define VA_HTTP_KEYS_HINT                                                                          \
-  "Send {\"user_id\": \"…\", \"username\": \"…\", \"email\": \"…\", \"scopes\": [\"read\"], "     \
+#define VA_HTTP_KEYS_HINT                                                                           \
+  "Send {\"user_id\": \"…\", \"username\": \"…\", \"email\": \"…\", \"scopes\": [\"read\"], " \
   "\"expires_in_days\": 90}"
 
 static void

@@ -81,10 +81,10 @@ struct _VaHttpRequest {
   char *user_id;
   char *key_prefix;
   char *key_id;
-  guint scopes;              /* mask of 1 << VaHttpScope granted to the caller */
+  guint scopes;                /* mask of 1 << VaHttpScope granted to the caller */
   gboolean auth_failure_noted; /* the engine counted this request's 401 already */
-  GCancellable *cancellable; /* cancelled when the client goes away */
-  guint64 body_bytes;        /* request body bytes seen (for limits) */
+  GCancellable *cancellable;   /* cancelled when the client goes away */
+  guint64 body_bytes;          /* request body bytes seen (for limits) */
   gpointer handler_data;
   GDestroyNotify handler_data_free;
   gboolean finished;
@@ -162,7 +162,6 @@ guint va_http_rate_limiter_get_size (VaHttpRateLimiter *limiter);
 void va_http_rate_limiter_prune (VaHttpRateLimiter *limiter, gint64 now_us);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpRateLimiter, va_http_rate_limiter_free)
 char *va_http_client_address (SoupServerMessage *msg, const char *const *trusted_proxies);
-
 
 /* va-http-access-log.c */
 void va_http_access_log_write (VaLog *log, VaHttpRequest *req, guint status, guint64 bytes,

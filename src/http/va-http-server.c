@@ -1009,7 +1009,6 @@ va_http_server_class_init (VaHttpServerClass *klass)
                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS
                                   | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
 }
 
 static void

@@ -47,8 +47,7 @@ va_http_parse_json_object (VaHttpRequest *req, const char *hint)
 JsonObject *
 va_http_validate_body (VaHttpRequest *req)
 {
-  return va_http_parse_json_object (
-      req, "Send {\"config\": {...}, \"selected_pipelines\": [...]}");
+  return va_http_parse_json_object (req, "Send {\"config\": {...}, \"selected_pipelines\": [...]}");
 }
 
 static gboolean

@@ -197,8 +197,8 @@ test_engine_blocks_client (Fixture *f, gconstpointer data)
   g_signal_connect (f->engine, "security-alert", G_CALLBACK (on_alert), alerts);
   for (guint i = 0; i < 11; i++) {
     g_autoptr (GError) error = NULL;
-    g_assert_null (va_engine_authenticate_request (f->engine, "va_api_nope", "198.51.100.7",
-                                                   NULL, &error));
+    g_assert_null (
+        va_engine_authenticate_request (f->engine, "va_api_nope", "198.51.100.7", NULL, &error));
     g_assert_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED);
   }
   /* raised on the main context */
@@ -212,8 +212,8 @@ test_engine_blocks_client (Fixture *f, gconstpointer data)
    * to the client, before it asks) */
   {
     g_autoptr (GError) error = NULL;
-    g_autoptr (VaCaller) c = va_engine_authenticate_request (f->engine, good, "198.51.100.8", NULL,
-                                                             &error);
+    g_autoptr (VaCaller) c
+        = va_engine_authenticate_request (f->engine, good, "198.51.100.8", NULL, &error);
     g_assert_no_error (error);
   }
 }

@@ -824,8 +824,8 @@ test_key_methods (Fixture *f, gconstpointer data)
   g_assert_true (listed);
 
   g_clear_object (&res);
-  va_dbus_manager_call_revoke_key (f->proxy, dict_string (record, "id"), NULL,
-                                   va_test_store_result, &res);
+  va_dbus_manager_call_revoke_key (f->proxy, dict_string (record, "id"), NULL, va_test_store_result,
+                                   &res);
   g_assert_true (va_dbus_manager_call_revoke_key_finish (f->proxy, &revoked, &newly,
                                                          va_test_wait_for (&res), &error));
   g_assert_no_error (error);
