@@ -370,12 +370,15 @@ va_cli_token_usage (FILE *out)
              _ (va_cli_token_commands[i].summary));
   fprintf (out, "\n%s\n",
            _ ("Every command takes --data-dir DIR and the other setting flags; run "
-              "“videoannotator token COMMAND --help”."));
+              "“videoannotator token COMMAND --help”. “videoannotator token --dbus COMMAND "
+              "[--system]” asks a running service over D-Bus instead."));
 }
 
 int
 va_cli_token (int argc, char **argv)
 {
+  if (argc >= 2 && g_str_equal (argv[1], "--dbus"))
+    return va_cli_token_dbus (argc - 1, argv + 1);
   if (argc >= 2) {
     for (guint i = 0; i < G_N_ELEMENTS (va_cli_token_commands); i++) {
       if (g_str_equal (argv[1], va_cli_token_commands[i].name))

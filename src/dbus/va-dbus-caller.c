@@ -87,7 +87,9 @@ va_dbus_call_authenticated (VaDBusCall *call, guint32 uid)
     return;
   }
   va_engine_note_request (call->engine, client);
-  call->caller = va_engine_authenticate_uid (call->engine, uid, &error);
+  call->caller = call->admin_authorized
+                     ? va_engine_authenticate_uid_authorized (call->engine, uid, &error)
+                     : va_engine_authenticate_uid (call->engine, uid, &error);
   if (call->caller == NULL) {
     va_dbus_call_fail (call, error);
     return;

@@ -10,7 +10,9 @@
 
 /* ListKeys, CreateKey, RevokeKey, RevokeAllKeys: the engine's key
  * administration calls (va-engine-keys.c), which hold every rule (admin
- * scope, read-only mode, auditing), as REST and `videoannotator token` do. */
+ * scope, read-only mode, auditing), as REST and `videoannotator token` do.
+ * On the system bus polkit may grant the administration first
+ * (va-dbus-polkit.c). */
 
 /* ---- ListKeys ---- */
 
@@ -33,7 +35,7 @@ va_dbus_list_keys_run (VaDBusCall *call)
 gboolean
 va_dbus_handle_list_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation)
 {
-  return va_dbus_call_run (va_dbus_call_new (manager, invocation, va_dbus_list_keys_run));
+  return va_dbus_call_run_admin (va_dbus_call_new (manager, invocation, va_dbus_list_keys_run));
 }
 
 /* ---- CreateKey ---- */
@@ -133,7 +135,7 @@ va_dbus_handle_create_key (VaDBusManager *manager, GDBusMethodInvocation *invoca
   VaDBusCall *call = va_dbus_call_new (manager, invocation, va_dbus_create_key_run);
 
   call->options = g_variant_ref (request);
-  return va_dbus_call_run (call);
+  return va_dbus_call_run_admin (call);
 }
 
 /* ---- RevokeKey ---- */
@@ -163,7 +165,7 @@ va_dbus_handle_revoke_key (VaDBusManager *manager, GDBusMethodInvocation *invoca
   VaDBusCall *call = va_dbus_call_new (manager, invocation, va_dbus_revoke_key_run);
 
   call->id = g_strdup (id);
-  return va_dbus_call_run (call);
+  return va_dbus_call_run_admin (call);
 }
 
 /* ---- RevokeAllKeys ---- */
@@ -186,5 +188,6 @@ va_dbus_revoke_all_keys_run (VaDBusCall *call)
 gboolean
 va_dbus_handle_revoke_all_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation)
 {
-  return va_dbus_call_run (va_dbus_call_new (manager, invocation, va_dbus_revoke_all_keys_run));
+  return va_dbus_call_run_admin (
+      va_dbus_call_new (manager, invocation, va_dbus_revoke_all_keys_run));
 }

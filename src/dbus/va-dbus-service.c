@@ -19,6 +19,7 @@ struct _VaDBusService {
 
   VaEngine *engine;
   GHashTable *announced; /* job id → the state last announced (static string) */
+  gboolean system_bus;   /* polkit is asked before administration */
   guint refresh_id;
 };
 
@@ -175,6 +176,18 @@ va_dbus_service_new (VaEngine *engine)
   g_signal_connect (engine, "security-alert", G_CALLBACK (va_dbus_service_security_alert_cb), self);
   va_dbus_service_refresh_cb (self);
   return self;
+}
+
+gboolean
+va_dbus_service_get_system_bus (VaDBusService *self)
+{
+  return self->system_bus;
+}
+
+void
+va_dbus_service_set_system_bus (VaDBusService *self, gboolean system_bus)
+{
+  self->system_bus = system_bus;
 }
 
 VaEngine *
