@@ -30,9 +30,11 @@ va_engine_keys_store (VaEngine *self, VaCaller *caller, GError **error)
   return tokens;
 }
 
-/* The entry names the actor's key when there is one (`audit list --key`
- * answers "what did this key do"); an operator at the command line has
- * none, and then the key acted upon is named instead. */
+/* The entry names the actor's key and user when the actor used a key
+ * (`audit list --key` answers "what did this key do"). A local operator
+ * (command line, D-Bus) has no key: the entry then names the key acted
+ * upon and its owner, so the key's history reads from its creation on,
+ * and the operator goes in the detail. */
 static void
 va_engine_keys_audit (VaEngine *self, VaCaller *caller, const char *action, VaApiKey *key,
                       JsonObject *detail)
@@ -41,12 +43,16 @@ va_engine_keys_audit (VaEngine *self, VaCaller *caller, const char *action, VaAp
   g_autoptr (JsonObject) extra = detail != NULL ? json_object_ref (detail) : json_object_new ();
   g_autoptr (GError) error = NULL;
   const char *transport = va_caller_get_transport (caller);
-  const char *actor_prefix = va_caller_get_key_prefix (caller);
+  gboolean actor_has_key = va_caller_get_key_prefix (caller) != NULL;
 
   json_object_set_string_member (extra, "source", transport != NULL ? transport : "engine");
-  if (va_caller_get_username (caller) != NULL)
-    json_object_set_string_member (extra, "operator", va_caller_get_username (caller));
+  if (!actor_has_key) {
+    json_object_set_string_member (extra, "operator_id", va_caller_get_user_id (caller));
+    if (va_caller_get_username (caller) != NULL)
+      json_object_set_string_member (extra, "operator", va_caller_get_username (caller));
+  }
   va_audit_entry_set_user_id (entry, va_caller_get_user_id (caller));
+  va_audit_entry_set_key_prefix (entry, va_caller_get_key_prefix (caller));
   va_audit_entry_set_request_id (entry, va_caller_get_request_id (caller));
   if (key != NULL) {
     g_autofree char *scopes = va_scopes_to_string (va_api_key_get_scopes (key));
@@ -55,10 +61,11 @@ va_engine_keys_audit (VaEngine *self, VaCaller *caller, const char *action, VaAp
     json_object_set_string_member (extra, "key_user_id", va_api_key_get_user_id (key));
     json_object_set_string_member (extra, "scopes", scopes);
     va_audit_entry_set_target (entry, va_api_key_get_id (key));
-    if (actor_prefix == NULL)
-      actor_prefix = va_api_key_get_prefix (key);
+    if (!actor_has_key) {
+      va_audit_entry_set_user_id (entry, va_api_key_get_user_id (key));
+      va_audit_entry_set_key_prefix (entry, va_api_key_get_prefix (key));
+    }
   }
-  va_audit_entry_set_key_prefix (entry, actor_prefix);
   va_audit_entry_set_detail (entry, extra);
   if (!va_audit_record_entry (va_engine_get_audit (self), entry,
                               va_caller_get_client_address (caller), &error))
