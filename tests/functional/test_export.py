@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.request
 import uuid
 import zipfile
 
@@ -200,6 +201,61 @@ class RestExport(ExportHelpers, ApiTest):
 
         # the server is still up and serving
         self.assertEqual(self.get(f"/api/v1/jobs/{a1}", alice).status, 200)
+
+    def test_large_media_is_streamed(self):
+        """A 160 MB upload comes back through the export without the
+        server holding it: its RSS is sampled while the body is read."""
+        s = self.server
+        key = s.key("carla", "read,write")
+        tmp = tempfile.mkdtemp(prefix="va-export-big-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        big = os.path.join(tmp, "big.mp4")
+        with open(self.video, "rb") as f:
+            head = f.read()
+        sha = hashlib.sha256()
+        with open(big, "wb") as f:
+            # a real clip, then data no decoder tuned for: typefinds as MP4
+            f.write(head)
+            sha.update(head)
+            for _ in range(160):
+                block = os.urandom(1024 * 1024)
+                f.write(block)
+                sha.update(block)
+        ctype, body = multipart({"selected_pipelines": "scene_detection"},
+                                {"video": ("big.mp4", open(big, "rb").read())})
+        r = s.request("POST", "/api/v1/jobs", key, body, ctype, timeout=300)
+        del body
+        self.assertEqual(r.status, 201, r.body)
+        job = r.json()["id"]
+        s.wait_for(key, job, ("completed", "failed"), timeout=300)
+
+        req = urllib.request.Request(f"{s.base}/api/v1/jobs/{job}/export?with_media=true")
+        req.add_header("Authorization", f"Bearer {key}")
+        out = os.path.join(tmp, "export.zip")
+        peak = before = rss_kib(s.proc.pid)
+        with urllib.request.urlopen(req, timeout=300) as resp, open(out, "wb") as f:
+            self.assertEqual(resp.status, 200)
+            while True:
+                chunk = resp.read(1024 * 1024)
+                if not chunk:
+                    break
+                f.write(chunk)
+                peak = max(peak, rss_kib(s.proc.pid))
+        self.assertGreater(os.path.getsize(out), 160 * 1024 * 1024)
+        # one block at a time: far less than the 160 MB that went through
+        self.assertLess(peak - before, 32 * 1024, f"RSS grew from {before} to {peak} KiB")
+        with zipfile.ZipFile(out) as z:
+            manifest = self.check_manifest(z)
+            media = [f for f in manifest["files"] if "/media/" in f["path"]]
+            self.assertEqual([m["sha256"] for m in media], [sha.hexdigest()])
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
 
 
 if __name__ == "__main__":
