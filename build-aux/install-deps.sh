@@ -21,6 +21,8 @@ packages=(
   chromium
   # converting the TF.js person and pose models to ONNX (models install)
   python3-onnx python3-numpy
+  # media the demo sample (build-aux/sample_media.py) and the tests are made
+  # of: photographs and a street video, recordings, synthetic voices
   pocketsphinx-testdata codec2-examples opencv-doc
   # sanitizers and fuzzing
   clang llvm libclang-rt-14-dev
