@@ -100,6 +100,11 @@ GPtrArray *va_engine_list_jobs_finish (VaEngine *self, GAsyncResult *result, gui
 GPtrArray *va_engine_list_jobs (VaEngine *self, VaCaller *caller, guint page, guint per_page,
                                 const char *status_filter, guint64 *total, GError **error);
 
+void va_engine_list_batch_jobs_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                      const char *status_filter, const char *batch_id,
+                                      gboolean unbatched_only, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+
 void va_engine_cancel_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
@@ -141,6 +146,42 @@ void va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const cha
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);
 GPtrArray *va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **error);
+
+/* batches of 1.5 clients (va-engine-batches.c) */
+/**
+ * VaBatchOutcome:
+ * @batch_id: the batch
+ * @done: (element-type utf8): the jobs cancelled (or retried)
+ * @skipped: (element-type utf8): the jobs left alone
+ * @reasons: (element-type utf8): why, one per @skipped job
+ */
+typedef struct {
+  char *batch_id;
+  GPtrArray *done;
+  GPtrArray *skipped;
+  GPtrArray *reasons;
+} VaBatchOutcome;
+
+void va_batch_outcome_free (VaBatchOutcome *outcome);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaBatchOutcome, va_batch_outcome_free)
+
+void va_engine_list_batches_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GPtrArray *va_engine_list_batches_finish (VaEngine *self, GAsyncResult *result, guint64 *total,
+                                          GError **error);
+void va_engine_get_batch_async (VaEngine *self, VaCaller *caller, const char *batch_id,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+VaBatch *va_engine_get_batch_finish (VaEngine *self, GAsyncResult *result, GError **error);
+void va_engine_cancel_batch_async (VaEngine *self, VaCaller *caller, const char *batch_id,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+void va_engine_retry_batch_async (VaEngine *self, VaCaller *caller, const char *batch_id,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+VaBatchOutcome *va_engine_batch_outcome_finish (VaEngine *self, GAsyncResult *result,
+                                                GError **error);
 
 /* tickets for the browser's event stream (va-engine-events.c) */
 char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,

@@ -16,6 +16,14 @@ static const VaHttpQueryParam va_http_list_query[] = {
   { "per_page", "Jobs per page, 1 to 1000 (default 10)", "integer" },
   { "status_filter", "Only jobs in this state: pending, running, completed, failed, cancelled",
     "string" },
+  { "batch_id", "Only the jobs submitted with this batch_id", "string" },
+  { "unbatched_only", "Only jobs submitted without a batch_id (default false)", "boolean" },
+  { NULL },
+};
+
+static const VaHttpQueryParam va_http_batches_query[] = {
+  { "page", "Page number, from 1 (default 1)", "integer" },
+  { "per_page", "Batches per page, 1 to 100 (default 20)", "integer" },
   { NULL },
 };
 
@@ -86,8 +94,9 @@ static const VaHttpRoute va_http_routes[] = {
 
   /* jobs */
   { "POST", "/api/v1/jobs", WRITE, VA_HTTP_ROUTE_UPLOAD, va_http_jobs_submit, "submitJob",
-    "Submit a video (multipart: video, config, selected_pipelines, consent)", "jobs", 201, JSON,
-    NULL },
+    "Submit a video (multipart: video, config, selected_pipelines, consent, batch_id, "
+    "batch_name)",
+    "jobs", 201, JSON, NULL },
   { "GET", "/api/v1/jobs", READ, 0, va_http_jobs_list, "listJobs",
     "List the caller's jobs (all jobs for admin), oldest first", "jobs", 200, JSON,
     va_http_list_query },
@@ -123,6 +132,20 @@ static const VaHttpRoute va_http_routes[] = {
     "A ticket (10 min, this job's video only, any number of requests) for a <video> element: "
     "GET /api/v1/jobs/{job_id}/video?ticket=",
     "jobs", 201, JSON, NULL },
+  /* batches (1.5): jobs sharing a client-chosen batch_id */
+  { "GET", "/api/v1/batches", READ, 0, va_http_batches_list, "listBatches",
+    "The batches of the caller's jobs (all for admin), newest first, with counts per state",
+    "batches", 200, JSON, va_http_batches_query },
+  { "GET", "/api/v1/batches/{batch_id}", READ, 0, va_http_batches_get, "getBatch",
+    "One batch's summary: counts per state, completion, time left (total 0 when no job has it)",
+    "batches", 200, JSON, NULL },
+  { "POST", "/api/v1/batches/{batch_id}/cancel", WRITE, 0, va_http_batches_cancel, "cancelBatch",
+    "Cancel every pending or running job of a batch; finished ones are listed as skipped",
+    "batches", 200, JSON, NULL },
+  { "POST", "/api/v1/batches/{batch_id}/retry", WRITE, 0, va_http_batches_retry, "retryBatch",
+    "Run a batch's failed and cancelled jobs again (same job ids); others are listed as skipped",
+    "batches", 200, JSON, NULL },
+
   /* erasure (right to be forgotten) */
   { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
     "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,
