@@ -8,6 +8,7 @@
 #include "va-byte-range.h"
 #include "va-caller.h"
 #include "va-config-report.h"
+#include "va-ingest.h"
 #include "va-job-queue.h"
 #include "va-pipeline-registry.h"
 #include "va-job-result.h"
@@ -182,6 +183,36 @@ void va_engine_retry_batch_async (VaEngine *self, VaCaller *caller, const char *
                                   gpointer user_data);
 VaBatchOutcome *va_engine_batch_outcome_finish (VaEngine *self, GAsyncResult *result,
                                                 GError **error);
+
+/* server-side folder ingest of 1.5 clients (va-engine-ingest.c) */
+/**
+ * VaIngestOutcome:
+ * @batch_id: the batch of the new jobs
+ * @batch_name: (nullable): its name
+ * @path: the folder, resolved
+ * @created: (element-type utf8): the new jobs' ids
+ * @skipped: (element-type utf8): file names not ingested
+ * @reasons: (element-type utf8): why, one per @skipped file
+ */
+typedef struct {
+  char *batch_id;
+  char *batch_name;
+  char *path;
+  GPtrArray *created;
+  GPtrArray *skipped;
+  GPtrArray *reasons;
+} VaIngestOutcome;
+
+void va_ingest_outcome_free (VaIngestOutcome *outcome);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaIngestOutcome, va_ingest_outcome_free)
+
+void va_engine_ingest_folder_async (VaEngine *self, VaCaller *caller, gboolean local_caller,
+                                    const char *path, gboolean recursive, JsonObject *config,
+                                    const char *const *pipelines, const char *batch_id,
+                                    const char *batch_name, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+VaIngestOutcome *va_engine_ingest_folder_finish (VaEngine *self, GAsyncResult *result,
+                                                 VaIngestRefusal *refusal, GError **error);
 
 /* tickets for the browser's event stream (va-engine-events.c) */
 char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,

@@ -146,6 +146,12 @@ static const VaHttpRoute va_http_routes[] = {
     "Run a batch's failed and cancelled jobs again (same job ids); others are listed as skipped",
     "batches", 200, JSON, NULL },
 
+  { "POST", "/api/v1/ingest", WRITE, VA_HTTP_ROUTE_JSON_BODY, va_http_ingest_folder, "ingestFolder",
+    "Admin, on this machine only: one job per video of a folder on the server inside "
+    "ingest-roots, as one batch (JSON: path, recursive, selected_pipelines, config, batch_id, "
+    "batch_name)",
+    "batches", 201, JSON, NULL },
+
   /* erasure (right to be forgotten) */
   { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
     "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,
