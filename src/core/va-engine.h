@@ -214,6 +214,13 @@ void va_engine_ingest_folder_async (VaEngine *self, VaCaller *caller, gboolean l
 VaIngestOutcome *va_engine_ingest_folder_finish (VaEngine *self, GAsyncResult *result,
                                                  VaIngestRefusal *refusal, GError **error);
 
+/* a job's results as an ELAN document (va-engine-eaf.c) */
+void va_engine_export_eaf_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+GBytes *va_engine_export_eaf_finish (VaEngine *self, GAsyncResult *result, char **filename,
+                                     GError **error);
+
 /* tickets for the browser's event stream (va-engine-events.c) */
 char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,
                                     GError **error);

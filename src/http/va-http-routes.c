@@ -122,6 +122,10 @@ static const VaHttpRoute va_http_routes[] = {
     va_http_jobs_result_file, "getJobResultFile",
     "Download the output file of one pipeline, or another of its files by name", "results", 200,
     "application/octet-stream", va_http_file_query },
+  { "GET", "/api/v1/jobs/{job_id}/results/eaf", READ, 0, va_http_jobs_eaf, "getJobResultsEaf",
+    "A completed job's transcript, speakers (one tier each), voice activity and scenes as one "
+    "ELAN 3.0 document (.eaf)",
+    "results", 200, "application/xml", NULL },
   { "GET", "/api/v1/jobs/{job_id}/artifacts", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_artifacts,
     "getJobArtifacts",
     "Download the annotations, reports and logs of a job as a ZIP archive (streamed); the video "
