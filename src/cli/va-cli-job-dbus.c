@@ -23,28 +23,18 @@ typedef struct {
   VaDBusManager *proxy;
 } VaCliJobDBus;
 
+/* @error: (transfer full). With --json, the `{"error": …}` object of the
+ * REST commands goes to stdout too. */
 static int
-va_cli_job_dbus_fail (const char *command, GError *error)
+va_cli_job_dbus_fail (VaCliJobDBus *self, const char *command, GError *error)
 {
-  int code;
+  g_autoptr (GError) owned = error;
 
   g_dbus_error_strip_remote_error (error);
   g_printerr ("videoannotator job %s: %s\n", command, error->message);
-  if (error->domain != VA_ERROR)
-    return VA_EXIT_UNAVAILABLE; /* no bus, no service */
-  switch ((VaError)error->code) {
-  case VA_ERROR_UNAUTHENTICATED:
-  case VA_ERROR_FORBIDDEN:
-    code = VA_EXIT_DENIED;
-    break;
-  case VA_ERROR_CONFLICT:
-    code = VA_EXIT_CONFLICT;
-    break;
-  default:
-    code = va_cli_exit_code_for_error (error);
-    break;
-  }
-  return code;
+  if (self->json)
+    va_cli_print_json_error (error, NULL);
+  return va_cli_exit_code_for_error (error);
 }
 
 /* Parses the options; @rest gets the arguments left. */
@@ -72,12 +62,16 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
     return VA_EXIT_USAGE;
   }
   bus = g_bus_get_sync (self->system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &error);
-  if (bus != NULL)
-    self->proxy
-        = va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                          VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, &error);
+  /* however the connection failed (no socket, no address, refused), the
+   * service cannot be reached */
+  if (bus == NULL)
+    return va_cli_job_dbus_fail (
+        self, argv[0], g_error_new_literal (G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER, error->message));
+  self->proxy
+      = va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                        VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, &error);
   if (self->proxy == NULL)
-    return va_cli_job_dbus_fail (argv[0], g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, argv[0], g_steal_pointer (&error));
   return VA_EXIT_OK;
 }
 
@@ -85,9 +79,8 @@ static void
 va_cli_job_dbus_print (GVariant *value)
 {
   g_autoptr (JsonNode) node = json_gvariant_serialize (value);
-  g_autofree char *text = json_to_string (node, TRUE);
 
-  g_print ("%s\n", text);
+  va_cli_print_json (node);
 }
 
 static const char *
@@ -153,7 +146,7 @@ va_cli_job_dbus_list (VaCliJobDBus *self, int argc, char **argv)
     g_variant_dict_insert (&options, "status", "s", status);
   if (!va_dbus_manager_call_list_jobs_sync (self->proxy, g_variant_dict_end (&options), &jobs,
                                             &total, NULL, &error))
-    return va_cli_job_dbus_fail ("list", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "list", g_steal_pointer (&error));
   if (self->json) {
     va_cli_job_dbus_print (jobs);
     return VA_EXIT_OK;
@@ -179,7 +172,7 @@ va_cli_job_dbus_get (VaCliJobDBus *self, int argc, char **argv)
   if (!va_cli_job_dbus_need_id (rest, "get"))
     return VA_EXIT_USAGE;
   if (!va_dbus_manager_call_get_job_sync (self->proxy, rest[1], &job, NULL, &error))
-    return va_cli_job_dbus_fail ("get", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "get", g_steal_pointer (&error));
   if (self->json)
     va_cli_job_dbus_print (job);
   else
@@ -200,7 +193,7 @@ va_cli_job_dbus_cancel (VaCliJobDBus *self, int argc, char **argv)
   if (!va_cli_job_dbus_need_id (rest, "cancel"))
     return VA_EXIT_USAGE;
   if (!va_dbus_manager_call_cancel_job_sync (self->proxy, rest[1], &job, NULL, &error))
-    return va_cli_job_dbus_fail ("cancel", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "cancel", g_steal_pointer (&error));
   if (self->json)
     va_cli_job_dbus_print (job);
   else
@@ -220,7 +213,7 @@ va_cli_job_dbus_delete (VaCliJobDBus *self, int argc, char **argv)
   if (!va_cli_job_dbus_need_id (rest, "delete"))
     return VA_EXIT_USAGE;
   if (!va_dbus_manager_call_delete_job_sync (self->proxy, rest[1], NULL, &error))
-    return va_cli_job_dbus_fail ("delete", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "delete", g_steal_pointer (&error));
   if (!self->json)
     g_print (_ ("Deleted job %s\n"), rest[1]);
   return VA_EXIT_OK;
@@ -270,7 +263,7 @@ va_cli_job_dbus_submit (VaCliJobDBus *self, int argc, char **argv)
   index = g_unix_fd_list_append (fds, fd, &error);
   g_close (fd, NULL);
   if (index < 0)
-    return va_cli_job_dbus_fail ("submit", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "submit", g_steal_pointer (&error));
   names = g_strsplit (pipelines != NULL ? pipelines : "", ",", -1);
   if (pipelines != NULL)
     g_variant_dict_insert (&options, "pipelines", "^as", names);
@@ -282,7 +275,7 @@ va_cli_job_dbus_submit (VaCliJobDBus *self, int argc, char **argv)
   if (!va_dbus_manager_call_submit_fd_sync (self->proxy, g_variant_new_handle (index), basename,
                                             g_variant_dict_end (&options), fds, &job, NULL, NULL,
                                             &error))
-    return va_cli_job_dbus_fail ("submit", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "submit", g_steal_pointer (&error));
   if (self->json)
     va_cli_job_dbus_print (job);
   else
