@@ -9,7 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "va-cli.h"
-#include "va-dbus-service.h"
+#include "va-cli-dbus.h"
 #include "va-error.h"
 
 /* `videoannotator job --dbus COMMAND`: the job commands against a running
@@ -23,18 +23,59 @@ typedef struct {
   VaDBusManager *proxy;
 } VaCliJobDBus;
 
-/* @error: (transfer full). With --json, the `{"error": …}` object of the
- * REST commands goes to stdout too. */
-static int
-va_cli_job_dbus_fail (VaCliJobDBus *self, const char *command, GError *error)
+/**
+ * va_cli_dbus_fail:
+ * @command: e.g. `job list`, for the message
+ * @json: also print the `{"error": …}` object of `--json` on stdout
+ * @error: (transfer full): from a call on the service
+ *
+ * Prints @error and returns its exit code (va_cli_exit_code_for_error():
+ * a D-Bus error is the VA_ERROR itself, so the code is that of the same
+ * failure over HTTP or on this machine).
+ */
+int
+va_cli_dbus_fail (const char *command, gboolean json, GError *error)
 {
   g_autoptr (GError) owned = error;
 
   g_dbus_error_strip_remote_error (error);
-  g_printerr ("videoannotator job %s: %s\n", command, error->message);
-  if (self->json)
+  g_printerr ("videoannotator %s: %s\n", command, error->message);
+  if (json)
     va_cli_print_json_error (error, NULL);
   return va_cli_exit_code_for_error (error);
+}
+
+static int
+va_cli_job_dbus_fail (VaCliJobDBus *self, const char *command, GError *error)
+{
+  g_autofree char *what = g_strconcat ("job ", command, NULL);
+
+  return va_cli_dbus_fail (what, self->json, error);
+}
+
+/**
+ * va_cli_dbus_proxy_new:
+ * @system: the system bus rather than the session bus
+ *
+ * Returns: (transfer full) (nullable): a proxy for the running service
+ */
+VaDBusManager *
+va_cli_dbus_proxy_new (gboolean system, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (GDBusConnection) bus
+      = g_bus_get_sync (system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &local_error);
+
+  /* the error names must be known before the first reply arrives */
+  (void)VA_ERROR;
+  /* however the connection failed (no socket, no address, refused), the
+   * service cannot be reached */
+  if (bus == NULL) {
+    g_set_error_literal (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER, local_error->message);
+    return NULL;
+  }
+  return va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                         VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, error);
 }
 
 /* Parses the options; @rest gets the arguments left. */
@@ -50,7 +91,6 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
   };
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) bus = NULL;
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -61,15 +101,7 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
     g_printerr ("videoannotator job: %s\n", error->message);
     return VA_EXIT_USAGE;
   }
-  bus = g_bus_get_sync (self->system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &error);
-  /* however the connection failed (no socket, no address, refused), the
-   * service cannot be reached */
-  if (bus == NULL)
-    return va_cli_job_dbus_fail (
-        self, argv[0], g_error_new_literal (G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER, error->message));
-  self->proxy
-      = va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                        VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, &error);
+  self->proxy = va_cli_dbus_proxy_new (self->system, &error);
   if (self->proxy == NULL)
     return va_cli_job_dbus_fail (self, argv[0], g_steal_pointer (&error));
   return VA_EXIT_OK;
@@ -206,16 +238,25 @@ va_cli_job_dbus_delete (VaCliJobDBus *self, int argc, char **argv)
 {
   g_auto (GStrv) rest = NULL;
   g_autoptr (GError) error = NULL;
-  int code = va_cli_job_dbus_setup (self, argc, argv, _ ("JOB_ID"), NULL, &rest);
+  gboolean purge = FALSE;
+  const GOptionEntry entries[] = {
+    { "purge", 0, 0, G_OPTION_ARG_NONE, &purge,
+      N_ ("Erase the job for good (PurgeJob, administrators): audited as job.purge"), NULL },
+    { NULL },
+  };
+  int code = va_cli_job_dbus_setup (self, argc, argv, _ ("JOB_ID"), entries, &rest);
+  gboolean ok;
 
   if (code != VA_EXIT_OK)
     return code;
   if (!va_cli_job_dbus_need_id (rest, "delete"))
     return VA_EXIT_USAGE;
-  if (!va_dbus_manager_call_delete_job_sync (self->proxy, rest[1], NULL, &error))
+  ok = purge ? va_dbus_manager_call_purge_job_sync (self->proxy, rest[1], NULL, &error)
+             : va_dbus_manager_call_delete_job_sync (self->proxy, rest[1], NULL, &error);
+  if (!ok)
     return va_cli_job_dbus_fail (self, "delete", g_steal_pointer (&error));
   if (!self->json)
-    g_print (_ ("Deleted job %s\n"), rest[1]);
+    g_print (purge ? _ ("Erased job %s\n") : _ ("Deleted job %s\n"), rest[1]);
   return VA_EXIT_OK;
 }
 

@@ -42,6 +42,11 @@ static const VaHttpQueryParam va_http_artifacts_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_export_query[] = {
+  { "with_media", "Also put the uploaded videos in the export (default false)", "boolean" },
+  { NULL },
+};
+
 static const VaHttpQueryParam va_http_events_query[] = {
   { "ticket", "A ticket from POST /api/v1/events/ticket, for clients that cannot send headers",
     "string" },
@@ -123,6 +128,17 @@ static const VaHttpRoute va_http_routes[] = {
     "A ticket (10 min, this job's video only, any number of requests) for a <video> element: "
     "GET /api/v1/jobs/{job_id}/video?ticket=",
     "jobs", 201, JSON, NULL },
+  /* data portability: the export ZIP of `videoannotator export` */
+  { "GET", "/api/v1/jobs/{job_id}/export", READ, VA_HTTP_ROUTE_STREAM, va_http_export_job,
+    "exportJob",
+    "Export a job (its owner or an admin): job.json, results.json, every file, the video with "
+    "with_media=true, and manifest.json with sha256 sums, as a streamed ZIP; audited as job.export",
+    "export", 200, "application/zip", va_http_export_query },
+  { "GET", "/api/v1/users/{user_id}/export", ADMIN, VA_HTTP_ROUTE_STREAM, va_http_export_user,
+    "exportUser",
+    "Export every job of a user and their API keys' metadata as one streamed ZIP (same layout); "
+    "audited as user.export",
+    "export", 200, "application/zip", va_http_export_query },
   /* erasure (right to be forgotten) */
   { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
     "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,
@@ -154,6 +170,21 @@ static const VaHttpRoute va_http_routes[] = {
     "Job counts, request counts, average response time, uptime", "system", 200, JSON, NULL },
   { "GET", "/api/v1/system/database", ADMIN, 0, va_http_system_database, "getSystemDatabase",
     "Database backend, size and statistics", "system", 200, JSON, NULL },
+
+  /* key administration (the same engine calls as D-Bus and `videoannotator token`) */
+  { "GET", "/api/v1/keys", ADMIN, 0, va_http_keys_list, "listKeys",
+    "Every API key: id, prefix, owner, scopes, created, expires, last used, use count, state "
+    "(never the key itself)",
+    "keys", 200, JSON, NULL },
+  { "POST", "/api/v1/keys", ADMIN, VA_HTTP_ROUTE_JSON_BODY, va_http_keys_create, "createKey",
+    "Create a key (JSON: user_id, username, email, scopes, optional expires_in_days, no_expiry, "
+    "description); the answer's `key` is shown this once. Refused in read-only mode",
+    "keys", 201, JSON, NULL },
+  { "POST", "/api/v1/keys/revoke-all", ADMIN, 0, va_http_keys_revoke_all, "revokeAllKeys",
+    "Revoke every key (incident response; allowed in read-only mode)", "keys", 200, JSON, NULL },
+  { "DELETE", "/api/v1/keys/{key_id}", ADMIN, 0, va_http_keys_revoke, "revokeKey",
+    "Revoke one key, by id or unambiguous prefix (allowed in read-only mode)", "keys", 200, JSON,
+    NULL },
 
   { "GET", "/api/v1/audit", ADMIN, 0, va_http_audit_list, "listAudit",
     "The audit trail, newest first (incident response: what did this key do)", "system", 200, JSON,

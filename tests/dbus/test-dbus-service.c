@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "va-engine-private.h"
+
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../core/va-test-engine.h"
 #include "../core/va-test-media.h"
 #include "va-dbus-service.h"
+#include "va-audit-entry.h"
 #include "va-engine-admin.h"
 #include "va-error.h"
 
@@ -239,6 +243,43 @@ delete_job (Fixture *f, const char *id, GError **error)
   return va_dbus_manager_call_delete_job_finish (f->proxy, va_test_wait_for (&res), error);
 }
 
+static gboolean
+purge_job (Fixture *f, const char *id, GError **error)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+
+  va_dbus_manager_call_purge_job (f->proxy, id, NULL, va_test_store_result, &res);
+  return va_dbus_manager_call_purge_job_finish (f->proxy, va_test_wait_for (&res), error);
+}
+
+static gboolean
+purge_user (Fixture *f, const char *user_id, guint *jobs, guint *keys, gboolean *user_row,
+            GError **error)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+
+  va_dbus_manager_call_purge_user (f->proxy, user_id, NULL, va_test_store_result, &res);
+  return va_dbus_manager_call_purge_user_finish (f->proxy, jobs, keys, user_row,
+                                                 va_test_wait_for (&res), error);
+}
+
+/* the audit entries recorded as @action for @target */
+static guint
+count_audit (Fixture *f, const char *action, const char *target)
+{
+  g_autoptr (GError) error = NULL;
+  VaAuditQuery query = { .action = action, .limit = 100 };
+  g_autoptr (GPtrArray) entries
+      = va_store_list_audit (va_engine_get_store (f->engine), &query, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    if (g_strcmp0 (va_audit_entry_get_target (entries->pdata[i]), target) == 0)
+      n++;
+  return n;
+}
+
 /* ---- properties ---------------------------------------------------------------- */
 
 static void
@@ -296,6 +337,12 @@ test_read_only (Fixture *f, gconstpointer data)
   g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
   g_clear_error (&error);
   g_assert_false (delete_job (f, "0b5c0d1e-0000-4000-8000-000000000000", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (purge_job (f, "0b5c0d1e-0000-4000-8000-000000000000", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (purge_user (f, "uid:4242", NULL, NULL, NULL, &error));
   g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
   g_clear_error (&error);
   /* reads are served */
@@ -621,6 +668,59 @@ test_cancel_and_delete (Fixture *f, gconstpointer data)
   g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
 }
 
+/* PurgeJob: the job, its directory and its rows go; `job.purge` is
+ * recorded. PurgeUser: every job of the user (here: the test's own uid,
+ * which owns the data directory and is therefore an administrator). */
+static void
+test_purge (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) first = submit_path (f, sample_video, scene_only (), &error);
+  g_autoptr (GVariant) second = NULL;
+  g_autoptr (GVariant) third = NULL;
+  g_autoptr (GVariant) gone = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *user = g_strdup_printf ("uid:%u", (guint)getuid ());
+  VaStorage *storage = va_engine_get_storage (f->engine);
+  guint jobs = 99, keys = 99;
+  gboolean user_row = TRUE;
+
+  g_assert_no_error (error);
+  id = g_strdup (job_string (first, "id"));
+  g_assert_true (va_storage_job_dir_exists (storage, id));
+  /* a running or pending job is stopped first */
+  g_assert_true (purge_job (f, id, &error));
+  g_assert_no_error (error);
+  g_assert_false (va_storage_job_dir_exists (storage, id));
+  gone = get_job (f, id, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_audit (f, "job.purge", id), ==, 1);
+
+  /* twice: nothing left to purge */
+  g_assert_false (purge_job (f, id, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (purge_job (f, "not a job id", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  second = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  third = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  g_assert_true (purge_user (f, user, &jobs, &keys, &user_row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs, ==, 2);
+  g_assert_cmpuint (keys, ==, 0);
+  g_assert_false (va_storage_job_dir_exists (storage, job_string (second, "id")));
+  g_assert_false (va_storage_job_dir_exists (storage, job_string (third, "id")));
+  g_assert_cmpuint (count_audit (f, "user.purge", user), ==, 1);
+
+  g_assert_false (purge_user (f, "", &jobs, &keys, &user_row, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+}
+
 /* ---- a real run: signals, results, result files ------------------------------------- */
 
 static gboolean
@@ -746,6 +846,135 @@ test_revoke_all_keys (Fixture *f, gconstpointer data)
   g_assert_null (after);
 }
 
+static GVariant *
+key_request (const char *user, const char *const *scopes)
+{
+  g_autoptr (GVariantDict) d = g_variant_dict_new (NULL);
+
+  g_variant_dict_insert (d, "user_id", "s", user);
+  g_variant_dict_insert (d, "username", "s", user);
+  g_variant_dict_insert (d, "email", "s", "someone@lab.example");
+  g_variant_dict_insert_value (d, "scopes", g_variant_new_strv (scopes, -1));
+  g_variant_dict_insert (d, "expires_in_days", "u", 7);
+  return g_variant_dict_end (d);
+}
+
+static const char *
+dict_string (GVariant *dict, const char *name)
+{
+  const char *value = NULL;
+
+  g_assert_true (g_variant_lookup (dict, name, "&s", &value));
+  return value;
+}
+
+/* ListKeys, CreateKey, RevokeKey: the engine's key calls, as over REST */
+static void
+test_key_methods (Fixture *f, gconstpointer data)
+{
+  const char *scopes[] = { "read", "write", NULL };
+  const char *bad_scopes[] = { "root", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GVariant) record = NULL;
+  g_autoptr (GVariant) keys = NULL;
+  g_autoptr (GVariant) revoked = NULL;
+  g_autoptr (VaCaller) caller = NULL;
+  g_autofree char *key = NULL;
+  gboolean newly = FALSE, listed = FALSE;
+  GVariantIter iter;
+  GVariant *row;
+
+  va_dbus_manager_call_create_key (f->proxy, key_request ("carol", scopes), NULL,
+                                   va_test_store_result, &res);
+  g_assert_true (va_dbus_manager_call_create_key_finish (f->proxy, &key, &record,
+                                                         va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (key, "va_api_"));
+  g_assert_true (g_str_has_prefix (key, dict_string (record, "prefix")));
+  caller = va_engine_authenticate (f->engine, key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_caller_get_user_id (caller), ==, "carol");
+
+  g_clear_object (&res);
+  va_dbus_manager_call_list_keys (f->proxy, NULL, va_test_store_result, &res);
+  g_assert_true (
+      va_dbus_manager_call_list_keys_finish (f->proxy, &keys, va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_variant_iter_init (&iter, keys);
+  while ((row = g_variant_iter_next_value (&iter)) != NULL) {
+    g_autoptr (GVariant) owned = row;
+    g_autofree char *text = g_variant_print (row, FALSE);
+
+    g_assert_null (strstr (text, key)); /* never the secret */
+    g_assert_false (g_variant_lookup (row, "digest", "&s", NULL));
+    if (g_str_equal (dict_string (row, "user_id"), "carol")) {
+      gint64 count = 0;
+
+      listed = TRUE;
+      /* the authentication above counted one use */
+      g_assert_true (g_variant_lookup (row, "request_count", "x", &count));
+      g_assert_cmpint (count, ==, 1);
+      g_assert_cmpstr (dict_string (row, "state"), ==, "active");
+    }
+  }
+  g_assert_true (listed);
+
+  g_clear_object (&res);
+  va_dbus_manager_call_revoke_key (f->proxy, dict_string (record, "id"), NULL, va_test_store_result,
+                                   &res);
+  g_assert_true (va_dbus_manager_call_revoke_key_finish (f->proxy, &revoked, &newly,
+                                                         va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_assert_true (newly);
+  g_clear_object (&caller);
+  caller = va_engine_authenticate (f->engine, key, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED);
+  g_clear_error (&error);
+
+  /* unknown key; a request the engine refuses */
+  g_clear_object (&res);
+  g_clear_pointer (&revoked, g_variant_unref);
+  va_dbus_manager_call_revoke_key (f->proxy, "no-such-key", NULL, va_test_store_result, &res);
+  g_assert_false (va_dbus_manager_call_revoke_key_finish (f->proxy, &revoked, &newly,
+                                                          va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&record, g_variant_unref);
+  va_dbus_manager_call_create_key (f->proxy, key_request ("dave", bad_scopes), NULL,
+                                   va_test_store_result, &res);
+  g_assert_false (va_dbus_manager_call_create_key_finish (f->proxy, &key, &record,
+                                                          va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+}
+
+/* read-only: CreateKey refused, revocations allowed */
+static void
+test_key_methods_read_only (Fixture *f, gconstpointer data)
+{
+  const char *scopes[] = { "read", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GVariant) record = NULL;
+  g_autofree char *key = NULL;
+  guint count = 99;
+
+  va_dbus_manager_call_create_key (f->proxy, key_request ("erin", scopes), NULL,
+                                   va_test_store_result, &res);
+  g_assert_false (va_dbus_manager_call_create_key_finish (f->proxy, &key, &record,
+                                                          va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  va_dbus_manager_call_revoke_all_keys (f->proxy, NULL, va_test_store_result, &res);
+  g_assert_true (va_dbus_manager_call_revoke_all_keys_finish (f->proxy, &count,
+                                                              va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 0);
+}
+
 /* Every code crosses the bus under its own name and comes back as itself. */
 static void
 test_error_names (void)
@@ -796,8 +1025,11 @@ main (int argc, char **argv)
   ADD ("/dbus/jobs/not-found", test_get_job_not_found, NULL);
   ADD ("/dbus/jobs/list-options", test_list_options, NULL);
   ADD ("/dbus/jobs/cancel-delete", test_cancel_and_delete, NULL);
+  ADD ("/dbus/jobs/purge", test_purge, NULL);
   ADD ("/dbus/jobs/run-results", test_run_and_results, NULL);
   ADD ("/dbus/keys/revoke-all", test_revoke_all_keys, NULL);
+  ADD ("/dbus/keys/methods", test_key_methods, NULL);
+  ADD ("/dbus/keys/read-only", test_key_methods_read_only, read_only);
   g_test_add_func ("/dbus/errors/names", test_error_names);
 
   status = g_test_run ();
