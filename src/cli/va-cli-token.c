@@ -93,7 +93,7 @@ va_cli_token_open_store (VaCliToken *self, gboolean create)
 
   if (!create && !g_file_test (path, G_FILE_TEST_EXISTS))
     return NULL;
-  store = va_store_new (path, &error);
+  store = va_store_open (path, &error);
   if (store == NULL)
     g_printerr (_ ("videoannotator token: warning: cannot open the database: %s\n"),
                 error->message);

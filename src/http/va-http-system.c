@@ -381,11 +381,11 @@ va_http_system_database (VaHttpRequest *req)
   }
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "backend_type");
-  json_builder_add_string_value (b, "sqlite");
+  json_builder_add_string_value (b, va_store_get_backend_name (store));
   json_builder_set_member_name (b, "connection_info");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "database_path");
-  json_builder_add_string_value (b, va_store_get_filename (store));
+  json_builder_add_string_value (b, va_store_get_location (store));
   json_builder_set_member_name (b, "database_size_mb");
   json_builder_add_double_value (b, va_http_round (stats.database_size_bytes / 1048576.0, 2));
   json_builder_end_object (b);
