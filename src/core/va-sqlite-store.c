@@ -420,7 +420,8 @@ va_sqlite_store_open (VaSqliteStore *self, guint target_version, GError **error)
   g_autofree char *dir = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *journal_mode = NULL;
-  int fd;
+  gint64 deadline;
+  int fd, rc;
 
   if (self->filename == NULL) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No database file name");
@@ -458,7 +459,16 @@ va_sqlite_store_open (VaSqliteStore *self, guint target_version, GError **error)
 
   if (!va_sqlite_store_prepare (self, "PRAGMA journal_mode = WAL", &stmt, error))
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW) {
+  /* Switching a new file to WAL needs it to itself; another process
+   * opening the same new file at once makes sqlite answer BUSY at once,
+   * without its busy handler (it already holds a shared lock), so wait
+   * here, as long as the busy timeout would. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (((rc = sqlite3_step (stmt)) & 0xff) == SQLITE_BUSY && g_get_monotonic_time () < deadline) {
+    sqlite3_reset (stmt);
+    g_usleep (10 * 1000);
+  }
+  if (rc != SQLITE_ROW) {
     va_sqlite_store_set_error (self, error, "Cannot enable write-ahead logging");
     return FALSE;
   }

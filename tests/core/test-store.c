@@ -210,6 +210,78 @@ test_store_open_foreign (void)
   g_assert_null (store);
 }
 
+/* Several processes (a server and a CLI command, two servers) may create
+ * one new database at the same moment: the migrations must run once, and
+ * every opener must succeed. Threads with their own connections race the
+ * same way processes do (sqlite locks the file, not the process). */
+#define RACE_OPENERS 4
+
+typedef struct {
+  const char *path;
+  GMutex lock;
+  GCond cond;
+  guint ready;
+  GError *errors[RACE_OPENERS];
+} RaceData;
+
+typedef struct {
+  RaceData *data;
+  guint index;
+} RaceSide;
+
+static gpointer
+race_open (gpointer user_data)
+{
+  RaceSide *side = user_data;
+  RaceData *data = side->data;
+  VaStore *store;
+
+  g_mutex_lock (&data->lock);
+  data->ready++;
+  g_cond_broadcast (&data->cond);
+  while (data->ready < RACE_OPENERS)
+    g_cond_wait (&data->cond, &data->lock);
+  g_mutex_unlock (&data->lock);
+
+  store = va_sqlite_store_new (data->path, &data->errors[side->index]);
+  g_clear_object (&store);
+  return NULL;
+}
+
+static void
+test_store_open_concurrent_create (void)
+{
+  for (guint round = 0; round < 25; round++) {
+    g_autoptr (VaTestDir) dir = va_test_dir_new ();
+    g_autofree char *path = store_path (dir);
+    RaceData data = { .path = path };
+    RaceSide sides[RACE_OPENERS];
+    GThread *threads[RACE_OPENERS];
+    sqlite3 *db;
+
+    g_mutex_init (&data.lock);
+    g_cond_init (&data.cond);
+    for (guint i = 0; i < RACE_OPENERS; i++) {
+      sides[i] = (RaceSide){ &data, i };
+      threads[i] = g_thread_new ("opener", race_open, &sides[i]);
+    }
+    for (guint i = 0; i < RACE_OPENERS; i++)
+      g_thread_join (threads[i]);
+    for (guint i = 0; i < RACE_OPENERS; i++) {
+      g_assert_no_error (data.errors[i]);
+    }
+    g_mutex_clear (&data.lock);
+    g_cond_clear (&data.cond);
+
+    db = raw_open (dir);
+    g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM schema_version"), ==,
+                     VA_STORE_SCHEMA_VERSION);
+    g_assert_cmpint (raw_int (db, "SELECT COUNT(DISTINCT version) FROM schema_version"), ==,
+                     VA_STORE_SCHEMA_VERSION);
+    sqlite3_close (db);
+  }
+}
+
 static void
 test_store_open_newer (void)
 {
@@ -1384,6 +1456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/open/migrate-from-v1", test_store_migrate_from_v1);
   g_test_add_func ("/store/open/foreign", test_store_open_foreign);
   g_test_add_func ("/store/open/newer", test_store_open_newer);
+  g_test_add_func ("/store/open/concurrent-create", test_store_open_concurrent_create);
   g_test_add_func ("/store/open/errors", test_store_open_errors);
   g_test_add_func ("/store/jobs/roundtrip", test_store_job_roundtrip);
   g_test_add_func ("/store/jobs/errors", test_store_job_errors);
