@@ -7,7 +7,7 @@
 /* Durable deletion (docs/engine.md): a job is first marked
  * (`deleting_since`), which hides it from every read and cancels it, so
  * it can no longer start; then its files go; then its row
- * (va_sqlite_store_delete_job()). A crash anywhere in between leaves a marked
+ * (va_store_delete_job()). A crash anywhere in between leaves a marked
  * row, which the start-up recovery (va-recovery.c) finishes. */
 
 gboolean
