@@ -293,23 +293,119 @@ GPtrArray *
 va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask,
                     const char *user_id, guint64 *total, GError **error)
 {
-  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  VaJobFilter filter = { status_mask, user_id, NULL, FALSE };
 
+  return va_store_list_jobs_filtered (self, page, per_page, &filter, total, error);
+}
+
+static gboolean
+va_store_check_page (guint page, guint per_page, GError **error)
+{
   if (page < 1) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "page must be 1 or more");
-    return NULL;
+    return FALSE;
   }
   if (per_page < 1 || per_page > VA_STORE_MAX_PER_PAGE) {
     g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "per_page must be between 1 and %u",
                  (guint)VA_STORE_MAX_PER_PAGE);
-    return NULL;
+    return FALSE;
   }
-  if (status_mask >= VA_JOB_STATUS_MASK (VA_JOB_N_STATUSES)) {
+  return TRUE;
+}
+
+/**
+ * va_store_list_jobs_filtered:
+ * @filter: which jobs; see #VaJobFilter
+ *
+ * As va_store_list_jobs(), with the batch filters of 1.5 clients.
+ *
+ * Returns: (transfer container) (element-type VaJob): the page
+ */
+GPtrArray *
+va_store_list_jobs_filtered (VaStore *self, guint page, guint per_page, const VaJobFilter *filter,
+                             guint64 *total, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
+
+  if (!va_store_check_page (page, per_page, error))
+    return NULL;
+  if (filter->status_mask >= VA_JOB_STATUS_MASK (VA_JOB_N_STATUSES)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status filter");
     return NULL;
   }
-  return VA_STORE_GET_CLASS (self)->list_jobs (self, page, per_page, status_mask, user_id, total,
-                                               error);
+  return VA_STORE_GET_CLASS (self)->list_jobs (self, page, per_page, filter, total, error);
+}
+
+/* ---- batches (1.5 clients): jobs sharing a client-chosen batch_id ------ */
+
+/**
+ * va_store_list_batches:
+ * @user_id: (nullable): only batches of this owner's jobs, counted over
+ *   those jobs only
+ *
+ * Newest first (by the first job's submission); jobs being deleted are
+ * left out.
+ *
+ * Returns: (transfer container) (element-type VaBatch): the page
+ */
+GPtrArray *
+va_store_list_batches (VaStore *self, const char *user_id, guint page, guint per_page,
+                       guint64 *total, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+
+  if (!va_store_check_page (page, per_page, error))
+    return NULL;
+  return VA_STORE_GET_CLASS (self)->list_batches (self, user_id, page, per_page, total, error);
+}
+
+/**
+ * va_store_get_batch:
+ * @user_id: (nullable): count only this owner's jobs
+ *
+ * Returns: (transfer full): the batch's summary; one with no job when
+ *   no (visible) job carries @batch_id
+ */
+VaBatch *
+va_store_get_batch (VaStore *self, const char *batch_id, const char *user_id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (batch_id != NULL, NULL);
+  return VA_STORE_GET_CLASS (self)->get_batch (self, batch_id, user_id, error);
+}
+
+/**
+ * va_store_list_batch_jobs:
+ * @user_id: (nullable): only this owner's jobs
+ *
+ * Returns: (transfer container) (element-type VaJob): the batch's jobs,
+ *   oldest first
+ */
+GPtrArray *
+va_store_list_batch_jobs (VaStore *self, const char *batch_id, const char *user_id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (batch_id != NULL, NULL);
+  return VA_STORE_GET_CLASS (self)->list_batch_jobs (self, batch_id, user_id, error);
+}
+
+/**
+ * va_store_requeue_job:
+ *
+ * Puts a failed or cancelled job back to `pending` for another run: its
+ * run's times, progress, error, warnings and pipeline results are cleared
+ * in one transaction (its outputs are the caller's to remove first).
+ *
+ * Returns: %FALSE with %VA_ERROR_CONFLICT if the job is not failed or
+ *   cancelled (any more), %VA_ERROR_NOT_FOUND if it is gone
+ */
+gboolean
+va_store_requeue_job (VaStore *self, const char *id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  return VA_STORE_GET_CLASS (self)->requeue_job (self, id, error);
 }
 
 /**
