@@ -1953,7 +1953,7 @@ va_engine_new (VaSettings *settings, GError **error)
   self->read_only = va_settings_get_boolean (settings, "read-only");
   self->require_consent = va_settings_get_boolean (settings, "require-consent");
 
-  self->store = va_store_new (va_settings_get_database_path (settings), error);
+  self->store = va_store_open (va_settings_get_database_path (settings), error);
   if (self->store == NULL)
     return NULL;
   self->storage = va_storage_new (va_settings_get_storage_dir (settings), error);
