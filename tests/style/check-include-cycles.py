@@ -17,7 +17,6 @@ import sys
 KNOWN = {
     ("va-codec", "va-serializable"),
     ("va-engine", "va-retention"),
-    ("va-secrets", "va-secrets-file", "va-secrets-libsecret"),
     ("va-http", "va-http-connection", "va-http-server"),
     ("va-dbus", "va-dbus-service"),
 }
