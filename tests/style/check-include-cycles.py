@@ -19,6 +19,7 @@ KNOWN = {
     ("va-engine", "va-retention"),
     ("va-http", "va-http-connection", "va-http-server"),
     ("va-dbus", "va-dbus-service"),
+    ("va-cli", "va-cli-settings"),
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
