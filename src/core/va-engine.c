@@ -644,7 +644,7 @@ va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_fi
 
   if (!va_engine_check_writable (self, caller, error) || !va_engine_check_accepting (self, error))
     return NULL;
-  upload = va_storage_create_upload (self->storage, client_filename, expected_size, error);
+  upload = va_upload_create (self->storage, client_filename, expected_size, error);
   if (upload != NULL)
     va_upload_set_owner (upload, va_caller_get_user_id (caller));
   return upload;
