@@ -242,15 +242,50 @@ va_run_result_get_duration (VaRunResult *self)
   return self->duration;
 }
 
-/* `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count,
- * processing_time}}, processing_time, frames, duration, fps}`; times in
- * seconds (a pipeline's own, the run's wall-clock), null when unknown. */
+/* One member per pipeline, in the order of its first file. A pipeline may
+ * write several files (person_tracking: tracks and poses): `files` lists
+ * them all; `file` and `annotation_count` stay those of its last file, as
+ * before `files` existed. */
+static void
+va_run_result_add_pipeline_json (VaRunResult *self, JsonBuilder *builder, const char *pipeline)
+{
+  double seconds = va_run_result_get_pipeline_time (self, pipeline);
+  guint last = 0;
+
+  json_builder_set_member_name (builder, pipeline);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "files");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->pipelines->len; i++) {
+    if (g_strcmp0 (g_ptr_array_index (self->pipelines, i), pipeline) != 0)
+      continue;
+    json_builder_add_string_value (builder, g_ptr_array_index (self->files, i));
+    last = i;
+  }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "file");
+  json_builder_add_string_value (builder, g_ptr_array_index (self->files, last));
+  json_builder_set_member_name (builder, "annotation_count");
+  json_builder_add_int_value (builder, g_array_index (self->counts, guint, last));
+  json_builder_set_member_name (builder, "processing_time");
+  if (seconds >= 0)
+    json_builder_add_double_value (builder, seconds);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+/* `{input, output_dir, stem, outputs: {pipeline: {files, file,
+ * annotation_count, processing_time}}, processing_time, frames, duration,
+ * fps}`; times in seconds (a pipeline's own, the run's wall-clock), null
+ * when unknown. */
 static void
 va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
 {
   VaRunResult *self = VA_RUN_RESULT (serializable);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) outputs = NULL;
+  g_autoptr (GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
 
   va_codec_add_string (codec, "input", self->input);
   va_codec_add_string (codec, "output_dir", self->output_dir);
@@ -258,19 +293,10 @@ va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
 
   json_builder_begin_object (builder);
   for (guint i = 0; i < self->pipelines->len; i++) {
-    json_builder_set_member_name (builder, g_ptr_array_index (self->pipelines, i));
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "file");
-    json_builder_add_string_value (builder, g_ptr_array_index (self->files, i));
-    json_builder_set_member_name (builder, "annotation_count");
-    json_builder_add_int_value (builder, g_array_index (self->counts, guint, i));
-    json_builder_set_member_name (builder, "processing_time");
-    if (va_run_result_get_pipeline_time (self, g_ptr_array_index (self->pipelines, i)) >= 0)
-      json_builder_add_double_value (
-          builder, va_run_result_get_pipeline_time (self, g_ptr_array_index (self->pipelines, i)));
-    else
-      json_builder_add_null_value (builder);
-    json_builder_end_object (builder);
+    const char *pipeline = g_ptr_array_index (self->pipelines, i);
+
+    if (g_hash_table_add (done, (gpointer)pipeline))
+      va_run_result_add_pipeline_json (self, builder, pipeline);
   }
   json_builder_end_object (builder);
   outputs = json_builder_get_root (builder);
