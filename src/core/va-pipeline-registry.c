@@ -85,8 +85,10 @@ static const VaPipelineDesc registry_table[] = {
       .capabilities = STRV ("face-boxes", "track-ids"),
       .backends = STRV ("opencv"),
       .notes = STRV ("emotion, emotion_confidence, emotion_scores, age, gender, "
-                     "gender_confidence and gender_scores are not computed and are left out "
-                     "of the annotations (no such model in the distribution)",
+                     "gender_confidence and gender_scores are written once a second per face "
+                     "when the emotion and age-gender models are installed (videoannotator "
+                     "models install), from grey face crops; otherwise they are left out "
+                     "(the job logs a warning)",
                      "score is the detector's confidence (neighbouring detections mapped to "
                      "0..1), not a calibrated probability; the reference writes 1.0",
                      "face_id is the face's track id; the person_* link fields are not "
