@@ -31,7 +31,7 @@ function rows(reply, names) {
 
 function table(items, columns, extra) {
   return h('div', { class: 'scroll' }, h('table', {},
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)), extra ? h('th', { scope: 'col' }, t('jobs.actions')) : null)),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', 'data-col': c }, t(`admin.col.${c}`))), extra ? h('th', { scope: 'col' }, t('jobs.actions')) : null)),
     h('tbody', {}, items.map((it) => h('tr', {},
       columns.map((c) => {
         const v = it[c];

@@ -280,6 +280,7 @@ async function main() {
   await ap.waitForSelector('#admin-keys table');
   const userRow = ap.locator('#admin-keys tbody tr', { has: ap.locator(`td[data-col=username]:text-is("${env.VA_USER_NAME}")`) });
   assert.equal(await userRow.count(), 1, 'the user\'s key is listed');
+  assert.equal(await ap.locator('#admin-keys th[data-col=last_used_at]').textContent(), 'Last used');
   assert.equal(await userRow.locator('td[data-col=state]').textContent(), 'active');
   // a new key is shown once, then only its prefix
   await ap.fill('#key-user_id', 'carol');
