@@ -162,7 +162,7 @@ va_cli_job_dbus_list (VaCliJobDBus *self, int argc, char **argv)
     g_autoptr (GVariant) job = g_variant_get_child_value (jobs, i);
     va_cli_job_dbus_print_job (job);
   }
-  g_print (_ ("%" G_GUINT64_FORMAT " job(s)\n"), total);
+  g_print (ngettext ("%llu job\n", "%llu jobs\n", (gulong)total), (unsigned long long)total);
   return VA_EXIT_OK;
 }
 

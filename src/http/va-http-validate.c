@@ -26,18 +26,18 @@ va_http_validate_body (VaHttpRequest *req)
   if (root == NULL) {
     if (g_error_matches (error, VA_ERROR, VA_ERROR_PAYLOAD_TOO_LARGE))
       va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", error->message,
-                             "JSON request bodies are limited to 1 MiB", NULL);
+                             N_ ("JSON request bodies are limited to 1 MiB"), NULL);
     else {
       g_autofree char *message
           = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
       va_http_respond_error (req, 400, "INVALID_REQUEST", message,
-                             "Send {\"config\": {...}, \"selected_pipelines\": [...]}", NULL);
+                             N_ ("Send {\"config\": {...}, \"selected_pipelines\": [...]}"), NULL);
     }
     return NULL;
   }
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     va_http_respond_error (req, 422, "VALIDATION_ERROR", "The request body must be a JSON object",
-                           "Send {\"config\": {...}, \"selected_pipelines\": [...]}", NULL);
+                           N_ ("Send {\"config\": {...}, \"selected_pipelines\": [...]}"), NULL);
     return NULL;
   }
   return json_object_ref (json_node_get_object (root));
@@ -55,8 +55,8 @@ va_http_validate_member_type (VaHttpRequest *req, JsonObject *body, const char *
     g_autofree char *message = g_strdup_printf (
         node == NULL ? "Field `%s` is required" : "Field `%s` has the wrong type", member);
     va_http_respond_error (req, 422, "VALIDATION_ERROR", message,
-                           type == JSON_NODE_OBJECT ? "It must be a JSON object"
-                                                    : "It must be an array of pipeline names",
+                           type == JSON_NODE_OBJECT ? N_ ("It must be a JSON object")
+                                                    : N_ ("It must be an array of pipeline names"),
                            NULL);
   }
   return FALSE;
@@ -86,7 +86,8 @@ va_http_validate_respond (VaHttpRequest *req, JsonObject *config, const char *co
 
   if (report == NULL) {
     va_http_respond_error (req, 400, "INVALID_CONFIG", error->message,
-                           "Run 'videoannotator pipelines --detailed' to list the pipelines", NULL);
+                           N_ ("Run 'videoannotator pipelines --detailed' to list the pipelines"),
+                           NULL);
     return;
   }
   node = va_config_report_to_json (report);

@@ -8,7 +8,7 @@
 
 /* The web UI: static files compiled into the binary as a GResource
  * (data/web/), served at `/` (the page) and `/ui/{asset}` (its scripts,
- * style sheet and message catalogues). Nothing is read from the file
+ * style sheet and the message catalogues built from po/). Nothing is read from the file
  * system, so a path can never reach outside the bundle; asset names are
  * one flat segment of safe characters. Every answer carries a strict
  * Content-Security-Policy: the page runs only its own scripts and style
@@ -94,6 +94,9 @@ va_http_web_serve (VaHttpRequest *req, const char *name)
   }
   path = g_strconcat (VA_HTTP_WEB_RESOURCE_ROOT, name, NULL);
   bytes = g_resource_lookup_data (va_web_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  if (bytes == NULL)
+    bytes = g_resource_lookup_data (va_catalogues_get_resource (), path,
+                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   if (bytes == NULL) {
     va_http_web_not_found (req, "No such web UI file", NULL);
     return;
