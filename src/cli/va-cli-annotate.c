@@ -141,7 +141,7 @@ va_print_json (JsonNode *node)
 static int
 va_fail (const GError *error, gboolean json)
 {
-  g_printerr ("videoannotator annotate: %s\n", error->message);
+  g_printerr ("videoannotator annotate: %s\n", va_cli_error_message (error));
   if (json) {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
@@ -257,11 +257,11 @@ va_cli_annotate (int argc, char **argv)
     args[i] = g_strdup (argv[i]);
   if (va_settings != NULL ? !va_settings_parse_command_line (va_settings, context, &args, &error)
                           : !g_option_context_parse_strv (context, &args, &error)) {
-    g_printerr ("videoannotator annotate: %s\n", error->message);
+    g_printerr ("videoannotator annotate: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (va_settings != NULL && !va_settings_load (va_settings, NULL, &error)) {
-    g_printerr ("videoannotator annotate: %s\n", error->message);
+    g_printerr ("videoannotator annotate: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (va_settings != NULL)

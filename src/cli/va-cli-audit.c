@@ -92,7 +92,7 @@ va_cli_audit_list (int argc, char **argv)
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator audit list: %s\n", error->message);
+    g_printerr ("videoannotator audit list: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (g_strv_length (args) > 1 || limit < 1 || limit > VA_STORE_MAX_PER_PAGE || offset < 0) {
@@ -104,7 +104,7 @@ va_cli_audit_list (int argc, char **argv)
   if ((since_text != NULL && (since = va_audit_query_parse_time (since_text, now, &error)) == NULL)
       || (until_text != NULL
           && (until = va_audit_query_parse_time (until_text, now, &error)) == NULL)) {
-    g_printerr ("videoannotator audit list: %s\n", error->message);
+    g_printerr ("videoannotator audit list: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (!va_settings_load (settings, NULL, &error))
@@ -137,7 +137,7 @@ va_cli_audit_list (int argc, char **argv)
   return VA_EXIT_OK;
 
 fail:
-  g_printerr ("videoannotator audit list: %s\n", error->message);
+  g_printerr ("videoannotator audit list: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 

@@ -39,7 +39,7 @@ va_cli_backup_parse (const char *command, const char *parameter, const char *sum
 
   *settings = va_settings_new (&error);
   if (*settings == NULL) {
-    g_printerr ("videoannotator %s: %s\n", command, error->message);
+    g_printerr ("videoannotator %s: %s\n", command, va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   context = g_option_context_new (parameter);
@@ -52,11 +52,11 @@ va_cli_backup_parse (const char *command, const char *parameter, const char *sum
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (*settings, context, &args, &error)) {
-    g_printerr ("videoannotator %s: %s\n", command, error->message);
+    g_printerr ("videoannotator %s: %s\n", command, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (!va_settings_load (*settings, NULL, &error)) {
-    g_printerr ("videoannotator %s: %s\n", command, error->message);
+    g_printerr ("videoannotator %s: %s\n", command, va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_cli_setup_log (*settings);
@@ -129,13 +129,13 @@ va_cli_backup (int argc, char **argv)
   }
   engine = va_engine_new (settings, &error);
   if (engine == NULL) {
-    g_printerr ("videoannotator backup: %s\n", error->message);
+    g_printerr ("videoannotator backup: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_backup_create_async (engine, output, no_media ? VA_BACKUP_FLAGS_NO_MEDIA : 0, NULL,
                           va_cli_backup_done, &result);
   if (!va_backup_create_finish (engine, va_cli_backup_wait (&result), &report, &error)) {
-    g_printerr ("videoannotator backup: %s\n", error->message);
+    g_printerr ("videoannotator backup: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_cli_backup_print (_ ("Backed up to"), output, &report, json);
@@ -170,7 +170,7 @@ va_cli_restore (int argc, char **argv)
   }
   va_backup_restore_async (settings, rest[1], NULL, va_cli_backup_done, &result);
   if (!va_backup_restore_finish (va_cli_backup_wait (&result), &report, &error)) {
-    g_printerr ("videoannotator restore: %s\n", error->message);
+    g_printerr ("videoannotator restore: %s\n", va_cli_error_message (error));
     return g_error_matches (error, VA_ERROR, VA_ERROR_CONFLICT) ? VA_EXIT_CONFLICT
            : g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT)
                ? VA_EXIT_FAILURE

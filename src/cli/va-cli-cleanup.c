@@ -16,7 +16,7 @@
 static int
 va_cli_cleanup_fail (const GError *error)
 {
-  g_printerr ("videoannotator cleanup: %s\n", error->message);
+  g_printerr ("videoannotator cleanup: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 
@@ -79,7 +79,7 @@ va_cli_cleanup (int argc, char **argv)
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator cleanup: %s\n", error->message);
+    g_printerr ("videoannotator cleanup: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (g_strv_length (args) > 1) {

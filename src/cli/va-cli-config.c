@@ -154,7 +154,7 @@ va_cli_config_show (int argc, char **argv)
   GOptionGroup *group;
 
   if (settings == NULL) {
-    g_printerr ("videoannotator: %s\n", error->message);
+    g_printerr ("videoannotator: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
@@ -171,7 +171,7 @@ va_cli_config_show (int argc, char **argv)
 
   args = g_strdupv (argv);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator config show: %s\n", error->message);
+    g_printerr ("videoannotator config show: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (args[1] != NULL) {
@@ -179,7 +179,7 @@ va_cli_config_show (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
   if (!va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator: %s\n", error->message);
+    g_printerr ("videoannotator: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_cli_setup_log (settings);

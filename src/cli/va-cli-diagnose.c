@@ -59,7 +59,7 @@ va_cli_diagnose (int argc, char **argv)
 
   settings = va_settings_new (&error);
   if (settings == NULL) {
-    g_printerr ("videoannotator diagnose: %s\n", error->message);
+    g_printerr ("videoannotator diagnose: %s\n", va_cli_error_message (error));
     return VA_EXIT_DIAGNOSE_ERRORS;
   }
   context = g_option_context_new (NULL);
@@ -74,7 +74,7 @@ va_cli_diagnose (int argc, char **argv)
 
   args = g_strdupv (argv);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator diagnose: %s\n", error->message);
+    g_printerr ("videoannotator diagnose: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (args[1] != NULL) {
@@ -83,7 +83,7 @@ va_cli_diagnose (int argc, char **argv)
   }
   /* a setting that does not load is itself the finding */
   if (!va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator diagnose: %s\n", error->message);
+    g_printerr ("videoannotator diagnose: %s\n", va_cli_error_message (error));
     return VA_EXIT_DIAGNOSE_ERRORS;
   }
   va_cli_setup_log (settings);

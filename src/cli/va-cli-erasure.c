@@ -46,7 +46,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VaCliErasure, va_cli_erasure_clear)
 static int
 va_cli_erasure_fail (VaCliErasure *self, const GError *error)
 {
-  g_printerr ("videoannotator %s: %s\n", self->what, error->message);
+  g_printerr ("videoannotator %s: %s\n", self->what, va_cli_error_message (error));
   if (g_error_matches (error, VA_ERROR, VA_ERROR_FORBIDDEN)
       || g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED))
     return VA_EXIT_DENIED;
@@ -110,7 +110,7 @@ va_cli_erasure_parse (VaCliErasure *self, const char *parameter, const char *sum
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (self->settings, context, &args, &error)) {
-    g_printerr ("videoannotator %s: %s\n", self->what, error->message);
+    g_printerr ("videoannotator %s: %s\n", self->what, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (g_strv_length (args) != 2) {
@@ -125,7 +125,7 @@ va_cli_erasure_parse (VaCliErasure *self, const char *parameter, const char *sum
   }
   if (self->server != NULL
       && !va_settings_set_override (self->settings, "server-url", self->server, &error)) {
-    g_printerr ("videoannotator %s: %s\n", self->what, error->message);
+    g_printerr ("videoannotator %s: %s\n", self->what, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (!va_settings_load (self->settings, NULL, &error))

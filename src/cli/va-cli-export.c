@@ -56,7 +56,7 @@ va_cli_export (int argc, char **argv)
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator export: %s\n", error->message);
+    g_printerr ("videoannotator export: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (g_strv_length (args) != 1 || output == NULL || (job == NULL) == (user == NULL)) {
@@ -81,6 +81,6 @@ va_cli_export (int argc, char **argv)
   return VA_EXIT_OK;
 
 fail:
-  g_printerr ("videoannotator export: %s\n", error->message);
+  g_printerr ("videoannotator export: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }

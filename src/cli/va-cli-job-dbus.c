@@ -29,7 +29,7 @@ va_cli_job_dbus_fail (const char *command, GError *error)
   int code;
 
   g_dbus_error_strip_remote_error (error);
-  g_printerr ("videoannotator job %s: %s\n", command, error->message);
+  g_printerr ("videoannotator job %s: %s\n", command, va_cli_error_message (error));
   if (error->domain != VA_ERROR)
     return VA_EXIT_UNAVAILABLE; /* no bus, no service */
   switch ((VaError)error->code) {
@@ -68,7 +68,7 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
     g_option_context_add_main_entries (context, extra, GETTEXT_PACKAGE);
   *rest = g_strdupv (argv);
   if (!g_option_context_parse_strv (context, rest, &error)) {
-    g_printerr ("videoannotator job: %s\n", error->message);
+    g_printerr ("videoannotator job: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   bus = g_bus_get_sync (self->system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &error);

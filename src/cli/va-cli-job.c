@@ -156,12 +156,12 @@ va_cli_job_fail (VaCliJob *self, const GError *error)
   }
 
   if (code != NULL)
-    g_printerr ("videoannotator: %s (%s)\n", error->message, code);
+    g_printerr ("videoannotator: %s (%s)\n", va_cli_error_message (error), code);
   else if (va_cli_job_is_network_error (error))
     g_printerr (_ ("videoannotator: cannot reach the server at %s: %s\n"),
                 va_remote_client_get_base_url (self->client), error->message);
   else
-    g_printerr ("videoannotator: %s\n", error->message);
+    g_printerr ("videoannotator: %s\n", va_cli_error_message (error));
 
   if (g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED) && !self->have_key)
     hint = g_strdup (_ ("no API key was sent: set VIDEOANNOTATOR_API_KEY or use --api-key-file "
@@ -421,7 +421,7 @@ va_cli_job_setup (VaCliJob *self, const char *command, const char *parameter, co
   self->tty = isatty (STDERR_FILENO);
   self->settings = va_settings_new (&error);
   if (self->settings == NULL) {
-    g_printerr ("videoannotator job %s: %s\n", command, error->message);
+    g_printerr ("videoannotator job %s: %s\n", command, va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
@@ -444,7 +444,7 @@ va_cli_job_setup (VaCliJob *self, const char *command, const char *parameter, co
   if (server != NULL && !va_settings_set_override (self->settings, "server-url", server, &error))
     return va_cli_job_usage_error (self, error->message);
   if (!va_settings_load (self->settings, NULL, &error)) {
-    g_printerr ("videoannotator job %s: %s\n", command, error->message);
+    g_printerr ("videoannotator job %s: %s\n", command, va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
@@ -465,7 +465,7 @@ va_cli_job_setup (VaCliJob *self, const char *command, const char *parameter, co
   if (key_file != NULL) {
     key = va_cli_read_key_file (key_file, &error);
     if (key == NULL) {
-      g_printerr ("videoannotator job %s: %s\n", command, error->message);
+      g_printerr ("videoannotator job %s: %s\n", command, va_cli_error_message (error));
       return g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? VA_EXIT_NOT_FOUND
                                                                        : VA_EXIT_USAGE;
     }

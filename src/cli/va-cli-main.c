@@ -60,6 +60,17 @@ va_cli_setup_log (VaSettings *settings)
   va_log_install (log);
 }
 
+/* The engine's fixed messages are marked N_() and stay English in the
+ * GError (the server sends them on, translated by the client's
+ * Accept-Language); the command line shows them in the user's language. */
+const char *
+va_cli_error_message (const GError *error)
+{
+  if (error->message == NULL || error->message[0] == '\0')
+    return error->message;
+  return _ (error->message);
+}
+
 int
 va_cli_exit_code_for_error (const GError *error)
 {

@@ -88,7 +88,7 @@ va_cli_open (int argc, char **argv)
 
   settings = va_settings_new (&error);
   if (settings == NULL) {
-    g_printerr ("videoannotator open: %s\n", error->message);
+    g_printerr ("videoannotator open: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   context = g_option_context_new (NULL);
@@ -100,7 +100,7 @@ va_cli_open (int argc, char **argv)
   args = g_strdupv (argv);
   if (!va_settings_parse_command_line (settings, context, &args, &error)
       || !va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator open: %s\n", error->message);
+    g_printerr ("videoannotator open: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (g_strv_length (args) > 1) {
@@ -134,12 +134,14 @@ va_cli_open (int argc, char **argv)
     g_free (url);
     url = va_cli_web_login_url (settings, NULL, &request, &error);
     if (url == NULL) {
-      g_printerr (_ ("videoannotator open: cannot make a login link: %s\n"), error->message);
+      g_printerr (_ ("videoannotator open: cannot make a login link: %s\n"),
+                  va_cli_error_message (error));
       return va_cli_exit_code_for_error (error);
     }
   }
   if (!g_app_info_launch_default_for_uri (url, NULL, &error)) {
-    g_printerr (_ ("videoannotator open: cannot open the web UI: %s\n"), error->message);
+    g_printerr (_ ("videoannotator open: cannot open the web UI: %s\n"),
+                va_cli_error_message (error));
     return VA_EXIT_FAILURE;
   }
   return VA_EXIT_OK;

@@ -143,7 +143,7 @@ va_cli_pipelines (int argc, char **argv)
    * its model, exactly as the server with the same settings would */
   settings = va_settings_new (&error);
   if (settings == NULL) {
-    g_printerr ("videoannotator pipelines: %s\n", error->message);
+    g_printerr ("videoannotator pipelines: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -155,7 +155,7 @@ va_cli_pipelines (int argc, char **argv)
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator pipelines: %s\n", error->message);
+    g_printerr ("videoannotator pipelines: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (args[1] != NULL) {
@@ -164,7 +164,7 @@ va_cli_pipelines (int argc, char **argv)
   }
 
   if (!va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator pipelines: %s\n", error->message);
+    g_printerr ("videoannotator pipelines: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 

@@ -166,7 +166,7 @@ va_cli_server (int argc, char **argv)
 
   settings = va_settings_new (&error);
   if (settings == NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   context = g_option_context_new (NULL);
@@ -187,7 +187,7 @@ va_cli_server (int argc, char **argv)
   }
   args = g_strdupv (argv);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (args[1] != NULL) {
@@ -205,13 +205,13 @@ va_cli_server (int argc, char **argv)
   }
 
   if (!va_settings_load (settings, NULL, &error) || !va_cli_server_check (settings, dev, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
   log = va_log_new (settings, VA_LOG_OUTPUT_CONSOLE | VA_LOG_OUTPUT_FILE, &error);
   if (log == NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return VA_EXIT_FAILURE;
   }
   va_log_install (log);
@@ -228,7 +228,7 @@ va_cli_server (int argc, char **argv)
 
   engine = va_engine_new (settings, &error);
   if (engine == NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_engine_set_log (engine, log);
@@ -243,20 +243,20 @@ va_cli_server (int argc, char **argv)
   sigint = g_unix_signal_add (SIGINT, va_cli_server_signal_cb, &server);
 
   if (!va_engine_start (engine, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
   http = va_http_server_new (engine, va_engine_get_token_store (engine), dev, log, &error);
   if (http == NULL || !va_http_server_start (http, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   server.http = http;
 
   dbus = va_dbus_service_start (engine, va_settings_get_string (settings, "dbus"), &error);
   if (error != NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   if (dbus != NULL) {
@@ -267,7 +267,7 @@ va_cli_server (int argc, char **argv)
 
   /* last: a start refused above (port in use, ...) leaves no key behind */
   if (!va_engine_create_initial_key (engine, &key, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   if (key != NULL) {

@@ -37,7 +37,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VaCliToken, va_cli_token_clear)
 static int
 va_cli_token_fail (const char *command, const GError *error)
 {
-  g_printerr ("videoannotator token %s: %s\n", command, error->message);
+  g_printerr ("videoannotator token %s: %s\n", command, va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 
@@ -69,7 +69,7 @@ va_cli_token_setup (VaCliToken *self, const char *command, const char *parameter
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (self->settings, context, &args, &error)) {
-    g_printerr ("videoannotator token %s: %s\n", command, error->message);
+    g_printerr ("videoannotator token %s: %s\n", command, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (!va_settings_load (self->settings, NULL, &error))

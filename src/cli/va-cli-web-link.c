@@ -88,7 +88,7 @@ va_cli_web_link (int argc, char **argv)
   for (int i = 0; i < argc; i++)
     args[i] = g_strdup (argv[i]);
   if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator web-link: %s\n", error->message);
+    g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (args[1] != NULL) {
@@ -96,7 +96,7 @@ va_cli_web_link (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
   if (!va_scopes_parse (scopes_text != NULL ? scopes_text : "read,write", &scopes, &error)) {
-    g_printerr ("videoannotator web-link: %s\n", error->message);
+    g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (!va_settings_load (settings, NULL, &error))
@@ -121,6 +121,6 @@ va_cli_web_link (int argc, char **argv)
   return VA_EXIT_OK;
 
 fail:
-  g_printerr ("videoannotator web-link: %s\n", error->message);
+  g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }

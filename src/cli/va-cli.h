@@ -35,6 +35,7 @@ typedef struct {
 } VaCliCommand;
 
 int va_cli_exit_code_for_error (const GError *error);
+const char *va_cli_error_message (const GError *error);
 void va_cli_setup_log (VaSettings *settings);
 char *va_cli_read_key_file (const char *path, GError **error);
 

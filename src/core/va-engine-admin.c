@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "va-engine-admin.h"
 #include "va-error.h"
 
@@ -31,7 +33,7 @@ va_engine_revoke_all_keys (VaEngine *self, VaCaller *caller, guint *n_revoked, G
     return FALSE;
   tokens = va_engine_get_token_store (self);
   if (tokens == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "The key store is not open");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("The key store is not open"));
     return FALSE;
   }
   if (!va_token_store_revoke_all (tokens, &count, error))

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -558,13 +559,13 @@ va_store_check_display_name (const char *name, GError **error)
   if (!g_utf8_validate (name, -1, NULL) || strchr (name, '/') != NULL || g_str_equal (name, ".")
       || g_str_equal (name, "..")) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "video_filename must be a sanitized file name, not a path");
+                         N_ ("video_filename must be a sanitized file name, not a path"));
     return FALSE;
   }
   for (const char *p = name; *p != '\0'; p++) {
     if ((guchar)*p < 0x20 || *p == 0x7f) {
       g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                           "video_filename must not contain control characters");
+                           N_ ("video_filename must not contain control characters"));
       return FALSE;
     }
   }
@@ -706,7 +707,7 @@ va_store_open (VaStore *self, guint target_version, GError **error)
   int fd;
 
   if (self->filename == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No database file name");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("No database file name"));
     return FALSE;
   }
   dir = g_path_get_dirname (self->filename);
@@ -1123,7 +1124,7 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
 
   if (id == NULL || *id == '\0' || username == NULL || *username == '\0') {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "A user needs a non-empty id and username");
+                         N_ ("A user needs a non-empty id and username"));
     return FALSE;
   }
   locker = g_mutex_locker_new (&self->lock);
@@ -1415,7 +1416,7 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
 
   if (page < 1) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "page must be 1 or more");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("page must be 1 or more"));
     return NULL;
   }
   if (per_page < 1 || per_page > VA_STORE_MAX_PER_PAGE) {
@@ -1424,7 +1425,8 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
     return NULL;
   }
   if (status_mask >= VA_JOB_STATUS_MASK (VA_JOB_N_STATUSES)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status filter");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         N_ ("Unknown job status filter"));
     return NULL;
   }
   filter = va_store_status_filter (status_mask);
@@ -1533,7 +1535,7 @@ va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, cons
     id_ = VA_STMT_SET_PENDING;
     break;
   default:
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("Unknown job status"));
     return FALSE;
   }
 
@@ -1807,7 +1809,7 @@ va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
 
   if (*va_audit_entry_get_action (entry) == '\0') {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "An audit entry needs an action");
+                         N_ ("An audit entry needs an action"));
     return FALSE;
   }
   detail = va_store_json_object_to_string (va_audit_entry_get_detail (entry));

@@ -85,7 +85,7 @@ va_http_web_serve (VaHttpRequest *req, const char *name)
 
   if (!va_settings_get_boolean (va_http_server_get_settings (req->server), "web-ui")) {
     va_http_web_not_found (req, "The web UI is switched off on this server",
-                           "Set the web-ui setting to true to serve it");
+                           N_ ("Set the web-ui setting to true to serve it"));
     return;
   }
   if (!va_http_web_name_is_safe (name) || type == NULL) {

@@ -20,7 +20,7 @@ done <<< "$listed"
 
 needed=$( {
   find src plugins data/web -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' -o -name '*.js' \) -print0 |
-    xargs -0 grep -lE '(^|[^A-Za-z0-9_])(N?C?_|Q_|va_http_respond_error|va_http_message_set_error) ?\(' || true
+    xargs -0 grep -lE '(^|[^A-Za-z0-9_])(N?C?_|Q_|va_http_respond_error|va_http_message_set_error|va_http_auth_reject|va_http_ticket_reject|va_http_web_not_found) ?\(' || true
   find data -type f \( -name '*.gschema.xml' -o -name '*.desktop.in' -o -name '*.metainfo.xml.in' \)
 } | sort -u)
 

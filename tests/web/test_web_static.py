@@ -99,6 +99,17 @@ class StaticFiles(unittest.TestCase):
         self.assertEqual(de["Sign in"], "Anmelden")
         self.assertEqual(self.server.request("GET", "/ui/messages-xx.json").status, 404)
 
+    def test_languages_match_linguas(self):
+        # the page offers exactly the languages po/LINGUAS builds
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(root, "po", "LINGUAS"), encoding="utf-8") as f:
+            linguas = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        script = self.server.request("GET", "/ui/i18n.js").body.decode()
+        available = re.search(r"const AVAILABLE = \[([^\]]*)\]", script).group(1)
+        self.assertEqual(re.findall(r"'(\w+)'", available), ["en"] + linguas)
+        for lang in linguas:
+            self.assertEqual(self.server.request("GET", f"/ui/messages-{lang}.json").status, 200)
+
     def test_etag_revalidation(self):
         first = self.server.request("GET", "/ui/app.js")
         etag = first.headers["ETag"]
