@@ -213,16 +213,25 @@ va_cli_job_dbus_delete (VaCliJobDBus *self, int argc, char **argv)
 {
   g_auto (GStrv) rest = NULL;
   g_autoptr (GError) error = NULL;
-  int code = va_cli_job_dbus_setup (self, argc, argv, _ ("JOB_ID"), NULL, &rest);
+  gboolean purge = FALSE;
+  const GOptionEntry entries[] = {
+    { "purge", 0, 0, G_OPTION_ARG_NONE, &purge,
+      N_ ("Erase the job for good (PurgeJob, administrators): audited as job.purge"), NULL },
+    { NULL },
+  };
+  int code = va_cli_job_dbus_setup (self, argc, argv, _ ("JOB_ID"), entries, &rest);
+  gboolean ok;
 
   if (code != VA_EXIT_OK)
     return code;
   if (!va_cli_job_dbus_need_id (rest, "delete"))
     return VA_EXIT_USAGE;
-  if (!va_dbus_manager_call_delete_job_sync (self->proxy, rest[1], NULL, &error))
+  ok = purge ? va_dbus_manager_call_purge_job_sync (self->proxy, rest[1], NULL, &error)
+             : va_dbus_manager_call_delete_job_sync (self->proxy, rest[1], NULL, &error);
+  if (!ok)
     return va_cli_job_dbus_fail ("delete", g_steal_pointer (&error));
   if (!self->json)
-    g_print (_ ("Deleted job %s\n"), rest[1]);
+    g_print (purge ? _ ("Erased job %s\n") : _ ("Deleted job %s\n"), rest[1]);
   return VA_EXIT_OK;
 }
 

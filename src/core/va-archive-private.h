@@ -19,6 +19,11 @@ G_END_DECLS
 G_BEGIN_DECLS
 
 gboolean va_archive_error (struct archive *archive, const char *what, GError **error);
+/* for members written block by block (the streamed export) */
+gboolean va_archive_header (struct archive *archive, const char *name, guint64 size, gint64 mtime,
+                            GError **error);
+void va_archive_manifest_entry (JsonBuilder *manifest, const char *name, guint64 size,
+                                GChecksum *sha);
 gboolean va_archive_add_fd (struct archive *archive, int fd, const char *name,
                             JsonBuilder *manifest, guint64 *size, GError **error);
 gboolean va_archive_add_bytes (struct archive *archive, const char *name, const void *data,

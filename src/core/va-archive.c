@@ -26,7 +26,7 @@ va_archive_error (struct archive *archive, const char *what, GError **error)
   return FALSE;
 }
 
-static void
+void
 va_archive_manifest_entry (JsonBuilder *manifest, const char *name, guint64 size, GChecksum *sha)
 {
   if (manifest == NULL)
@@ -41,7 +41,7 @@ va_archive_manifest_entry (JsonBuilder *manifest, const char *name, guint64 size
   json_builder_end_object (manifest);
 }
 
-static gboolean
+gboolean
 va_archive_header (struct archive *archive, const char *name, guint64 size, gint64 mtime,
                    GError **error)
 {

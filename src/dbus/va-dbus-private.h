@@ -61,6 +61,10 @@ gboolean va_dbus_handle_cancel_job (VaDBusManager *manager, GDBusMethodInvocatio
                                     const char *id);
 gboolean va_dbus_handle_delete_job (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                                     const char *id);
+gboolean va_dbus_handle_purge_job (VaDBusManager *manager, GDBusMethodInvocation *invocation,
+                                   const char *id);
+gboolean va_dbus_handle_purge_user (VaDBusManager *manager, GDBusMethodInvocation *invocation,
+                                    const char *user_id);
 gboolean va_dbus_handle_get_results (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                                      const char *id);
 gboolean va_dbus_handle_open_result_file (VaDBusManager *manager, GDBusMethodInvocation *invocation,

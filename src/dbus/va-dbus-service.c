@@ -170,6 +170,8 @@ va_dbus_service_manager_init (VaDBusManagerIface *iface)
   iface->handle_get_job = va_dbus_handle_get_job;
   iface->handle_cancel_job = va_dbus_handle_cancel_job;
   iface->handle_delete_job = va_dbus_handle_delete_job;
+  iface->handle_purge_job = va_dbus_handle_purge_job;
+  iface->handle_purge_user = va_dbus_handle_purge_user;
   iface->handle_get_results = va_dbus_handle_get_results;
   iface->handle_open_result_file = va_dbus_handle_open_result_file;
   iface->handle_revoke_all_keys = va_dbus_handle_revoke_all_keys;

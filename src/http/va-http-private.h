@@ -230,6 +230,8 @@ void va_http_jobs_video (VaHttpRequest *req);
 void va_http_jobs_submit (VaHttpRequest *req);
 void va_http_erasure_purge_job (VaHttpRequest *req);
 void va_http_erasure_purge_user (VaHttpRequest *req);
+void va_http_export_job (VaHttpRequest *req);
+void va_http_export_user (VaHttpRequest *req);
 void va_http_audit_list (VaHttpRequest *req);
 gboolean va_http_submit_begin (VaHttpRequest *req);
 void va_http_events_stream (VaHttpRequest *req);

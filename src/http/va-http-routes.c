@@ -42,6 +42,11 @@ static const VaHttpQueryParam va_http_artifacts_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_export_query[] = {
+  { "with_media", "Also put the uploaded videos in the export (default false)", "boolean" },
+  { NULL },
+};
+
 static const VaHttpQueryParam va_http_events_query[] = {
   { "ticket", "A ticket from POST /api/v1/events/ticket, for clients that cannot send headers",
     "string" },
@@ -123,6 +128,17 @@ static const VaHttpRoute va_http_routes[] = {
     "A ticket (10 min, this job's video only, any number of requests) for a <video> element: "
     "GET /api/v1/jobs/{job_id}/video?ticket=",
     "jobs", 201, JSON, NULL },
+  /* data portability: the export ZIP of `videoannotator export` */
+  { "GET", "/api/v1/jobs/{job_id}/export", READ, VA_HTTP_ROUTE_STREAM, va_http_export_job,
+    "exportJob",
+    "Export a job (its owner or an admin): job.json, results.json, every file, the video with "
+    "with_media=true, and manifest.json with sha256 sums, as a streamed ZIP; audited as job.export",
+    "export", 200, "application/zip", va_http_export_query },
+  { "GET", "/api/v1/users/{user_id}/export", ADMIN, VA_HTTP_ROUTE_STREAM, va_http_export_user,
+    "exportUser",
+    "Export every job of a user and their API keys' metadata as one streamed ZIP (same layout); "
+    "audited as user.export",
+    "export", 200, "application/zip", va_http_export_query },
   /* erasure (right to be forgotten) */
   { "POST", "/api/v1/jobs/{job_id}/purge", ADMIN, 0, va_http_erasure_purge_job, "purgeJob",
     "Erase a job: rows, upload and every output, audited as job.purge", "erasure", 204, NULL,

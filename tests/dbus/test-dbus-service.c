@@ -11,6 +11,7 @@
 #include "../core/va-test-engine.h"
 #include "../core/va-test-media.h"
 #include "va-dbus-service.h"
+#include "va-audit-entry.h"
 #include "va-engine-admin.h"
 #include "va-error.h"
 
@@ -239,6 +240,43 @@ delete_job (Fixture *f, const char *id, GError **error)
   return va_dbus_manager_call_delete_job_finish (f->proxy, va_test_wait_for (&res), error);
 }
 
+static gboolean
+purge_job (Fixture *f, const char *id, GError **error)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+
+  va_dbus_manager_call_purge_job (f->proxy, id, NULL, va_test_store_result, &res);
+  return va_dbus_manager_call_purge_job_finish (f->proxy, va_test_wait_for (&res), error);
+}
+
+static gboolean
+purge_user (Fixture *f, const char *user_id, guint *jobs, guint *keys, gboolean *user_row,
+            GError **error)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+
+  va_dbus_manager_call_purge_user (f->proxy, user_id, NULL, va_test_store_result, &res);
+  return va_dbus_manager_call_purge_user_finish (f->proxy, jobs, keys, user_row,
+                                                 va_test_wait_for (&res), error);
+}
+
+/* the audit entries recorded as @action for @target */
+static guint
+count_audit (Fixture *f, const char *action, const char *target)
+{
+  g_autoptr (GError) error = NULL;
+  VaAuditQuery query = { .action = action, .limit = 100 };
+  g_autoptr (GPtrArray) entries
+      = va_store_list_audit (va_engine_get_store (f->engine), &query, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    if (g_strcmp0 (va_audit_entry_get_target (entries->pdata[i]), target) == 0)
+      n++;
+  return n;
+}
+
 /* ---- properties ---------------------------------------------------------------- */
 
 static void
@@ -296,6 +334,12 @@ test_read_only (Fixture *f, gconstpointer data)
   g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
   g_clear_error (&error);
   g_assert_false (delete_job (f, "0b5c0d1e-0000-4000-8000-000000000000", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (purge_job (f, "0b5c0d1e-0000-4000-8000-000000000000", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_false (purge_user (f, "uid:4242", NULL, NULL, NULL, &error));
   g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
   g_clear_error (&error);
   /* reads are served */
@@ -621,6 +665,59 @@ test_cancel_and_delete (Fixture *f, gconstpointer data)
   g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
 }
 
+/* PurgeJob: the job, its directory and its rows go; `job.purge` is
+ * recorded. PurgeUser: every job of the user (here: the test's own uid,
+ * which owns the data directory and is therefore an administrator). */
+static void
+test_purge (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) first = submit_path (f, sample_video, scene_only (), &error);
+  g_autoptr (GVariant) second = NULL;
+  g_autoptr (GVariant) third = NULL;
+  g_autoptr (GVariant) gone = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *user = g_strdup_printf ("uid:%u", (guint)getuid ());
+  VaStorage *storage = va_engine_get_storage (f->engine);
+  guint jobs = 99, keys = 99;
+  gboolean user_row = TRUE;
+
+  g_assert_no_error (error);
+  id = g_strdup (job_string (first, "id"));
+  g_assert_true (va_storage_job_dir_exists (storage, id));
+  /* a running or pending job is stopped first */
+  g_assert_true (purge_job (f, id, &error));
+  g_assert_no_error (error);
+  g_assert_false (va_storage_job_dir_exists (storage, id));
+  gone = get_job (f, id, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_audit (f, "job.purge", id), ==, 1);
+
+  /* twice: nothing left to purge */
+  g_assert_false (purge_job (f, id, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (purge_job (f, "not a job id", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  second = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  third = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  g_assert_true (purge_user (f, user, &jobs, &keys, &user_row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs, ==, 2);
+  g_assert_cmpuint (keys, ==, 0);
+  g_assert_false (va_storage_job_dir_exists (storage, job_string (second, "id")));
+  g_assert_false (va_storage_job_dir_exists (storage, job_string (third, "id")));
+  g_assert_cmpuint (count_audit (f, "user.purge", user), ==, 1);
+
+  g_assert_false (purge_user (f, "", &jobs, &keys, &user_row, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+}
+
 /* ---- a real run: signals, results, result files ------------------------------------- */
 
 static gboolean
@@ -796,6 +893,7 @@ main (int argc, char **argv)
   ADD ("/dbus/jobs/not-found", test_get_job_not_found, NULL);
   ADD ("/dbus/jobs/list-options", test_list_options, NULL);
   ADD ("/dbus/jobs/cancel-delete", test_cancel_and_delete, NULL);
+  ADD ("/dbus/jobs/purge", test_purge, NULL);
   ADD ("/dbus/jobs/run-results", test_run_and_results, NULL);
   ADD ("/dbus/keys/revoke-all", test_revoke_all_keys, NULL);
   g_test_add_func ("/dbus/errors/names", test_error_names);

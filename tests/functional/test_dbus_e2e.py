@@ -176,6 +176,43 @@ class SessionBusTest(unittest.TestCase):
         self.assertEqual(
             self.server.request("GET", f"/api/v1/jobs/{job_id}", self.admin).status, 404)
 
+    def test_purge(self):
+        def submit():
+            out = subprocess.run([EXE, "job", "--dbus", "submit", self.video,
+                                  "--pipelines", "scene_detection"],
+                                 capture_output=True, text=True, timeout=120)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return out.stdout.strip().splitlines()[-1]
+
+        def audited(action, target):
+            r = self.server.request("GET", f"/api/v1/audit?action={action}", self.admin)
+            self.assertEqual(r.status, 200, r.body)
+            return [e for e in r.json()["entries"] if e["target"] == target]
+
+        # the command line: job --dbus delete --purge → PurgeJob
+        first = submit()
+        out = subprocess.run([EXE, "job", "--dbus", "delete", first, "--purge"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn(f"Erased job {first}", out.stdout)
+        self.assertEqual(
+            self.server.request("GET", f"/api/v1/jobs/{first}", self.admin).status, 404)
+        self.assertFalse(os.path.exists(os.path.join(self.server.data, "storage", first)))
+        self.assertEqual(len(audited("job.purge", first)), 1)
+        out = subprocess.run([EXE, "job", "--dbus", "delete", first, "--purge"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 3, out.stderr)  # VA_EXIT_NOT_FOUND
+
+        # the methods themselves, as any D-Bus client calls them
+        second = submit()
+        out = gdbus_call("session", "PurgeJob", second)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(len(audited("job.purge", second)), 1)
+        out = gdbus_call("session", "PurgeUser", "nobody-has-this-id")
+        self.assertIn(ERROR + "NotFound", out.stderr)
+        out = gdbus_call("session", "PurgeUser", "''")
+        self.assertIn(ERROR + "InvalidArgument", out.stderr)
+
 
 class AlertTest(unittest.TestCase):
     """HTTP's detectors fire; D-Bus listeners hear it."""
@@ -267,6 +304,10 @@ class OtherUserTest(unittest.TestCase):
         self.assertIn(ERROR + "Forbidden", out.stderr)
         # administration is not theirs
         out = self.call("RevokeAllKeys", user=NOBODY)
+        self.assertIn(ERROR + "Forbidden", out.stderr)
+        out = self.call("PurgeJob", root_job, user=NOBODY)
+        self.assertIn(ERROR + "Forbidden", out.stderr)
+        out = self.call("PurgeUser", "uid:0", user=NOBODY)
         self.assertIn(ERROR + "Forbidden", out.stderr)
         # root still has its job
         out = self.call("GetJob", root_job)
