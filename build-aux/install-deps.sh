@@ -10,12 +10,12 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libsoup-3.0-dev libjson-glib-dev json-glib-tools libsqlite3-dev sqlite3 libsecret-1-dev
   libopencv-dev opencv-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  libarchive-dev libcairo2-dev libpango1.0-dev
+  libarchive-dev libcairo2-dev libpango1.0-dev libpolkit-gobject-1-dev
   # runtime + tests: decoders/encoders, test media, validators
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-opencv
   espeak-ng sox curl python3 dbus gnome-keyring libsecret-tools faketime
-  desktop-file-utils appstream
+  desktop-file-utils appstream libxml2-utils polkitd
   openssl
   # the web UI end-to-end tests (playwright-core drives it, pinned in tests/web)
   chromium

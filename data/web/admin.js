@@ -60,11 +60,11 @@ async function keys(section) {
   const shown = h('div', { id: 'new-key', role: 'status' });
   const load = async () => {
     const reply = await get('/api/v1/keys');
-    clear(list).append(table(rows(reply, ['keys', 'items']), ['key_prefix', 'user_id', 'username', 'scopes', 'description', 'created_at', 'expires_at', 'revoked_at'],
+    clear(list).append(table(rows(reply, ['keys', 'items']), ['prefix', 'user_id', 'username', 'scopes', 'description', 'created_at', 'expires_at', 'last_used_at', 'state'],
       (k) => (k.revoked_at ? null : h('button', {
         type: 'button', class: 'danger revoke', 'data-key': k.id || k.key_id,
         onclick: safely(async () => {
-          if (!confirm(t('admin.confirmRevoke', { key: k.key_prefix }))) return;
+          if (!confirm(t('admin.confirmRevoke', { key: k.prefix }))) return;
           await del(`/api/v1/keys/${encodeURIComponent(k.id || k.key_id)}`);
           announce(t('admin.revoked'));
           await load();

@@ -9,7 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "va-cli.h"
-#include "va-dbus-service.h"
+#include "va-cli-dbus.h"
 #include "va-error.h"
 
 /* `videoannotator job --dbus COMMAND`: the job commands against a running
@@ -23,13 +23,21 @@ typedef struct {
   VaDBusManager *proxy;
 } VaCliJobDBus;
 
-static int
-va_cli_job_dbus_fail (const char *command, GError *error)
+/**
+ * va_cli_dbus_fail:
+ * @command: e.g. `job list`, for the message
+ * @error: (transfer full): from a call on the service
+ *
+ * Prints @error and returns the exit code (the HTTP commands' codes).
+ */
+int
+va_cli_dbus_fail (const char *command, GError *error)
 {
+  g_autoptr (GError) owned = error;
   int code;
 
   g_dbus_error_strip_remote_error (error);
-  g_printerr ("videoannotator job %s: %s\n", command, va_cli_error_message (error));
+  g_printerr ("videoannotator %s: %s\n", command, va_cli_error_message (error));
   if (error->domain != VA_ERROR)
     return VA_EXIT_UNAVAILABLE; /* no bus, no service */
   switch ((VaError)error->code) {
@@ -47,6 +55,34 @@ va_cli_job_dbus_fail (const char *command, GError *error)
   return code;
 }
 
+static int
+va_cli_job_dbus_fail (const char *command, GError *error)
+{
+  g_autofree char *what = g_strconcat ("job ", command, NULL);
+
+  return va_cli_dbus_fail (what, error);
+}
+
+/**
+ * va_cli_dbus_proxy_new:
+ * @system: the system bus rather than the session bus
+ *
+ * Returns: (transfer full) (nullable): a proxy for the running service
+ */
+VaDBusManager *
+va_cli_dbus_proxy_new (gboolean system, GError **error)
+{
+  g_autoptr (GDBusConnection) bus
+      = g_bus_get_sync (system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, error);
+
+  /* the error names must be known before the first reply arrives */
+  (void)VA_ERROR;
+  if (bus == NULL)
+    return NULL;
+  return va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                         VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, error);
+}
+
 /* Parses the options; @rest gets the arguments left. */
 static int
 va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *parameter,
@@ -60,7 +96,6 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
   };
   g_autoptr (GOptionContext) context = g_option_context_new (parameter);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDBusConnection) bus = NULL;
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -71,11 +106,7 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
     g_printerr ("videoannotator job: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
-  bus = g_bus_get_sync (self->system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &error);
-  if (bus != NULL)
-    self->proxy
-        = va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                          VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, &error);
+  self->proxy = va_cli_dbus_proxy_new (self->system, &error);
   if (self->proxy == NULL)
     return va_cli_job_dbus_fail (argv[0], g_steal_pointer (&error));
   return VA_EXIT_OK;

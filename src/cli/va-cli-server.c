@@ -82,13 +82,11 @@ va_cli_server_hand_over_key (VaEngine *engine, VaSettings *settings, char *key)
 
   if (!va_secure_file_write (path, contents, strlen (contents), &error)) {
     g_autoptr (GError) revoke_error = NULL;
-    g_autoptr (VaApiKey) revoked
-        = va_token_store_revoke (va_engine_get_token_store (engine), key, NULL, &revoke_error);
+    gboolean revoked = va_engine_withdraw_initial_key (engine, key, &revoke_error);
 
     g_printerr (_ ("videoannotator server: cannot write the first admin key to %s: %s; the key "
                    "was revoked%s%s\n"),
-                path, error->message, revoked == NULL ? ": " : "",
-                revoked == NULL ? revoke_error->message : "");
+                path, error->message, !revoked ? ": " : "", !revoked ? revoke_error->message : "");
     memset (contents, 0, strlen (contents));
     return va_cli_exit_code_for_error (error);
   }
@@ -247,7 +245,7 @@ va_cli_server (int argc, char **argv)
     return va_cli_exit_code_for_error (error);
   }
 
-  http = va_http_server_new (engine, va_engine_get_token_store (engine), dev, log, &error);
+  http = va_http_server_new (engine, dev, log, &error);
   if (http == NULL || !va_http_server_start (http, &error)) {
     g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
@@ -260,7 +258,6 @@ va_cli_server (int argc, char **argv)
     return va_cli_exit_code_for_error (error);
   }
   if (dbus != NULL) {
-    va_dbus_service_watch_alerts (dbus, G_OBJECT (http));
     g_message ("On the %s D-Bus as %s", va_settings_get_string (settings, "dbus"),
                VA_DBUS_BUS_NAME);
   }

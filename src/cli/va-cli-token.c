@@ -6,30 +6,35 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "va-audit.h"
+#include <unistd.h>
+
+#include "va-caller-local.h"
 #include "va-cli.h"
 #include "va-codec.h"
+#include "va-engine-keys.h"
 #include "va-error.h"
 #include "va-serializable.h"
-#include "va-log.h"
 #include "va-settings.h"
-#include "va-store.h"
-#include "va-token-store.h"
 
 /* `videoannotator token create|list|revoke|revoke-all`: API keys in the
  * data directory (`--data-dir` > VIDEOANNOTATOR_DATA_DIR >
  * $XDG_DATA_HOME/videoannotator, as every command resolves it). A running
- * server sees the changes within a second. */
+ * server sees the changes within a second. The commands are the engine's
+ * key administration calls (va-engine-keys.c), as REST and D-Bus make
+ * them: the operator is the local user (an administrator when root or the
+ * data directory's owner), and the engine audits every change. */
 
 typedef struct {
   VaSettings *settings;
-  VaTokenStore *tokens;
+  VaEngine *engine;
+  VaCaller *caller;
 } VaCliToken;
 
 static void
 va_cli_token_clear (VaCliToken *self)
 {
-  g_clear_object (&self->tokens);
+  g_clear_object (&self->caller);
+  g_clear_object (&self->engine);
   g_clear_object (&self->settings);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VaCliToken, va_cli_token_clear)
@@ -76,57 +81,15 @@ va_cli_token_setup (VaCliToken *self, const char *command, const char *parameter
     return va_cli_token_fail (command, error);
   va_cli_setup_log (self->settings);
 
-  self->tokens = va_token_store_new_from_settings (self->settings, &error);
-  if (self->tokens == NULL)
+  self->engine = va_engine_new (self->settings, &error);
+  if (self->engine == NULL)
     return va_cli_token_fail (command, error);
+  self->caller = va_engine_authenticate_uid (self->engine, (guint32)getuid (), &error);
+  if (self->caller == NULL)
+    return va_cli_token_fail (command, error);
+  va_caller_set_transport (self->caller, "cli");
   *rest = g_steal_pointer (&args);
   return -1;
-}
-
-/* The database is optional here: without one, keys were never used. */
-static VaStore *
-va_cli_token_open_store (VaCliToken *self, gboolean create)
-{
-  const char *path = va_settings_get_database_path (self->settings);
-  g_autoptr (GError) error = NULL;
-  VaStore *store;
-
-  if (!create && !g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
-  store = va_store_new (path, &error);
-  if (store == NULL)
-    g_printerr (_ ("videoannotator token: warning: cannot open the database: %s\n"),
-                error->message);
-  return store;
-}
-
-/* Through VaAudit like every other record: a row in the database and a
- * sanitized line in the server's logs/audit.log. */
-static void
-va_cli_token_audit (VaCliToken *self, const char *action, VaApiKey *key, JsonObject *detail)
-{
-  g_autoptr (VaStore) store = va_cli_token_open_store (self, TRUE);
-  g_autoptr (VaLog) log = NULL;
-  g_autoptr (VaAudit) audit = NULL;
-  g_autoptr (VaAuditEntry) entry = va_audit_entry_new (action);
-  g_autoptr (JsonObject) extra = detail != NULL ? json_object_ref (detail) : json_object_new ();
-  g_autoptr (GError) error = NULL;
-
-  if (store == NULL)
-    return;
-  log = va_log_new (self->settings, 0, NULL);
-  audit = va_audit_new (store, log);
-  json_object_set_string_member (extra, "source", "cli");
-  json_object_set_string_member (extra, "operator", g_get_user_name ());
-  if (key != NULL) {
-    va_audit_entry_set_user_id (entry, va_api_key_get_user_id (key));
-    va_audit_entry_set_key_prefix (entry, va_api_key_get_prefix (key));
-    va_audit_entry_set_target (entry, va_api_key_get_id (key));
-  }
-  va_audit_entry_set_detail (entry, extra);
-  if (!va_audit_record_entry (audit, entry, NULL, &error))
-    g_printerr (_ ("videoannotator token: warning: cannot write the audit trail: %s\n"),
-                error->message);
 }
 
 static void
@@ -217,15 +180,9 @@ va_cli_token_create (int argc, char **argv)
   request.description = description;
   request.expires_in_days = (guint)expires_in_days;
   request.no_expiry = no_expiry;
-  record = va_token_store_create_key (self.tokens, &request, &key, &error);
+  record = va_engine_create_key (self.engine, self.caller, &request, &key, &error);
   if (record == NULL)
     return va_cli_token_fail ("create", error);
-  {
-    g_autoptr (JsonObject) detail = json_object_new ();
-    g_autofree char *scope_names = va_scopes_to_string (scopes);
-    json_object_set_string_member (detail, "scopes", scope_names);
-    va_cli_token_audit (&self, "key.create", record, detail);
-  }
 
   if (json) {
     g_autoptr (JsonNode) root = va_codec_to_json (VA_SERIALIZABLE (record));
@@ -258,7 +215,6 @@ va_cli_token_list (int argc, char **argv)
   g_auto (GStrv) rest = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) keys = NULL;
-  g_autoptr (VaStore) store = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   int status;
 
@@ -273,18 +229,9 @@ va_cli_token_list (int argc, char **argv)
     g_printerr (_ ("videoannotator token list: unexpected argument “%s”\n"), rest[1]);
     return VA_EXIT_USAGE;
   }
-  keys = va_token_store_list_keys (self.tokens, &error);
+  keys = va_engine_list_keys (self.engine, self.caller, &error);
   if (keys == NULL)
     return va_cli_token_fail ("list", error);
-
-  store = va_cli_token_open_store (&self, FALSE);
-  for (guint i = 0; store != NULL && i < keys->len; i++) {
-    g_autoptr (GDateTime) last_used = NULL;
-    guint64 count = 0;
-    if (va_store_get_key_usage (store, va_api_key_get_id (keys->pdata[i]), &last_used, &count,
-                                NULL))
-      va_api_key_set_usage (keys->pdata[i], last_used, count);
-  }
 
   if (json) {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -363,12 +310,11 @@ va_cli_token_revoke (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
 
-  key = va_token_store_revoke (self.tokens, query, &newly, &error);
+  key = va_engine_revoke_key (self.engine, self.caller, query, &newly, &error);
   memset (query, 0, strlen (query));
   if (key == NULL)
     return va_cli_token_fail ("revoke", error);
   if (newly) {
-    va_cli_token_audit (&self, "key.revoke", key, NULL);
     g_print (_ ("Revoked API key %s (%s, %s).\n"), va_api_key_get_id (key),
              va_api_key_get_prefix (key), va_api_key_get_username (key));
   } else {
@@ -400,13 +346,8 @@ va_cli_token_revoke_all (int argc, char **argv)
     g_printerr (_ ("videoannotator token revoke-all: unexpected argument “%s”\n"), rest[1]);
     return VA_EXIT_USAGE;
   }
-  if (!va_token_store_revoke_all (self.tokens, &count, &error))
+  if (!va_engine_revoke_all_keys (self.engine, self.caller, &count, &error))
     return va_cli_token_fail ("revoke-all", error);
-  {
-    g_autoptr (JsonObject) detail = json_object_new ();
-    json_object_set_int_member (detail, "revoked", count);
-    va_cli_token_audit (&self, "key.revoke_all", NULL, detail);
-  }
   g_print (g_dngettext (GETTEXT_PACKAGE, "Revoked %u API key.\n", "Revoked %u API keys.\n", count),
            count);
   return VA_EXIT_OK;
@@ -429,12 +370,15 @@ va_cli_token_usage (FILE *out)
              _ (va_cli_token_commands[i].summary));
   fprintf (out, "\n%s\n",
            _ ("Every command takes --data-dir DIR and the other setting flags; run "
-              "“videoannotator token COMMAND --help”."));
+              "“videoannotator token COMMAND --help”. “videoannotator token --dbus COMMAND "
+              "[--system]” asks a running service over D-Bus instead."));
 }
 
 int
 va_cli_token (int argc, char **argv)
 {
+  if (argc >= 2 && g_str_equal (argv[1], "--dbus"))
+    return va_cli_token_dbus (argc - 1, argv + 1);
   if (argc >= 2) {
     for (guint i = 0; i < G_N_ELEMENTS (va_cli_token_commands); i++) {
       if (g_str_equal (argv[1], va_cli_token_commands[i].name))

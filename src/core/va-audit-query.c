@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "va-engine-private.h"
+
 #include <string.h>
 
 #include "va-audit-query.h"

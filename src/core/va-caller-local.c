@@ -74,6 +74,31 @@ va_engine_authenticate_uid (VaEngine *self, guint32 uid, GError **error)
   return caller;
 }
 
+/**
+ * va_engine_authenticate_uid_authorized:
+ * @uid: as for va_engine_authenticate_uid()
+ *
+ * The caller for a local user whom the system's authorization service
+ * (polkit, on the system bus) allowed to administer the service: an
+ * administrator whatever the uid rule says. The engine's other rules
+ * (read-only mode, auditing) still apply.
+ *
+ * Returns: (transfer full): the caller
+ */
+VaCaller *
+va_engine_authenticate_uid_authorized (VaEngine *self, guint32 uid, GError **error)
+{
+  g_autoptr (VaCaller) local = va_engine_authenticate_uid (self, uid, error);
+  VaCaller *caller;
+
+  if (local == NULL)
+    return NULL;
+  caller = va_caller_new (va_caller_get_user_id (local),
+                          va_caller_get_scopes (local) | VA_SCOPE_ADMIN);
+  va_caller_set_username (caller, va_caller_get_username (local));
+  return caller;
+}
+
 static gboolean
 va_caller_local_check_fd (int fd, const char *field, guint64 *size, GError **error)
 {

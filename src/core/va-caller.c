@@ -27,6 +27,7 @@ struct _VaCaller {
   char *key_prefix;
   char *request_id;
   char *client_address;
+  char *transport; /* "http", "dbus", "cli": where the caller came from */
 };
 
 static void va_caller_serializable_init (VaSerializableInterface *iface);
@@ -94,6 +95,7 @@ va_caller_finalize (GObject *object)
   g_free (self->key_prefix);
   g_free (self->request_id);
   g_free (self->client_address);
+  g_free (self->transport);
 
   G_OBJECT_CLASS (va_caller_parent_class)->finalize (object);
 }
@@ -239,6 +241,7 @@ VA_CALLER_STRING_ACCESSORS (email)
 VA_CALLER_STRING_ACCESSORS (key_id)
 VA_CALLER_STRING_ACCESSORS (key_prefix)
 VA_CALLER_STRING_ACCESSORS (request_id)
+VA_CALLER_STRING_ACCESSORS (transport)
 
 const char *
 va_caller_get_client_address (VaCaller *self)

@@ -40,5 +40,7 @@ const char *va_caller_get_request_id (VaCaller *self);
 void va_caller_set_request_id (VaCaller *self, const char *request_id);
 const char *va_caller_get_client_address (VaCaller *self);
 void va_caller_set_client_address (VaCaller *self, const char *address);
+const char *va_caller_get_transport (VaCaller *self);
+void va_caller_set_transport (VaCaller *self, const char *transport);
 
 G_END_DECLS

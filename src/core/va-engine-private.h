@@ -4,8 +4,21 @@
 #include "va-engine.h"
 #include "va-event-tickets.h"
 #include "va-pipeline-registry.h"
+#include "va-security-monitor.h"
 
 G_BEGIN_DECLS
+
+/* The engine's parts. Only the engine's own files (va-engine-*.c, the
+ * core modules it drives) and tests reach them: transports go through
+ * engine calls, which hold the rules (scopes, ownership, audit). */
+VaStore *va_engine_get_store (VaEngine *self);
+VaAudit *va_engine_get_audit (VaEngine *self);
+VaJobQueue *va_engine_get_queue (VaEngine *self);
+VaTokenStore *va_engine_get_token_store (VaEngine *self);
+VaLog *va_engine_get_log (VaEngine *self);
+VaSecurityMonitor *va_engine_get_security_monitor (VaEngine *self);
+GMainContext *va_engine_get_main_context (VaEngine *self);
+void va_engine_emit_security_alert (VaEngine *self, const char *alert_json);
 
 /* Engine operations shared by va-engine.c and its sibling files
  * (va-engine-*.c): one worker-thread part, one main-context part. */

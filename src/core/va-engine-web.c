@@ -11,7 +11,6 @@
 
 /**
  * va_engine_redeem_login_link:
- * @tokens: the key store the link was issued from
  * @token: the link's token; used up
  * @client_address: (nullable): for the audit record
  * @key: (out): the new session key, shown this once
@@ -20,8 +19,8 @@
  *   (%VA_ERROR_UNAUTHENTICATED for a bad link)
  */
 VaApiKey *
-va_engine_redeem_login_link (VaEngine *self, VaTokenStore *tokens, const char *token,
-                             const char *client_address, char **key, GError **error)
+va_engine_redeem_login_link (VaEngine *self, const char *token, const char *client_address,
+                             char **key, GError **error)
 {
   g_autoptr (VaApiKey) record = NULL;
   g_autoptr (VaCaller) owner = NULL;
@@ -30,7 +29,8 @@ va_engine_redeem_login_link (VaEngine *self, VaTokenStore *tokens, const char *t
 
   g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
 
-  record = va_login_link_redeem (tokens, token, g_get_real_time () / G_USEC_PER_SEC, key, error);
+  record = va_login_link_redeem (va_engine_get_token_store (self), token,
+                                 g_get_real_time () / G_USEC_PER_SEC, key, error);
   if (record == NULL)
     return NULL;
   owner = va_caller_new (va_api_key_get_user_id (record), va_api_key_get_scopes (record));

@@ -17,6 +17,7 @@
 #include "va-error.h"
 #include "va-job-queue.h"
 #include "va-recovery.h"
+#include "va-security-monitor.h"
 #include "va-upload-private.h"
 
 /**
@@ -51,6 +52,8 @@ struct _VaEngine {
   VaJobQueue *queue;
   VaRetention *retention; /* NULL unless the automatic cleanup runs */
   VaEventTickets *event_tickets;
+  VaSecurityMonitor *monitor; /* alert rules every transport feeds */
+  VaLog *log;                 /* JSON records: audit.log, security.log */
   GMainContext *context;
   int storage_lock; /* va_recovery_lock_storage(), -1 when not held */
 
@@ -69,6 +72,7 @@ enum {
   SIGNAL_JOB_FAILED,
   SIGNAL_JOB_CANCELLED,
   SIGNAL_JOB_DELETED,
+  SIGNAL_SECURITY_ALERT,
   N_SIGNALS
 };
 
@@ -1661,39 +1665,6 @@ va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **
 
 /* ---- API keys ---------------------------------------------------------------------- */
 
-/**
- * va_engine_authenticate:
- * @key: the API key a client presented
- * @error: return location for a %VA_ERROR_UNAUTHENTICATED whose message
- *   says why (unknown, revoked, expired — with the date — or malformed);
- *   it never contains more of the key than its display prefix
- *
- * Turns a key into the caller it stands for, and counts its use.
- * Revocations and new keys written by `videoannotator token` in another
- * process are seen at once (the key store reloads changed files).
- *
- * Returns: (transfer full) (nullable): the caller
- */
-VaCaller *
-va_engine_authenticate (VaEngine *self, const char *key, GError **error)
-{
-  g_autoptr (VaApiKey) record = NULL;
-  VaCaller *caller;
-
-  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
-
-  record = va_token_store_validate (self->tokens, key, NULL, error);
-  if (record == NULL)
-    return NULL;
-  caller = va_caller_new (va_api_key_get_user_id (record), va_api_key_get_scopes (record));
-  va_caller_set_username (caller, va_api_key_get_username (record));
-  va_caller_set_email (caller, va_api_key_get_email (record));
-  va_caller_set_key_id (caller, va_api_key_get_id (record));
-  va_caller_set_key_prefix (caller, va_api_key_get_prefix (record));
-  va_store_record_key_use (self->store, va_api_key_get_id (record), NULL);
-  return caller;
-}
-
 static gboolean
 va_engine_has_active_key (VaEngine *self, gboolean *has_key, GError **error)
 {
@@ -1767,6 +1738,23 @@ va_engine_get_token_store (VaEngine *self)
   return self->tokens;
 }
 
+/**
+ * va_engine_withdraw_initial_key:
+ * @key: the key va_engine_create_initial_key() made
+ *
+ * Revokes the first admin key when it could not be handed over, so the
+ * next start makes another.
+ */
+gboolean
+va_engine_withdraw_initial_key (VaEngine *self, const char *key, GError **error)
+{
+  g_autoptr (VaApiKey) revoked = NULL;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), FALSE);
+  revoked = va_token_store_revoke (self->tokens, key, NULL, error);
+  return revoked != NULL;
+}
+
 /* ---- life cycle --------------------------------------------------------------------- */
 
 static void
@@ -1778,6 +1766,8 @@ va_engine_dispose (GObject *object)
   g_clear_object (&self->retention);
   g_clear_object (&self->audit);
   g_clear_object (&self->event_tickets);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->log);
   g_clear_object (&self->registry);
   g_clear_object (&self->tokens);
   g_clear_object (&self->storage);
@@ -1848,6 +1838,18 @@ va_engine_class_init (VaEngineClass *klass)
   signals[SIGNAL_JOB_DELETED]
       = g_signal_new ("job-deleted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                       NULL, G_TYPE_NONE, 1, VA_TYPE_JOB);
+  /**
+   * VaEngine::security-alert:
+   * @alert_json: the alert record as JSON (alert, client, count,
+   *   window_seconds, blocked_seconds, message, timestamp)
+   *
+   * A client crossed an alert rule of the #VaSecurityMonitor and was
+   * blocked. Emitted on the engine's main context, whatever transport fed
+   * the monitor.
+   */
+  signals[SIGNAL_SECURITY_ALERT]
+      = g_signal_new ("security-alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1902,6 +1904,8 @@ va_engine_new (VaSettings *settings, GError **error)
   if (log == NULL)
     return NULL;
   self->audit = va_audit_new (self->store, log);
+  self->log = g_object_ref (log);
+  self->monitor = va_security_monitor_new ();
   self->event_tickets = va_event_tickets_new ();
   self->registry = va_pipeline_registry_new ();
   /* refuses group/world-readable key files, naming the file and the fix */
@@ -2084,6 +2088,35 @@ va_engine_set_log (VaEngine *self, VaLog *log)
   g_return_if_fail (VA_IS_ENGINE (self));
   g_return_if_fail (VA_IS_LOG (log));
   va_audit_set_log (self->audit, log);
+  g_set_object (&self->log, log);
+}
+
+VaLog *
+va_engine_get_log (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->log;
+}
+
+VaSecurityMonitor *
+va_engine_get_security_monitor (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->monitor;
+}
+
+GMainContext *
+va_engine_get_main_context (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return self->context;
+}
+
+/* for va-engine-auth.c: on the main context */
+void
+va_engine_emit_security_alert (VaEngine *self, const char *alert_json)
+{
+  g_signal_emit (self, signals[SIGNAL_SECURITY_ALERT], 0, alert_json);
 }
 
 VaEventTickets *

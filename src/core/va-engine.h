@@ -51,18 +51,15 @@ void va_engine_shutdown_async (VaEngine *self, GCancellable *cancellable,
 gboolean va_engine_shutdown_finish (VaEngine *self, GAsyncResult *result, GError **error);
 
 VaSettings *va_engine_get_settings (VaEngine *self);
-VaStore *va_engine_get_store (VaEngine *self);
 struct _VaRetention *va_engine_get_retention (VaEngine *self);
 VaStorage *va_engine_get_storage (VaEngine *self);
-VaAudit *va_engine_get_audit (VaEngine *self);
 void va_engine_set_log (VaEngine *self, VaLog *log);
 VaPipelineRegistry *va_engine_get_registry (VaEngine *self);
-VaJobQueue *va_engine_get_queue (VaEngine *self);
-VaTokenStore *va_engine_get_token_store (VaEngine *self);
 
-/* API keys */
+/* API keys and callers: va-engine-auth.h, va-engine-keys.h */
 VaCaller *va_engine_authenticate (VaEngine *self, const char *key, GError **error);
 gboolean va_engine_create_initial_key (VaEngine *self, char **key, GError **error);
+gboolean va_engine_withdraw_initial_key (VaEngine *self, const char *key, GError **error);
 gboolean va_engine_get_read_only (VaEngine *self);
 gboolean va_engine_get_dev_mode (VaEngine *self);
 void va_engine_set_dev_mode (VaEngine *self, gboolean dev_mode);
@@ -148,7 +145,7 @@ char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime 
 VaCaller *va_engine_redeem_event_ticket (VaEngine *self, const char *ticket, GError **error);
 
 /* the web UI's login links and video tickets (va-engine-web.c) */
-VaApiKey *va_engine_redeem_login_link (VaEngine *self, VaTokenStore *tokens, const char *token,
+VaApiKey *va_engine_redeem_login_link (VaEngine *self, const char *token,
                                        const char *client_address, char **key, GError **error);
 char *va_engine_issue_media_ticket (VaEngine *self, VaMediaTickets *tickets, VaCaller *caller,
                                     const char *job_id, GError **error);

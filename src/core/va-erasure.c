@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "va-engine-private.h"
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 

@@ -5,6 +5,7 @@
 
 #include "va-caller-local.h"
 #include "va-dbus-private.h"
+#include "va-engine-auth.h"
 #include "va-error.h"
 
 /* Every method starts here: the sender's uid comes from the bus daemon
@@ -74,14 +75,27 @@ va_dbus_call_authenticated (VaDBusCall *call, guint32 uid)
   GError *error = NULL;
   const char *sender = g_dbus_method_invocation_get_sender (call->invocation);
   g_autofree char *address = g_strdup_printf ("dbus:%s", sender != NULL ? sender : "peer");
+  /* the security monitor's rules apply per user, whatever connection */
+  g_autofree char *client = g_strdup_printf ("dbus:uid:%u", uid);
+  guint blocked = va_engine_client_blocked_for (call->engine, client);
 
   call->uid = uid;
-  call->caller = va_engine_authenticate_uid (call->engine, uid, &error);
+  if (blocked > 0) {
+    va_dbus_call_fail (call, g_error_new (VA_ERROR, VA_ERROR_RATE_LIMITED,
+                                          "This user is blocked for %u s after a security alert",
+                                          blocked));
+    return;
+  }
+  va_engine_note_request (call->engine, client);
+  call->caller = call->admin_authorized
+                     ? va_engine_authenticate_uid_authorized (call->engine, uid, &error)
+                     : va_engine_authenticate_uid (call->engine, uid, &error);
   if (call->caller == NULL) {
     va_dbus_call_fail (call, error);
     return;
   }
   va_caller_set_client_address (call->caller, address);
+  va_caller_set_transport (call->caller, "dbus");
   call->func (call);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "va-dbus-service.h"
+#include "va-dbus-private.h"
 #include "va-error.h"
 
 /* Putting the service on a bus for `videoannotator server --dbus=BUS`:
@@ -88,6 +88,7 @@ va_dbus_service_start (VaEngine *engine, const char *bus, GError **error)
   g_dbus_connection_set_exit_on_close (connection, FALSE);
   g_signal_connect (connection, "closed", G_CALLBACK (va_dbus_closed_cb), NULL);
   service = va_dbus_service_new (engine);
+  va_dbus_service_set_system_bus (service, type == G_BUS_TYPE_SYSTEM);
   if (!va_dbus_service_export (service, connection, error)) {
     va_error_convert (error);
     return NULL;

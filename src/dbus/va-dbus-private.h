@@ -18,6 +18,7 @@ struct _VaDBusCall {
   VaDBusCallFunc func;
   VaCaller *caller; /* set before func runs */
   guint32 uid;
+  gboolean admin_authorized; /* polkit granted the administration action */
 
   /* arguments, as the method has them */
   char *id;
@@ -37,6 +38,9 @@ struct _VaDBusCall {
 VaDBusCall *va_dbus_call_new (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                               VaDBusCallFunc func);
 gboolean va_dbus_call_run (VaDBusCall *call);
+gboolean va_dbus_call_run_admin (VaDBusCall *call);
+gboolean va_dbus_service_get_system_bus (VaDBusService *self);
+void va_dbus_service_set_system_bus (VaDBusService *self, gboolean system_bus);
 void va_dbus_call_fail (VaDBusCall *call, GError *error);
 void va_dbus_call_free (VaDBusCall *call);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaDBusCall, va_dbus_call_free)
@@ -70,5 +74,11 @@ gboolean va_dbus_handle_get_results (VaDBusManager *manager, GDBusMethodInvocati
 gboolean va_dbus_handle_open_result_file (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                                           GUnixFDList *fd_list, const char *id,
                                           const char *pipeline);
+gboolean va_dbus_handle_list_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation);
+gboolean va_dbus_handle_create_key (VaDBusManager *manager, GDBusMethodInvocation *invocation,
+                                    GVariant *request);
+gboolean va_dbus_handle_revoke_key (VaDBusManager *manager, GDBusMethodInvocation *invocation,
+                                    const char *id);
+gboolean va_dbus_handle_revoke_all_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation);
 
 G_END_DECLS

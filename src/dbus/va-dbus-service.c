@@ -10,7 +10,7 @@
  *
  * org.videoannotator.VideoAnnotator1.Manager over a #VaEngine: the
  * generated skeleton with its handle_* methods filled in (va-dbus-jobs.c,
- * va-dbus-submit.c), its properties kept current and the engine's job
+ * va-dbus-submit.c, va-dbus-keys.c), its properties kept current and the engine's job
  * events forwarded as signals. It decides nothing: every method finds out
  * who calls (va-dbus-caller.c) and asks the engine.
  */
@@ -19,6 +19,7 @@ struct _VaDBusService {
 
   VaEngine *engine;
   GHashTable *announced; /* job id → the state last announced (static string) */
+  gboolean system_bus;   /* polkit is asked before administration */
   guint refresh_id;
 };
 
@@ -97,47 +98,9 @@ va_dbus_service_job_deleted_cb (VaEngine *engine, VaJob *job, VaDBusService *sel
 }
 
 static void
-va_dbus_service_security_alert_cb (GObject *source, const char *alert, VaDBusService *self)
+va_dbus_service_security_alert_cb (VaEngine *engine, const char *alert, VaDBusService *self)
 {
   va_dbus_manager_emit_security_alert (VA_DBUS_MANAGER (self), alert);
-}
-
-/**
- * va_dbus_service_watch_alerts:
- * @source: an object with a `security-alert` signal carrying the alert
- *   as JSON text (#VaHttpServer)
- *
- * Forwards its alerts as SecurityAlert signals.
- */
-void
-va_dbus_service_watch_alerts (VaDBusService *self, GObject *source)
-{
-  g_return_if_fail (VA_IS_DBUS_SERVICE (self));
-  g_signal_connect_object (source, "security-alert", G_CALLBACK (va_dbus_service_security_alert_cb),
-                           self, 0);
-}
-
-/* ---- RevokeAllKeys -------------------------------------------------------------------- */
-
-static void
-va_dbus_revoke_all_keys_run (VaDBusCall *call)
-{
-  GError *error = NULL;
-  guint count = 0;
-
-  if (!va_engine_revoke_all_keys (call->engine, call->caller, &count, &error)) {
-    va_dbus_call_fail (call, error);
-    return;
-  }
-  va_dbus_manager_complete_revoke_all_keys (VA_DBUS_MANAGER (call->service),
-                                            g_steal_pointer (&call->invocation), count);
-  va_dbus_call_free (call);
-}
-
-static gboolean
-va_dbus_handle_revoke_all_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation)
-{
-  return va_dbus_call_run (va_dbus_call_new (manager, invocation, va_dbus_revoke_all_keys_run));
 }
 
 /* ---- object ---------------------------------------------------------------------------- */
@@ -174,6 +137,9 @@ va_dbus_service_manager_init (VaDBusManagerIface *iface)
   iface->handle_purge_user = va_dbus_handle_purge_user;
   iface->handle_get_results = va_dbus_handle_get_results;
   iface->handle_open_result_file = va_dbus_handle_open_result_file;
+  iface->handle_list_keys = va_dbus_handle_list_keys;
+  iface->handle_create_key = va_dbus_handle_create_key;
+  iface->handle_revoke_key = va_dbus_handle_revoke_key;
   iface->handle_revoke_all_keys = va_dbus_handle_revoke_all_keys;
 }
 
@@ -208,8 +174,22 @@ va_dbus_service_new (VaEngine *engine)
   g_signal_connect (engine, "job-failed", G_CALLBACK (va_dbus_service_job_finished_cb), self);
   g_signal_connect (engine, "job-cancelled", G_CALLBACK (va_dbus_service_job_finished_cb), self);
   g_signal_connect (engine, "job-deleted", G_CALLBACK (va_dbus_service_job_deleted_cb), self);
+  /* whichever transport fed the engine's security monitor */
+  g_signal_connect (engine, "security-alert", G_CALLBACK (va_dbus_service_security_alert_cb), self);
   va_dbus_service_refresh_cb (self);
   return self;
+}
+
+gboolean
+va_dbus_service_get_system_bus (VaDBusService *self)
+{
+  return self->system_bus;
+}
+
+void
+va_dbus_service_set_system_bus (VaDBusService *self, gboolean system_bus)
+{
+  self->system_bus = system_bus;
 }
 
 VaEngine *

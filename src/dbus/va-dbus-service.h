@@ -18,7 +18,6 @@ VaDBusService *va_dbus_service_new (VaEngine *engine);
 VaEngine *va_dbus_service_get_engine (VaDBusService *self);
 gboolean va_dbus_service_export (VaDBusService *self, GDBusConnection *connection, GError **error);
 void va_dbus_service_unexport (VaDBusService *self);
-void va_dbus_service_watch_alerts (VaDBusService *self, GObject *source);
 
 VaDBusService *va_dbus_service_start (VaEngine *engine, const char *bus, GError **error);
 

@@ -5,23 +5,23 @@
 
 #include "va-error.h"
 #include "va-http-private.h"
-#include "va-token-store.h"
+#include "va-engine-auth.h"
 
-/* Request authentication: the key comes from `Authorization: Bearer KEY`
- * or `X-API-Key: KEY`; VaTokenStore says whether it is valid; the result is
- * a VaCaller for the engine. The decisions:
+/* Request authentication, the HTTP half: the key comes from
+ * `Authorization: Bearer KEY` or `X-API-Key: KEY`, and
+ * va_engine_authenticate_request() turns it into a VaCaller (validity,
+ * expiry, revocation, the anonymous caller when auth is off, usage
+ * counting, the failed-authentication rule). What is decided here is
+ * HTTP's own:
  *
- * - a key that is sent is always checked, on every route, even public ones
- *   and even with auth-required=false: a bad key is never ignored;
+ * - a key that is sent is always passed on, on every route, even public
+ *   ones: a bad key is never ignored;
  * - a request carries one key: a header sent twice, two different keys in
  *   the two headers, or a key in the URL is refused (401), never resolved
  *   by picking one;
- * - no key on a route that needs a scope: 401 when auth is required, the
- *   anonymous caller (read + write, user "anonymous") otherwise;
- * - a valid key without the route's scope: 403.
- *
- * Scopes and ownership are enforced again by the engine; the check here
- * answers early, before a body is read. */
+ * - a route without a scope called without a key has no caller;
+ * - a caller without the route's scope: 403, before a body is read (the
+ *   engine checks scopes and ownership again). */
 
 #define VA_HTTP_BEARER "Bearer "
 
@@ -117,8 +117,7 @@ va_http_scope_to_va (VaHttpScope scope)
 gboolean
 va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
 {
-  VaTokenStore *tokens = va_http_server_get_token_store (server);
-  VaSettings *settings = va_http_server_get_settings (server);
+  VaEngine *engine = va_http_server_get_engine (server);
   const char *key = NULL;
   VaScopes needed = va_http_scope_to_va (req->route->scope);
   gboolean query_ok;
@@ -141,23 +140,22 @@ va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
   default:
     break;
   }
-  if (key != NULL) {
+  if (key != NULL || needed != VA_SCOPE_NONE) {
     VaTokenRejection rejection = VA_TOKEN_REJECTION_NONE;
     g_autoptr (GError) error = NULL;
-    g_autoptr (VaApiKey) api_key = NULL;
-    VaCaller *caller;
 
-    if (tokens == NULL) {
-      va_http_auth_reject (req, "Invalid API key", "unknown");
-      return FALSE;
-    }
-    api_key = va_token_store_validate (tokens, key, &rejection, &error);
-    if (api_key == NULL) {
+    req->caller = va_engine_authenticate_request (engine, key, req->client, &rejection, &error);
+    if (req->caller == NULL) {
+      /* the engine counted the failure towards the client's alert rule */
+      req->auth_failure_noted = TRUE;
       if (!g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED)) {
         va_http_respond_gerror (req, error, NULL, NULL);
         return FALSE;
       }
       switch (rejection) {
+      case VA_TOKEN_REJECTION_NONE:
+        va_http_auth_reject (req, error->message, "missing");
+        break;
       case VA_TOKEN_REJECTION_EXPIRED:
         va_http_auth_reject (req, error->message, "expired");
         break;
@@ -173,32 +171,16 @@ va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
       }
       return FALSE;
     }
-    caller = va_caller_new (va_api_key_get_user_id (api_key), va_api_key_get_scopes (api_key));
-    va_caller_set_username (caller, va_api_key_get_username (api_key));
-    va_caller_set_email (caller, va_api_key_get_email (api_key));
-    va_caller_set_key_id (caller, va_api_key_get_id (api_key));
-    va_caller_set_key_prefix (caller, va_api_key_get_prefix (api_key));
-    req->caller = caller;
+    va_caller_set_request_id (req->caller, req->request_id);
+    va_caller_set_transport (req->caller, "http");
     g_free (req->user_id);
-    req->user_id = g_strdup (va_api_key_get_user_id (api_key));
-    g_free (req->key_prefix);
-    req->key_prefix = g_strdup (va_api_key_get_prefix (api_key));
-    g_free (req->key_id);
-    req->key_id = g_strdup (va_api_key_get_id (api_key));
-  } else if (needed != VA_SCOPE_NONE) {
-    if (va_settings_get_boolean (settings, "auth-required")) {
-      va_http_auth_reject (
-          req, "API key required. Set AUTH_REQUIRED=false to disable authentication.", "missing");
-      return FALSE;
-    }
-    req->caller = va_caller_new_anonymous ();
     req->user_id = g_strdup (va_caller_get_user_id (req->caller));
+    g_free (req->key_prefix);
+    req->key_prefix = g_strdup (va_caller_get_key_prefix (req->caller));
+    g_free (req->key_id);
+    req->key_id = g_strdup (va_caller_get_key_id (req->caller));
   }
 
-  if (req->caller != NULL) {
-    va_caller_set_request_id (req->caller, req->request_id);
-    va_caller_set_client_address (req->caller, req->client);
-  }
   if (needed != VA_SCOPE_NONE && !va_caller_has_scope (req->caller, needed)) {
     g_autofree char *message
         = g_strdup_printf ("This API key lacks the “%s” scope needed for %s %s",

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "va-engine.h"
+#include "va-engine-auth.h"
 #include "va-http-private.h"
 
 /* GET /api/v1/events/stream: Server-Sent Events. Each subscriber gets the
@@ -109,20 +110,12 @@ va_http_event_base (const char *type)
   return o;
 }
 
-static gboolean
-va_http_subscriber_may_see (VaHttpSubscriber *sub, VaJob *job)
-{
-  if (va_caller_is_admin (sub->caller))
-    return TRUE;
-  return g_strcmp0 (va_job_get_user_id (job), va_caller_get_user_id (sub->caller)) == 0;
-}
-
 static void
 va_http_subscriber_job_event (VaHttpSubscriber *sub, const char *type, VaJob *job, double progress)
 {
   g_autoptr (JsonObject) o = NULL;
 
-  if (!va_http_subscriber_may_see (sub, job))
+  if (!va_engine_caller_may_see_job (sub->engine, sub->caller, job))
     return;
   o = va_http_event_base (type);
   json_object_set_string_member (o, "job_id", va_job_get_id (job));
@@ -140,7 +133,7 @@ va_http_subscriber_status_changed (VaHttpSubscriber *sub, VaJob *job, double pro
 {
   g_autoptr (JsonObject) o = NULL;
 
-  if (!va_http_subscriber_may_see (sub, job))
+  if (!va_engine_caller_may_see_job (sub->engine, sub->caller, job))
     return;
   o = va_http_event_base ("job_status_changed");
   json_object_set_string_member (o, "job_id", va_job_get_id (job));
@@ -190,7 +183,7 @@ on_job_deleted (VaEngine *engine, VaJob *job, VaHttpSubscriber *sub)
 {
   g_autoptr (JsonObject) o = NULL;
 
-  if (!va_http_subscriber_may_see (sub, job))
+  if (!va_engine_caller_may_see_job (sub->engine, sub->caller, job))
     return;
   o = va_http_event_base ("job.deleted");
   json_object_set_string_member (o, "job_id", va_job_get_id (job));

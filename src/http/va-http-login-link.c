@@ -34,9 +34,8 @@ va_http_login_link_redeem (VaHttpRequest *req)
                            N_ ("Send {\"token\": \"va_login_…\"} from the login link"), NULL);
     return;
   }
-  record = va_engine_redeem_login_link (va_http_server_get_engine (req->server),
-                                        va_http_server_get_token_store (req->server), token,
-                                        req->client, &key, &error);
+  record = va_engine_redeem_login_link (va_http_server_get_engine (req->server), token, req->client,
+                                        &key, &error);
   if (record == NULL) {
     va_http_respond_gerror (req, error, NULL, "Ask for a new link: videoannotator web-link");
     return;

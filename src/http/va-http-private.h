@@ -83,9 +83,10 @@ struct _VaHttpRequest {
   char *user_id;
   char *key_prefix;
   char *key_id;
-  guint scopes;              /* mask of 1 << VaHttpScope granted to the caller */
-  GCancellable *cancellable; /* cancelled when the client goes away */
-  guint64 body_bytes;        /* request body bytes seen (for limits) */
+  guint scopes;                /* mask of 1 << VaHttpScope granted to the caller */
+  gboolean auth_failure_noted; /* the engine counted this request's 401 already */
+  GCancellable *cancellable;   /* cancelled when the client goes away */
+  guint64 body_bytes;          /* request body bytes seen (for limits) */
   gpointer handler_data;
   GDestroyNotify handler_data_free;
   gboolean finished;
@@ -95,7 +96,6 @@ struct _VaHttpRequest {
 VaSettings *va_http_server_get_settings (VaHttpServer *self);
 VaEngine *va_http_server_get_engine (VaHttpServer *self);
 VaMediaTickets *va_http_server_get_media_tickets (VaHttpServer *self);
-VaTokenStore *va_http_server_get_token_store (VaHttpServer *self);
 VaPipelineRegistry *va_http_server_get_registry (VaHttpServer *self);
 GPtrArray *va_http_server_get_pipelines (VaHttpServer *self);
 guint va_http_server_get_heartbeat_interval (VaHttpServer *self);
@@ -167,15 +167,6 @@ void va_http_rate_limiter_prune (VaHttpRateLimiter *limiter, gint64 now_us);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaHttpRateLimiter, va_http_rate_limiter_free)
 char *va_http_client_address (SoupServerMessage *msg, const char *const *trusted_proxies);
 
-/* va-http-alerts.c */
-typedef struct _VaHttpAlerts VaHttpAlerts;
-VaHttpAlerts *va_http_alerts_new (void);
-void va_http_alerts_free (VaHttpAlerts *a);
-guint va_http_alerts_blocked_for (VaHttpAlerts *a, const char *client, gint64 now_us);
-JsonObject *va_http_alerts_note_request (VaHttpAlerts *a, const char *client, gint64 now_us);
-JsonObject *va_http_alerts_note_auth_failure (VaHttpAlerts *a, const char *client, gint64 now_us);
-void va_http_alerts_prune (VaHttpAlerts *a, gint64 now_us);
-
 /* va-http-access-log.c */
 void va_http_access_log_write (VaLog *log, VaHttpRequest *req, guint status, guint64 bytes,
                                gint64 duration_us);
@@ -223,6 +214,13 @@ void va_http_jobs_delete (VaHttpRequest *req);
 void va_http_jobs_cancel (VaHttpRequest *req);
 void va_http_jobs_rerun (VaHttpRequest *req);
 JsonObject *va_http_validate_body (VaHttpRequest *req);
+JsonObject *va_http_parse_json_object (VaHttpRequest *req, const char *hint);
+
+/* va-http-keys.c */
+void va_http_keys_list (VaHttpRequest *req);
+void va_http_keys_create (VaHttpRequest *req);
+void va_http_keys_revoke (VaHttpRequest *req);
+void va_http_keys_revoke_all (VaHttpRequest *req);
 void va_http_jobs_results (VaHttpRequest *req);
 void va_http_jobs_result_file (VaHttpRequest *req);
 void va_http_jobs_artifacts (VaHttpRequest *req);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "va-engine.h"
+#include "va-engine-admin.h"
 #include "va-http-private.h"
 
 /* GET /metrics: the same numbers as /api/v1/system/metrics in the
@@ -25,7 +26,7 @@ va_http_prometheus_handle (VaHttpRequest *req)
   guint in_flight;
   gsize len;
 
-  if (!va_store_get_stats (va_engine_get_store (engine), &stats, &error)) {
+  if (!va_engine_get_store_stats (engine, &stats, &error)) {
     va_http_respond_error (req, 500, "METRICS_FAILED", error->message,
                            N_ ("Check server logs for details"), NULL);
     return;

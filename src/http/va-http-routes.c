@@ -171,6 +171,21 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/api/v1/system/database", ADMIN, 0, va_http_system_database, "getSystemDatabase",
     "Database backend, size and statistics", "system", 200, JSON, NULL },
 
+  /* key administration (the same engine calls as D-Bus and `videoannotator token`) */
+  { "GET", "/api/v1/keys", ADMIN, 0, va_http_keys_list, "listKeys",
+    "Every API key: id, prefix, owner, scopes, created, expires, last used, use count, state "
+    "(never the key itself)",
+    "keys", 200, JSON, NULL },
+  { "POST", "/api/v1/keys", ADMIN, VA_HTTP_ROUTE_JSON_BODY, va_http_keys_create, "createKey",
+    "Create a key (JSON: user_id, username, email, scopes, optional expires_in_days, no_expiry, "
+    "description); the answer's `key` is shown this once. Refused in read-only mode",
+    "keys", 201, JSON, NULL },
+  { "POST", "/api/v1/keys/revoke-all", ADMIN, 0, va_http_keys_revoke_all, "revokeAllKeys",
+    "Revoke every key (incident response; allowed in read-only mode)", "keys", 200, JSON, NULL },
+  { "DELETE", "/api/v1/keys/{key_id}", ADMIN, 0, va_http_keys_revoke, "revokeKey",
+    "Revoke one key, by id or unambiguous prefix (allowed in read-only mode)", "keys", 200, JSON,
+    NULL },
+
   { "GET", "/api/v1/audit", ADMIN, 0, va_http_audit_list, "listAudit",
     "The audit trail, newest first (incident response: what did this key do)", "system", 200, JSON,
     va_http_audit_query },

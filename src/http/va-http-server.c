@@ -9,6 +9,7 @@
 
 #include "va-error.h"
 #include "va-http-connection.h"
+#include "va-engine-auth.h"
 #include "va-http-private.h"
 #include "va-http-server.h"
 
@@ -39,11 +40,11 @@
  * whose server accepted its connection. What is shared is thread-safe:
  * the engine's reads (store reader connection, token store: locked),
  * settings (read-only once loaded), the log (locked), the rate limiters
- * and alert records (locked), the metrics (locked). Engine operations with
+ * and the engine's security monitor (locked), the metrics (locked). Engine operations with
  * a main-context part (submission, cancellation, deletion) do that part on
  * the engine's context themselves; event streams subscribe to the
  * engine's signals there and receive the events on their own thread;
- * security alerts are raised on the main context.
+ * the engine raises security alerts on its main context.
  */
 
 /* JSON request bodies are small documents; anything larger is refused. */
@@ -77,7 +78,6 @@ struct _VaHttpServer {
   GObject parent_instance;
 
   VaEngine *engine;
-  VaTokenStore *tokens;
   VaSettings *settings;
   VaPipelineRegistry *registry;
   GPtrArray *pipelines;
@@ -100,7 +100,6 @@ struct _VaHttpServer {
   VaHttpCors *cors;
   VaHttpRateLimiter *client_limiter;
   VaHttpRateLimiter *key_limiter;
-  VaHttpAlerts *alerts;
   VaMediaTickets *media_tickets; /* for <video> elements: va-http-video-ticket.c */
   VaLog *log;
   guint prune_source;
@@ -117,19 +116,11 @@ struct _VaHttpServer {
 enum {
   PROP_0,
   PROP_ENGINE,
-  PROP_TOKEN_STORE,
   PROP_DEV,
   N_PROPS,
 };
 
 static GParamSpec *properties[N_PROPS];
-
-enum {
-  SIGNAL_SECURITY_ALERT,
-  N_SIGNALS,
-};
-
-static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (VaHttpServer, va_http_server, G_TYPE_OBJECT)
 
@@ -151,12 +142,6 @@ VaEngine *
 va_http_server_get_engine (VaHttpServer *self)
 {
   return self->engine;
-}
-
-VaTokenStore *
-va_http_server_get_token_store (VaHttpServer *self)
-{
-  return self->tokens;
 }
 
 VaPipelineRegistry *
@@ -313,93 +298,6 @@ va_http_request_unpause (VaHttpRequest *req)
   va_http_serving_maybe_quit (serving);
 }
 
-/* ---- security alerts ---------------------------------------------------------- */
-
-static void
-va_http_alert_command_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, NULL, NULL, &error))
-    g_warning ("alert-command failed: %s", error->message);
-}
-
-/* Writes the alert to logs/security.log, emits ::security-alert and hands
- * it, as JSON on standard input, to the alert-command if one is set. On
- * the main context. */
-static void
-va_http_server_raise_alert_now (VaHttpServer *self, JsonObject *alert)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), alert);
-  g_autofree char *json = NULL;
-  g_autofree char *timestamp = va_http_timestamp_now ();
-  const char *command = va_settings_get_string (self->settings, "alert-command");
-
-  json_object_set_string_member (alert, "timestamp", timestamp);
-  g_message ("Security alert: %s", json_object_get_string_member (alert, "message"));
-  if (!va_log_append_record (self->log, "security", alert, &error)) {
-    g_warning ("Cannot write the security log: %s", error->message);
-    g_clear_error (&error);
-  }
-  json = json_to_string (node, FALSE);
-  g_signal_emit (self, signals[SIGNAL_SECURITY_ALERT], 0, json);
-  if (command != NULL && *command != '\0') {
-    g_auto (GStrv) argv = NULL;
-    g_autoptr (GSubprocess) proc = NULL;
-    g_autofree char *input = g_strconcat (json, "\n", NULL);
-
-    if (!g_shell_parse_argv (command, NULL, &argv, &error)
-        || (proc
-            = g_subprocess_newv ((const char *const *)argv, G_SUBPROCESS_FLAGS_STDIN_PIPE, &error))
-               == NULL) {
-      g_warning ("Cannot run alert-command: %s", error->message);
-      return;
-    }
-    g_subprocess_communicate_utf8_async (proc, input, NULL, va_http_alert_command_done, NULL);
-  }
-}
-
-typedef struct {
-  VaHttpServer *server;
-  JsonObject *alert;
-} VaHttpAlertCall;
-
-static void
-va_http_alert_call_free (VaHttpAlertCall *call)
-{
-  g_object_unref (call->server);
-  json_object_unref (call->alert);
-  g_free (call);
-}
-
-static gboolean
-va_http_server_raise_alert_cb (gpointer user_data)
-{
-  VaHttpAlertCall *call = user_data;
-
-  va_http_server_raise_alert_now (call->server, call->alert);
-  return G_SOURCE_REMOVE;
-}
-
-/* Alerts from a serving thread are raised on the main context, where the
- * signal's handlers expect them. */
-static void
-va_http_server_raise_alert (VaHttpServer *self, JsonObject *alert)
-{
-  VaHttpAlertCall *call;
-
-  if (g_main_context_is_owner (self->context)) {
-    va_http_server_raise_alert_now (self, alert);
-    return;
-  }
-  call = g_new0 (VaHttpAlertCall, 1);
-  call->server = g_object_ref (self);
-  call->alert = json_object_ref (alert);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, va_http_server_raise_alert_cb,
-                              call, (GDestroyNotify)va_http_alert_call_free);
-}
-
 /* ---- step 1: request-started ---------------------------------------------- */
 
 /* libsoup answers a request it cannot parse itself (400, 501, …) without
@@ -519,8 +417,8 @@ va_http_server_early_checks (SoupServer *soup, SoupServerMessage *msg, const cha
     req->query = g_hash_table_ref (query);
 
   {
-    guint blocked = va_http_alerts_blocked_for (self->alerts, req->client, req->start_us);
-    g_autoptr (JsonObject) alert = NULL;
+    /* the engine's security monitor: blocked after an alert rule fired */
+    guint blocked = va_engine_client_blocked_for (self->engine, req->client);
 
     if (blocked > 0) {
       g_autofree char *value = g_strdup_printf ("%u", blocked);
@@ -532,12 +430,7 @@ va_http_server_early_checks (SoupServer *soup, SoupServerMessage *msg, const cha
                              N_ ("Wait for the number of seconds in the Retry-After header"), NULL);
       return;
     }
-    /* rate-limit=0 says this server may be hammered (load tests, a proxy
-     * that limits): the request-rate rule goes with the limiter */
-    if (va_settings_get_uint (self->settings, "rate-limit") > 0)
-      alert = va_http_alerts_note_request (self->alerts, req->client, req->start_us);
-    if (alert != NULL)
-      va_http_server_raise_alert (self, alert);
+    va_engine_note_request (self->engine, req->client);
   }
 
   routes = va_http_server_get_routes (&n_routes);
@@ -567,11 +460,8 @@ va_http_server_early_checks (SoupServer *soup, SoupServerMessage *msg, const cha
     return;
   if (!va_http_auth_check (self, req))
     return;
-  if (req->key_id != NULL) {
-    va_store_record_key_use (va_engine_get_store (self->engine), req->key_id, NULL);
-    if (!va_http_server_check_rate (self, req, self->key_limiter, req->key_id))
-      return;
-  }
+  if (req->key_id != NULL && !va_http_server_check_rate (self, req, self->key_limiter, req->key_id))
+    return;
   if (req->route->flags & VA_HTTP_ROUTE_UPLOAD) {
     va_http_submit_begin (req);
     return;
@@ -635,12 +525,10 @@ va_http_server_request_done (VaHttpServing *serving, SoupServerMessage *msg, gbo
   self->response_time_sum_ms += duration_ms;
   self->responses_by_class[MIN (status / 100, 5)]++;
   g_mutex_unlock (&self->stats_lock);
-  if (status == 401 && req->client != NULL) {
-    g_autoptr (JsonObject) alert
-        = va_http_alerts_note_auth_failure (self->alerts, req->client, g_get_monotonic_time ());
-    if (alert != NULL)
-      va_http_server_raise_alert (self, alert);
-  }
+  /* every other 401 (two keys, a key in the URL, a bad ticket or login
+   * link) counts towards the client's failed-authentication rule too */
+  if (status == 401 && req->client != NULL && !req->auth_failure_noted)
+    va_engine_note_auth_failure (self->engine, req->client);
   if (req->client != NULL)
     va_http_access_log_write (self->log, req, status, body != NULL ? (guint64)body->length : 0,
                               duration_us);
@@ -673,7 +561,6 @@ va_http_server_prune (gpointer user_data)
 
   va_http_rate_limiter_prune (self->client_limiter, now);
   va_http_rate_limiter_prune (self->key_limiter, now);
-  va_http_alerts_prune (self->alerts, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1047,7 +934,6 @@ va_http_server_dispose (GObject *object)
   va_http_server_flush_log (self);
   g_clear_object (&self->log);
   g_clear_object (&self->engine);
-  g_clear_object (&self->tokens);
   g_clear_pointer (&self->pipelines, g_ptr_array_unref);
   g_clear_object (&self->registry);
   G_OBJECT_CLASS (va_http_server_parent_class)->dispose (object);
@@ -1066,7 +952,6 @@ va_http_server_finalize (GObject *object)
   g_cond_clear (&self->start_cond);
   g_clear_pointer (&self->client_limiter, va_http_rate_limiter_free);
   g_clear_pointer (&self->key_limiter, va_http_rate_limiter_free);
-  g_clear_pointer (&self->alerts, va_http_alerts_free);
   g_clear_object (&self->media_tickets);
   g_clear_pointer (&self->client_counts, va_http_client_counts_free);
   G_OBJECT_CLASS (va_http_server_parent_class)->finalize (object);
@@ -1080,9 +965,6 @@ va_http_server_get_property (GObject *object, guint prop_id, GValue *value, GPar
   switch (prop_id) {
   case PROP_ENGINE:
     g_value_set_object (value, self->engine);
-    break;
-  case PROP_TOKEN_STORE:
-    g_value_set_object (value, self->tokens);
     break;
   case PROP_DEV:
     g_value_set_boolean (value, self->dev);
@@ -1100,9 +982,6 @@ va_http_server_set_property (GObject *object, guint prop_id, const GValue *value
   switch (prop_id) {
   case PROP_ENGINE:
     self->engine = g_value_dup_object (value);
-    break;
-  case PROP_TOKEN_STORE:
-    self->tokens = g_value_dup_object (value);
     break;
   case PROP_DEV:
     self->dev = g_value_get_boolean (value);
@@ -1125,25 +1004,11 @@ va_http_server_class_init (VaHttpServerClass *klass)
   properties[PROP_ENGINE]
       = g_param_spec_object ("engine", NULL, NULL, VA_TYPE_ENGINE,
                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_TOKEN_STORE]
-      = g_param_spec_object ("token-store", NULL, NULL, VA_TYPE_TOKEN_STORE,
-                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DEV]
       = g_param_spec_boolean ("dev", NULL, NULL, FALSE,
                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS
                                   | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * VaHttpServer::security-alert:
-   * @alert_json: the alert record as JSON (alert, client, count,
-   *   window_seconds, blocked_seconds, message, timestamp)
-   *
-   * A client address crossed an alert rule and was blocked.
-   */
-  signals[SIGNAL_SECURITY_ALERT]
-      = g_signal_new ("security-alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                      NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -1152,7 +1017,6 @@ va_http_server_init (VaHttpServer *self)
   self->listen_port = -1;
   self->redirect_listen_port = -2;
   self->heartbeat_interval = 30;
-  self->alerts = va_http_alerts_new ();
   self->media_tickets = va_media_tickets_new ();
   self->client_counts = va_http_client_counts_new ();
   self->context = g_main_context_ref_thread_default ();
@@ -1243,7 +1107,6 @@ va_http_server_set_redirect_port (VaHttpServer *self, int port)
 /**
  * va_http_server_new:
  * @engine: the engine every route talks to (its settings are used)
- * @tokens: (nullable): the API key store; %NULL rejects every key
  * @dev: development mode (allows the CORS wildcard)
  * @log: (nullable): the process's log, for the access log records; %NULL
  *   makes one from @settings
@@ -1252,8 +1115,7 @@ va_http_server_set_redirect_port (VaHttpServer *self, int port)
  * server; va_http_server_start() binds it.
  */
 VaHttpServer *
-va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog *log,
-                    GError **error)
+va_http_server_new (VaEngine *engine, gboolean dev, VaLog *log, GError **error)
 {
   g_autoptr (VaHttpServer) self = NULL;
   VaSettings *settings;
@@ -1262,8 +1124,7 @@ va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog 
 
   g_return_val_if_fail (VA_IS_ENGINE (engine), NULL);
 
-  self = g_object_new (VA_TYPE_HTTP_SERVER, "engine", engine, "token-store", tokens, "dev", dev,
-                       NULL);
+  self = g_object_new (VA_TYPE_HTTP_SERVER, "engine", engine, "dev", dev, NULL);
   settings = va_engine_get_settings (engine);
   self->settings = g_object_ref (settings);
   self->registry = va_pipeline_registry_new ();

@@ -13,8 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VaHttpServer, va_http_server, VA, HTTP_SERVER, GObject)
 
 gboolean va_http_server_check_settings (VaSettings *settings, gboolean dev, GError **error);
-VaHttpServer *va_http_server_new (VaEngine *engine, VaTokenStore *tokens, gboolean dev, VaLog *log,
-                                  GError **error);
+VaHttpServer *va_http_server_new (VaEngine *engine, gboolean dev, VaLog *log, GError **error);
 void va_http_server_set_heartbeat_interval (VaHttpServer *self, guint seconds);
 void va_http_server_set_listen_port (VaHttpServer *self, int port);
 void va_http_server_set_redirect_port (VaHttpServer *self, int port);

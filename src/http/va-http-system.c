@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "va-engine.h"
+#include "va-engine-admin.h"
 #include "va-http-private.h"
 
 /* /api/v1/health?detailed=true and /api/v1/system/{health,metrics,database}:
@@ -63,7 +64,7 @@ va_http_check_database (VaHttpRequest *req, JsonBuilder *b, VaStoreStats *stats)
 {
   VaEngine *engine = va_http_server_get_engine (req->server);
   g_autoptr (GError) error = NULL;
-  gboolean ok = va_store_get_stats (va_engine_get_store (engine), stats, &error);
+  gboolean ok = va_engine_get_store_stats (engine, stats, &error);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "status");
@@ -315,7 +316,7 @@ va_http_system_metrics (VaHttpRequest *req)
   double avg_ms, uptime;
   guint in_flight;
 
-  if (!va_store_get_stats (va_engine_get_store (engine), &stats, &error)) {
+  if (!va_engine_get_store_stats (engine, &stats, &error)) {
     va_http_respond_error (req, 500, "METRICS_FAILED", error->message,
                            N_ ("Check server logs for details"), NULL);
     return;
@@ -371,10 +372,10 @@ va_http_system_database (VaHttpRequest *req)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (GError) error = NULL;
-  VaStore *store = va_engine_get_store (va_http_server_get_engine (req->server));
+  VaEngine *engine = va_http_server_get_engine (req->server);
   VaStoreStats stats = { 0 };
 
-  if (!va_store_get_stats (store, &stats, &error)) {
+  if (!va_engine_get_store_stats (engine, &stats, &error)) {
     va_http_respond_error (req, 500, "DATABASE_INFO_FAILED", error->message,
                            N_ ("Check server logs for details"), NULL);
     return;
@@ -385,7 +386,7 @@ va_http_system_database (VaHttpRequest *req)
   json_builder_set_member_name (b, "connection_info");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "database_path");
-  json_builder_add_string_value (b, va_store_get_filename (store));
+  json_builder_add_string_value (b, va_engine_get_database_path (engine));
   json_builder_set_member_name (b, "database_size_mb");
   json_builder_add_double_value (b, va_http_round (stats.database_size_bytes / 1048576.0, 2));
   json_builder_end_object (b);
@@ -402,7 +403,7 @@ va_http_system_database (VaHttpRequest *req)
   json_builder_add_int_value (b, (gint64)stats.total_annotations);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "schema_version");
-  json_builder_add_int_value (b, va_store_get_schema_version (store));
+  json_builder_add_int_value (b, va_engine_get_schema_version (engine));
   json_builder_end_object (b);
   va_http_respond_builder (req, 200, b);
 }

@@ -12,8 +12,10 @@
  * message, pipelines_validated}). Public: they read nobody's data. */
 
 /* The request body as a JSON object; answers 400/413/422 itself. */
+/* The request body as a JSON object, or NULL once answered (400, 413,
+ * 422); @hint says what to send. */
 JsonObject *
-va_http_validate_body (VaHttpRequest *req)
+va_http_parse_json_object (VaHttpRequest *req, const char *hint)
 {
   g_autoptr (GBytes) bytes
       = soup_message_body_flatten (soup_server_message_get_request_body (req->msg));
@@ -30,17 +32,23 @@ va_http_validate_body (VaHttpRequest *req)
     else {
       g_autofree char *message
           = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
-      va_http_respond_error (req, 400, "INVALID_REQUEST", message,
-                             N_ ("Send {\"config\": {...}, \"selected_pipelines\": [...]}"), NULL);
+      va_http_respond_error (req, 400, "INVALID_REQUEST", message, hint, NULL);
     }
     return NULL;
   }
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     va_http_respond_error (req, 422, "VALIDATION_ERROR", "The request body must be a JSON object",
-                           N_ ("Send {\"config\": {...}, \"selected_pipelines\": [...]}"), NULL);
+                           hint, NULL);
     return NULL;
   }
   return json_object_ref (json_node_get_object (root));
+}
+
+JsonObject *
+va_http_validate_body (VaHttpRequest *req)
+{
+  return va_http_parse_json_object (req,
+                                    N_ ("Send {\"config\": {...}, \"selected_pipelines\": [...]}"));
 }
 
 static gboolean

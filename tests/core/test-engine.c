@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "va-engine-private.h"
 #include "va-engine.h"
 #include "va-error.h"
 #include "va-test-engine.h"

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "va-engine-private.h"
 #include "va-engine.h"
 #include "va-error.h"
 #include "va-upload-private.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <glib/gstdio.h>
 
+#include "va-engine-private.h"
 #include "va-error.h"
 #include "va-recovery.h"
 #include "va-storage-private.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <gst/gst.h>
 
+#include "va-engine-private.h"
 #include "va-engine.h"
 #include "va-error.h"
 #include "va-retention.h"

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "va-engine-private.h"
+
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../core/va-test-engine.h"
@@ -843,6 +846,135 @@ test_revoke_all_keys (Fixture *f, gconstpointer data)
   g_assert_null (after);
 }
 
+static GVariant *
+key_request (const char *user, const char *const *scopes)
+{
+  g_autoptr (GVariantDict) d = g_variant_dict_new (NULL);
+
+  g_variant_dict_insert (d, "user_id", "s", user);
+  g_variant_dict_insert (d, "username", "s", user);
+  g_variant_dict_insert (d, "email", "s", "someone@lab.example");
+  g_variant_dict_insert_value (d, "scopes", g_variant_new_strv (scopes, -1));
+  g_variant_dict_insert (d, "expires_in_days", "u", 7);
+  return g_variant_dict_end (d);
+}
+
+static const char *
+dict_string (GVariant *dict, const char *name)
+{
+  const char *value = NULL;
+
+  g_assert_true (g_variant_lookup (dict, name, "&s", &value));
+  return value;
+}
+
+/* ListKeys, CreateKey, RevokeKey: the engine's key calls, as over REST */
+static void
+test_key_methods (Fixture *f, gconstpointer data)
+{
+  const char *scopes[] = { "read", "write", NULL };
+  const char *bad_scopes[] = { "root", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GVariant) record = NULL;
+  g_autoptr (GVariant) keys = NULL;
+  g_autoptr (GVariant) revoked = NULL;
+  g_autoptr (VaCaller) caller = NULL;
+  g_autofree char *key = NULL;
+  gboolean newly = FALSE, listed = FALSE;
+  GVariantIter iter;
+  GVariant *row;
+
+  va_dbus_manager_call_create_key (f->proxy, key_request ("carol", scopes), NULL,
+                                   va_test_store_result, &res);
+  g_assert_true (va_dbus_manager_call_create_key_finish (f->proxy, &key, &record,
+                                                         va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (key, "va_api_"));
+  g_assert_true (g_str_has_prefix (key, dict_string (record, "prefix")));
+  caller = va_engine_authenticate (f->engine, key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_caller_get_user_id (caller), ==, "carol");
+
+  g_clear_object (&res);
+  va_dbus_manager_call_list_keys (f->proxy, NULL, va_test_store_result, &res);
+  g_assert_true (
+      va_dbus_manager_call_list_keys_finish (f->proxy, &keys, va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_variant_iter_init (&iter, keys);
+  while ((row = g_variant_iter_next_value (&iter)) != NULL) {
+    g_autoptr (GVariant) owned = row;
+    g_autofree char *text = g_variant_print (row, FALSE);
+
+    g_assert_null (strstr (text, key)); /* never the secret */
+    g_assert_false (g_variant_lookup (row, "digest", "&s", NULL));
+    if (g_str_equal (dict_string (row, "user_id"), "carol")) {
+      gint64 count = 0;
+
+      listed = TRUE;
+      /* the authentication above counted one use */
+      g_assert_true (g_variant_lookup (row, "request_count", "x", &count));
+      g_assert_cmpint (count, ==, 1);
+      g_assert_cmpstr (dict_string (row, "state"), ==, "active");
+    }
+  }
+  g_assert_true (listed);
+
+  g_clear_object (&res);
+  va_dbus_manager_call_revoke_key (f->proxy, dict_string (record, "id"), NULL, va_test_store_result,
+                                   &res);
+  g_assert_true (va_dbus_manager_call_revoke_key_finish (f->proxy, &revoked, &newly,
+                                                         va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_assert_true (newly);
+  g_clear_object (&caller);
+  caller = va_engine_authenticate (f->engine, key, &error);
+  g_assert_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED);
+  g_clear_error (&error);
+
+  /* unknown key; a request the engine refuses */
+  g_clear_object (&res);
+  g_clear_pointer (&revoked, g_variant_unref);
+  va_dbus_manager_call_revoke_key (f->proxy, "no-such-key", NULL, va_test_store_result, &res);
+  g_assert_false (va_dbus_manager_call_revoke_key_finish (f->proxy, &revoked, &newly,
+                                                          va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&record, g_variant_unref);
+  va_dbus_manager_call_create_key (f->proxy, key_request ("dave", bad_scopes), NULL,
+                                   va_test_store_result, &res);
+  g_assert_false (va_dbus_manager_call_create_key_finish (f->proxy, &key, &record,
+                                                          va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+}
+
+/* read-only: CreateKey refused, revocations allowed */
+static void
+test_key_methods_read_only (Fixture *f, gconstpointer data)
+{
+  const char *scopes[] = { "read", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GVariant) record = NULL;
+  g_autofree char *key = NULL;
+  guint count = 99;
+
+  va_dbus_manager_call_create_key (f->proxy, key_request ("erin", scopes), NULL,
+                                   va_test_store_result, &res);
+  g_assert_false (va_dbus_manager_call_create_key_finish (f->proxy, &key, &record,
+                                                          va_test_wait_for (&res), &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  va_dbus_manager_call_revoke_all_keys (f->proxy, NULL, va_test_store_result, &res);
+  g_assert_true (va_dbus_manager_call_revoke_all_keys_finish (f->proxy, &count,
+                                                              va_test_wait_for (&res), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 0);
+}
+
 /* Every code crosses the bus under its own name and comes back as itself. */
 static void
 test_error_names (void)
@@ -896,6 +1028,8 @@ main (int argc, char **argv)
   ADD ("/dbus/jobs/purge", test_purge, NULL);
   ADD ("/dbus/jobs/run-results", test_run_and_results, NULL);
   ADD ("/dbus/keys/revoke-all", test_revoke_all_keys, NULL);
+  ADD ("/dbus/keys/methods", test_key_methods, NULL);
+  ADD ("/dbus/keys/read-only", test_key_methods_read_only, read_only);
   g_test_add_func ("/dbus/errors/names", test_error_names);
 
   status = g_test_run ();

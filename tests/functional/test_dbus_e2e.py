@@ -5,6 +5,7 @@ driven with `gdbus call`, watched with `gdbus monitor`, cross-checked over
 REST. Runs under dbus-run-session (the session bus); the other-user cases
 start a private system-like bus and call it as `nobody` through setpriv."""
 
+import json
 import os
 import re
 import shutil
@@ -128,6 +129,40 @@ class SessionBusTest(unittest.TestCase):
         results = gdbus_call("session", "GetResults", job_id)
         self.assertEqual(results.returncode, 0, results.stderr)
         self.assertIn("'pipeline_name': <'scene_detection'>", results.stdout)
+
+    def test_token_over_dbus(self):
+        """`token --dbus` makes the engine's key calls on the running
+        service: a key created there works over REST at once, and stops
+        within the same second of its revocation."""
+        def token(*args):
+            return subprocess.run([EXE, "token", "--dbus", *args], capture_output=True,
+                                  text=True, timeout=60)
+
+        out = token("create", "--json", "--user-id", "dbus-made", "--username", "dm",
+                    "--email", "dm@lab.example", "--scopes", "read", "--expires-in-days", "3")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        made = json.loads(out.stdout)
+        key = made["key"]
+        self.assertEqual(self.server.request("GET", "/api/v1/jobs", key).status, 200)
+        listing = token("list", "--json")
+        self.assertEqual(listing.returncode, 0, listing.stderr)
+        self.assertNotIn(key, listing.stdout)
+        rows = [k for k in json.loads(listing.stdout)["keys"] if k["id"] == made["id"]]
+        self.assertEqual(rows[0]["request_count"], 1)
+        # the same key through REST's listing
+        rest = self.server.request("GET", "/api/v1/keys", self.admin).json()["keys"]
+        self.assertIn(made["id"], [k["id"] for k in rest])
+        start = time.monotonic()
+        out = token("revoke", made["prefix"])
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(self.server.request("GET", "/api/v1/jobs", key).status, 401)
+        self.assertLess(time.monotonic() - start, 2.0)
+        out = token("revoke", "no-such-key")
+        self.assertEqual(out.returncode, 3, out.stderr)
+        # audited as coming over D-Bus
+        audit = self.server.request("GET", "/api/v1/audit?action=key.revoke", self.admin).json()
+        self.assertEqual(audit["entries"][0]["target"], made["id"])
+        self.assertEqual(audit["entries"][0]["detail"]["source"], "dbus")
 
     def test_errors_have_names(self):
         out = gdbus_call("session", "GetJob", UNKNOWN_JOB)
@@ -305,6 +340,11 @@ class OtherUserTest(unittest.TestCase):
         # administration is not theirs
         out = self.call("RevokeAllKeys", user=NOBODY)
         self.assertIn(ERROR + "Forbidden", out.stderr)
+        for method, args in (("ListKeys", ()), ("RevokeKey", ("va_api_AAAA",)),
+                             ("CreateKey", ("{'user_id': <'x'>, 'username': <'x'>, "
+                                            "'email': <'x@lab.example'>, 'scopes': <['admin']>}",))):
+            out = self.call(method, *args, user=NOBODY)
+            self.assertIn(ERROR + "Forbidden", out.stderr, method)
         out = self.call("PurgeJob", root_job, user=NOBODY)
         self.assertIn(ERROR + "Forbidden", out.stderr)
         out = self.call("PurgeUser", "uid:0", user=NOBODY)

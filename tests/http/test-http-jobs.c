@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "va-engine-private.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-glib/json-glib.h>

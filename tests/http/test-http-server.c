@@ -179,7 +179,7 @@ test_cors_wildcard (void)
   VaHttpFixture f = { 0 };
   const char *h[] = { "Origin", "http://anything.example:8080", NULL };
 
-  refused = va_http_server_new (engine, NULL, FALSE, NULL, &error);
+  refused = va_http_server_new (engine, FALSE, NULL, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "--dev"));
   g_assert_null (refused);
@@ -350,7 +350,7 @@ test_alert_auth_failures (VaHttpFixture *f, gconstpointer data)
   g_autofree char *command_out = g_build_filename (alert_dir, "alert.json", NULL);
   g_autofree char *contents = NULL;
 
-  g_signal_connect (f->server, "security-alert", G_CALLBACK (on_alert), alerts);
+  g_signal_connect (f->engine, "security-alert", G_CALLBACK (on_alert), alerts);
   for (guint i = 0; i < 11; i++) {
     g_autoptr (VaHttpReply) r = va_http_fetch_full (f, "GET", "/health", bad, NULL, NULL);
     g_assert_cmpuint (r->status, ==, 401);

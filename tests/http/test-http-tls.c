@@ -81,7 +81,7 @@ test_https (void)
     f.dir = va_test_dir_new ();
     f.engine = va_test_engine_new (f.dir, settings);
     f.settings = g_object_ref (va_engine_get_settings (f.engine));
-    f.server = va_http_server_new (f.engine, NULL, FALSE, NULL, &e);
+    f.server = va_http_server_new (f.engine, FALSE, NULL, &e);
     g_assert_no_error (e);
     va_http_server_set_listen_port (f.server, 0);
     va_http_server_set_redirect_port (f.server, 0);
@@ -233,7 +233,7 @@ test_bad_certificate (void)
   g_file_set_contents (bogus, "not a certificate", -1, &error);
   g_assert_no_error (error);
   engine = va_test_engine_new (dir, settings);
-  server = va_http_server_new (engine, NULL, FALSE, NULL, &error);
+  server = va_http_server_new (engine, FALSE, NULL, &error);
   g_assert_null (server);
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "bogus.pem"));

@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "va-engine-private.h"
 #include "../core/va-test-engine.h"
 #include "va-http-server.h"
 #include "va-token-store.h"
@@ -57,9 +58,9 @@ va_http_fixture_setup_with (VaHttpFixture *f, const char *const *overrides, gboo
   f->settings = g_object_ref (va_engine_get_settings (f->engine));
   /* no va_engine_start(): the job queue stays stopped, so jobs stay where
    * the tests put them (queue positions, states set "as the queue would") */
-  f->tokens = va_token_store_new (va_settings_get_token_dir (f->settings), "file", &error);
-  g_assert_no_error (error);
-  f->server = va_http_server_new (f->engine, f->tokens, dev, NULL, &error);
+  /* the engine's own key store: tests create keys and move its clock */
+  f->tokens = g_object_ref (va_engine_get_token_store (f->engine));
+  f->server = va_http_server_new (f->engine, dev, NULL, &error);
   g_assert_no_error (error);
   va_http_server_set_listen_port (f->server, 0);
   va_http_server_start (f->server, &error);
