@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine (see README.md):
-#   build-aux/bootstrap.sh run    install deps, build, annotate a sample video
+#   build-aux/bootstrap.sh run    install deps, build, run the demo (build-aux/demo.py)
 #   build-aux/bootstrap.sh test   install deps, build, run the whole test suite
 #   build-aux/bootstrap.sh asan   the same suite in an ASan+UBSan build (build-asan/)
 #   build-aux/bootstrap.sh asan core http ...   only these suites under ASan+UBSan
@@ -24,16 +24,10 @@ setup () {
 case "$mode" in
   run)
     setup build
-    sample="$top/build/sample/sample.mp4"
-    "$top/build-aux/make-sample-video.sh" "$sample"
-    export GST_PLUGIN_PATH="$top/build/plugins/annotate"
-    export GST_REGISTRY="$top/build/gst-registry.bin"
-    export GSETTINGS_SCHEMA_DIR="$top/build/data"
-    # the default neural models (BlazeFace, from the npm registry); without
-    # them the face detector falls back to the Haar cascade with a warning
-    "$top/build/src/cli/videoannotator" models install \
-      || echo "Could not install the neural models; continuing without them" >&2
-    "$top/build/src/cli/videoannotator" annotate "$sample" -o "$top/build/sample/output"
+    # composes build/demo/sample.mp4 from Debian's media (once), installs
+    # the default neural models if missing, annotates it with every
+    # pipeline and prints what each one found
+    python3 "$top/build-aux/demo.py" --build "$top/build"
     ;;
   test)
     setup build

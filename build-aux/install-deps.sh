@@ -10,7 +10,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   libsoup-3.0-dev libjson-glib-dev json-glib-tools libsqlite3-dev sqlite3 libsecret-1-dev
   libopencv-dev opencv-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  libarchive-dev libcairo2-dev libpango1.0-dev libpolkit-gobject-1-dev
+  libarchive-dev libcairo2-dev libpango1.0-dev libpolkit-gobject-1-dev libxml2-dev
   # runtime + tests: decoders/encoders, test media, validators
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-opencv
@@ -21,6 +21,8 @@ packages=(
   chromium
   # converting the TF.js person and pose models to ONNX (models install)
   python3-onnx python3-numpy
+  # media the demo sample (build-aux/sample_media.py) and the tests are made
+  # of: photographs and a street video, recordings, synthetic voices
   pocketsphinx-testdata codec2-examples opencv-doc
   # sanitizers and fuzzing
   clang llvm libclang-rt-14-dev

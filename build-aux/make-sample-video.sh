@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generates the sample video used by `bootstrap.sh run` and the benchmarks:
+# Generates the test-pattern video of the scene benchmark (bench/bench-scene.sh):
 # 1280x720 25 fps H.264 + AAC in MP4, made of scenes of SCENE seconds each
 # (hard cuts between different test patterns, most of them moving, so scene
 # detection finds the cuts and motion is non-zero).

@@ -1159,13 +1159,16 @@ va_cli_job_download (int argc, char **argv)
 {
   g_auto (VaCliJob) self = { 0 };
   g_autofree char *output = NULL, *pipeline = NULL;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, eaf = FALSE;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
       N_ ("Directory to write into (default: the current directory; created if missing)"),
       N_ ("DIR") },
     { "pipeline", 0, 0, G_OPTION_ARG_STRING, &pipeline,
       N_ ("Download only this pipeline's result file instead of the artifacts ZIP"), N_ ("NAME") },
+    { "eaf", 0, 0, G_OPTION_ARG_NONE, &eaf,
+      N_ ("Download the transcript, speakers, voice activity and scenes as one ELAN .eaf file"),
+      NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_ ("No progress display"), NULL },
     { NULL },
   };
@@ -1177,15 +1180,19 @@ va_cli_job_download (int argc, char **argv)
   code = va_cli_job_setup (
       &self, "download", _ ("ID"),
       _ ("Download the job's artifacts (a ZIP of every result file, without "
-         "the video) or, with --pipeline, one result file. The file appears whole "
-         "or not at all; a file of the same name is replaced."),
+         "the video), with --pipeline one result file, or with --eaf the results "
+         "as an ELAN document. The file appears whole or not at all; a file of the "
+         "same name is replaced."),
       entries, argc, argv, &rest);
   if (code >= 0)
     return code;
   self.quiet = quiet;
   if (!va_cli_job_check_args (
-          &self, rest, 1, _ ("Usage: videoannotator job download ID [-o DIR] [--pipeline NAME]")))
+          &self, rest, 1,
+          _ ("Usage: videoannotator job download ID [-o DIR] [--pipeline NAME | --eaf]")))
     return VA_EXIT_USAGE;
+  if (eaf && pipeline != NULL)
+    return va_cli_job_usage_error (&self, _ ("--eaf and --pipeline exclude each other"));
 
   directory = g_canonicalize_filename (output != NULL ? output : ".", NULL);
   if (g_file_test (directory, G_FILE_TEST_EXISTS) && !g_file_test (directory, G_FILE_TEST_IS_DIR))
@@ -1197,7 +1204,10 @@ va_cli_job_download (int argc, char **argv)
     return VA_EXIT_FAILURE;
   }
 
-  if (pipeline != NULL) {
+  if (eaf) {
+    path = va_cli_job_path (rest[1], "/results/eaf");
+    fallback = g_strdup_printf ("job_%s.eaf", rest[1]);
+  } else if (pipeline != NULL) {
     g_autofree char *escaped = g_uri_escape_string (pipeline, NULL, FALSE);
     g_autofree char *suffix = g_strconcat ("/results/files/", escaped, NULL);
     path = va_cli_job_path (rest[1], suffix);

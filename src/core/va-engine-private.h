@@ -77,6 +77,11 @@ VaJob *va_engine_lookup_job (VaEngine *self, VaCaller *caller, const char *job_i
 GInputStream *va_engine_open_job_file (VaEngine *self, const char *job_id, const char *relative,
                                        guint64 *size, GError **error);
 
+gboolean va_engine_check_writable (VaEngine *self, VaCaller *caller, GError **error);
+void va_engine_queue_job_added (VaEngine *self, VaJob *job);
+void va_engine_emit_job_updated (VaEngine *self, VaJob *job);
+void va_engine_emit_job_cancelled (VaEngine *self, VaJob *job);
+
 VaEventTickets *va_engine_get_event_tickets (VaEngine *self);
 /* a submission: op->upload (complete or not), op->config, op->pipelines, op->consent */
 gboolean va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error);

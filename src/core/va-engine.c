@@ -298,7 +298,7 @@ va_engine_queue_start (VaEngine *self, GError **error)
                              error);
 }
 
-static void
+void
 va_engine_queue_job_added (VaEngine *self, VaJob *job)
 {
   va_job_queue_wake (self->queue);
@@ -353,7 +353,7 @@ va_engine_set_not_found (GError **error, const char *job_id)
   g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "Job %s not found", shown);
 }
 
-static gboolean
+gboolean
 va_engine_check_writable (VaEngine *self, VaCaller *caller, GError **error)
 {
   if (!va_caller_check_scope (caller, VA_SCOPE_WRITE, error))
@@ -679,6 +679,11 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   if (!va_engine_validate_request (self, op->config, (const char *const *)op->pipelines,
                                    op->consent, &canonical, error))
     return FALSE;
+  if ((va_upload_get_batch_id (op->upload) != NULL
+       && !va_batch_check_id (va_upload_get_batch_id (op->upload), "batch_id", error))
+      || (va_upload_get_batch_name (op->upload) != NULL
+          && !va_batch_check_id (va_upload_get_batch_name (op->upload), "batch_name", error)))
+    return FALSE;
 
   username = va_caller_get_username (caller);
   if (!va_store_upsert_user (self->store, va_caller_get_user_id (caller),
@@ -694,6 +699,8 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
   va_job_set_video_size_bytes (job, (gint64)va_upload_get_size (op->upload));
   va_job_set_input_sha256 (job, va_upload_get_sha256 (op->upload));
   va_job_set_rerun_of (job, va_upload_get_rerun_of (op->upload));
+  va_job_set_batch_id (job, va_upload_get_batch_id (op->upload));
+  va_job_set_batch_name (job, va_upload_get_batch_name (op->upload));
   /* the duration stays unknown (null) until the job's run reads it from
    * the container: a submission does not wait for a decoder */
   if (op->config != NULL)
@@ -897,6 +904,7 @@ va_engine_list_func (VaEngine *self, VaEngineOp *op, GError **error)
 {
   guint mask = 0;
   gboolean admin = va_caller_is_admin (op->caller);
+  VaJobFilter filter = { 0 };
 
   if (!va_caller_check_scope (op->caller, VA_SCOPE_READ, error))
     return FALSE;
@@ -913,9 +921,15 @@ va_engine_list_func (VaEngine *self, VaEngineOp *op, GError **error)
     }
     mask = VA_JOB_STATUS_MASK (status);
   }
-  op->items
-      = va_store_list_jobs (self->store, op->page, op->per_page, mask,
-                            admin ? NULL : va_caller_get_user_id (op->caller), &op->total, error);
+  filter.status_mask = mask;
+  filter.user_id = admin ? NULL : va_caller_get_user_id (op->caller);
+  if (op->data != NULL) {
+    const VaJobFilter *batch = op->data;
+    filter.batch_id = batch->batch_id;
+    filter.unbatched_only = batch->unbatched_only;
+  }
+  op->items = va_store_list_jobs_filtered (self->store, op->page, op->per_page, &filter, &op->total,
+                                           error);
   if (op->items == NULL)
     return FALSE;
   if (admin) {
@@ -956,6 +970,44 @@ va_engine_list_jobs_async (VaEngine *self, VaCaller *caller, guint page, guint p
 
   va_engine_op_run_async (self, va_engine_list_op_new (caller, page, per_page, status_filter),
                           va_engine_list_jobs_async, cancellable, callback, user_data);
+}
+
+static void
+va_engine_job_filter_free (gpointer data)
+{
+  VaJobFilter *filter = data;
+
+  g_free ((char *)filter->batch_id);
+  g_free (filter);
+}
+
+/**
+ * va_engine_list_batch_jobs_async:
+ * @batch_id: (nullable): only the jobs of this batch
+ * @unbatched_only: only jobs of no batch
+ *
+ * va_engine_list_jobs_async() with the batch filters of 1.5 clients;
+ * finish with va_engine_list_jobs_finish().
+ */
+void
+va_engine_list_batch_jobs_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                 const char *status_filter, const char *batch_id,
+                                 gboolean unbatched_only, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  VaEngineOp *op;
+  VaJobFilter *filter;
+
+  g_return_if_fail (VA_IS_ENGINE (self));
+  g_return_if_fail (VA_IS_CALLER (caller));
+
+  op = va_engine_list_op_new (caller, page, per_page, status_filter);
+  filter = g_new0 (VaJobFilter, 1);
+  filter->batch_id = g_strdup (batch_id);
+  filter->unbatched_only = unbatched_only;
+  op->data = filter;
+  op->data_free = va_engine_job_filter_free;
+  va_engine_op_run_async (self, op, va_engine_list_jobs_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1096,6 +1148,20 @@ va_engine_cancel_job (VaEngine *self, VaCaller *caller, const char *job_id, GErr
   if (!va_engine_op_run_sync (self, op, error))
     return NULL;
   return g_steal_pointer (&op->job);
+}
+
+/* for sibling operations, from the main context */
+void
+va_engine_emit_job_updated (VaEngine *self, VaJob *job)
+{
+  g_signal_emit (self, signals[SIGNAL_JOB_UPDATED], 0, job, 0.0);
+}
+
+void
+va_engine_emit_job_cancelled (VaEngine *self, VaJob *job)
+{
+  va_engine_queue_job_cancelled (self, va_job_get_id (job));
+  g_signal_emit (self, signals[SIGNAL_JOB_CANCELLED], 0, job);
 }
 
 /* ---- delete ---------------------------------------------------------------------- */

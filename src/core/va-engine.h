@@ -8,6 +8,7 @@
 #include "va-byte-range.h"
 #include "va-caller.h"
 #include "va-config-report.h"
+#include "va-ingest.h"
 #include "va-job-queue.h"
 #include "va-pipeline-registry.h"
 #include "va-job-result.h"
@@ -97,6 +98,11 @@ GPtrArray *va_engine_list_jobs_finish (VaEngine *self, GAsyncResult *result, gui
 GPtrArray *va_engine_list_jobs (VaEngine *self, VaCaller *caller, guint page, guint per_page,
                                 const char *status_filter, guint64 *total, GError **error);
 
+void va_engine_list_batch_jobs_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                      const char *status_filter, const char *batch_id,
+                                      gboolean unbatched_only, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+
 void va_engine_cancel_job_async (VaEngine *self, VaCaller *caller, const char *job_id,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
@@ -138,6 +144,79 @@ void va_engine_list_artifacts_async (VaEngine *self, VaCaller *caller, const cha
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);
 GPtrArray *va_engine_list_artifacts_finish (VaEngine *self, GAsyncResult *result, GError **error);
+
+/* batches of 1.5 clients (va-engine-batches.c) */
+/**
+ * VaBatchOutcome:
+ * @batch_id: the batch
+ * @done: (element-type utf8): the jobs cancelled (or retried)
+ * @skipped: (element-type utf8): the jobs left alone
+ * @reasons: (element-type utf8): why, one per @skipped job
+ */
+typedef struct {
+  char *batch_id;
+  GPtrArray *done;
+  GPtrArray *skipped;
+  GPtrArray *reasons;
+} VaBatchOutcome;
+
+void va_batch_outcome_free (VaBatchOutcome *outcome);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaBatchOutcome, va_batch_outcome_free)
+
+void va_engine_list_batches_async (VaEngine *self, VaCaller *caller, guint page, guint per_page,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GPtrArray *va_engine_list_batches_finish (VaEngine *self, GAsyncResult *result, guint64 *total,
+                                          GError **error);
+void va_engine_get_batch_async (VaEngine *self, VaCaller *caller, const char *batch_id,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+VaBatch *va_engine_get_batch_finish (VaEngine *self, GAsyncResult *result, GError **error);
+void va_engine_cancel_batch_async (VaEngine *self, VaCaller *caller, const char *batch_id,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+void va_engine_retry_batch_async (VaEngine *self, VaCaller *caller, const char *batch_id,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+VaBatchOutcome *va_engine_batch_outcome_finish (VaEngine *self, GAsyncResult *result,
+                                                GError **error);
+
+/* server-side folder ingest of 1.5 clients (va-engine-ingest.c) */
+/**
+ * VaIngestOutcome:
+ * @batch_id: the batch of the new jobs
+ * @batch_name: (nullable): its name
+ * @path: the folder, resolved
+ * @created: (element-type utf8): the new jobs' ids
+ * @skipped: (element-type utf8): file names not ingested
+ * @reasons: (element-type utf8): why, one per @skipped file
+ */
+typedef struct {
+  char *batch_id;
+  char *batch_name;
+  char *path;
+  GPtrArray *created;
+  GPtrArray *skipped;
+  GPtrArray *reasons;
+} VaIngestOutcome;
+
+void va_ingest_outcome_free (VaIngestOutcome *outcome);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaIngestOutcome, va_ingest_outcome_free)
+
+void va_engine_ingest_folder_async (VaEngine *self, VaCaller *caller, gboolean local_caller,
+                                    const char *path, gboolean recursive, JsonObject *config,
+                                    const char *const *pipelines, const char *batch_id,
+                                    const char *batch_name, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+VaIngestOutcome *va_engine_ingest_folder_finish (VaEngine *self, GAsyncResult *result,
+                                                 VaIngestRefusal *refusal, GError **error);
+
+/* a job's results as an ELAN document (va-engine-eaf.c) */
+void va_engine_export_eaf_async (VaEngine *self, VaCaller *caller, const char *job_id,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data);
+GBytes *va_engine_export_eaf_finish (VaEngine *self, GAsyncResult *result, char **filename,
+                                     GError **error);
 
 /* tickets for the browser's event stream (va-engine-events.c) */
 char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime **expires_at,

@@ -573,6 +573,19 @@ va_job_queue_get_fps (VaJobQueue *self, const char *job_id)
   return run != NULL ? run->fps : 0.0;
 }
 
+/**
+ * va_job_queue_has_job:
+ *
+ * Whether a run of @job_id is still in this queue (running, or stopping
+ * after a cancellation). Main context only.
+ */
+gboolean
+va_job_queue_has_job (VaJobQueue *self, const char *job_id)
+{
+  g_return_val_if_fail (VA_IS_JOB_QUEUE (self), FALSE);
+  return job_id != NULL && g_hash_table_contains (self->running, job_id);
+}
+
 /* ---- starting a run --------------------------------------------------------- */
 
 /* Fails a job that cannot start, with one result row per pipeline. */

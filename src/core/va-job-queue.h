@@ -28,6 +28,7 @@ void va_job_queue_stop_job_async (VaJobQueue *self, const char *job_id, GCancell
                                   GAsyncReadyCallback callback, gpointer user_data);
 gboolean va_job_queue_stop_job_finish (VaJobQueue *self, GAsyncResult *result, GError **error);
 guint va_job_queue_get_n_running (VaJobQueue *self);
+gboolean va_job_queue_has_job (VaJobQueue *self, const char *job_id);
 GStrv va_job_queue_dup_running (VaJobQueue *self);
 double va_job_queue_get_fps (VaJobQueue *self, const char *job_id);
 

@@ -116,9 +116,14 @@ va_recovery_finish_deletions (VaStore *store, VaStorage *storage, VaAudit *audit
   return TRUE;
 }
 
-/* Removes every entry of the job directory but the one holding the
- * uploaded video. */
-static gboolean
+/**
+ * va_recovery_clear_run:
+ * @bytes: (inout): incremented by the bytes removed
+ *
+ * Removes every entry of the job directory but the one holding the
+ * uploaded video: what a run wrote, before the job runs again.
+ */
+gboolean
 va_recovery_clear_run (VaStorage *storage, VaJob *job, guint64 *bytes, GError **error)
 {
   const char *id = va_job_get_id (job);

@@ -25,6 +25,7 @@ typedef struct {
   gboolean storage_locked;
 } VaRecoveryReport;
 
+gboolean va_recovery_clear_run (VaStorage *storage, VaJob *job, guint64 *bytes, GError **error);
 int va_recovery_lock_storage (VaStorage *storage, GError **error);
 gboolean va_recovery_run (VaStore *store, VaStorage *storage, VaAudit *audit, gboolean locked,
                           VaRecoveryReport *report, GError **error);

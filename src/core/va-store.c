@@ -212,17 +212,6 @@ static const struct {
 G_STATIC_ASSERT (G_N_ELEMENTS (va_store_migrations) == VA_STORE_SCHEMA_VERSION);
 G_STATIC_ASSERT (VA_STORE_APPLICATION_ID == 1447120462);
 
-/* queue_position: 1-based FIFO rank among pending jobs, computed at read
- * time so it is never stale */
-#define VA_STORE_JOB_COLUMNS                                                                       \
-  "j.id, j.user_id, j.status, j.video_path, j.video_filename, j.video_size_bytes, "                \
-  "j.video_duration_seconds, j.config, j.selected_pipelines, j.consent, j.created_at, "            \
-  "j.started_at, j.completed_at, j.cancelled_at, j.error_message, j.progress, j.retry_count, "     \
-  "j.storage_path, "                                                                               \
-  "CASE WHEN j.status = 'pending' THEN (SELECT COUNT(*) FROM jobs p WHERE p.status = 'pending' "   \
-  "AND (p.created_at < j.created_at OR (p.created_at = j.created_at AND p.rowid <= j.rowid))) "    \
-  "ELSE 0 END, j.input_sha256, j.warnings, j.batch_id, j.batch_name, j.rerun_of "
-
 /* Which statements read through the reader connection. */
 #define VA_STORE_ON_READER(id)                                                                     \
   ((id) == VA_STMT_GET_JOB || (id) == VA_STMT_LIST_JOBS || (id) == VA_STMT_COUNT_JOBS              \
@@ -245,10 +234,12 @@ static const char *const va_store_sql[VA_N_STMTS] = {
   [VA_STMT_LIST_JOBS] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
                         "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
                         "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL "
+                        "AND (?5 IS NULL OR j.batch_id = ?5) AND (?6 = 0 OR j.batch_id IS NULL) "
                         "ORDER BY j.created_at, j.rowid LIMIT ?3 OFFSET ?4",
   [VA_STMT_COUNT_JOBS] = "SELECT COUNT(*) FROM jobs j "
                          "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                         "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL",
+                         "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL "
+                         "AND (?5 IS NULL OR j.batch_id = ?5) AND (?6 = 0 OR j.batch_id IS NULL)",
   [VA_STMT_JOB_STATUS] = "SELECT status FROM jobs WHERE id = ?1 AND deleting_since IS NULL",
   [VA_STMT_SET_RUNNING] = "UPDATE jobs SET status = 'running', started_at = ?2, progress = 0 "
                           "WHERE id = ?1 AND status = 'pending'",
@@ -479,7 +470,7 @@ va_store_bind_datetime (sqlite3_stmt *stmt, int index, GDateTime *when)
     sqlite3_bind_int64 (stmt, index, va_store_usec_from_datetime (when));
 }
 
-static GDateTime *
+GDateTime *
 va_store_column_datetime (sqlite3_stmt *stmt, int index)
 {
   if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
@@ -487,7 +478,7 @@ va_store_column_datetime (sqlite3_stmt *stmt, int index)
   return va_store_datetime_from_usec (sqlite3_column_int64 (stmt, index));
 }
 
-static const char *
+const char *
 va_store_column_text (sqlite3_stmt *stmt, int index)
 {
   return (const char *)sqlite3_column_text (stmt, index);
@@ -1167,7 +1158,7 @@ corrupt:
   return NULL;
 }
 
-static VaJob *
+VaJob *
 va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
 {
   g_autoptr (VaJob) job = va_job_new_with_id (va_store_column_text (stmt, 0));
@@ -1406,11 +1397,30 @@ GPtrArray *
 va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask,
                     const char *user_id, guint64 *total, GError **error)
 {
+  VaJobFilter filter = { status_mask, user_id, NULL, FALSE };
+
+  return va_store_list_jobs_filtered (self, page, per_page, &filter, total, error);
+}
+
+/**
+ * va_store_list_jobs_filtered:
+ * @filter: which jobs; see #VaJobFilter
+ *
+ * As va_store_list_jobs(), with the batch filters of 1.5 clients.
+ *
+ * Returns: (transfer container) (element-type VaJob): the page
+ */
+GPtrArray *
+va_store_list_jobs_filtered (VaStore *self, guint page, guint per_page, const VaJobFilter *filter,
+                             guint64 *total, GError **error)
+{
+  guint status_mask = filter->status_mask;
+  const char *user_id = filter->user_id;
   g_autoptr (GMutexLocker) locker = NULL;
   g_autoptr (VaStoreStmt) stmt = NULL;
   g_autoptr (VaStoreStmt) count = NULL;
   g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *filter = NULL;
+  g_autofree char *statuses = NULL;
   int rc;
 
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
@@ -1429,14 +1439,16 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
                          N_ ("Unknown job status filter"));
     return NULL;
   }
-  filter = va_store_status_filter (status_mask);
+  statuses = va_store_status_filter (status_mask);
 
   locker = g_mutex_locker_new (&self->read_lock);
   stmt = va_store_stmt (self, VA_STMT_LIST_JOBS, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, filter, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, statuses, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, filter->batch_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 6, filter->unbatched_only ? 1 : 0);
   sqlite3_bind_int64 (stmt, 3, per_page);
   sqlite3_bind_int64 (stmt, 4, (gint64)(page - 1) * per_page);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
@@ -1454,8 +1466,10 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
     count = va_store_stmt (self, VA_STMT_COUNT_JOBS, error);
     if (count == NULL)
       return NULL;
-    sqlite3_bind_text (count, 1, filter, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (count, 1, statuses, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (count, 2, user_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (count, 5, filter->batch_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int (count, 6, filter->unbatched_only ? 1 : 0);
     if (sqlite3_step (count) != SQLITE_ROW) {
       va_store_set_db_error (self->reader, error, "Cannot count jobs");
       return NULL;

@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "va-audit-entry.h"
+#include "va-batch.h"
 #include "va-job-result.h"
 #include "va-job.h"
 
@@ -52,6 +53,20 @@ typedef struct {
   guint offset;
 } VaAuditQuery;
 
+/**
+ * VaJobFilter:
+ * @status_mask: VA_JOB_STATUS_MASK() bits to keep; 0 for all
+ * @user_id: (nullable): only this owner's jobs
+ * @batch_id: (nullable): only the jobs of this batch
+ * @unbatched_only: only jobs of no batch
+ */
+typedef struct {
+  guint status_mask;
+  const char *user_id;
+  const char *batch_id;
+  gboolean unbatched_only;
+} VaJobFilter;
+
 #define VA_TYPE_STORE (va_store_get_type ())
 G_DECLARE_FINAL_TYPE (VaStore, va_store, VA, STORE, GObject)
 
@@ -66,6 +81,8 @@ gboolean va_store_insert_job (VaStore *self, VaJob *job, GError **error);
 VaJob *va_store_get_job (VaStore *self, const char *id, GError **error);
 GPtrArray *va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask,
                                const char *user_id, guint64 *total, GError **error);
+GPtrArray *va_store_list_jobs_filtered (VaStore *self, guint page, guint per_page,
+                                        const VaJobFilter *filter, guint64 *total, GError **error);
 gboolean va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status,
                                   const char *message, GError **error);
 gboolean va_store_set_job_progress (VaStore *self, const char *id, double progress, GError **error);
@@ -81,6 +98,15 @@ gboolean va_store_delete_user (VaStore *self, const char *user_id, GPtrArray *ke
                                gboolean *existed, GError **error);
 gboolean va_store_set_job_warnings (VaStore *self, const char *id, const char *const *warnings,
                                     GError **error);
+
+/* batches (va-store-batches.c) */
+GPtrArray *va_store_list_batches (VaStore *self, const char *user_id, guint page, guint per_page,
+                                  guint64 *total, GError **error);
+VaBatch *va_store_get_batch (VaStore *self, const char *batch_id, const char *user_id,
+                             GError **error);
+GPtrArray *va_store_list_batch_jobs (VaStore *self, const char *batch_id, const char *user_id,
+                                     GError **error);
+gboolean va_store_requeue_job (VaStore *self, const char *id, GError **error);
 
 gboolean va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error);
 GPtrArray *va_store_list_results (VaStore *self, const char *job_id, GError **error);

@@ -69,6 +69,8 @@ struct _VaUpload {
   gboolean linked;    /* filled by va_upload_link_from(): the digest is given */
   char *known_sha256; /* the linked file's digest, or NULL: unknown */
   char *rerun_of;     /* for the job: the job it runs again */
+  char *batch_id;     /* for the job: the client's batch (1.5), or NULL */
+  char *batch_name;
 };
 
 G_DEFINE_FINAL_TYPE (VaUpload, va_upload, G_TYPE_OBJECT)
@@ -130,6 +132,8 @@ va_upload_finalize (GObject *object)
   g_free (self->sha256);
   g_free (self->known_sha256);
   g_free (self->rerun_of);
+  g_free (self->batch_id);
+  g_free (self->batch_name);
 
   G_OBJECT_CLASS (va_upload_parent_class)->finalize (object);
 }
@@ -490,6 +494,36 @@ va_upload_set_rerun_of (VaUpload *self, const char *job_id)
   g_return_if_fail (VA_IS_UPLOAD (self));
   g_free (self->rerun_of);
   self->rerun_of = g_strdup (job_id);
+}
+
+/* the batch the job is submitted in (1.5 `batch_id`), or %NULL */
+const char *
+va_upload_get_batch_id (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->batch_id;
+}
+
+const char *
+va_upload_get_batch_name (VaUpload *self)
+{
+  g_return_val_if_fail (VA_IS_UPLOAD (self), NULL);
+  return self->batch_name;
+}
+
+/**
+ * va_upload_set_batch:
+ * @batch_id: (nullable): the client's batch id, checked at submission
+ * @batch_name: (nullable): its display name
+ */
+void
+va_upload_set_batch (VaUpload *self, const char *batch_id, const char *batch_name)
+{
+  g_return_if_fail (VA_IS_UPLOAD (self));
+  g_free (self->batch_id);
+  g_free (self->batch_name);
+  self->batch_id = g_strdup (batch_id);
+  self->batch_name = g_strdup (batch_name);
 }
 
 /* ---- splice from a stream ---------------------------------------------- */

@@ -34,4 +34,8 @@ gboolean va_upload_complete_finish (VaUpload *self, GAsyncResult *result, GError
 
 void va_upload_abort (VaUpload *self);
 
+const char *va_upload_get_batch_id (VaUpload *self);
+const char *va_upload_get_batch_name (VaUpload *self);
+void va_upload_set_batch (VaUpload *self, const char *batch_id, const char *batch_name);
+
 G_END_DECLS

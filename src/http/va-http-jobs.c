@@ -110,6 +110,9 @@ va_http_jobs_list (VaHttpRequest *req)
   const char *page = va_http_request_get_query (req, "page");
   const char *per_page = va_http_request_get_query (req, "per_page");
   const char *status_filter = va_http_request_get_query (req, "status_filter");
+  const char *batch_id = va_http_request_get_query (req, "batch_id");
+  gboolean unbatched_only
+      = va_http_query_parse_flag (va_http_request_get_query (req, "unbatched_only"));
   VaHttpListArgs *args = g_new0 (VaHttpListArgs, 1);
   VaJobStatus status;
 
@@ -135,10 +138,19 @@ va_http_jobs_list (VaHttpRequest *req)
                            N_ ("Use one of pending, running, completed, failed, cancelled"), NULL);
     return;
   }
+  if (batch_id != NULL && *batch_id == '\0')
+    batch_id = NULL;
+  if (batch_id != NULL && unbatched_only) {
+    va_http_respond_error (req, 400, "INVALID_REQUEST",
+                           "batch_id and unbatched_only=true exclude each other",
+                           N_ ("Ask for one batch's jobs or for the jobs of no batch"), NULL);
+    return;
+  }
   va_http_request_pause (req);
-  va_engine_list_jobs_async (va_http_engine (req), req->caller, args->page, args->per_page,
-                             status_filter != NULL && *status_filter != '\0' ? status_filter : NULL,
-                             req->cancellable, va_http_list_done, req);
+  va_engine_list_batch_jobs_async (
+      va_http_engine (req), req->caller, args->page, args->per_page,
+      status_filter != NULL && *status_filter != '\0' ? status_filter : NULL, batch_id,
+      unbatched_only, req->cancellable, va_http_list_done, req);
 }
 
 /* ---- GET/DELETE /api/v1/jobs/{job_id}, POST .../cancel ---------------------- */

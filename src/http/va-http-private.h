@@ -213,6 +213,13 @@ void va_http_jobs_get (VaHttpRequest *req);
 void va_http_jobs_delete (VaHttpRequest *req);
 void va_http_jobs_cancel (VaHttpRequest *req);
 void va_http_jobs_rerun (VaHttpRequest *req);
+void va_http_batches_list (VaHttpRequest *req);
+GStrv va_http_rerun_pipelines (JsonNode *node);
+void va_http_ingest_folder (VaHttpRequest *req);
+void va_http_jobs_eaf (VaHttpRequest *req);
+void va_http_batches_get (VaHttpRequest *req);
+void va_http_batches_cancel (VaHttpRequest *req);
+void va_http_batches_retry (VaHttpRequest *req);
 JsonObject *va_http_validate_body (VaHttpRequest *req);
 JsonObject *va_http_parse_json_object (VaHttpRequest *req, const char *hint);
 

@@ -28,7 +28,7 @@ va_http_rerun_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* selected_pipelines as an array of names or one comma-separated string */
-static GStrv
+GStrv
 va_http_rerun_pipelines (JsonNode *node)
 {
   g_autoptr (GStrvBuilder) names = g_strv_builder_new ();

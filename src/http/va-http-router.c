@@ -41,7 +41,8 @@ va_http_pattern_match (const char *pattern, const char *path, GHashTable *params
 /**
  * va_http_router_match:
  * @allow: (nullable): receives the methods allowed on @path, comma
- *   separated, when a pattern matches but not the method
+ *   separated, when a pattern matches but not the method (HEAD wherever
+ *   GET is)
  *
  * Returns: (nullable): the route, or %NULL (then @allow empty → 404,
  *   else 405)
@@ -62,7 +63,10 @@ va_http_router_match (const VaHttpRoute *routes, guint n_routes, const char *met
 
     if (!va_http_pattern_match (r->pattern, path, NULL))
       continue;
-    if (g_str_equal (r->method, method)) {
+    /* HEAD is answered wherever GET is (RFC 9110 9.3.2): the same
+     * handler, and libsoup sends its headers without the body */
+    if (g_str_equal (r->method, method)
+        || (g_str_equal (method, "HEAD") && g_str_equal (r->method, "GET"))) {
       if (params != NULL) {
         *params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
         va_http_pattern_match (r->pattern, path, *params);
@@ -75,6 +79,8 @@ va_http_router_match (const VaHttpRoute *routes, guint n_routes, const char *met
       g_string_append (allow, r->method);
     }
   }
+  if (allow != NULL && strstr (allow->str, "GET") != NULL && strstr (allow->str, "HEAD") == NULL)
+    g_string_append (allow, ", HEAD");
   if (allow != NULL && allow->len > 0 && strstr (allow->str, "OPTIONS") == NULL)
     g_string_append (allow, ", OPTIONS");
   return NULL;

@@ -16,6 +16,14 @@ static const VaHttpQueryParam va_http_list_query[] = {
   { "per_page", "Jobs per page, 1 to 1000 (default 10)", "integer" },
   { "status_filter", "Only jobs in this state: pending, running, completed, failed, cancelled",
     "string" },
+  { "batch_id", "Only the jobs submitted with this batch_id", "string" },
+  { "unbatched_only", "Only jobs submitted without a batch_id (default false)", "boolean" },
+  { NULL },
+};
+
+static const VaHttpQueryParam va_http_batches_query[] = {
+  { "page", "Page number, from 1 (default 1)", "integer" },
+  { "per_page", "Batches per page, 1 to 100 (default 20)", "integer" },
   { NULL },
 };
 
@@ -91,8 +99,9 @@ static const VaHttpRoute va_http_routes[] = {
 
   /* jobs */
   { "POST", "/api/v1/jobs", WRITE, VA_HTTP_ROUTE_UPLOAD, va_http_jobs_submit, "submitJob",
-    "Submit a video (multipart: video, config, selected_pipelines, consent)", "jobs", 201, JSON,
-    NULL },
+    "Submit a video (multipart: video, config, selected_pipelines, consent, batch_id, "
+    "batch_name)",
+    "jobs", 201, JSON, NULL },
   { "GET", "/api/v1/jobs", READ, 0, va_http_jobs_list, "listJobs",
     "List the caller's jobs (all jobs for admin), oldest first", "jobs", 200, JSON,
     va_http_list_query },
@@ -113,6 +122,10 @@ static const VaHttpRoute va_http_routes[] = {
     va_http_jobs_result_file, "getJobResultFile",
     "Download the output file of one pipeline, or another of its files by name", "results", 200,
     "application/octet-stream", va_http_file_query },
+  { "GET", "/api/v1/jobs/{job_id}/results/eaf", READ, 0, va_http_jobs_eaf, "getJobResultsEaf",
+    "A completed job's transcript, speakers (one tier each), voice activity and scenes as one "
+    "ELAN 3.0 document (.eaf)",
+    "results", 200, "application/xml", NULL },
   { "GET", "/api/v1/jobs/{job_id}/artifacts", READ, VA_HTTP_ROUTE_STREAM, va_http_jobs_artifacts,
     "getJobArtifacts",
     "Download the annotations, reports and logs of a job as a ZIP archive (streamed); the video "
@@ -128,6 +141,26 @@ static const VaHttpRoute va_http_routes[] = {
     "A ticket (10 min, this job's video only, any number of requests) for a <video> element: "
     "GET /api/v1/jobs/{job_id}/video?ticket=",
     "jobs", 201, JSON, NULL },
+  /* batches (1.5): jobs sharing a client-chosen batch_id */
+  { "GET", "/api/v1/batches", READ, 0, va_http_batches_list, "listBatches",
+    "The batches of the caller's jobs (all for admin), newest first, with counts per state",
+    "batches", 200, JSON, va_http_batches_query },
+  { "GET", "/api/v1/batches/{batch_id}", READ, 0, va_http_batches_get, "getBatch",
+    "One batch's summary: counts per state, completion, time left (total 0 when no job has it)",
+    "batches", 200, JSON, NULL },
+  { "POST", "/api/v1/batches/{batch_id}/cancel", WRITE, 0, va_http_batches_cancel, "cancelBatch",
+    "Cancel every pending or running job of a batch; finished ones are listed as skipped",
+    "batches", 200, JSON, NULL },
+  { "POST", "/api/v1/batches/{batch_id}/retry", WRITE, 0, va_http_batches_retry, "retryBatch",
+    "Run a batch's failed and cancelled jobs again (same job ids); others are listed as skipped",
+    "batches", 200, JSON, NULL },
+
+  { "POST", "/api/v1/ingest", WRITE, VA_HTTP_ROUTE_JSON_BODY, va_http_ingest_folder, "ingestFolder",
+    "Admin, on this machine only: one job per video of a folder on the server inside "
+    "ingest-roots, as one batch (JSON: path, recursive, selected_pipelines, config, batch_id, "
+    "batch_name)",
+    "batches", 201, JSON, NULL },
+
   /* data portability: the export ZIP of `videoannotator export` */
   { "GET", "/api/v1/jobs/{job_id}/export", READ, VA_HTTP_ROUTE_STREAM, va_http_export_job,
     "exportJob",

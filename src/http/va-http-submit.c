@@ -25,6 +25,8 @@ typedef enum {
   FIELD_CONFIG,
   FIELD_PIPELINES,
   FIELD_CONSENT,
+  FIELD_BATCH_ID,
+  FIELD_BATCH_NAME,
 } VaHttpField;
 
 typedef struct {
@@ -35,6 +37,8 @@ typedef struct {
   GString *config;
   GString *pipelines;
   GString *consent;
+  GString *batch_id;
+  GString *batch_name;
   gboolean failed;
 } VaHttpSubmission;
 
@@ -51,6 +55,10 @@ va_http_submission_free (VaHttpSubmission *s)
     g_string_free (s->pipelines, TRUE);
   if (s->consent != NULL)
     g_string_free (s->consent, TRUE);
+  if (s->batch_id != NULL)
+    g_string_free (s->batch_id, TRUE);
+  if (s->batch_name != NULL)
+    g_string_free (s->batch_name, TRUE);
   g_free (s);
 }
 
@@ -169,6 +177,12 @@ va_http_submission_part_begin (gpointer user_data, const char *name, const char 
   } else if (g_str_equal (name, "consent")) {
     s->field = FIELD_CONSENT;
     s->consent = s->consent != NULL ? s->consent : g_string_new (NULL);
+  } else if (g_str_equal (name, "batch_id")) {
+    s->field = FIELD_BATCH_ID;
+    s->batch_id = s->batch_id != NULL ? s->batch_id : g_string_new (NULL);
+  } else if (g_str_equal (name, "batch_name")) {
+    s->field = FIELD_BATCH_NAME;
+    s->batch_name = s->batch_name != NULL ? s->batch_name : g_string_new (NULL);
   }
   return TRUE;
 }
@@ -190,6 +204,12 @@ va_http_submission_part_data (gpointer user_data, const guint8 *data, gsize leng
     break;
   case FIELD_CONSENT:
     field = s->consent;
+    break;
+  case FIELD_BATCH_ID:
+    field = s->batch_id;
+    break;
+  case FIELD_BATCH_NAME:
+    field = s->batch_name;
     break;
   case FIELD_NONE:
   default:
@@ -315,6 +335,10 @@ va_http_jobs_submit (VaHttpRequest *req)
     return;
   if (s->pipelines != NULL)
     pipelines = va_engine_parse_pipeline_list (s->pipelines->str);
+  /* an empty field is no batch, as an absent one (1.5 form clients) */
+  va_upload_set_batch (s->upload,
+                       s->batch_id != NULL && s->batch_id->len > 0 ? s->batch_id->str : NULL,
+                       s->batch_name != NULL && s->batch_name->len > 0 ? s->batch_name->str : NULL);
   va_http_request_pause (req);
   va_engine_submit_job_async (va_http_server_get_engine (req->server), req->caller, s->upload,
                               config, (const char *const *)pipelines, consent, NULL,

@@ -23,6 +23,7 @@ import time
 import unittest
 import urllib.request
 import zipfile
+from xml.etree import ElementTree
 
 BUILD = os.environ["VA_BUILD_ROOT"]
 EXE = os.path.join(BUILD, "src", "cli", "videoannotator")
@@ -248,8 +249,19 @@ class RealServer(ServerCase):
         with open(coco_path) as f:
             self.assertGreaterEqual(len(json.load(f)["annotations"]), 1)
         # written by rename: no temporary file is left
+        # the results as an ELAN document
+        # written by rename: no temporary file is left
         self.assertEqual(sorted(os.listdir(out)),
                          sorted([os.path.basename(archive), "clip_scene_detection.json"]))
+        r = self.job("download", job_id, "-o", out, "--eaf", "-q")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        eaf_path = r.stdout.splitlines()[-1]
+        self.assertEqual(os.path.basename(eaf_path), "clip.eaf")
+        root = ElementTree.parse(eaf_path).getroot()
+        self.assertEqual((root.tag, root.get("FORMAT")), ("ANNOTATION_DOCUMENT", "3.0"))
+        self.assertEqual([t.get("TIER_ID") for t in root.findall("TIER")], ["Scenes"])
+        r = self.job("download", job_id, "--eaf", "--pipeline", "scene_detection")
+        self.assertEqual(r.returncode, USAGE, r.stderr)
         r = self.job("download", job_id, "-o", out, "--pipeline", "face_analysis")
         self.assertEqual(r.returncode, USAGE, r.stderr)
         self.assertIn("(INVALID_REQUEST)", r.stderr)
@@ -271,7 +283,8 @@ class RealServer(ServerCase):
         self.assertEqual(json.loads(r.stdout)["error"]["code"], "JOB_NOT_FOUND")
         r = self.job("download", job_id, "-o", out)
         self.assertEqual(r.returncode, NOT_FOUND)
-        self.assertEqual(len(os.listdir(out)), 2)
+        # the three files downloaded before, nothing more
+        self.assertEqual(len(os.listdir(out)), 3)
 
     def test_submit_then_cancel(self):
         r = self.job("submit", self.video, "-p", "scene_detection", "--json")

@@ -1374,6 +1374,96 @@ test_store_kept_threads (void)
   g_assert_cmpuint (count, ==, n_jobs);
 }
 
+/* batches: summaries per owner, the batch filters of the job list, and a
+ * failed job put back in the queue */
+static void
+test_store_batches (void)
+{
+  g_autoptr (VaTestDir) dir = va_test_dir_new ();
+  g_autoptr (VaStore) store = open_store (dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) batches = NULL;
+  g_autoptr (GPtrArray) jobs = NULL;
+  g_autoptr (VaBatch) batch = NULL;
+  g_autoptr (VaJob) reread = NULL;
+  g_autofree char *ids[5] = { NULL };
+  const char *batch_of[5] = { "b1", "b1", "b2", NULL, "b1" };
+  const char *owner_of[5] = { "alice", "alice", "alice", "alice", "bob" };
+  VaJobFilter filter = { 0 };
+  guint64 total = 0;
+
+  add_user (store, "alice");
+  add_user (store, "bob");
+  for (int i = 0; i < 5; i++) {
+    g_autoptr (VaJob) job = make_job (owner_of[i], i * 10);
+    va_job_set_batch_id (job, batch_of[i]);
+    va_job_set_batch_name (job, batch_of[i] != NULL ? "Name" : NULL);
+    ids[i] = g_strdup (va_job_get_id (job));
+    va_store_insert_job (store, job, &error);
+    g_assert_no_error (error);
+  }
+  /* job 0 runs and fails */
+  va_store_set_job_status (store, ids[0], VA_JOB_STATUS_RUNNING, NULL, &error);
+  g_assert_no_error (error);
+  va_store_set_job_status (store, ids[0], VA_JOB_STATUS_FAILED, "boom", &error);
+  g_assert_no_error (error);
+
+  batches = va_store_list_batches (store, "alice", 1, 10, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 2);
+  /* newest first */
+  g_assert_cmpstr (va_batch_get_id (batches->pdata[0]), ==, "b2");
+  g_assert_cmpstr (va_batch_get_id (batches->pdata[1]), ==, "b1");
+  g_assert_cmpuint (va_batch_get_total (batches->pdata[1]), ==, 2);
+  g_assert_cmpuint (va_batch_get_count (batches->pdata[1], VA_JOB_STATUS_FAILED), ==, 1);
+  g_assert_cmpfloat (va_batch_get_completion_percentage (batches->pdata[1]), ==, 50.0);
+  g_clear_pointer (&batches, g_ptr_array_unref);
+  batches = va_store_list_batches (store, NULL, 2, 1, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 2);
+  g_assert_cmpuint (va_batch_get_total (batches->pdata[0]), ==, 3);
+
+  batch = va_store_get_batch (store, "b1", "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (va_batch_get_total (batch), ==, 1);
+  g_clear_object (&batch);
+  batch = va_store_get_batch (store, "nothing", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (va_batch_get_total (batch), ==, 0);
+
+  filter.batch_id = "b1";
+  jobs = va_store_list_jobs_filtered (store, 1, 10, &filter, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 3);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  filter.batch_id = NULL;
+  filter.unbatched_only = TRUE;
+  jobs = va_store_list_jobs_filtered (store, 1, 10, &filter, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 1);
+  g_assert_cmpstr (va_job_get_id (jobs->pdata[0]), ==, ids[3]);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  jobs = va_store_list_batch_jobs (store, "b1", "alice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+
+  /* only failed or cancelled jobs go back to pending */
+  g_assert_false (va_store_requeue_job (store, ids[1], &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_false (va_store_requeue_job (store, "no-such-job", &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (va_store_requeue_job (store, ids[0], &error));
+  g_assert_no_error (error);
+  reread = va_store_get_job (store, ids[0], &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (va_job_get_status (reread), ==, VA_JOB_STATUS_PENDING);
+  g_assert_null (va_job_get_error_message (reread));
+  g_assert_null (va_job_get_completed_at (reread));
+  g_assert_cmpstr (va_job_get_batch_id (reread), ==, "b1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1401,5 +1491,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/kept/reset-after-error", test_store_kept_reset_after_error);
   g_test_add_func ("/store/kept/no-open-reads", test_store_kept_no_open_reads);
   g_test_add_func ("/store/kept/threads", test_store_kept_threads);
+  g_test_add_func ("/store/batches", test_store_batches);
   return g_test_run ();
 }

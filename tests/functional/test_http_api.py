@@ -7,6 +7,7 @@
 # run: a generated video with cuts is submitted, processed, and its results
 # and artifacts downloaded and checked.
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -249,6 +250,47 @@ class Health(ApiTest):
         r = s.request("DELETE", "/health")
         self.assertEnvelope(r, 405, "METHOD_NOT_ALLOWED")
         self.assertIn("GET", r.headers["Allow"])
+        self.assertIn("HEAD", r.headers["Allow"])
+
+    def head(self, path, key=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        try:
+            conn.request("HEAD", path,
+                         headers={"Authorization": f"Bearer {key}"} if key is not None else {})
+            r = conn.getresponse()
+            # a HEAD answer has no body, whatever its Content-Length says
+            return r.status, r.headers, r.read()
+        finally:
+            conn.close()
+
+    def test_head_wherever_get(self):
+        s = self.server
+        key = s.key("header", "read,write")
+        job = s.submit(key, self.video, pipelines="scene_detection").json()
+        s.wait_for(key, job["id"], ("completed", "failed"))
+        for path in ["/openapi.json", "/api/v1/pipelines", "/", f"/api/v1/jobs/{job['id']}",
+                     f"/api/v1/jobs/{job['id']}/video",
+                     f"/api/v1/jobs/{job['id']}/results/files/scene_detection"]:
+            with self.subTest(path=path):
+                got = s.request("GET", path, key)
+                status, headers, body = self.head(path, key)
+                self.assertEqual((status, body), (200, b""))
+                for name in ("Content-Type", "Content-Length", "Content-Disposition"):
+                    self.assertEqual(headers[name], got.headers[name], name)
+                self.assertEqual(int(headers["Content-Length"]), len(got.body))
+        # streamed answers: headers, then the answer ends (no event stream left open)
+        for path in ["/api/v1/events/stream", f"/api/v1/jobs/{job['id']}/artifacts"]:
+            with self.subTest(path=path):
+                status, headers, body = self.head(path, key)
+                self.assertEqual((status, body), (200, b""))
+        # the same rules as GET: no key, no job
+        status, headers, body = self.head(f"/api/v1/jobs/{job['id']}")
+        self.assertEqual((status, body), (401, b""))
+        # only where GET is: a POST-only route says which methods it takes
+        status, headers, body = self.head(f"/api/v1/jobs/{job['id']}/cancel", key)
+        self.assertEqual(status, 405)
+        self.assertNotIn("HEAD", headers["Allow"])
+        self.assertEqual(s.request("GET", "/health").status, 200)
 
     def test_openapi(self):
         doc = self.server.request("GET", "/openapi.json").json()
