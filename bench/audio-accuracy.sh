@@ -4,7 +4,10 @@
 # pocketsphinx-testdata's LibriVox clips, vadiarize diarization error rate on
 # codec2-examples' all.wav and on espeak-ng dialogues.
 #
-#   bench/audio-accuracy.sh [BUILD_DIR] [vad|wer|der]...
+#   bench/audio-accuracy.sh [BUILD_DIR] [vad|wer|der|der-dev]...
+#
+# der-dev is the diarization development set (other dialogues than der's,
+# for choosing settings without tuning on the reported ones).
 #
 # Needs espeak-ng, sox, pocketsphinx-testdata and codec2-examples
 # (build-aux/install-deps.sh installs them).

@@ -67,6 +67,7 @@ class Converter:
         self.counter = 0
         self.input_name = input_name
         self.width, self.height = width, height
+        self.channels = input_channels(model)
 
     def fresh(self, base):
         self.counter += 1
@@ -108,7 +109,7 @@ class Converter:
 
     # ---- ops
     def op_Placeholder(self, node):
-        self.shapes[node["name"]] = [1, 3, self.height, self.width]
+        self.shapes[node["name"]] = [1, self.channels, self.height, self.width]
         return node["name"]
 
     def op_Identity(self, node):
@@ -238,8 +239,61 @@ class Converter:
         keep = attr_b(node, "keep_dims")
         out = self.emit("ReduceMean", [x], node["name"], axes=[2, 3], keepdims=1 if keep else 0)
         n, c, _, _ = self.shapes[x]
-        self.shapes[out] = [n, c, 1, 1]
+        self.shapes[out] = [n, c, 1, 1] if keep else [n, c]
         return out
+
+    def op_MaxPool(self, node):
+        x = self.tensor(node["input"][0])
+        n, c, h, w = self.shapes[x]
+        kh, kw = attr_list(node, "ksize")[1:3]
+        sh, sw = attr_list(node, "strides")[1:3]
+        if attr_s(node, "padding") == "SAME":
+            oh, ow = -(-h // sh), -(-w // sw)
+            ph, pw = max((oh - 1) * sh + kh - h, 0), max((ow - 1) * sw + kw - w, 0)
+        else:
+            oh, ow, ph, pw = (h - kh) // sh + 1, (w - kw) // sw + 1, 0, 0
+        out = self.emit("MaxPool", [x], node["name"], kernel_shape=[kh, kw], strides=[sh, sw],
+                        pads=[ph // 2, pw // 2, ph - ph // 2, pw - pw // 2])
+        self.shapes[out] = [n, c, oh, ow]
+        return out
+
+    def op_FusedMatMul(self, node):
+        """A dense layer after global pooling: Flatten, Gemm (+ Relu)."""
+        x = self.tensor(node["input"][0])
+        w = self.const_value(node["input"][1]).astype(np.float32)
+        fused = [base64.b64decode(s).decode()
+                 for s in node.get("attr", {}).get("fused_ops", {}).get("list", {}).get("s", [])]
+        if attr_b(node, "transpose_a") or attr_b(node, "transpose_b") or fused[:1] != ["BiasAdd"]:
+            raise SystemExit(f"unsupported MatMul form ({node['name']})")
+        flat = self.emit("Flatten", [x], self.fresh(node["name"] + "_flat"), axis=1)
+        bias = self.const_value(node["input"][2]).astype(np.float32)
+        # OpenCV 4.6 reads Gemm's weights as [out, in] (transB = 1) only
+        out = self.emit("Gemm", [flat, self.const(np.ascontiguousarray(w.T), node["name"] + "_w"),
+                                 self.const(bias, node["name"] + "_b")],
+                        node["name"] + ("_gemm" if fused[1:] else ""), transB=1)
+        for op in fused[1:]:
+            if op != "Relu":
+                raise SystemExit(f"unsupported fused op {op} ({node['name']})")
+            out = self.emit("Relu", [out], node["name"])
+        self.shapes[out] = [self.shapes[x][0], w.shape[1]]
+        return out
+
+    def op_Minimum(self, node):
+        """min(x, c) for a constant c, as x - Relu(x - c): Keras' clipped Relu
+        (OpenCV 4.6 imports no element-wise Min with a constant)."""
+        x = self.tensor(node["input"][0])
+        c = np.float32(np.ravel(self.const_value(node["input"][1]))[0])
+        over = self.emit("Relu", [self.emit("Sub", [x, self.const(c)], self.fresh(node["name"]))],
+                         self.fresh(node["name"] + "_r"))
+        out = self.emit("Sub", [x, over], node["name"])
+        self.shapes[out] = self.shapes[x]
+        return out
+
+    def op_Maximum(self, node):
+        """max(x, 0) only (the other half of Keras' clipped Relu)."""
+        if float(np.ravel(self.const_value(node["input"][1]))[0]) != 0.0:
+            raise SystemExit(f"Maximum with a constant other than 0 ({node['name']})")
+        return self.unary(node, "Relu")
 
     def op_ResizeBilinear(self, node):
         x = self.tensor(node["input"][0])
@@ -266,6 +320,14 @@ class Converter:
         shape[1] = sum(self.shapes[i][1] for i in ins)
         self.shapes[out] = shape
         return out
+
+
+def input_channels(model):
+    """Channels of the graph's input (3 for RGB, 1 for grey models)."""
+    for n in model["modelTopology"]["node"]:
+        if n["op"] == "Placeholder":
+            return int(n["attr"]["shape"]["shape"]["dim"][3]["size"])
+    return 3
 
 
 def native_resize_inputs(model, weights, input_name):
@@ -300,7 +362,8 @@ def main():
     names = [conv.tensor(o) for o in outputs]
     graph = helper.make_graph(
         conv.onnx_nodes, os.path.basename(path),
-        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, [1, 3, height, width])],
+        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT,
+                                       [1, conv.channels, height, width])],
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, conv.shapes[n]) for n in names],
         conv.initializers)
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)],

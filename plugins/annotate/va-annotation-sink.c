@@ -316,6 +316,39 @@ collect_motion (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTi
  * with keypoints `keypoints`: COCO's x, y, v of the 17 keypoints). Other
  * elements' ROI metas of these types (e.g. facedetect's) have none:
  * confidence 1.0, no track. */
+/* vafacedetect's `emotion-scores`, `age` and `gender` / `gender-confidence`
+ * fields, when the face has them. */
+static void
+collect_face_attributes (VaAnnotationSink *self, const GstStructure *s)
+{
+  VaFaceAttributes a = { 0 };
+  const GValue *scores = gst_structure_get_value (s, "emotion-scores");
+  const char *gender = gst_structure_get_string (s, "gender");
+  double age, confidence;
+
+  if (scores != NULL && GST_VALUE_HOLDS_ARRAY (scores)
+      && gst_value_array_get_size (scores) == VA_FACE_N_EMOTIONS) {
+    a.has_emotion = TRUE;
+    for (guint i = 0; i < VA_FACE_N_EMOTIONS; i++) {
+      const GValue *v = gst_value_array_get_value (scores, i);
+
+      a.has_emotion = a.has_emotion && G_VALUE_HOLDS_DOUBLE (v);
+      a.emotion_scores[i] = a.has_emotion ? (gfloat)g_value_get_double (v) : 0.0f;
+    }
+  }
+  if (gst_structure_get_double (s, "age", &age)) {
+    a.has_age = TRUE;
+    a.age = (gfloat)age;
+  }
+  if (gender != NULL && gst_structure_get_double (s, "gender-confidence", &confidence)
+      && (g_str_equal (gender, "Man") || g_str_equal (gender, "Woman"))) {
+    a.has_gender = TRUE;
+    a.man = (gfloat)(g_str_equal (gender, "Man") ? confidence : 1.0 - confidence);
+  }
+  if (a.has_emotion || a.has_age || a.has_gender)
+    va_annotation_model_set_last_face_attributes (self->model, &a);
+}
+
 static void
 collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime time)
 {
@@ -360,6 +393,8 @@ collect_roi (VaAnnotationSink *self, GstMeta *meta, guint64 frame, GstClockTime 
   }
   va_annotation_model_add_detection_keypoints (self->model, kind, &d,
                                                have_keypoints ? keypoints : NULL);
+  if (kind == VA_DETECTION_FACE && s != NULL)
+    collect_face_attributes (self, s);
 }
 
 static void

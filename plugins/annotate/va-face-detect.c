@@ -12,7 +12,15 @@
  * * `confidence` (double, 0..1): grows with the number of neighbouring
  *   detections the cascade merged into the box; not a calibrated probability
  * * `track-id` (int): stable while the face is tracked; never reused
- * * `backend` (string): "opencv-lbp" or "opencv-haar"
+ * * `backend` (string): "opencv-lbp", "opencv-haar" or "blazeface"
+ *
+ * With the attribute models installed (`attributes`, all three by default),
+ * on the frames `attributes-per-second` keeps, each face's structure also
+ * has `emotion` (string: angry, disgust, fear, happy, sad, surprise or
+ * neutral), `emotion-confidence` (double), `emotion-scores` (GstValueArray
+ * of 7 doubles in that order), `age` (double, years), `gender` ("Man" or
+ * "Woman") and `gender-confidence` (double). A model that is not installed
+ * is a warning, and its fields are left out.
  *
  * The cascade runs on sampled frames (`interval`, `predictions-per-second`);
  * boxes on the frames in between are the tracks extrapolated at constant
@@ -50,7 +58,9 @@
 
 #include <gio/gio.h>
 
+#include "va-annotation-model.h"
 #include "va-blazeface-cv.h"
+#include "va-face-attributes.h"
 #include "va-face-detect-cv.h"
 
 GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
@@ -67,6 +77,10 @@ GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
 #define DEFAULT_MODEL VA_FACE_DETECT_MODEL_AUTO
 #define DEFAULT_MIN_NEIGHBORS 3
 #define DEFAULT_SCORE_THRESHOLD 0.5
+/* Emotion, age and gender are on, as in the reference face pipeline; once
+ * a second per face (about 30 ms of CPU per face for all three). */
+#define DEFAULT_ATTRIBUTES VA_FACE_ATTRIBUTES_ALL
+#define DEFAULT_ATTRIBUTES_PER_SECOND 1.0
 /* In the models directory (models-dir), as data/models/models.json names it. */
 #define BLAZEFACE_FILE "blazeface/face_detection_back_256x256.onnx"
 
@@ -79,9 +93,13 @@ struct _VaFaceDetect {
   char *models_dir;
   int min_neighbors;
   double score_threshold;
+  VaFaceAttributeFlags attributes;
+  double attributes_per_second;
 
   VaCascadeCv *cascade; /* between start and stop, one of the two */
   VaBlazeFaceCv *blazeface;
+  VaFaceAttributesCv *attribute_models; /* between start and stop, if any */
+  VaFaceAttributeFlags wanted;          /* attributes, as at start */
   double box_scale;
   double box_shift;
 };
@@ -93,6 +111,8 @@ enum {
   PROP_MODELS_DIR,
   PROP_MIN_NEIGHBORS,
   PROP_SCORE_THRESHOLD,
+  PROP_ATTRIBUTES,
+  PROP_ATTRIBUTES_PER_SECOND,
   N_PROPS
 };
 
@@ -193,10 +213,13 @@ va_face_detect_open (VaDetector *detector, GError **error)
   g_autofree char *path = NULL;
   g_autofree char *neural = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *models_dir = NULL;
   VaFaceDetectModel model;
 
   GST_OBJECT_LOCK (self);
   model = self->model;
+  models_dir = g_strdup (self->models_dir);
+  self->wanted = self->attributes;
   neural = g_build_filename (self->models_dir, BLAZEFACE_FILE, NULL);
   if (model == VA_FACE_DETECT_MODEL_AUTO)
     model = g_file_test (neural, G_FILE_TEST_IS_REGULAR) ? VA_FACE_DETECT_MODEL_BLAZEFACE
@@ -238,7 +261,8 @@ va_face_detect_open (VaDetector *detector, GError **error)
   self->box_shift = models[model].box_shift;
   va_detector_set_backend (detector, models[model].backend);
   GST_DEBUG_OBJECT (self, "loaded %s", path);
-  return TRUE;
+  return va_face_attributes_open (GST_ELEMENT (self), models_dir, self->wanted,
+                                  &self->attribute_models, error);
 }
 
 static void
@@ -248,6 +272,29 @@ va_face_detect_close (VaDetector *detector)
 
   g_clear_pointer (&self->cascade, va_cascade_cv_free);
   g_clear_pointer (&self->blazeface, va_blazeface_cv_free);
+  g_clear_pointer (&self->attribute_models, va_face_attributes_cv_free);
+}
+
+/* The face's attributes, on the frames attributes-per-second keeps. */
+static gboolean
+va_face_detect_describe (VaDetector *detector, const VaLumaImage *frame, const GstVideoInfo *info,
+                         guint64 frame_number, const VaTrackBox *box, GstStructure *detection,
+                         GError **error)
+{
+  VaFaceDetect *self = VA_FACE_DETECT (detector);
+  double rate, fps = 0.0;
+
+  if (self->attribute_models == NULL)
+    return TRUE;
+  GST_OBJECT_LOCK (self);
+  rate = self->attributes_per_second;
+  GST_OBJECT_UNLOCK (self);
+  if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0)
+    gst_util_fraction_to_double (GST_VIDEO_INFO_FPS_N (info), GST_VIDEO_INFO_FPS_D (info), &fps);
+  if (!va_annotation_rate_keeps_frame (fps, rate, frame_number))
+    return TRUE;
+  return va_face_attributes_describe (self->attribute_models, self->wanted, frame, box, detection,
+                                      error);
 }
 
 static gboolean
@@ -337,6 +384,14 @@ va_face_detect_set_property (GObject *object, guint prop_id, const GValue *value
     changed = self->score_threshold != g_value_get_double (value);
     self->score_threshold = g_value_get_double (value);
     break;
+  case PROP_ATTRIBUTES:
+    changed = self->attributes != g_value_get_flags (value);
+    self->attributes = g_value_get_flags (value);
+    break;
+  case PROP_ATTRIBUTES_PER_SECOND:
+    changed = self->attributes_per_second != g_value_get_double (value);
+    self->attributes_per_second = g_value_get_double (value);
+    break;
   default:
     changed = FALSE;
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -369,6 +424,12 @@ va_face_detect_get_property (GObject *object, guint prop_id, GValue *value, GPar
   case PROP_SCORE_THRESHOLD:
     g_value_set_double (value, self->score_threshold);
     break;
+  case PROP_ATTRIBUTES:
+    g_value_set_flags (value, self->attributes);
+    break;
+  case PROP_ATTRIBUTES_PER_SECOND:
+    g_value_set_double (value, self->attributes_per_second);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -382,6 +443,7 @@ va_face_detect_finalize (GObject *object)
 
   g_clear_pointer (&self->cascade, va_cascade_cv_free);
   g_clear_pointer (&self->blazeface, va_blazeface_cv_free);
+  g_clear_pointer (&self->attribute_models, va_face_attributes_cv_free);
   g_clear_pointer (&self->model_dir, g_free);
   g_clear_pointer (&self->models_dir, g_free);
   G_OBJECT_CLASS (va_face_detect_parent_class)->finalize (object);
@@ -407,6 +469,7 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
   detector_class->open = va_face_detect_open;
   detector_class->close = va_face_detect_close;
   detector_class->detect = va_face_detect_detect;
+  detector_class->describe = va_face_detect_describe;
 
   properties[PROP_MODEL] = g_param_spec_enum (
       "model", "Model",
@@ -438,6 +501,19 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
       0, 100, DEFAULT_MIN_NEIGHBORS,
       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
           | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_ATTRIBUTES] = g_param_spec_flags (
+      "attributes", "Attributes",
+      "What to estimate from each face crop (applied at the next start): emotion, age, gender "
+      "(e.g. attributes=emotion+age); each needs its model in models-dir (videoannotator models "
+      "install emotion age-gender); without it a warning, and the faces have no such field",
+      VA_TYPE_FACE_ATTRIBUTE_FLAGS, DEFAULT_ATTRIBUTES, ready_flags);
+  properties[PROP_ATTRIBUTES_PER_SECOND] = g_param_spec_double (
+      "attributes-per-second", "Attributes per second",
+      "Frames per second whose faces get attributes: every (fps / this)-th frame from the "
+      "first; 0 = every frame",
+      0.0, G_MAXDOUBLE, DEFAULT_ATTRIBUTES_PER_SECOND,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (
@@ -449,6 +525,7 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
       "analysed frame",
       "VideoAnnotator developers");
   gst_type_mark_as_plugin_api (VA_TYPE_FACE_DETECT_MODEL, 0);
+  gst_type_mark_as_plugin_api (VA_TYPE_FACE_ATTRIBUTE_FLAGS, 0);
   gst_type_mark_as_plugin_api (VA_TYPE_DETECTOR, 0);
 }
 
@@ -460,5 +537,7 @@ va_face_detect_init (VaFaceDetect *self)
   self->models_dir = va_detector_default_models_dir ();
   self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
   self->score_threshold = DEFAULT_SCORE_THRESHOLD;
+  self->attributes = DEFAULT_ATTRIBUTES;
+  self->attributes_per_second = DEFAULT_ATTRIBUTES_PER_SECOND;
   self->box_scale = 1.0;
 }

@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  * VaSpeakerRefineParams:
  * @clr_threshold: clusters are merged while their cross likelihood ratio
  *   (average log-likelihood gain per frame of each under the other's model
- *   over the background model) is above this
+ *   over the background model) is above this; for a pair whose smaller
+ *   cluster holds a small share of the speech, a margin of standard errors
+ *   is added first (va-speaker-refiner.c)
  * @switch_penalty: log-likelihood a change of speaker costs in the Viterbi
  *   resegmentation
  * @min_turn_frames: shorter runs of one speaker inside a voice segment go

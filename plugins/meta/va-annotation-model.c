@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "va-annotation-model.h"
 
+const char *const va_face_emotion_names[VA_FACE_N_EMOTIONS]
+    = { "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral" };
+
 typedef struct {
   guint64 frame;
   GstClockTime time;
@@ -29,6 +32,7 @@ struct _VaAnnotationModel {
   GArray *motion_grid;                      /* gfloat, all grids back to back */
   GArray *detections[VA_DETECTION_N_KINDS]; /* VaDetection, in frame order */
   GArray *keypoints;                        /* gfloat, VA_KEYPOINT_VALUES per set */
+  GArray *face_attributes;                  /* VaFaceAttributes */
   GArray *voice;                            /* VaVoiceSegment, by start */
   GArray *transcripts;                      /* VaTranscriptSegment, by start */
   GArray *words;                            /* VaTranscriptWord, per transcript in turn */
@@ -51,6 +55,7 @@ va_annotation_model_finalize (GObject *object)
   for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
     g_clear_pointer (&self->detections[i], g_array_unref);
   g_clear_pointer (&self->keypoints, g_array_unref);
+  g_clear_pointer (&self->face_attributes, g_array_unref);
   g_clear_pointer (&self->voice, g_array_unref);
   g_clear_pointer (&self->transcripts, g_array_unref);
   g_clear_pointer (&self->words, g_array_unref);
@@ -91,6 +96,7 @@ va_annotation_model_init (VaAnnotationModel *self)
   for (guint i = 0; i < VA_DETECTION_N_KINDS; i++)
     self->detections[i] = g_array_new (FALSE, FALSE, sizeof (VaDetection));
   self->keypoints = g_array_new (FALSE, FALSE, sizeof (gfloat));
+  self->face_attributes = g_array_new (FALSE, FALSE, sizeof (VaFaceAttributes));
   self->voice = g_array_new (FALSE, FALSE, sizeof (VaVoiceSegment));
   self->transcripts = g_array_new (FALSE, FALSE, sizeof (VaTranscriptSegment));
   g_array_set_clear_func (self->transcripts, clear_transcript);
@@ -577,11 +583,50 @@ va_annotation_model_add_detection_keypoints (VaAnnotationModel *self, VaDetectio
   copy = *detection;
   copy.backend = detection->backend != NULL ? g_intern_string (detection->backend) : NULL;
   copy.keypoints = 0;
+  copy.attributes = 0;
   if (keypoints != NULL) {
     copy.keypoints = 1 + self->keypoints->len / VA_KEYPOINT_VALUES;
     g_array_append_vals (self->keypoints, keypoints, VA_KEYPOINT_VALUES);
   }
   g_array_append_val (self->detections[kind], copy);
+}
+
+/**
+ * va_annotation_model_set_last_face_attributes:
+ * @attributes: what was estimated from the face, copied
+ *
+ * Attaches @attributes to the face detection added last (none: ignored).
+ */
+void
+va_annotation_model_set_last_face_attributes (VaAnnotationModel *self,
+                                              const VaFaceAttributes *attributes)
+{
+  GArray *faces;
+
+  g_return_if_fail (VA_IS_ANNOTATION_MODEL (self));
+  g_return_if_fail (attributes != NULL);
+
+  faces = self->detections[VA_DETECTION_FACE];
+  if (faces->len == 0)
+    return;
+  g_array_append_val (self->face_attributes, *attributes);
+  g_array_index (faces, VaDetection, faces->len - 1).attributes = self->face_attributes->len;
+}
+
+/**
+ * va_annotation_model_get_face_attributes:
+ *
+ * Returns: (transfer none) (nullable): the attributes of the @index-th face
+ *   detection, %NULL when it has none
+ */
+const VaFaceAttributes *
+va_annotation_model_get_face_attributes (VaAnnotationModel *self, guint index)
+{
+  const VaDetection *d = va_annotation_model_get_detection (self, VA_DETECTION_FACE, index);
+
+  if (d == NULL || d->attributes == 0)
+    return NULL;
+  return &g_array_index (self->face_attributes, VaFaceAttributes, d->attributes - 1);
 }
 
 /**

@@ -113,8 +113,34 @@ typedef struct {
   gint track_id;
   const char *backend;
   /*< private >*/
-  guint keypoints; /* 0: none; otherwise 1 + index in the model's keypoint sets */
+  guint keypoints;  /* 0: none; otherwise 1 + index in the model's keypoint sets */
+  guint attributes; /* 0: none; otherwise 1 + index in the model's face attributes */
 } VaDetection;
+
+/* The seven emotions of FER-2013, in the emotion model's order, named as
+ * the reference face pipeline names them. */
+#define VA_FACE_N_EMOTIONS 7
+extern const char *const va_face_emotion_names[VA_FACE_N_EMOTIONS];
+
+/**
+ * VaFaceAttributes:
+ * @has_emotion: whether @emotion_scores holds an estimate
+ * @emotion_scores: one probability per va_face_emotion_names entry (sum 1)
+ * @has_age: whether @age holds an estimate
+ * @age: estimated age in years
+ * @has_gender: whether @man holds an estimate
+ * @man: estimated probability that the face is a man's (0..1)
+ *
+ * What vafacedetect estimated from one face crop.
+ */
+typedef struct {
+  gboolean has_emotion;
+  gfloat emotion_scores[VA_FACE_N_EMOTIONS];
+  gboolean has_age;
+  gfloat age;
+  gboolean has_gender;
+  gfloat man;
+} VaFaceAttributes;
 
 /* A person's 17 COCO keypoints as COCO writes them: x, y (frame pixels) and
  * v (2 = labelled and visible, 0 = not labelled, then x = y = 0). */
@@ -214,6 +240,10 @@ void va_annotation_model_add_detection (VaAnnotationModel *self, VaDetectionKind
 void va_annotation_model_add_detection_keypoints (VaAnnotationModel *self, VaDetectionKind kind,
                                                   const VaDetection *detection,
                                                   const gfloat *keypoints);
+void va_annotation_model_set_last_face_attributes (VaAnnotationModel *self,
+                                                   const VaFaceAttributes *attributes);
+const VaFaceAttributes *va_annotation_model_get_face_attributes (VaAnnotationModel *self,
+                                                                 guint index);
 const gfloat *va_annotation_model_get_keypoints (VaAnnotationModel *self, VaDetectionKind kind,
                                                  guint index);
 guint va_annotation_model_get_n_detections (VaAnnotationModel *self, VaDetectionKind kind);

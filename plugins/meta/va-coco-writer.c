@@ -279,6 +279,56 @@ detection_image_id (VaAnnotationModel *model, const VaDetection *d)
                           d->frame);
 }
 
+static double
+round4 (double value)
+{
+  return round (value * 1e4) / 1e4;
+}
+
+/* The reference's names: {"angry": p, ...} and {"Woman": p, "Man": p}. */
+static void
+add_scores (JsonBuilder *b, const char *member, const char *const *names, const double *scores,
+            guint n)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_object (b);
+  for (guint i = 0; i < n; i++)
+    add_member_double (b, names[i], round4 (scores[i]));
+  json_builder_end_object (b);
+}
+
+static void
+add_face_attributes (JsonBuilder *b, const VaFaceAttributes *a)
+{
+  static const char *const genders[] = { "Woman", "Man" };
+
+  if (a == NULL)
+    return;
+  if (a->has_emotion) {
+    double scores[VA_FACE_N_EMOTIONS];
+    guint best = 0;
+
+    for (guint i = 0; i < VA_FACE_N_EMOTIONS; i++) {
+      scores[i] = a->emotion_scores[i];
+      if (scores[i] > scores[best])
+        best = i;
+    }
+    add_member_string (b, "emotion", va_face_emotion_names[best]);
+    add_member_double (b, "emotion_confidence", round4 (scores[best]));
+    add_scores (b, "emotion_scores", va_face_emotion_names, scores, VA_FACE_N_EMOTIONS);
+  }
+  if (a->has_age)
+    add_member_double (b, "age", round (a->age * 10.0) / 10.0);
+  if (a->has_gender) {
+    double scores[2] = { 1.0 - a->man, a->man };
+    guint best = a->man >= 0.5;
+
+    add_member_string (b, "gender", genders[best]);
+    add_member_double (b, "gender_confidence", round4 (scores[best]));
+    add_scores (b, "gender_scores", genders, scores, 2);
+  }
+}
+
 /**
  * va_coco_writer_build_faces:
  * @model: the annotation model
@@ -289,9 +339,12 @@ detection_image_id (VaAnnotationModel *model, const VaDetection *d)
  * Builds `<stem>_face_detections.json`: one annotation per face per frame
  * (category 100 "face", supercategory "person") with `score` (the detector's
  * confidence), `face_id` (its track id), `timestamp`, `frame_number` and
- * `backend`. The emotion, age and gender fields of the reference are left
- * out: nothing here estimates them, and made-up values would be read as
- * results.
+ * `backend`; on the faces whose attributes vafacedetect estimated, the
+ * reference's `emotion` (the likeliest of angry, disgust, fear, happy, sad,
+ * surprise, neutral), `emotion_confidence` (its probability),
+ * `emotion_scores` (all seven), `age` (years), `gender` ("Man" or "Woman"),
+ * `gender_confidence` and `gender_scores`. Faces without an estimate have
+ * none of these fields (never a made-up value).
  *
  * Returns: (transfer full): the document root.
  */
@@ -322,6 +375,7 @@ va_coco_writer_build_faces (VaAnnotationModel *model, GDateTime *created, guint 
     add_member_double (b, "timestamp", seconds (d->time));
     add_member_int (b, "frame_number", d->frame);
     add_member_string (b, "backend", d->backend != NULL ? d->backend : "unknown");
+    add_face_attributes (b, va_annotation_model_get_face_attributes (model, i));
     json_builder_end_object (b);
   }
   va_coco_document_add_category (&doc, VA_COCO_CATEGORY_FACE, "face", "person", NULL);

@@ -49,7 +49,6 @@ int
 va_cli_web_link (int argc, char **argv)
 {
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
   g_autofree char *user_id = NULL, *username = NULL, *email = NULL, *scopes_text = NULL;
@@ -71,26 +70,17 @@ va_cli_web_link (int argc, char **argv)
   };
   VaTokenRequest request = { 0 };
   VaScopes scopes = VA_SCOPE_NONE;
-  GOptionGroup *group;
+  const VaCliCommandSpec spec = {
+    .command = "web-link",
+    .summary = _ ("Print a one-time login link to the web UI (valid for two minutes, single "
+                  "use; it signs the browser in for a day)."),
+    .entries = entries,
+  };
+  int code;
 
-  settings = va_settings_new (&error);
-  if (settings == NULL)
-    goto fail;
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _ ("Print a one-time login link to the web UI (valid for two "
-                                   "minutes, single use; it signs the browser in for a day)."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (args[1] != NULL) {
     g_printerr (_ ("videoannotator web-link: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
@@ -99,9 +89,9 @@ va_cli_web_link (int argc, char **argv)
     g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error))
-    goto fail;
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
   if (user_id == NULL)
     user_id = g_strdup (g_get_user_name ());
   if (username == NULL)

@@ -45,7 +45,6 @@ static const VaPipelineDesc registry_table[] = {
                      "has score 1.0 and an empty label, as the reference does without CLIP"),
       .output_format = "COCO",
       .output_types = STRV ("scene"),
-      .output_suffix = "_scene_detection.json",
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vascenedetect" } },
   },
@@ -65,7 +64,6 @@ static const VaPipelineDesc registry_table[] = {
       .notes = STRV ("not part of the reference registry: an addition of this implementation"),
       .output_format = "CSV",
       .output_types = STRV ("motion"),
-      .output_suffix = "_motion_analysis.csv",
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vamotion" } },
   },
@@ -85,8 +83,10 @@ static const VaPipelineDesc registry_table[] = {
       .capabilities = STRV ("face-boxes", "track-ids"),
       .backends = STRV ("opencv"),
       .notes = STRV ("emotion, emotion_confidence, emotion_scores, age, gender, "
-                     "gender_confidence and gender_scores are not computed and are left out "
-                     "of the annotations (no such model in the distribution)",
+                     "gender_confidence and gender_scores are written once a second per face "
+                     "when the emotion and age-gender models are installed (videoannotator "
+                     "models install), from grey face crops; otherwise they are left out "
+                     "(the job logs a warning)",
                      "score is the detector's confidence (neighbouring detections mapped to "
                      "0..1), not a calibrated probability; the reference writes 1.0",
                      "face_id is the face's track id; the person_* link fields are not "
@@ -99,7 +99,6 @@ static const VaPipelineDesc registry_table[] = {
                      "(126 px at 720p)"),
       .output_format = "COCO",
       .output_types = STRV ("face"),
-      .output_suffix = "_face_detections.json",
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vafacedetect", .heavy = TRUE } },
       .model = "blazeface",
@@ -138,8 +137,6 @@ static const VaPipelineDesc registry_table[] = {
                      "tracking run at predictions_per_second in between"),
       .output_format = "COCO",
       .output_types = STRV ("person"),
-      .output_suffix = "_person_tracking.json",
-      .extra_output_suffixes = STRV ("_person_tracks.json"),
       .branch = VA_PIPELINE_BRANCH_VIDEO,
       .elements = { { .factory = "vapersondetect", .heavy = TRUE } },
       .model = "centernet",
@@ -163,7 +160,6 @@ static const VaPipelineDesc registry_table[] = {
                      "are not told apart"),
       .output_format = "CSV",
       .output_types = STRV ("voice_segment"),
-      .output_suffix = "_voice_activity.csv",
       .branch = VA_PIPELINE_BRANCH_AUDIO,
       .elements = { { .factory = "vavad" } },
   },
@@ -191,7 +187,6 @@ static const VaPipelineDesc registry_table[] = {
                      "writes <stem>_speech_recognition.vtt"),
       .output_format = "WebVTT",
       .output_types = STRV ("transcript"),
-      .output_suffix = "_speech_recognition.vtt",
       .branch = VA_PIPELINE_BRANCH_AUDIO,
       .elements = { { .factory = "vavad" }, { .factory = "vaspeech", .heavy = TRUE } },
   },
@@ -218,7 +213,6 @@ static const VaPipelineDesc registry_table[] = {
                      "writes <stem>_speaker_diarization.rttm"),
       .output_format = "RTTM",
       .output_types = STRV ("speaker_turn"),
-      .output_suffix = "_speaker_diarization.rttm",
       .branch = VA_PIPELINE_BRANCH_AUDIO,
       .elements = { { .factory = "vavad" }, { .factory = "vadiarize" } },
   },
@@ -250,8 +244,6 @@ static const VaPipelineDesc registry_table[] = {
                      "one file per pipeline"),
       .output_format = "WebVTT",
       .output_types = STRV ("transcript", "speaker_turn"),
-      .output_suffix = "_audio_processing.vtt",
-      .extra_output_suffixes = STRV ("_audio_processing.rttm"),
       .branch = VA_PIPELINE_BRANCH_AUDIO,
       .elements = { { .factory = "vavad" },
                     { .factory = "vaspeech", .heavy = TRUE },

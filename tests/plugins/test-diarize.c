@@ -3,8 +3,8 @@
  * boundaries within tolerance; one voice gives one speaker; dialogues cut
  * from real recordings give a speaker who comes back the same id;
  * min-speakers, max-speakers and num-speakers bound the count; messages at
- * EOS; and the RTTM and WebVTT files of audio_processing follow the
- * contract's formats. */
+ * EOS; two real voices over many turns stay two; and the RTTM and WebVTT files of audio_processing
+ * follow the contract's formats. */
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
@@ -245,6 +245,28 @@ test_recorded_dialogue (void)
   g_assert_cmpfloat (der, <, 0.20);
 }
 
+/* Two real voices alternating over 16 short turns (A B A B ...; the
+ * recordings' fading channel makes parts of one look like another
+ * speaker): two speakers. Before fragments of a speaker were merged by
+ * the standard error of their cross likelihood ratio, this gave 4. */
+static void
+test_two_alternating (void)
+{
+  const char *names[] = { "ve9qrp", "librivox", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaTestLayout) layout
+      = va_test_dialogue_new (names, "ABABABABABABABAB", 16, 0.5, 1.5, 2, NULL, &error);
+  g_autoptr (VaTestAudioResult) result = NULL;
+  gdouble der;
+
+  g_assert_no_error (error);
+  result = diarize (layout->samples, "vavad ! vadiarize");
+  der = va_test_der (layout->truth, result->turns, 0.25, va_test_layout_duration (layout));
+  g_test_message ("%u speakers, DER %.1f%%", count_speakers (result->turns), 100.0 * der);
+  g_assert_cmpuint (count_speakers (result->turns), ==, 2);
+  g_assert_cmpfloat (der, <, 0.05);
+}
+
 static void
 test_bounds (void)
 {
@@ -393,6 +415,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vadiarize/one-reader", test_one_reader);
   g_test_add_func ("/vadiarize/returning-speakers", test_returning_speakers);
   g_test_add_func ("/vadiarize/recorded-dialogue", test_recorded_dialogue);
+  g_test_add_func ("/vadiarize/two-alternating", test_two_alternating);
   g_test_add_func ("/vadiarize/bounds", test_bounds);
   g_test_add_func ("/vadiarize/own-segments-and-messages", test_own_segments_and_messages);
   g_test_add_func ("/vadiarize/audio-processing-files", test_audio_processing_files);

@@ -487,6 +487,10 @@ test_blazeface_auto_and_fallback (void)
 
   g_assert_no_error (error);
   ensure_blazeface ();
+  /* the face attribute models too: with every default model installed,
+   * no warning */
+  va_test_ensure_model (cli_path, test_models_dir, "emotion");
+  va_test_ensure_model (cli_path, test_models_dir, "age-gender");
   for (guint k = 0; k < G_N_ELEMENTS (dirs); k++) {
     g_autofree char *launch = g_strdup_printf ("vafacedetect models-dir=\"%s\"", dirs[k]);
     g_autoptr (GstBus) bus = gst_bus_new ();

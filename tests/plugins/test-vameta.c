@@ -319,6 +319,68 @@ test_coco_person_keypoints (void)
                     19);
 }
 
+/* Faces with attributes get the reference's fields and names; faces
+ * without have none of them (the second face), and an emotion-only face
+ * has no age or gender. */
+static void
+test_coco_face_attributes (void)
+{
+  g_autoptr (VaAnnotationModel) model = va_annotation_model_new ();
+  g_autoptr (JsonNode) root = NULL;
+  VaDetection d = { .x = 10, .y = 20, .width = 40, .height = 40, .confidence = 0.9, .track_id = 1 };
+  VaFaceAttributes a = { .has_emotion = TRUE,
+                         .emotion_scores = { 0.01f, 0.0f, 0.02f, 0.9f, 0.03f, 0.01f, 0.03f },
+                         .has_age = TRUE,
+                         .age = 29.26f,
+                         .has_gender = TRUE,
+                         .man = 0.25f };
+  const char *fields[] = { "emotion", "emotion_confidence", "emotion_scores", "age",
+                           "gender",  "gender_confidence",  "gender_scores" };
+  JsonObject *face, *scores;
+  JsonArray *anns;
+  guint n = 0;
+
+  va_annotation_model_set_video_format (model, 320, 240, 10, 1);
+  va_annotation_model_add_frame (model, 0, GST_SECOND / 10);
+  va_annotation_model_add_detection (model, VA_DETECTION_FACE, &d);
+  va_annotation_model_set_last_face_attributes (model, &a);
+  d.track_id = 2;
+  va_annotation_model_add_detection (model, VA_DETECTION_FACE, &d);
+  d.track_id = 3;
+  va_annotation_model_add_detection (model, VA_DETECTION_FACE, &d);
+  a.has_age = a.has_gender = FALSE;
+  a.emotion_scores[3] = 0.0f;
+  a.emotion_scores[6] = 0.93f;
+  va_annotation_model_set_last_face_attributes (model, &a);
+
+  root = va_coco_writer_build_faces (model, NULL, &n);
+  g_assert_cmpuint (n, ==, 3);
+  anns = json_object_get_array_member (json_node_get_object (root), "annotations");
+  face = json_array_get_object_element (anns, 0);
+  g_assert_cmpstr (json_object_get_string_member (face, "emotion"), ==, "happy");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (face, "emotion_confidence"), 0.9,
+                                  1e-6);
+  scores = json_object_get_object_member (face, "emotion_scores");
+  g_assert_cmpuint (json_object_get_size (scores), ==, 7);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (scores, "angry"), 0.01, 1e-6);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (scores, "neutral"), 0.03, 1e-6);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (face, "age"), 29.3, 1e-6);
+  g_assert_cmpstr (json_object_get_string_member (face, "gender"), ==, "Woman");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (face, "gender_confidence"), 0.75,
+                                  1e-6);
+  scores = json_object_get_object_member (face, "gender_scores");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (scores, "Woman"), 0.75, 1e-6);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (scores, "Man"), 0.25, 1e-6);
+
+  face = json_array_get_object_element (anns, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_assert_false (json_object_has_member (face, fields[i]));
+  face = json_array_get_object_element (anns, 2);
+  g_assert_cmpstr (json_object_get_string_member (face, "emotion"), ==, "neutral");
+  g_assert_false (json_object_has_member (face, "age"));
+  g_assert_false (json_object_has_member (face, "gender"));
+}
+
 static void
 test_coco_write_file (void)
 {
@@ -453,6 +515,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vameta/coco/whole-clip", test_coco_whole_clip);
   g_test_add_func ("/vameta/coco/write-file", test_coco_write_file);
   g_test_add_func ("/vameta/coco/person-keypoints", test_coco_person_keypoints);
+  g_test_add_func ("/vameta/coco/face-attributes", test_coco_face_attributes);
   g_test_add_func ("/vameta/csv/motion", test_csv_motion);
   g_test_add_func ("/vameta/outputs", test_outputs);
 
