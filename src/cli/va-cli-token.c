@@ -346,7 +346,9 @@ va_cli_token_usage (FILE *out)
   fprintf (out, "\n%s\n",
            _ ("Every command takes --data-dir DIR and the other setting flags; run "
               "“videoannotator token COMMAND --help”. “videoannotator token --dbus COMMAND "
-              "[--system]” asks a running service over D-Bus instead."));
+              "[--system]” asks a running service over D-Bus instead, “videoannotator token "
+              "--server URL "
+              "COMMAND” a server over REST (admin key in VIDEOANNOTATOR_API_KEY)."));
 }
 
 int
@@ -354,6 +356,8 @@ va_cli_token (int argc, char **argv)
 {
   if (argc >= 2 && g_str_equal (argv[1], "--dbus"))
     return va_cli_token_dbus (argc - 1, argv + 1);
+  if (argc >= 2 && (g_str_equal (argv[1], "--server") || g_str_has_prefix (argv[1], "--server=")))
+    return va_cli_token_remote (argc - 1, argv + 1);
   if (argc >= 2) {
     for (guint i = 0; i < G_N_ELEMENTS (va_cli_token_commands); i++) {
       if (g_str_equal (argv[1], va_cli_token_commands[i].name))

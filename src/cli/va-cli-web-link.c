@@ -5,15 +5,18 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "va-cli.h"
-#include "va-login-links.h"
+#include "va-caller-local.h"
+#include "va-engine.h"
 #include "va-settings.h"
-#include "va-token-store.h"
 
 /* `videoannotator web-link [--open]`: a one-time login link to the web UI
- * of the server that uses this data directory (docs/web-ui.md). Whoever
- * can read the key store can already create keys, so the link needs no
- * other credential. The token travels in the URL fragment, which browsers
+ * of the server that uses this data directory (docs/web-ui.md). The
+ * engine issues it (va_engine_issue_login_link()) to the local user who
+ * runs the command: an administrator when root or the data directory's
+ * owner, as for `token create`. The token travels in the URL fragment, which browsers
  * never send to a server. */
 
 /**
@@ -30,13 +33,18 @@ char *
 va_cli_web_login_url (VaSettings *settings, const char *base, const VaTokenRequest *request,
                       GError **error)
 {
-  g_autoptr (VaTokenStore) tokens = va_token_store_new_from_settings (settings, error);
+  g_autoptr (VaEngine) engine = va_engine_new (settings, error);
+  g_autoptr (VaCaller) caller = NULL;
   g_autofree char *token = NULL;
   g_autofree char *address = NULL;
 
-  if (tokens == NULL)
+  if (engine == NULL)
     return NULL;
-  token = va_login_link_issue (tokens, request, g_get_real_time () / G_USEC_PER_SEC, error);
+  caller = va_engine_authenticate_uid (engine, (guint32)getuid (), error);
+  if (caller == NULL)
+    return NULL;
+  va_caller_set_transport (caller, "cli");
+  token = va_engine_issue_login_link (engine, caller, request, error);
   if (token == NULL)
     return NULL;
   address = base != NULL ? g_strdup (base) : va_cli_web_base_url (settings);

@@ -32,6 +32,7 @@ int va_cli_server (int argc, char **argv);
 int va_cli_job (int argc, char **argv);
 int va_cli_job_dbus (int argc, char **argv);
 int va_cli_token_dbus (int argc, char **argv);
+int va_cli_token_remote (int argc, char **argv);
 int va_cli_cleanup (int argc, char **argv);
 int va_cli_diagnose (int argc, char **argv);
 int va_cli_models (int argc, char **argv);

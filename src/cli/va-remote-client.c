@@ -225,6 +225,21 @@ va_remote_client_call_async (VaRemoteClient *self, const char *method, const cha
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
+  va_remote_client_call_json_async (self, method, path, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * va_remote_client_call_json_async:
+ * @body: (nullable): the request's JSON body
+ *
+ * As va_remote_client_call_async(), with a JSON body; finish with
+ * va_remote_client_call_finish().
+ */
+void
+va_remote_client_call_json_async (VaRemoteClient *self, const char *method, const char *path,
+                                  JsonNode *body, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
   SoupMessage *msg;
@@ -237,6 +252,15 @@ va_remote_client_call_async (VaRemoteClient *self, const char *method, const cha
   if (msg == NULL) {
     g_task_return_error (task, g_steal_pointer (&error));
     return;
+  }
+  if (body != NULL) {
+    gsize length = 0;
+    char *text = json_to_string (body, FALSE);
+    g_autoptr (GBytes) bytes = NULL;
+
+    length = strlen (text);
+    bytes = g_bytes_new_take (text, length);
+    soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   }
   g_task_set_task_data (task, msg, g_object_unref);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
