@@ -254,6 +254,12 @@ va_detector_with_colour (VaDetector *self, const VaLumaImage *frame)
   if (priv->converter == NULL) {
     gst_video_info_set_format (&priv->rgb_info, GST_VIDEO_FORMAT_RGB, GST_VIDEO_FRAME_WIDTH (in),
                                GST_VIDEO_FRAME_HEIGHT (in));
+    /* The converter wants these equal; they do not change the pixels. */
+    priv->rgb_info.fps_n = GST_VIDEO_INFO_FPS_N (&in->info);
+    priv->rgb_info.fps_d = GST_VIDEO_INFO_FPS_D (&in->info);
+    priv->rgb_info.par_n = GST_VIDEO_INFO_PAR_N (&in->info);
+    priv->rgb_info.par_d = GST_VIDEO_INFO_PAR_D (&in->info);
+    priv->rgb_info.interlace_mode = GST_VIDEO_INFO_INTERLACE_MODE (&in->info);
     /* One thread: the pipeline's other elements use the other cores. */
     priv->converter = gst_video_converter_new (
         (GstVideoInfo *)&in->info, &priv->rgb_info,
