@@ -35,7 +35,7 @@ function table(items, columns, extra) {
     h('tbody', {}, items.map((it) => h('tr', {},
       columns.map((c) => {
         const v = it[c];
-        return h('td', {}, Array.isArray(v) ? v.join(', ') : /_at$|timestamp/.test(c) ? formatDate(v) : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+        return h('td', {}, Array.isArray(v) ? v.join(', ') : /_at$|timestamp|^time$/.test(c) ? formatDate(v) : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
       }),
       extra ? h('td', {}, extra(it)) : null)))));
 }
@@ -105,14 +105,13 @@ async function keys(section) {
 }
 
 async function audit(section) {
-  const reply = await get('/api/v1/audit', { page: 1, per_page: 50 });
-  const items = rows(reply, ['entries', 'events', 'items', 'records']);
-  const columns = items.length ? Object.keys(items[0]).slice(0, 8) : ['timestamp', 'action'];
-  section.append(table(items, columns));
+  const reply = await get('/api/v1/audit', { limit: 50 });
+  const items = rows(reply, ['entries']);
+  section.append(table(items, ['time', 'user_id', 'key_prefix', 'action', 'target', 'detail', 'request_id']));
 }
 
 async function alerts(section) {
-  const reply = await get('/api/v1/security/alerts');
+  const reply = await get('/api/v1/security/alerts', { limit: 100 });
   const items = rows(reply, ['alerts', 'items']);
   section.append(items.length ? table(items, ['timestamp', 'alert', 'client', 'count', 'window_seconds', 'blocked_seconds', 'message'])
     : h('p', {}, t('admin.noAlerts')));

@@ -320,10 +320,43 @@ run_job (VaSpeech *self, VaSpeechJob *job)
   g_mutex_unlock (&self->lock);
 }
 
+static GstFlowReturn pop_held (VaSpeech *self, gboolean wait, GstBuffer **out);
+
+/* Pushes the held buffers whose utterances are decoded. The streaming
+ * thread does so only when input comes; when upstream waits for this
+ * element's output (a preview's overlay waits for the transcript, and the
+ * demuxer for the video it holds meanwhile), no more input comes, so the
+ * worker that finished a job pushes them. The sink pad's stream lock keeps
+ * this in order with the streaming thread; the worker takes it only after
+ * marking its job done, which is all a streaming thread holding it may
+ * wait for. */
+static void
+push_decoded (VaSpeech *self)
+{
+  GstPad *sinkpad = GST_BASE_TRANSFORM_SINK_PAD (self);
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  GST_PAD_STREAM_LOCK (sinkpad);
+  while (ret == GST_FLOW_OK && !GST_PAD_IS_FLUSHING (sinkpad)) {
+    GstBuffer *out = NULL;
+
+    ret = pop_held (self, FALSE, &out);
+    if (ret != GST_FLOW_OK || out == NULL)
+      break;
+    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), out);
+  }
+  GST_PAD_STREAM_UNLOCK (sinkpad);
+  if (ret != GST_FLOW_OK)
+    GST_DEBUG_OBJECT (self, "pushing decoded buffers: %s", gst_flow_get_name (ret));
+}
+
 static void
 worker (gpointer data, gpointer user_data)
 {
-  run_job (VA_SPEECH (user_data), data);
+  VaSpeech *self = VA_SPEECH (user_data);
+
+  run_job (self, data);
+  push_decoded (self);
 }
 
 static guint

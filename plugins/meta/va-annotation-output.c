@@ -8,8 +8,11 @@
 
 #define ANNOUNCE_PREFIX "videoannotator-pipeline-"
 
-/* File names from contract §5.1; later pipelines (speech_recognition,
- * speaker_diarization, voice_activity) add their rows here. */
+/* The one list of the files each pipeline writes (names from contract
+ * §5.1): vaannotationsink writes them, and the pipeline registry in
+ * src/core advertises them from here (va_pipeline_info_get_output_suffix()),
+ * so a file is named in this table only. tests/core/test-pipeline-registry.c
+ * checks that its pipeline names are the registry's. */
 static const VaAnnotationOutput outputs[] = {
   { "scene_detection", "_scene_detection.json", va_coco_writer_write_scenes },
   { "motion_analysis", "_motion_analysis.csv", va_csv_writer_write_motion },

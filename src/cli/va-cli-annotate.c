@@ -126,39 +126,12 @@ va_on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_main_loop_quit (state->loop);
 }
 
-static void
-va_print_json (JsonNode *node)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 static int
 va_fail (const GError *error, gboolean json)
 {
   g_printerr ("videoannotator annotate: %s\n", error->message);
-  if (json) {
-    g_autoptr (JsonBuilder) builder = json_builder_new ();
-    g_autoptr (JsonNode) root = NULL;
-
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "error");
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "code");
-    json_builder_add_string_value (
-        builder, error->domain == VA_ERROR ? va_error_to_string (error->code) : "Internal");
-    json_builder_set_member_name (builder, "message");
-    json_builder_add_string_value (builder, error->message);
-    json_builder_end_object (builder);
-    json_builder_end_object (builder);
-    root = json_builder_get_root (builder);
-    va_print_json (root);
-  }
+  if (json)
+    va_cli_print_json_error (error, NULL);
   return va_cli_exit_code_for_error (error);
 }
 
@@ -214,7 +187,6 @@ va_cli_annotate (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, N_ ("VIDEO") },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = g_option_context_new (_ ("VIDEO"));
   g_autoptr (GError) error = NULL;
   g_autoptr (VaPipelineRegistry) registry = NULL;
   g_autoptr (GPtrArray) selection = NULL;
@@ -229,43 +201,24 @@ va_cli_annotate (int argc, char **argv)
   VaAnnotateState state = { 0 };
   gboolean preview_existed = FALSE;
   guint sigint_id;
-
-  g_option_context_set_summary (
-      context, _ ("Annotate a video file with the selected pipelines. The pipeline defaults of "
+  const VaCliCommandSpec spec = {
+    .command = "annotate",
+    .parameter = _ ("VIDEO"),
+    .summary = _ ("Annotate a video file with the selected pipelines. The pipeline defaults of "
                   "the settings (scene-threshold, face-interval, …, and the model paths) apply, "
                   "from the settings backend, their environment variables or their flags; "
-                  "--set overrides them for one run."));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  /* Without the schema (an uninstalled build run by hand) the elements'
-   * own defaults still make a working annotate: say so, go on. */
-  va_settings = va_settings_new (&error);
-  if (va_settings == NULL) {
-    g_printerr (_ ("videoannotator annotate: settings unavailable, using the elements' "
-                   "defaults: %s\n"),
-                error->message);
-    g_clear_error (&error);
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  } else {
-    GOptionGroup *group = va_settings_get_option_group (va_settings);
+                  "--set overrides them for one run."),
+    .entries = entries,
+    .extra_group = gst_init_get_option_group,
+    /* without the schema (an uninstalled build run by hand) the elements'
+     * own defaults still make a working annotate */
+    .flags = VA_CLI_SETTINGS_OPTIONAL,
+  };
+  int code;
 
-    g_option_group_add_entries (group, entries);
-    g_option_context_set_main_group (context, group);
-  }
-  g_option_context_add_group (context, gst_init_get_option_group ());
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (va_settings != NULL ? !va_settings_parse_command_line (va_settings, context, &args, &error)
-                          : !g_option_context_parse_strv (context, &args, &error)) {
-    g_printerr ("videoannotator annotate: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
-  if (va_settings != NULL && !va_settings_load (va_settings, NULL, &error)) {
-    g_printerr ("videoannotator annotate: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
-  if (va_settings != NULL)
-    va_cli_setup_log (va_settings);
+  code = va_cli_settings_open (&spec, argc, argv, &va_settings, &args);
+  if (code >= 0)
+    return code;
   if (inputs == NULL || g_strv_length (inputs) != 1) {
     g_printerr ("videoannotator annotate: %s\n",
                 inputs == NULL ? _ ("no VIDEO given") : _ ("give exactly one VIDEO"));
@@ -351,7 +304,7 @@ va_cli_annotate (int argc, char **argv)
       g_autofree char *abs = g_canonicalize_filename (preview, NULL);
       json_object_set_string_member (json_node_get_object (node), "preview", abs);
     }
-    va_print_json (node);
+    va_cli_print_json (node);
   } else {
     va_print_result (result, quiet);
     if (preview != NULL) {

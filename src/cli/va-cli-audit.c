@@ -48,7 +48,6 @@ va_cli_audit_list (int argc, char **argv)
   g_autoptr (VaEngine) engine = NULL;
   g_autoptr (VaCaller) caller = va_caller_new_local ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GPtrArray) entries = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
@@ -74,27 +73,18 @@ va_cli_audit_list (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print a JSON array"), NULL },
     { NULL },
   };
+  const VaCliCommandSpec spec = {
+    .command = "audit list",
+    .summary = _ ("List the audit trail, newest first: who (user, key prefix) did what (action) "
+                  "to what (target), when."),
+    .entries = entries_options,
+  };
   VaAuditQuery query = { 0 };
-  GOptionGroup *group;
+  int code;
 
-  settings = va_settings_new (&error);
-  if (settings == NULL)
-    goto fail;
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("List the audit trail, newest first: who (user, key prefix) did what (action) "
-                  "to what (target), when."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries_options);
-  g_option_context_set_main_group (context, group);
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator audit list: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (g_strv_length (args) > 1 || limit < 1 || limit > VA_STORE_MAX_PER_PAGE || offset < 0) {
     g_printerr ("%s\n", _ ("Usage: videoannotator audit list [--key PREFIX] [--user USER] "
                            "[--action A] [--since TIME] [--until TIME] [--limit 1–1000] "
@@ -107,9 +97,9 @@ va_cli_audit_list (int argc, char **argv)
     g_printerr ("videoannotator audit list: %s\n", error->message);
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error))
-    goto fail;
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
   engine = va_engine_new (settings, &error);
   if (engine == NULL)
     goto fail;
@@ -129,8 +119,7 @@ va_cli_audit_list (int argc, char **argv)
     goto fail;
   if (json) {
     g_autoptr (JsonNode) node = va_codec_list_to_json (entries);
-    g_autofree char *text = json_to_string (node, TRUE);
-    g_print ("%s\n", text);
+    va_cli_print_json (node);
   } else {
     va_cli_audit_print (entries);
   }

@@ -26,44 +26,6 @@ va_cli_backup_wait (GAsyncResult **result)
   return *result;
 }
 
-/* Parses settings flags and @entries; -1 on success, else the exit code. */
-static int
-va_cli_backup_parse (const char *command, const char *parameter, const char *summary,
-                     const GOptionEntry *entries, int argc, char **argv, VaSettings **settings,
-                     GStrv *rest)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GOptionContext) context = NULL;
-  g_auto (GStrv) args = NULL;
-  GOptionGroup *group;
-
-  *settings = va_settings_new (&error);
-  if (*settings == NULL) {
-    g_printerr ("videoannotator %s: %s\n", command, error->message);
-    return va_cli_exit_code_for_error (error);
-  }
-  context = g_option_context_new (parameter);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  group = va_settings_get_option_group (*settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (*settings, context, &args, &error)) {
-    g_printerr ("videoannotator %s: %s\n", command, error->message);
-    return VA_EXIT_USAGE;
-  }
-  if (!va_settings_load (*settings, NULL, &error)) {
-    g_printerr ("videoannotator %s: %s\n", command, error->message);
-    return va_cli_exit_code_for_error (error);
-  }
-  va_cli_setup_log (*settings);
-  *rest = g_steal_pointer (&args);
-  return -1;
-}
-
 static void
 va_cli_backup_print (const char *verb, const char *file, const VaBackupReport *report,
                      gboolean json)
@@ -73,7 +35,6 @@ va_cli_backup_print (const char *verb, const char *file, const VaBackupReport *r
   if (json) {
     g_autoptr (JsonBuilder) b = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
-    g_autofree char *text = NULL;
 
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "file");
@@ -88,8 +49,7 @@ va_cli_backup_print (const char *verb, const char *file, const VaBackupReport *r
     json_builder_add_int_value (b, report->jobs_dropped);
     json_builder_end_object (b);
     root = json_builder_get_root (b);
-    text = json_to_string (root, FALSE);
-    g_print ("%s\n", text);
+    va_cli_print_json (root);
     return;
   }
   g_print (_ ("%s %s: %u job(s), %u file(s), %s\n"), verb, file, report->jobs, report->files, size);
@@ -113,13 +73,15 @@ va_cli_backup (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the outcome as JSON"), NULL },
     { NULL },
   };
+  const VaCliCommandSpec spec = {
+    .command = "backup",
+    .summary = _ ("Back up the data directory (database, API key files, job storage) into one "
+                  ".tar.gz with a manifest of sha256 sums. Safe while a server runs on it."),
+    .entries = entries,
+  };
   int code;
 
-  code = va_cli_backup_parse (
-      "backup", NULL,
-      _ ("Back up the data directory (database, API key files, job storage) into one .tar.gz "
-         "with a manifest of sha256 sums. Safe while a server runs on it."),
-      entries, argc, argv, &settings, &rest);
+  code = va_cli_settings_open (&spec, argc, argv, &settings, &rest);
   if (code >= 0)
     return code;
   if (output == NULL || g_strv_length (rest) != 1) {
@@ -155,13 +117,17 @@ va_cli_restore (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the outcome as JSON"), NULL },
     { NULL },
   };
+  const VaCliCommandSpec spec = {
+    .command = "restore",
+    .parameter = _ ("FILE"),
+    .summary = _ ("Restore a backup into an empty data directory (--data-dir), checking every "
+                  "file against the manifest and the database's integrity. Nothing is left "
+                  "behind on failure."),
+    .entries = entries,
+  };
   int code;
 
-  code = va_cli_backup_parse (
-      "restore", _ ("FILE"),
-      _ ("Restore a backup into an empty data directory (--data-dir), checking every file "
-         "against the manifest and the database's integrity. Nothing is left behind on failure."),
-      entries, argc, argv, &settings, &rest);
+  code = va_cli_settings_open (&spec, argc, argv, &settings, &rest);
   if (code >= 0)
     return code;
   if (g_strv_length (rest) != 2) {
@@ -171,10 +137,7 @@ va_cli_restore (int argc, char **argv)
   va_backup_restore_async (settings, rest[1], NULL, va_cli_backup_done, &result);
   if (!va_backup_restore_finish (va_cli_backup_wait (&result), &report, &error)) {
     g_printerr ("videoannotator restore: %s\n", error->message);
-    return g_error_matches (error, VA_ERROR, VA_ERROR_CONFLICT) ? VA_EXIT_CONFLICT
-           : g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT)
-               ? VA_EXIT_FAILURE
-               : va_cli_exit_code_for_error (error);
+    return va_cli_exit_code_for_error (error);
   }
   va_cli_backup_print (_ ("Restored"), va_settings_get_data_dir (settings), &report, json);
   return VA_EXIT_OK;

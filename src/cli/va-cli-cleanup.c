@@ -45,7 +45,6 @@ va_cli_cleanup (int argc, char **argv)
   g_autoptr (VaSettings) settings = NULL;
   g_autoptr (VaEngine) engine = NULL;
   g_autoptr (VaRetention) retention = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autoptr (GPtrArray) jobs = NULL;
   g_auto (GStrv) args = NULL;
@@ -60,35 +59,25 @@ va_cli_cleanup (int argc, char **argv)
       N_ ("DAYS") },
     { NULL },
   };
-  GOptionGroup *group;
-
-  settings = va_settings_new (&error);
-  if (settings == NULL)
-    return va_cli_cleanup_fail (error);
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("Delete finished jobs (completed, failed, cancelled) past the retention "
+  const VaCliCommandSpec spec = {
+    .command = "cleanup",
+    .summary = _ ("Delete finished jobs (completed, failed, cancelled) past the retention "
                   "period: their database rows and their files. Pending and running jobs are "
-                  "never deleted."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
+                  "never deleted."),
+    .entries = entries,
+  };
+  int code;
 
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator cleanup: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (g_strv_length (args) > 1) {
     g_printerr (_ ("videoannotator cleanup: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error))
-    return va_cli_cleanup_fail (error);
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
 
   if (older_than == 0 || older_than < -1) {
     g_printerr (_ ("videoannotator cleanup: --older-than must be at least 1 day\n"));

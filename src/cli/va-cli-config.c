@@ -94,9 +94,7 @@ va_cli_config_print_json (VaSettings *settings)
   const char *const *keys = va_settings_list_keys (settings);
   const char *file = va_settings_get_config_file (settings);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "backend");
@@ -133,10 +131,7 @@ va_cli_config_print_json (VaSettings *settings)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  va_cli_print_json (root);
 }
 
 static int
@@ -147,42 +142,28 @@ va_cli_config_show (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print JSON instead of a table"), NULL },
     { NULL },
   };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (VaSettings) settings = va_settings_new (&error);
-  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (VaSettings) settings = NULL;
   g_auto (GStrv) args = NULL;
-  GOptionGroup *group;
-
-  if (settings == NULL) {
-    g_printerr ("videoannotator: %s\n", error->message);
-    return va_cli_exit_code_for_error (error);
-  }
-
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("videoannotator config show [--json] [--SETTING=VALUE…]\n\n"
-                  "Print every effective setting and where it came from (default, gsettings, "
-                  "keyfile, environment or command line)."));
   /* the settings flags are this command's own options */
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
+  const VaCliCommandSpec spec = {
+    .command = "config show",
+    .summary = _ ("videoannotator config show [--json] [--SETTING=VALUE…]\n\n"
+                  "Print every effective setting and where it came from (default, gsettings, "
+                  "keyfile, environment or command line)."),
+    .entries = entries,
+  };
+  int code;
 
-  args = g_strdupv (argv);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator config show: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (args[1] != NULL) {
     g_printerr (_ ("videoannotator config show: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator: %s\n", error->message);
-    return va_cli_exit_code_for_error (error);
-  }
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
 
   if (json)
     va_cli_config_print_json (settings);

@@ -45,9 +45,7 @@ va_cli_diagnose_print (GPtrArray *findings)
 int
 va_cli_diagnose (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GPtrArray) findings = NULL;
   g_auto (GStrv) args = NULL;
   gboolean json = FALSE;
@@ -55,44 +53,29 @@ va_cli_diagnose (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the findings as JSON"), NULL },
     { NULL },
   };
-  GOptionGroup *group;
-
-  settings = va_settings_new (&error);
-  if (settings == NULL) {
-    g_printerr ("videoannotator diagnose: %s\n", error->message);
-    return VA_EXIT_DIAGNOSE_ERRORS;
-  }
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("Check an installation: database, storage, permissions of the data "
+  const VaCliCommandSpec spec = {
+    .command = "diagnose",
+    .summary = _ ("Check an installation: database, storage, permissions of the data "
                   "directory, GStreamer plugins and models, TLS files and risky settings. "
-                  "Nothing is changed.\n\nExit status: 0 healthy, 1 warnings, 2 errors."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
+                  "Nothing is changed.\n\nExit status: 0 healthy, 1 warnings, 2 errors."),
+    .entries = entries,
+  };
 
-  args = g_strdupv (argv);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator diagnose: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  /* a usage error is 2 as well; a setting that does not load (or no
+   * schema) is itself the finding */
+  if (va_cli_settings_parse (&spec, argc, argv, &settings, &args) >= 0)
+    return VA_EXIT_DIAGNOSE_ERRORS;
   if (args[1] != NULL) {
     g_printerr (_ ("videoannotator diagnose: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
   }
-  /* a setting that does not load is itself the finding */
-  if (!va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator diagnose: %s\n", error->message);
+  if (va_cli_settings_load (&spec, settings) >= 0)
     return VA_EXIT_DIAGNOSE_ERRORS;
-  }
-  va_cli_setup_log (settings);
 
   findings = va_diagnosis_run (settings);
   if (json) {
     g_autoptr (JsonNode) root = va_diagnosis_to_json (findings);
-    g_autofree char *text = json_to_string (root, TRUE);
-    g_print ("%s\n", text);
+    va_cli_print_json (root);
   } else {
     va_cli_diagnose_print (findings);
   }

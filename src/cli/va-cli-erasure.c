@@ -47,12 +47,6 @@ static int
 va_cli_erasure_fail (VaCliErasure *self, const GError *error)
 {
   g_printerr ("videoannotator %s: %s\n", self->what, error->message);
-  if (g_error_matches (error, VA_ERROR, VA_ERROR_FORBIDDEN)
-      || g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED))
-    return VA_EXIT_DENIED;
-  if (error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR
-      || g_error_matches (error, VA_ERROR, VA_ERROR_RATE_LIMITED))
-    return VA_EXIT_UNAVAILABLE;
   return va_cli_exit_code_for_error (error);
 }
 
@@ -91,28 +85,19 @@ va_cli_erasure_parse (VaCliErasure *self, const char *parameter, const char *sum
       N_ ("FILE") },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = NULL;
+  const VaCliCommandSpec spec = {
+    .command = self->what,
+    .parameter = parameter,
+    .summary = summary,
+    .entries = entries,
+  };
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
-  GOptionGroup *group;
+  int code;
 
-  self->settings = va_settings_new (&error);
-  if (self->settings == NULL)
-    return va_cli_erasure_fail (self, error);
-  context = g_option_context_new (parameter);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  group = va_settings_get_option_group (self->settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (self->settings, context, &args, &error)) {
-    g_printerr ("videoannotator %s: %s\n", self->what, error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &self->settings, &args);
+  if (code >= 0)
+    return code;
   if (g_strv_length (args) != 2) {
     g_printerr (_ ("Usage: videoannotator %s %s --purge [--data-dir DIR]\n"), self->what,
                 parameter);
@@ -128,9 +113,9 @@ va_cli_erasure_parse (VaCliErasure *self, const char *parameter, const char *sum
     g_printerr ("videoannotator %s: %s\n", self->what, error->message);
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (self->settings, NULL, &error))
-    return va_cli_erasure_fail (self, error);
-  va_cli_setup_log (self->settings);
+  code = va_cli_settings_load (&spec, self->settings);
+  if (code >= 0)
+    return code;
   *argument = g_strdup (args[1]);
   return -1;
 }
@@ -143,14 +128,9 @@ va_cli_erasure_remote (VaCliErasure *self, const char *path, GError **error)
   g_autofree char *key = NULL;
   JsonNode *node;
 
-  if (self->key_file != NULL) {
-    key = va_cli_read_key_file (self->key_file, error);
-    if (key == NULL)
-      return NULL;
-  } else if (g_getenv ("VIDEOANNOTATOR_API_KEY") != NULL) {
-    key = g_strstrip (g_strdup (g_getenv ("VIDEOANNOTATOR_API_KEY")));
-  }
-  if (key == NULL || *key == '\0') {
+  if (!va_cli_get_api_key (self->key_file, &key, error))
+    return NULL;
+  if (key == NULL) {
     g_set_error (error, VA_ERROR, VA_ERROR_READ_ONLY,
                  _ ("a server is running on %s and may be running the job: the erasure must go "
                     "through it. Set VIDEOANNOTATOR_API_KEY (or --api-key-file) to an admin key, "
@@ -235,10 +215,17 @@ va_cli_erasure_purge_job (int argc, char **argv)
   } else {
     return va_cli_erasure_fail (&self, error);
   }
-  if (self.json)
-    g_print ("{\"job_id\": \"%s\", \"purged\": true}\n", id);
-  else
+  if (self.json) {
+    g_autoptr (JsonObject) o = json_object_new ();
+    g_autoptr (JsonNode) root = NULL;
+
+    json_object_set_string_member (o, "job_id", id);
+    json_object_set_boolean_member (o, "purged", TRUE);
+    root = json_node_init_object (json_node_alloc (), o);
+    va_cli_print_json (root);
+  } else {
     g_print (_ ("Erased job %s.\n"), id);
+  }
   return VA_EXIT_OK;
 }
 
@@ -248,7 +235,6 @@ va_cli_erasure_print_user (VaCliErasure *self, const char *id, const VaErasureRe
   if (self->json) {
     g_autoptr (JsonBuilder) b = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
-    g_autofree char *text = NULL;
 
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "user_id");
@@ -261,8 +247,7 @@ va_cli_erasure_print_user (VaCliErasure *self, const char *id, const VaErasureRe
     json_builder_add_boolean_value (b, report->user_row);
     json_builder_end_object (b);
     root = json_builder_get_root (b);
-    text = json_to_string (root, FALSE);
-    g_print ("%s\n", text);
+    va_cli_print_json (root);
     return;
   }
   g_print (_ ("Erased user %s: %u job(s), %u API key(s)%s.\n"), id, report->jobs_deleted,

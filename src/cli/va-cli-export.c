@@ -24,7 +24,6 @@ va_cli_export (int argc, char **argv)
   g_autoptr (VaEngine) engine = NULL;
   g_autoptr (VaCaller) caller = va_caller_new_local ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autofree char *job = NULL, *user = NULL, *output = NULL;
   g_auto (GStrv) args = NULL;
@@ -38,35 +37,26 @@ va_cli_export (int argc, char **argv)
       NULL },
     { NULL },
   };
-  GOptionGroup *group;
-
-  settings = va_settings_new (&error);
-  if (settings == NULL)
-    goto fail;
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("Export a job or all of a user's jobs (data portability): metadata JSON, the "
+  const VaCliCommandSpec spec = {
+    .command = "export",
+    .summary = _ ("Export a job or all of a user's jobs (data portability): metadata JSON, the "
                   "annotation files and, with --with-media, the videos, in one ZIP with a "
-                  "manifest of sha256 sums."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator export: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+                  "manifest of sha256 sums."),
+    .entries = entries,
+  };
+  int code;
+
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (g_strv_length (args) != 1 || output == NULL || (job == NULL) == (user == NULL)) {
     g_printerr ("%s\n", _ ("Usage: videoannotator export --job ID | --user USER -o FILE.zip "
                            "[--with-media]"));
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error))
-    goto fail;
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
   engine = va_engine_new (settings, &error);
   if (engine == NULL)
     goto fail;

@@ -26,41 +26,31 @@ typedef struct {
 /**
  * va_cli_dbus_fail:
  * @command: e.g. `job list`, for the message
+ * @json: also print the `{"error": …}` object of `--json` on stdout
  * @error: (transfer full): from a call on the service
  *
- * Prints @error and returns the exit code (the HTTP commands' codes).
+ * Prints @error and returns its exit code (va_cli_exit_code_for_error():
+ * a D-Bus error is the VA_ERROR itself, so the code is that of the same
+ * failure over HTTP or on this machine).
  */
 int
-va_cli_dbus_fail (const char *command, GError *error)
+va_cli_dbus_fail (const char *command, gboolean json, GError *error)
 {
   g_autoptr (GError) owned = error;
-  int code;
 
   g_dbus_error_strip_remote_error (error);
   g_printerr ("videoannotator %s: %s\n", command, error->message);
-  if (error->domain != VA_ERROR)
-    return VA_EXIT_UNAVAILABLE; /* no bus, no service */
-  switch ((VaError)error->code) {
-  case VA_ERROR_UNAUTHENTICATED:
-  case VA_ERROR_FORBIDDEN:
-    code = VA_EXIT_DENIED;
-    break;
-  case VA_ERROR_CONFLICT:
-    code = VA_EXIT_CONFLICT;
-    break;
-  default:
-    code = va_cli_exit_code_for_error (error);
-    break;
-  }
-  return code;
+  if (json)
+    va_cli_print_json_error (error, NULL);
+  return va_cli_exit_code_for_error (error);
 }
 
 static int
-va_cli_job_dbus_fail (const char *command, GError *error)
+va_cli_job_dbus_fail (VaCliJobDBus *self, const char *command, GError *error)
 {
   g_autofree char *what = g_strconcat ("job ", command, NULL);
 
-  return va_cli_dbus_fail (what, error);
+  return va_cli_dbus_fail (what, self->json, error);
 }
 
 /**
@@ -72,13 +62,18 @@ va_cli_job_dbus_fail (const char *command, GError *error)
 VaDBusManager *
 va_cli_dbus_proxy_new (gboolean system, GError **error)
 {
+  g_autoptr (GError) local_error = NULL;
   g_autoptr (GDBusConnection) bus
-      = g_bus_get_sync (system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, error);
+      = g_bus_get_sync (system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, &local_error);
 
   /* the error names must be known before the first reply arrives */
   (void)VA_ERROR;
-  if (bus == NULL)
+  /* however the connection failed (no socket, no address, refused), the
+   * service cannot be reached */
+  if (bus == NULL) {
+    g_set_error_literal (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER, local_error->message);
     return NULL;
+  }
   return va_dbus_manager_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
                                          VA_DBUS_BUS_NAME, VA_DBUS_OBJECT_PATH, NULL, error);
 }
@@ -108,7 +103,7 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
   }
   self->proxy = va_cli_dbus_proxy_new (self->system, &error);
   if (self->proxy == NULL)
-    return va_cli_job_dbus_fail (argv[0], g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, argv[0], g_steal_pointer (&error));
   return VA_EXIT_OK;
 }
 
@@ -116,9 +111,8 @@ static void
 va_cli_job_dbus_print (GVariant *value)
 {
   g_autoptr (JsonNode) node = json_gvariant_serialize (value);
-  g_autofree char *text = json_to_string (node, TRUE);
 
-  g_print ("%s\n", text);
+  va_cli_print_json (node);
 }
 
 static const char *
@@ -184,7 +178,7 @@ va_cli_job_dbus_list (VaCliJobDBus *self, int argc, char **argv)
     g_variant_dict_insert (&options, "status", "s", status);
   if (!va_dbus_manager_call_list_jobs_sync (self->proxy, g_variant_dict_end (&options), &jobs,
                                             &total, NULL, &error))
-    return va_cli_job_dbus_fail ("list", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "list", g_steal_pointer (&error));
   if (self->json) {
     va_cli_job_dbus_print (jobs);
     return VA_EXIT_OK;
@@ -210,7 +204,7 @@ va_cli_job_dbus_get (VaCliJobDBus *self, int argc, char **argv)
   if (!va_cli_job_dbus_need_id (rest, "get"))
     return VA_EXIT_USAGE;
   if (!va_dbus_manager_call_get_job_sync (self->proxy, rest[1], &job, NULL, &error))
-    return va_cli_job_dbus_fail ("get", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "get", g_steal_pointer (&error));
   if (self->json)
     va_cli_job_dbus_print (job);
   else
@@ -231,7 +225,7 @@ va_cli_job_dbus_cancel (VaCliJobDBus *self, int argc, char **argv)
   if (!va_cli_job_dbus_need_id (rest, "cancel"))
     return VA_EXIT_USAGE;
   if (!va_dbus_manager_call_cancel_job_sync (self->proxy, rest[1], &job, NULL, &error))
-    return va_cli_job_dbus_fail ("cancel", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "cancel", g_steal_pointer (&error));
   if (self->json)
     va_cli_job_dbus_print (job);
   else
@@ -260,7 +254,7 @@ va_cli_job_dbus_delete (VaCliJobDBus *self, int argc, char **argv)
   ok = purge ? va_dbus_manager_call_purge_job_sync (self->proxy, rest[1], NULL, &error)
              : va_dbus_manager_call_delete_job_sync (self->proxy, rest[1], NULL, &error);
   if (!ok)
-    return va_cli_job_dbus_fail ("delete", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "delete", g_steal_pointer (&error));
   if (!self->json)
     g_print (purge ? _ ("Erased job %s\n") : _ ("Deleted job %s\n"), rest[1]);
   return VA_EXIT_OK;
@@ -310,7 +304,7 @@ va_cli_job_dbus_submit (VaCliJobDBus *self, int argc, char **argv)
   index = g_unix_fd_list_append (fds, fd, &error);
   g_close (fd, NULL);
   if (index < 0)
-    return va_cli_job_dbus_fail ("submit", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "submit", g_steal_pointer (&error));
   names = g_strsplit (pipelines != NULL ? pipelines : "", ",", -1);
   if (pipelines != NULL)
     g_variant_dict_insert (&options, "pipelines", "^as", names);
@@ -322,7 +316,7 @@ va_cli_job_dbus_submit (VaCliJobDBus *self, int argc, char **argv)
   if (!va_dbus_manager_call_submit_fd_sync (self->proxy, g_variant_new_handle (index), basename,
                                             g_variant_dict_end (&options), fds, &job, NULL, NULL,
                                             &error))
-    return va_cli_job_dbus_fail ("submit", g_steal_pointer (&error));
+    return va_cli_job_dbus_fail (self, "submit", g_steal_pointer (&error));
   if (self->json)
     va_cli_job_dbus_print (job);
   else

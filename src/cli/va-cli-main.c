@@ -8,7 +8,6 @@
 
 #include "va-cli.h"
 #include "va-error.h"
-#include "va-log.h"
 
 static int va_cli_version (int argc, char **argv);
 
@@ -38,51 +37,6 @@ va_cli_version (int argc, char **argv)
 {
   g_print ("videoannotator %s (%s)\n", PACKAGE_VERSION, gst_version_string ());
   return VA_EXIT_OK;
-}
-
-/**
- * va_cli_setup_log:
- * @settings: (nullable): loaded settings, %NULL before they are known
- *
- * Sends the process's GLib log through VaLog (and so its sanitizer) to the
- * terminal. A command calls it again once its settings are loaded, for the
- * data directory and log-level. The terminal shows warnings and worse unless
- * log-level was set explicitly.
- */
-void
-va_cli_setup_log (VaSettings *settings)
-{
-  g_autoptr (VaLog) log = va_log_new (settings, VA_LOG_OUTPUT_CONSOLE, NULL);
-
-  if (settings == NULL
-      || va_settings_get_source (settings, "log-level", NULL) == VA_SETTINGS_SOURCE_DEFAULT)
-    va_log_set_level (log, "warning");
-  va_log_install (log);
-}
-
-int
-va_cli_exit_code_for_error (const GError *error)
-{
-  if (error == NULL)
-    return VA_EXIT_OK;
-  if (error->domain != VA_ERROR)
-    return VA_EXIT_FAILURE;
-  switch ((VaError)error->code) {
-  case VA_ERROR_NOT_FOUND:
-    return VA_EXIT_NOT_FOUND;
-  case VA_ERROR_INVALID_ARGUMENT:
-    return VA_EXIT_USAGE;
-  case VA_ERROR_UNSUPPORTED_MEDIA:
-    return VA_EXIT_UNSUPPORTED;
-  case VA_ERROR_PIPELINE:
-    return VA_EXIT_MEDIA_ERROR;
-  case VA_ERROR_CANCELLED:
-    return VA_EXIT_CANCELLED;
-  case VA_ERROR_READ_ONLY:
-    return VA_EXIT_UNAVAILABLE;
-  default:
-    return VA_EXIT_FAILURE;
-  }
 }
 
 static void

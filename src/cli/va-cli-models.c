@@ -92,7 +92,6 @@ va_cli_models (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (VaModelCatalog) catalog = NULL;
   g_auto (GStrv) args = NULL;
   g_autofree char *catalog_path = NULL;
@@ -107,28 +106,19 @@ va_cli_models (int argc, char **argv)
       N_ ("Read the model list from FILE instead of the built-in one"), N_ ("FILE") },
     { NULL },
   };
-  GOptionGroup *group;
-
-  settings = va_settings_new (&error);
-  if (settings == NULL)
-    return va_cli_models_fail (error);
-  context = g_option_context_new (_ ("list | install [NAME…]"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("List the neural models and install them into the models directory. Each "
+  const VaCliCommandSpec spec = {
+    .command = "models",
+    .parameter = _ ("list | install [NAME…]"),
+    .summary = _ ("List the neural models and install them into the models directory. Each "
                   "model is an npm package pinned by version and sha512 integrity; install "
-                  "without names installs the default models."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
+                  "without names installs the default models."),
+    .entries = entries,
+  };
+  int code;
 
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator models: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (args[1] == NULL || (!g_str_equal (args[1], "list") && !g_str_equal (args[1], "install"))) {
     g_printerr (_ ("videoannotator models: expected “list” or “install”\n"));
     return VA_EXIT_USAGE;
@@ -137,9 +127,9 @@ va_cli_models (int argc, char **argv)
     g_printerr (_ ("videoannotator models: unexpected argument “%s”\n"), args[2]);
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error))
-    return va_cli_models_fail (error);
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
 
   if (catalog_path != NULL) {
     catalog = va_model_catalog_new_from_file (catalog_path, &error);

@@ -79,35 +79,28 @@ va_cli_open (int argc, char **argv)
       N_ ("Do not start the service over D-Bus (it runs elsewhere)"), NULL },
     { NULL },
   };
+  const VaCliCommandSpec spec = {
+    .command = "open",
+    .summary = _ ("Start the service if it is not running and open its web UI in the browser."),
+    .entries = entries,
+  };
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
   g_autofree char *url = NULL;
   gboolean started = FALSE;
+  int code;
 
-  settings = va_settings_new (&error);
-  if (settings == NULL) {
-    g_printerr ("videoannotator open: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("Start the service if it is not running and open its web UI in the browser."));
-  g_option_context_set_main_group (context, va_settings_get_option_group (settings));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  args = g_strdupv (argv);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)
-      || !va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator open: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (g_strv_length (args) > 1) {
     g_printerr (_ ("videoannotator open: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
   }
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
 
   if (!no_start && !va_cli_open_start_service (&started, &error)) {
     g_dbus_error_strip_remote_error (error);

@@ -16,9 +16,8 @@ static void
 va_cli_pipelines_print_json (GPtrArray *pipelines, gboolean include_unavailable)
 {
   g_autoptr (JsonNode) root = va_pipeline_registry_list_to_json (pipelines, include_unavailable);
-  g_autofree char *text = json_to_string (root, TRUE);
 
-  g_print ("%s\n", text);
+  va_cli_print_json (root);
 }
 
 static char *
@@ -82,8 +81,12 @@ va_cli_pipelines_print_detailed (VaPipelineInfo *info)
   g_autofree char *tasks = va_cli_pipelines_join (va_pipeline_info_get_tasks (info));
   g_autofree char *types = va_cli_pipelines_join (va_pipeline_info_get_output_types (info));
   g_autoptr (GString) elements = g_string_new (NULL);
+  g_auto (GStrv) suffixes = va_pipeline_info_dup_output_suffixes (info);
+  g_autoptr (GString) files = g_string_new (NULL);
   g_autoptr (GList) keys = schema != NULL ? json_object_get_members (schema) : NULL;
 
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    g_string_append_printf (files, "%s<stem>%s", i > 0 ? ", " : "", suffixes[i]);
   for (guint i = 0; i < va_pipeline_info_get_n_elements (info); i++)
     g_string_append_printf (elements, "%s%s", i > 0 ? " ! " : "",
                             va_pipeline_info_get_element_factory (info, i));
@@ -100,7 +103,7 @@ va_cli_pipelines_print_detailed (VaPipelineInfo *info)
   g_print ("  %-13s %s\n", _ ("aliases:"), aliases);
   g_print ("  %-13s %s\n", _ ("tasks:"), tasks);
   g_print ("  %-13s %s\n", _ ("elements:"), elements->str);
-  g_print ("  %-13s <stem>%s (%s: %s)\n", _ ("output:"), va_pipeline_info_get_output_suffix (info),
+  g_print ("  %-13s %s (%s: %s)\n", _ ("output:"), files->str,
            va_pipeline_info_get_output_format (info), types);
   g_print ("  %s\n", _ ("options (config key, or -s PIPELINE.KEY=VALUE with annotate):"));
   if (keys == NULL)
@@ -131,42 +134,30 @@ va_cli_pipelines (int argc, char **argv)
       NULL },
     { NULL },
   };
-  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr (GError) error = NULL;
+  const VaCliCommandSpec spec = {
+    .command = "pipelines",
+    .summary = _ ("List the annotation pipelines this installation provides, with the names "
+                  "accepted by annotate -p and by job submissions."),
+    .entries = entries,
+  };
   g_autoptr (VaPipelineRegistry) registry = NULL;
   g_autoptr (GPtrArray) pipelines = NULL;
   g_autoptr (VaSettings) settings = NULL;
-  g_auto (GStrv) args = g_strdupv (argv);
-  GOptionGroup *group;
+  g_auto (GStrv) args = NULL;
+  int code;
 
   /* the settings too: models-dir decides what each pipeline reports as
    * its model, exactly as the server with the same settings would */
-  settings = va_settings_new (&error);
-  if (settings == NULL) {
-    g_printerr ("videoannotator pipelines: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _ ("List the annotation pipelines this installation provides, "
-                                   "with the names accepted by annotate -p and by job "
-                                   "submissions."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator pipelines: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (args[1] != NULL) {
     g_printerr (_ ("videoannotator pipelines: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
   }
-
-  if (!va_settings_load (settings, NULL, &error)) {
-    g_printerr ("videoannotator pipelines: %s\n", error->message);
-    return va_cli_exit_code_for_error (error);
-  }
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
 
   registry = va_pipeline_registry_new ();
   va_pipeline_registry_set_models_dir (registry, va_settings_get_string (settings, "models-dir"));

@@ -145,8 +145,18 @@ va_cli_server (int argc, char **argv)
     { NULL },
   };
   g_autoptr (GError) error = NULL;
+  /* --dev only changes defaults: explicit flags still win */
+  static const char *const dev_defaults[] = { "auth-required=false", "cors-origins=*", NULL };
+  const VaCliCommandSpec spec = {
+    .command = "server",
+    .summary = _ ("Run the VideoAnnotator service: the REST API and the job queue.\n\n"
+                  "Every setting is also a flag (--port, --bind-address, --data-dir, "
+                  "--read-only, …); flags override environment variables and the "
+                  "settings backend."),
+    .entries = entries,
+    .defaults = va_cli_server_wants_dev (argv) ? dev_defaults : NULL,
+  };
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (VaLog) log = NULL;
   g_autoptr (VaEngine) engine = NULL;
   g_autoptr (VaHttpServer) http = NULL;
@@ -156,38 +166,15 @@ va_cli_server (int argc, char **argv)
   g_autofree char *uri = NULL;
   g_auto (GStrv) args = NULL;
   VaCliServer server = { 0 };
-  GOptionGroup *group;
   guint sigterm, sigint;
+  int code;
 
   /* before anything is created: job files 0640, directories 0750 */
   umask (027);
 
-  settings = va_settings_new (&error);
-  if (settings == NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
-    return va_cli_exit_code_for_error (error);
-  }
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (
-      context, _ ("Run the VideoAnnotator service: the REST API and the job queue.\n\n"
-                  "Every setting is also a flag (--port, --bind-address, --data-dir, "
-                  "--read-only, …); flags override environment variables and the "
-                  "settings backend."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-
-  /* --dev only changes defaults: explicit flags still win */
-  if (va_cli_server_wants_dev (argv)) {
-    va_settings_set_override (settings, "auth-required", "false", NULL);
-    va_settings_set_override (settings, "cors-origins", "*", NULL);
-  }
-  args = g_strdupv (argv);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (args[1] != NULL) {
     g_printerr (_ ("videoannotator server: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
@@ -202,7 +189,11 @@ va_cli_server (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
 
-  if (!va_settings_load (settings, NULL, &error) || !va_cli_server_check (settings, dev, &error)) {
+  /* the log is set up again below, with its file, once the checks pass */
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
+  if (!va_cli_server_check (settings, dev, &error)) {
     g_printerr ("videoannotator server: %s\n", error->message);
     return va_cli_exit_code_for_error (error);
   }

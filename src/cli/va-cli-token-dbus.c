@@ -46,7 +46,7 @@ va_cli_token_dbus_setup (VaCliTokenDBus *self, int argc, char **argv, const char
   }
   self->proxy = va_cli_dbus_proxy_new (self->system, &error);
   if (self->proxy == NULL)
-    return va_cli_dbus_fail (what, g_steal_pointer (&error));
+    return va_cli_dbus_fail (what, self->json, g_steal_pointer (&error));
   return -1;
 }
 
@@ -54,9 +54,8 @@ static void
 va_cli_token_dbus_print (GVariant *value)
 {
   g_autoptr (JsonNode) node = json_gvariant_serialize (value);
-  g_autofree char *text = json_to_string (node, TRUE);
 
-  g_print ("%s\n", text);
+  va_cli_print_json (node);
 }
 
 static const char *
@@ -80,7 +79,7 @@ va_cli_token_dbus_list (VaCliTokenDBus *self, int argc, char **argv)
   if ((status = va_cli_token_dbus_setup (self, argc, argv, NULL, NULL, &rest)) >= 0)
     return status;
   if (!va_dbus_manager_call_list_keys_sync (self->proxy, &keys, NULL, &error))
-    return va_cli_dbus_fail ("token list", g_steal_pointer (&error));
+    return va_cli_dbus_fail ("token list", self->json, g_steal_pointer (&error));
   if (self->json) {
     g_autoptr (GVariantDict) root = g_variant_dict_new (NULL);
 
@@ -162,7 +161,7 @@ va_cli_token_dbus_create (VaCliTokenDBus *self, int argc, char **argv)
     g_variant_dict_insert (&request, "description", "s", description);
   if (!va_dbus_manager_call_create_key_sync (self->proxy, g_variant_dict_end (&request), &key,
                                              &record, NULL, &error))
-    return va_cli_dbus_fail ("token create", g_steal_pointer (&error));
+    return va_cli_dbus_fail ("token create", self->json, g_steal_pointer (&error));
   if (self->json) {
     g_autoptr (GVariantDict) out = g_variant_dict_new (record);
 
@@ -194,7 +193,7 @@ va_cli_token_dbus_revoke (VaCliTokenDBus *self, int argc, char **argv)
     return VA_EXIT_USAGE;
   }
   if (!va_dbus_manager_call_revoke_key_sync (self->proxy, rest[1], &record, &newly, NULL, &error))
-    return va_cli_dbus_fail ("token revoke", g_steal_pointer (&error));
+    return va_cli_dbus_fail ("token revoke", self->json, g_steal_pointer (&error));
   if (newly)
     g_print (_ ("Revoked API key %s (%s).\n"), va_cli_token_dbus_field (record, "id", "-"),
              va_cli_token_dbus_field (record, "prefix", "-"));
@@ -216,7 +215,7 @@ va_cli_token_dbus_revoke_all (VaCliTokenDBus *self, int argc, char **argv)
   if ((status = va_cli_token_dbus_setup (self, argc, argv, NULL, NULL, &rest)) >= 0)
     return status;
   if (!va_dbus_manager_call_revoke_all_keys_sync (self->proxy, &count, NULL, &error))
-    return va_cli_dbus_fail ("token revoke-all", g_steal_pointer (&error));
+    return va_cli_dbus_fail ("token revoke-all", self->json, g_steal_pointer (&error));
   g_print (g_dngettext (GETTEXT_PACKAGE, "Revoked %u API key.\n", "Revoked %u API keys.\n", count),
            count);
   return VA_EXIT_OK;

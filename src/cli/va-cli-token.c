@@ -54,33 +54,20 @@ va_cli_token_setup (VaCliToken *self, const char *command, const char *parameter
                     const char *summary, const GOptionEntry *entries, int argc, char **argv,
                     GStrv *rest)
 {
+  g_autofree char *name = g_strconcat ("token ", command, NULL);
+  const VaCliCommandSpec spec = {
+    .command = name,
+    .parameter = parameter,
+    .summary = summary,
+    .entries = entries,
+  };
   g_autoptr (GError) error = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_auto (GStrv) args = NULL;
-  GOptionGroup *group;
+  int code;
 
-  self->settings = va_settings_new (&error);
-  if (self->settings == NULL)
-    return va_cli_token_fail (command, error);
-
-  context = g_option_context_new (parameter);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  group = va_settings_get_option_group (self->settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (self->settings, context, &args, &error)) {
-    g_printerr ("videoannotator token %s: %s\n", command, error->message);
-    return VA_EXIT_USAGE;
-  }
-  if (!va_settings_load (self->settings, NULL, &error))
-    return va_cli_token_fail (command, error);
-  va_cli_setup_log (self->settings);
-
+  code = va_cli_settings_open (&spec, argc, argv, &self->settings, &args);
+  if (code >= 0)
+    return code;
   self->engine = va_engine_new (self->settings, &error);
   if (self->engine == NULL)
     return va_cli_token_fail (command, error);
@@ -90,18 +77,6 @@ va_cli_token_setup (VaCliToken *self, const char *command, const char *parameter
   va_caller_set_transport (self->caller, "cli");
   *rest = g_steal_pointer (&args);
   return -1;
-}
-
-static void
-va_cli_token_print_json (JsonNode *root)
-{
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
 }
 
 /* Compact UTC time for tables */
@@ -187,7 +162,7 @@ va_cli_token_create (int argc, char **argv)
   if (json) {
     g_autoptr (JsonNode) root = va_codec_to_json (VA_SERIALIZABLE (record));
     json_object_set_string_member (json_node_get_object (root), "key", key);
-    va_cli_token_print_json (root);
+    va_cli_print_json (root);
   } else {
     g_autofree char *scope_names = va_scopes_to_string (scopes);
     g_autofree char *expires = va_codec_format_datetime (va_api_key_get_expires_at (record));
@@ -242,7 +217,7 @@ va_cli_token_list (int argc, char **argv)
     json_builder_add_value (builder, va_codec_list_to_json (keys));
     json_builder_end_object (builder);
     root = json_builder_get_root (builder);
-    va_cli_token_print_json (root);
+    va_cli_print_json (root);
     return VA_EXIT_OK;
   }
 
@@ -371,7 +346,9 @@ va_cli_token_usage (FILE *out)
   fprintf (out, "\n%s\n",
            _ ("Every command takes --data-dir DIR and the other setting flags; run "
               "“videoannotator token COMMAND --help”. “videoannotator token --dbus COMMAND "
-              "[--system]” asks a running service over D-Bus instead."));
+              "[--system]” asks a running service over D-Bus instead, “videoannotator token "
+              "--server URL "
+              "COMMAND” a server over REST (admin key in VIDEOANNOTATOR_API_KEY)."));
 }
 
 int
@@ -379,6 +356,8 @@ va_cli_token (int argc, char **argv)
 {
   if (argc >= 2 && g_str_equal (argv[1], "--dbus"))
     return va_cli_token_dbus (argc - 1, argv + 1);
+  if (argc >= 2 && (g_str_equal (argv[1], "--server") || g_str_has_prefix (argv[1], "--server=")))
+    return va_cli_token_remote (argc - 1, argv + 1);
   if (argc >= 2) {
     for (guint i = 0; i < G_N_ELEMENTS (va_cli_token_commands); i++) {
       if (g_str_equal (argv[1], va_cli_token_commands[i].name))

@@ -5,15 +5,18 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "va-cli.h"
-#include "va-login-links.h"
+#include "va-caller-local.h"
+#include "va-engine.h"
 #include "va-settings.h"
-#include "va-token-store.h"
 
 /* `videoannotator web-link [--open]`: a one-time login link to the web UI
- * of the server that uses this data directory (docs/web-ui.md). Whoever
- * can read the key store can already create keys, so the link needs no
- * other credential. The token travels in the URL fragment, which browsers
+ * of the server that uses this data directory (docs/web-ui.md). The
+ * engine issues it (va_engine_issue_login_link()) to the local user who
+ * runs the command: an administrator when root or the data directory's
+ * owner, as for `token create`. The token travels in the URL fragment, which browsers
  * never send to a server. */
 
 /**
@@ -30,13 +33,18 @@ char *
 va_cli_web_login_url (VaSettings *settings, const char *base, const VaTokenRequest *request,
                       GError **error)
 {
-  g_autoptr (VaTokenStore) tokens = va_token_store_new_from_settings (settings, error);
+  g_autoptr (VaEngine) engine = va_engine_new (settings, error);
+  g_autoptr (VaCaller) caller = NULL;
   g_autofree char *token = NULL;
   g_autofree char *address = NULL;
 
-  if (tokens == NULL)
+  if (engine == NULL)
     return NULL;
-  token = va_login_link_issue (tokens, request, g_get_real_time () / G_USEC_PER_SEC, error);
+  caller = va_engine_authenticate_uid (engine, (guint32)getuid (), error);
+  if (caller == NULL)
+    return NULL;
+  va_caller_set_transport (caller, "cli");
+  token = va_engine_issue_login_link (engine, caller, request, error);
   if (token == NULL)
     return NULL;
   address = base != NULL ? g_strdup (base) : va_cli_web_base_url (settings);
@@ -49,7 +57,6 @@ int
 va_cli_web_link (int argc, char **argv)
 {
   g_autoptr (VaSettings) settings = NULL;
-  g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
   g_autofree char *user_id = NULL, *username = NULL, *email = NULL, *scopes_text = NULL;
@@ -71,26 +78,17 @@ va_cli_web_link (int argc, char **argv)
   };
   VaTokenRequest request = { 0 };
   VaScopes scopes = VA_SCOPE_NONE;
-  GOptionGroup *group;
+  const VaCliCommandSpec spec = {
+    .command = "web-link",
+    .summary = _ ("Print a one-time login link to the web UI (valid for two minutes, single "
+                  "use; it signs the browser in for a day)."),
+    .entries = entries,
+  };
+  int code;
 
-  settings = va_settings_new (&error);
-  if (settings == NULL)
-    goto fail;
-  context = g_option_context_new (NULL);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _ ("Print a one-time login link to the web UI (valid for two "
-                                   "minutes, single use; it signs the browser in for a day)."));
-  group = va_settings_get_option_group (settings);
-  g_option_group_add_entries (group, entries);
-  g_option_context_set_main_group (context, group);
-  args = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    args[i] = g_strdup (argv[i]);
-  if (!va_settings_parse_command_line (settings, context, &args, &error)) {
-    g_printerr ("videoannotator web-link: %s\n", error->message);
-    return VA_EXIT_USAGE;
-  }
+  code = va_cli_settings_parse (&spec, argc, argv, &settings, &args);
+  if (code >= 0)
+    return code;
   if (args[1] != NULL) {
     g_printerr (_ ("videoannotator web-link: unexpected argument “%s”\n"), args[1]);
     return VA_EXIT_USAGE;
@@ -99,9 +97,9 @@ va_cli_web_link (int argc, char **argv)
     g_printerr ("videoannotator web-link: %s\n", error->message);
     return VA_EXIT_USAGE;
   }
-  if (!va_settings_load (settings, NULL, &error))
-    goto fail;
-  va_cli_setup_log (settings);
+  code = va_cli_settings_load (&spec, settings);
+  if (code >= 0)
+    return code;
   if (user_id == NULL)
     user_id = g_strdup (g_get_user_name ());
   if (username == NULL)

@@ -65,35 +65,21 @@ G_DEFINE_FINAL_TYPE (VaRemoteClient, va_remote_client, G_TYPE_OBJECT)
 
 /* ---- errors ---------------------------------------------------------------- */
 
+/* The inverse of va_error_to_http_status(), from the same table: the
+ * first code with that status (500 is INTERNAL, not PIPELINE). CANCELLED
+ * is this side's own (a server that stops a request answers 503). 405 and
+ * 422 (from a proxy or a 1.4 server) are invalid requests; any other
+ * status is INTERNAL. */
 static VaError
 va_remote_client_error_for_status (guint status)
 {
-  switch (status) {
-  case 400:
-  case 405:
-  case 422:
-    return VA_ERROR_INVALID_ARGUMENT;
-  case 401:
-    return VA_ERROR_UNAUTHENTICATED;
-  case 403:
-    return VA_ERROR_FORBIDDEN;
-  case 404:
-    return VA_ERROR_NOT_FOUND;
-  case 409:
-    return VA_ERROR_CONFLICT;
-  case 413:
-    return VA_ERROR_PAYLOAD_TOO_LARGE;
-  case 415:
-    return VA_ERROR_UNSUPPORTED_MEDIA;
-  case 429:
-    return VA_ERROR_RATE_LIMITED;
-  case 503:
-    return VA_ERROR_READ_ONLY;
-  case 507:
-    return VA_ERROR_STORAGE_FULL;
-  default:
-    return VA_ERROR_INTERNAL;
+  for (guint code = 0; code < VA_ERROR_LAST; code++) {
+    if (code != VA_ERROR_CANCELLED && va_error_to_http_status ((VaError)code) == status)
+      return (VaError)code;
   }
+  if (status == SOUP_STATUS_METHOD_NOT_ALLOWED || status == SOUP_STATUS_UNPROCESSABLE_ENTITY)
+    return VA_ERROR_INVALID_ARGUMENT;
+  return VA_ERROR_INTERNAL;
 }
 
 /* Keeps the envelope's `error` object and turns the answer into a GError. */
@@ -239,6 +225,21 @@ va_remote_client_call_async (VaRemoteClient *self, const char *method, const cha
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
+  va_remote_client_call_json_async (self, method, path, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * va_remote_client_call_json_async:
+ * @body: (nullable): the request's JSON body
+ *
+ * As va_remote_client_call_async(), with a JSON body; finish with
+ * va_remote_client_call_finish().
+ */
+void
+va_remote_client_call_json_async (VaRemoteClient *self, const char *method, const char *path,
+                                  JsonNode *body, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
   SoupMessage *msg;
@@ -251,6 +252,15 @@ va_remote_client_call_async (VaRemoteClient *self, const char *method, const cha
   if (msg == NULL) {
     g_task_return_error (task, g_steal_pointer (&error));
     return;
+  }
+  if (body != NULL) {
+    gsize length = 0;
+    char *text = json_to_string (body, FALSE);
+    g_autoptr (GBytes) bytes = NULL;
+
+    length = strlen (text);
+    bytes = g_bytes_new_take (text, length);
+    soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   }
   g_task_set_task_data (task, msg, g_object_unref);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,

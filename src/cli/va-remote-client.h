@@ -20,6 +20,9 @@ JsonObject *va_remote_client_get_error_body (VaRemoteClient *self);
 void va_remote_client_call_async (VaRemoteClient *self, const char *method, const char *path,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
+void va_remote_client_call_json_async (VaRemoteClient *self, const char *method, const char *path,
+                                       JsonNode *body, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
 JsonNode *va_remote_client_call_finish (VaRemoteClient *self, GAsyncResult *result, GError **error);
 
 void va_remote_client_submit_async (VaRemoteClient *self, GFile *video, const char *const *fields,

@@ -13,7 +13,7 @@
 #include "va-error.h"
 #include "va-secure-file.h"
 #include "va-storage.h"
-#include "va-store.h"
+#include "va-sqlite-store.h"
 
 /* `videoannotator restore FILE`: a backup (va-backup.c) into an empty
  * data directory. The archive is untrusted input: only regular files and
@@ -315,7 +315,7 @@ va_restore_check_database (VaRestoreOp *op, GError **error)
     result = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   sqlite3_close (db);
-  if (application_id != VA_STORE_APPLICATION_ID)
+  if (application_id != VA_SQLITE_STORE_APPLICATION_ID)
     return va_restore_invalid (error, "%s is not a VideoAnnotator database", VA_BACKUP_DATABASE);
   if (g_strcmp0 (result, "ok") != 0)
     return va_restore_invalid (error, "the database fails its integrity check: %s",

@@ -13,7 +13,7 @@
 #include "va-diagnosis-private.h"
 #include "va-error.h"
 #include "va-secure-file.h"
-#include "va-store.h"
+#include "va-sqlite-store.h"
 
 /* The data directory as SECURITY.md wants it: tokens 0700/0600, storage
  * 0750, database 0600, logs 0750/0640, everything owned by the service's
@@ -261,7 +261,7 @@ va_diagnosis_check_database (VaSettings *settings, GPtrArray *findings)
     va_diagnosis_add (findings, VA_DIAGNOSIS_ERROR, "database", "DATABASE_UNREADABLE", NULL,
                       _ ("Cannot read the database %s: %s"), path, sqlite3_errmsg (db));
   } else if (!va_diagnosis_query_int (db, "PRAGMA application_id", &application_id)
-             || application_id != VA_STORE_APPLICATION_ID
+             || application_id != VA_SQLITE_STORE_APPLICATION_ID
              || !va_diagnosis_query_int (db, "SELECT MAX(version) FROM schema_version", &version)) {
     va_diagnosis_add (findings, VA_DIAGNOSIS_ERROR, "database", "DATABASE_FOREIGN",
                       _ ("Move it away or choose another data directory"),

@@ -58,12 +58,21 @@ va_engine_get_store_stats (VaEngine *self, VaStoreStats *stats, GError **error)
   return va_store_get_stats (va_engine_get_store (self), stats, error);
 }
 
-/* The database file (shown to administrators only). */
+/* Where the database is: its file, or a URL without password (shown to
+ * administrators only). */
 const char *
 va_engine_get_database_path (VaEngine *self)
 {
   g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
-  return va_store_get_filename (va_engine_get_store (self));
+  return va_store_get_location (va_engine_get_store (self));
+}
+
+/* "sqlite", "postgresql" */
+const char *
+va_engine_get_database_backend (VaEngine *self)
+{
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  return va_store_get_backend_name (va_engine_get_store (self));
 }
 
 int

@@ -2,12 +2,59 @@
 #include "config.h"
 
 #include "va-engine-private.h"
+#include "va-error.h"
 #include "va-login-links.h"
 #include "va-media-tickets.h"
 
 /* The web UI's credentials, as the engine sees them: a login link traded
  * for a session key, and media tickets for a job's video. Both are
  * audited like the keys and tickets they are. */
+
+/**
+ * va_engine_issue_login_link:
+ * @caller: who asks: an administrator, or a caller asking for a link that
+ *   signs itself in with no more than its own scopes
+ * @identity: the session's owner and scopes (expiry fields are ignored:
+ *   the link lives %VA_LOGIN_LINK_TTL_SECONDS, its session
+ *   %VA_LOGIN_LINK_SESSION_DAYS)
+ *
+ * A link creates a key when it is used, so issuing one is key
+ * administration: audited as `login_link.issue`.
+ *
+ * Returns: (transfer full): the link's token, or %NULL
+ *   (%VA_ERROR_FORBIDDEN)
+ */
+char *
+va_engine_issue_login_link (VaEngine *self, VaCaller *caller, const VaTokenRequest *identity,
+                            GError **error)
+{
+  g_autoptr (JsonObject) detail = json_object_new ();
+  g_autofree char *scopes = NULL;
+  char *token;
+
+  g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VA_IS_CALLER (caller), NULL);
+  g_return_val_if_fail (identity != NULL, NULL);
+
+  if (!va_caller_is_admin (caller)
+      && (g_strcmp0 (identity->user_id, va_caller_get_user_id (caller)) != 0
+          || (identity->scopes & ~va_caller_get_scopes (caller)) != 0)) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
+                         "Only an administrator may issue a login link for another user or "
+                         "with more scopes than its own");
+    return NULL;
+  }
+  token = va_login_link_issue (va_engine_get_token_store (self), identity,
+                               g_get_real_time () / G_USEC_PER_SEC, error);
+  if (token == NULL)
+    return NULL;
+  scopes = va_scopes_to_string (identity->scopes);
+  json_object_set_string_member (detail, "user_id", identity->user_id);
+  json_object_set_string_member (detail, "scopes", scopes);
+  json_object_set_int_member (detail, "ttl_seconds", VA_LOGIN_LINK_TTL_SECONDS);
+  va_engine_audit (self, caller, "login_link.issue", identity->user_id, detail);
+  return token;
+}
 
 /**
  * va_engine_redeem_login_link:

@@ -644,7 +644,7 @@ va_engine_create_upload (VaEngine *self, VaCaller *caller, const char *client_fi
 
   if (!va_engine_check_writable (self, caller, error) || !va_engine_check_accepting (self, error))
     return NULL;
-  upload = va_storage_create_upload (self->storage, client_filename, expected_size, error);
+  upload = va_upload_create (self->storage, client_filename, expected_size, error);
   if (upload != NULL)
     va_upload_set_owner (upload, va_caller_get_user_id (caller));
   return upload;
@@ -1953,7 +1953,7 @@ va_engine_new (VaSettings *settings, GError **error)
   self->read_only = va_settings_get_boolean (settings, "read-only");
   self->require_consent = va_settings_get_boolean (settings, "require-consent");
 
-  self->store = va_store_new (va_settings_get_database_path (settings), error);
+  self->store = va_store_open (va_settings_get_database_path (settings), error);
   if (self->store == NULL)
     return NULL;
   self->storage = va_storage_new (va_settings_get_storage_dir (settings), error);

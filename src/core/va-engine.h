@@ -224,6 +224,8 @@ char *va_engine_issue_event_ticket (VaEngine *self, VaCaller *caller, GDateTime 
 VaCaller *va_engine_redeem_event_ticket (VaEngine *self, const char *ticket, GError **error);
 
 /* the web UI's login links and video tickets (va-engine-web.c) */
+char *va_engine_issue_login_link (VaEngine *self, VaCaller *caller, const VaTokenRequest *identity,
+                                  GError **error);
 VaApiKey *va_engine_redeem_login_link (VaEngine *self, const char *token,
                                        const char *client_address, char **key, GError **error);
 char *va_engine_issue_media_ticket (VaEngine *self, VaMediaTickets *tickets, VaCaller *caller,

@@ -25,6 +25,7 @@ static const struct {
   { VA_ERROR_READ_ONLY, "ReadOnly", 503 },
   { VA_ERROR_CANCELLED, "Cancelled", 499 },
   { VA_ERROR_PIPELINE, "Pipeline", 500 },
+  { VA_ERROR_NOT_SUPPORTED, "NotSupported", 501 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (va_error_table) == VA_ERROR_LAST);

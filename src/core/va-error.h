@@ -28,6 +28,7 @@ typedef enum {
   VA_ERROR_READ_ONLY,         /* 503: server runs with --read-only */
   VA_ERROR_CANCELLED,         /* 499-like; a job or request was cancelled */
   VA_ERROR_PIPELINE,          /* 500: a GStreamer pipeline failed */
+  VA_ERROR_NOT_SUPPORTED,     /* 501: this build lacks the feature (e.g. a store backend) */
   VA_ERROR_LAST
 } VaError;
 

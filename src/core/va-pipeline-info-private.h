@@ -31,8 +31,8 @@ typedef struct {
   const char *const *notes; /* what the contract describes that we do not compute */
   const char *output_format;
   const char *const *output_types;
-  const char *output_suffix;                /* appended to the stem, e.g. "_scene_detection.json" */
-  const char *const *extra_output_suffixes; /* further files of the pipeline, or NULL */
+  /* the names of its files come from libvameta (va-annotation-output.c),
+   * which writes them */
   VaPipelineBranch branch;
   VaPipelineElementDesc elements[VA_PIPELINE_MAX_ELEMENTS]; /* ends at factory == NULL */
   /* the neural model of the catalog (data/models) the element prefers, and

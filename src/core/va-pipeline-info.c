@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "va-annotation-output.h"
 #include "va-model-catalog.h"
 #include "va-pipeline-info-private.h"
 #include "va-serializable.h"
@@ -26,7 +27,8 @@ struct _VaPipelineInfo {
   gboolean enabled;
   char *unavailable_reason;
   char *install_hint;
-  char *models_dir; /* where the neural models are looked for; NULL: not reported */
+  char *models_dir;      /* where the neural models are looked for; NULL: not reported */
+  GStrv output_suffixes; /* from libvameta's table of the files the sink writes */
   JsonObject *config_schema;
   /* schema key → "factory\nproperty" */
   GHashTable *options;
@@ -92,6 +94,7 @@ va_pipeline_info_finalize (GObject *object)
   g_clear_pointer (&self->unavailable_reason, g_free);
   g_clear_pointer (&self->install_hint, g_free);
   g_clear_pointer (&self->models_dir, g_free);
+  g_clear_pointer (&self->output_suffixes, g_strfreev);
   g_clear_pointer (&self->config_schema, json_object_unref);
   g_clear_pointer (&self->options, g_hash_table_unref);
   g_clear_pointer (&self->operator_options, g_hash_table_unref);
@@ -320,6 +323,23 @@ va_pipeline_info_add_element_schema (VaPipelineInfo *self, const VaPipelineEleme
   g_type_class_unref (klass);
 }
 
+/* The files are named where they are written: libvameta's table of
+ * outputs (va-annotation-output.c), in its order, the main file first. */
+static GStrv
+va_pipeline_info_find_output_suffixes (const char *name)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  const VaAnnotationOutput *outputs;
+  guint n_outputs;
+
+  outputs = va_annotation_output_get_all (&n_outputs);
+  for (guint i = 0; i < n_outputs; i++) {
+    if (g_str_equal (outputs[i].pipeline, name))
+      g_strv_builder_add (builder, outputs[i].suffix);
+  }
+  return g_strv_builder_end (builder);
+}
+
 VaPipelineInfo *
 va_pipeline_info_new (const VaPipelineDesc *desc)
 {
@@ -327,6 +347,7 @@ va_pipeline_info_new (const VaPipelineDesc *desc)
 
   self->desc = desc;
   self->enabled = TRUE;
+  self->output_suffixes = va_pipeline_info_find_output_suffixes (desc->name);
   g_ptr_array_add (self->aliases, g_strdup_printf ("%s_%s", desc->family, desc->variant));
 
   for (guint i = 0; i < VA_PIPELINE_MAX_ELEMENTS && desc->elements[i].factory != NULL; i++) {
@@ -487,11 +508,17 @@ va_pipeline_info_get_output_types (VaPipelineInfo *self)
   return self->desc->output_types;
 }
 
+/**
+ * va_pipeline_info_get_output_suffix:
+ *
+ * Returns: (nullable): the suffix of the pipeline's main file
+ *   (`<stem><suffix>`), %NULL for a pipeline that writes none
+ */
 const char *
 va_pipeline_info_get_output_suffix (VaPipelineInfo *self)
 {
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
-  return self->desc->output_suffix;
+  return self->output_suffixes[0];
 }
 
 /**
@@ -503,15 +530,8 @@ va_pipeline_info_get_output_suffix (VaPipelineInfo *self)
 GStrv
 va_pipeline_info_dup_output_suffixes (VaPipelineInfo *self)
 {
-  const VaPipelineDesc *d;
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-
   g_return_val_if_fail (VA_IS_PIPELINE_INFO (self), NULL);
-  d = self->desc;
-  g_strv_builder_add (builder, d->output_suffix);
-  if (d->extra_output_suffixes != NULL)
-    g_strv_builder_addv (builder, (const char **)d->extra_output_suffixes);
-  return g_strv_builder_end (builder);
+  return g_strdupv (self->output_suffixes);
 }
 
 VaPipelineBranch

@@ -242,9 +242,12 @@ va_run_result_get_duration (VaRunResult *self)
   return self->duration;
 }
 
-/* `{input, output_dir, stem, outputs: {pipeline: {file, annotation_count,
- * processing_time}}, processing_time, frames, duration, fps}`; times in
- * seconds (a pipeline's own, the run's wall-clock), null when unknown. */
+/* `{input, output_dir, stem, outputs: {pipeline: {file, files,
+ * annotation_count, processing_time}}, processing_time, frames, duration,
+ * fps}`; times in seconds (a pipeline's own, the run's wall-clock), null
+ * when unknown. A pipeline with several files (person_tracking,
+ * audio_processing) is one member: `file` is its main file (the sink
+ * writes it first, as the registry lists it), `files` all of them. */
 static void
 va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
 {
@@ -258,16 +261,30 @@ va_run_result_serialize (VaSerializable *serializable, VaCodec *codec)
 
   json_builder_begin_object (builder);
   for (guint i = 0; i < self->pipelines->len; i++) {
-    json_builder_set_member_name (builder, g_ptr_array_index (self->pipelines, i));
+    const char *pipeline = g_ptr_array_index (self->pipelines, i);
+    double seconds = va_run_result_get_pipeline_time (self, pipeline);
+    gboolean seen = FALSE;
+
+    for (guint j = 0; j < i && !seen; j++)
+      seen = g_str_equal (g_ptr_array_index (self->pipelines, j), pipeline);
+    if (seen)
+      continue;
+    json_builder_set_member_name (builder, pipeline);
     json_builder_begin_object (builder);
     json_builder_set_member_name (builder, "file");
     json_builder_add_string_value (builder, g_ptr_array_index (self->files, i));
+    json_builder_set_member_name (builder, "files");
+    json_builder_begin_array (builder);
+    for (guint j = i; j < self->pipelines->len; j++) {
+      if (g_str_equal (g_ptr_array_index (self->pipelines, j), pipeline))
+        json_builder_add_string_value (builder, g_ptr_array_index (self->files, j));
+    }
+    json_builder_end_array (builder);
     json_builder_set_member_name (builder, "annotation_count");
     json_builder_add_int_value (builder, g_array_index (self->counts, guint, i));
     json_builder_set_member_name (builder, "processing_time");
-    if (va_run_result_get_pipeline_time (self, g_ptr_array_index (self->pipelines, i)) >= 0)
-      json_builder_add_double_value (
-          builder, va_run_result_get_pipeline_time (self, g_ptr_array_index (self->pipelines, i)));
+    if (seconds >= 0)
+      json_builder_add_double_value (builder, seconds);
     else
       json_builder_add_null_value (builder);
     json_builder_end_object (builder);

@@ -29,9 +29,6 @@ struct _VaSecretsClass {
   gboolean (*clear) (VaSecrets *self, GError **error);
 };
 
-VaSecrets *va_secrets_new_for_backend (const char *backend, const char *token_dir, GError **error);
-gboolean va_secrets_service_is_reachable (void);
-
 const char *va_secrets_get_name (VaSecrets *self);
 const char *va_secrets_get_token_dir (VaSecrets *self);
 GBytes *va_secrets_load_pepper (VaSecrets *self, GError **error);

@@ -10,7 +10,6 @@
 
 #include "va-error.h"
 #include "va-storage-private.h"
-#include "va-upload-private.h"
 
 /**
  * VaStorage:
@@ -430,26 +429,20 @@ va_storage_check_free_space (VaStorage *self, guint64 incoming, GError **error)
 }
 
 /**
- * va_storage_create_upload:
- * @client_filename: (nullable): the client's file name, kept (sanitized)
- *   for display only
+ * va_storage_create_job_dir:
  * @expected_size: the announced size in bytes, or -1 when unknown
  * @error: return location for a %VA_ERROR
  *
- * Creates a new job directory, named by a fresh job id, and a partial
- * upload file in it. The #VaUpload owns the directory and removes it
- * unless the engine takes it over for a job.
+ * Creates a new, empty job directory named by a fresh job id, after the
+ * checks an upload must pass before storing any byte (va_upload_create()).
  *
- * Returns: (transfer full) (nullable): the upload, or %NULL with
+ * Returns: (transfer full) (nullable): the new job id, or %NULL with
  *   %VA_ERROR_PAYLOAD_TOO_LARGE (@expected_size over the limit) or
  *   %VA_ERROR_STORAGE_FULL
  */
-VaUpload *
-va_storage_create_upload (VaStorage *self, const char *client_filename, gint64 expected_size,
-                          GError **error)
+char *
+va_storage_create_job_dir (VaStorage *self, gint64 expected_size, GError **error)
 {
-  g_autofree char *display = NULL;
-
   g_return_val_if_fail (VA_IS_STORAGE (self), NULL);
 
   if (expected_size > 0 && (guint64)expected_size > self->max_upload_size) {
@@ -461,7 +454,6 @@ va_storage_create_upload (VaStorage *self, const char *client_filename, gint64 e
   if (!va_storage_check_free_space (self, expected_size > 0 ? (guint64)expected_size : 0, error))
     return NULL;
 
-  display = va_storage_sanitize_filename (client_filename);
   for (guint attempt = 0; attempt < 8; attempt++) {
     g_autofree char *job_id = g_uuid_string_random ();
     g_autofree char *dir = g_build_filename (self->root, job_id, NULL);
@@ -476,7 +468,7 @@ va_storage_create_upload (VaStorage *self, const char *client_filename, gint64 e
     }
     /* the umask may have removed bits, never added any; make it exact */
     g_chmod (dir, VA_STORAGE_DIR_MODE);
-    return va_upload_new (self, job_id, display, error);
+    return g_steal_pointer (&job_id);
   }
   g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot find a free job id");
   return NULL;

@@ -29,8 +29,6 @@ typedef struct {
 #define VA_TYPE_STORAGE (va_storage_get_type ())
 G_DECLARE_FINAL_TYPE (VaStorage, va_storage, VA, STORAGE, GObject)
 
-typedef struct _VaUpload VaUpload;
-
 VaStorage *va_storage_new (const char *root, GError **error);
 const char *va_storage_get_root (VaStorage *self);
 
@@ -50,8 +48,7 @@ char *va_storage_make_stem (const char *display_filename);
 gboolean va_storage_query_usage (VaStorage *self, VaStorageUsage *usage, GError **error);
 gboolean va_storage_check_free_space (VaStorage *self, guint64 incoming, GError **error);
 
-VaUpload *va_storage_create_upload (VaStorage *self, const char *client_filename,
-                                    gint64 expected_size, GError **error);
+char *va_storage_create_job_dir (VaStorage *self, gint64 expected_size, GError **error);
 
 gboolean va_storage_job_dir_exists (VaStorage *self, const char *job_id);
 gboolean va_storage_delete_job (VaStorage *self, const char *job_id, guint64 *bytes_freed,

@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 #define VA_STORE_KEY_USAGE_FLUSH_THRESHOLD 256
 #define VA_STORE_KEY_USAGE_FLUSH_SECONDS 5
 
-/* For migration tests: stop at an older schema version. */
-VaStore *va_store_new_at_version (const char *filename, guint version, GError **error);
+/* For backends: every stored time is µs since the epoch, UTC. */
+gint64 va_store_usec_from_datetime (GDateTime *when);
+GDateTime *va_store_datetime_from_usec (gint64 usec);
+gint64 va_store_now_usec (void);
 
 G_END_DECLS

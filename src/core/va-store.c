@@ -1,442 +1,45 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "va-error.h"
-#include "va-store-internal.h"
+#include "va-sqlite-store.h"
+#include "va-store-private.h"
 
 /**
  * VaStore:
  *
- * The sqlite database of the service: users, jobs, pipeline results, API
- * key usage and the audit trail. Every value reaches SQL through a bound
- * parameter; the only SQL text executed directly is constant DDL.
+ * The service's database of users, jobs, pipeline results, API key usage
+ * and the audit trail, behind the vfuncs of #VaStoreClass. This base
+ * class holds what every backend shares: argument checks (so a backend
+ * never sees a path that escapes the storage directory, an empty user id
+ * or an out-of-range page), the batching of API key use counts, and
+ * va_store_open(), which picks the backend from a database URL.
  *
- * All methods are thread-safe, so an engine can call them from worker
- * threads. Two connections: one for writes and most reads, serialized by
- * @lock, and one that only reads jobs and results, serialized by
- * @read_lock. In WAL mode a reader never waits for a writer, so a job read
- * (the most frequent query) is never held up by a job queue update or by
- * the CLI writing to the same file, and is cheap enough for a main loop.
- *
- * Every statement the store runs more than once is prepared once per
- * connection (SQLITE_PREPARE_PERSISTENT) and kept: parsing the SQL cost
- * more than running it. A statement is taken with va_store_stmt() under
- * its connection's lock and given back (reset, bindings cleared) by its
- * g_autoptr cleanup, which must run before the lock is released: declare
- * the statement after the #GMutexLocker. sqlite re-prepares a kept
- * statement by itself when the schema changes (another process migrating
- * the file).
+ * All methods are thread-safe.
  */
 
-/* The statements kept per connection; va_store_sql holds their text. */
-typedef enum {
-  VA_STMT_UPSERT_USER,
-  VA_STMT_INSERT_JOB,
-  VA_STMT_GET_JOB,
-  VA_STMT_LIST_JOBS,
-  VA_STMT_COUNT_JOBS,
-  VA_STMT_JOB_STATUS,
-  VA_STMT_SET_RUNNING,
-  VA_STMT_SET_COMPLETED,
-  VA_STMT_SET_FAILED,
-  VA_STMT_SET_CANCELLED,
-  VA_STMT_SET_PENDING,
-  VA_STMT_SET_PROGRESS,
-  VA_STMT_SET_DURATION,
-  VA_STMT_DELETE_JOB,
-  VA_STMT_UPSERT_RESULT,
-  VA_STMT_JOB_EXISTS,
-  VA_STMT_LIST_RESULTS,
-  VA_STMT_APPEND_AUDIT,
-  VA_STMT_LIST_AUDIT,
-  VA_STMT_RECORD_KEY_USE,
-  VA_STMT_GET_KEY_USAGE,
-  VA_STMT_COUNT_BY_STATUS,
-  VA_STMT_SUM_ANNOTATIONS,
-  VA_STMT_PAGE_COUNT,
-  VA_STMT_PAGE_SIZE,
-  VA_STMT_RECOVER_FAIL,
-  VA_STMT_RECOVER_REQUEUE,
-  VA_STMT_BEGIN,
-  VA_STMT_COMMIT,
-  VA_STMT_ROLLBACK,
-  VA_N_STMTS
-} VaStoreStmtId;
-
-struct _VaStore {
-  GObject parent_instance;
-
-  char *filename;
-  sqlite3 *db;
-  guint schema_version;
-  GMutex lock;
-  /* kept statements, each on its connection (VA_STORE_ON_READER) */
-  sqlite3_stmt *stmts[VA_N_STMTS];
-
-  /* read-only connection for job and result reads (see above) */
-  sqlite3 *reader;
-  GMutex read_lock;
-
-  /* key id → VaKeyUse; written to api_key_usage in one transaction */
+typedef struct {
+  /* key id → VaStoreKeyUse, written by add_key_usage in one transaction */
+  GMutex usage_lock;
   GHashTable *pending_usage;
   guint pending_uses;
   GSource *flush_source;
-};
+} VaStorePrivate;
 
-typedef struct {
-  gint64 last_used; /* µs since the epoch, UTC */
-  guint64 count;
-} VaKeyUse;
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (VaStore, va_store, G_TYPE_OBJECT)
 
-static void va_store_initable_init (GInitableIface *iface);
+/* ---- time ------------------------------------------------------------- */
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (VaStore, va_store, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, va_store_initable_init))
-
-/* A kept statement on loan: its cleanup resets it instead of finalizing. */
-typedef sqlite3_stmt VaStoreStmt;
-
-static void
-va_store_stmt_release (VaStoreStmt *stmt)
-{
-  /* reset also ends the statement's read transaction, which would
-   * otherwise hold back WAL checkpoints; clearing drops bound copies and
-   * makes parameters left unbound next time NULL again */
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VaStoreStmt, va_store_stmt_release)
-
-enum { PROP_0, PROP_FILENAME, N_PROPS };
-
-static GParamSpec *properties[N_PROPS];
-
-/* Each step upgrades the previous version; opening an older database
- * falls through every later step in order, one transaction per step. */
-static const struct {
-  guint version;
-  const char *description;
-  const char *sql;
-} va_store_migrations[] = {
-  { 1, "users, jobs and pipeline results",
-    "PRAGMA application_id = 1447120462;"
-    "CREATE TABLE schema_version ("
-    "  version INTEGER PRIMARY KEY NOT NULL,"
-    "  applied_at INTEGER NOT NULL,"
-    "  description TEXT NOT NULL);"
-    "CREATE TABLE users ("
-    "  id TEXT PRIMARY KEY NOT NULL,"
-    "  username TEXT NOT NULL,"
-    "  email TEXT,"
-    "  is_admin INTEGER NOT NULL DEFAULT 0,"
-    "  created_at INTEGER NOT NULL);"
-    "CREATE TABLE jobs ("
-    "  id TEXT PRIMARY KEY NOT NULL,"
-    "  user_id TEXT REFERENCES users (id) ON DELETE SET NULL,"
-    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN "
-    "    ('pending', 'running', 'completed', 'failed', 'cancelled')),"
-    "  video_path TEXT,"
-    "  video_filename TEXT,"
-    "  video_size_bytes INTEGER,"
-    "  video_duration_seconds REAL,"
-    "  config TEXT NOT NULL DEFAULT '{}',"
-    "  selected_pipelines TEXT,"
-    "  created_at INTEGER NOT NULL,"
-    "  started_at INTEGER,"
-    "  completed_at INTEGER,"
-    "  cancelled_at INTEGER,"
-    "  error_message TEXT,"
-    "  retry_count INTEGER NOT NULL DEFAULT 0,"
-    "  storage_path TEXT);"
-    "CREATE INDEX jobs_status_created ON jobs (status, created_at);"
-    "CREATE TABLE pipeline_results ("
-    "  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
-    "  pipeline_name TEXT NOT NULL,"
-    "  status TEXT NOT NULL,"
-    "  start_time INTEGER,"
-    "  end_time INTEGER,"
-    "  processing_time REAL,"
-    "  annotation_count INTEGER NOT NULL DEFAULT 0,"
-    "  output_file TEXT,"
-    "  error_message TEXT,"
-    "  PRIMARY KEY (job_id, pipeline_name));" },
-  { 2, "job consent and progress, API key usage, audit trail",
-    "ALTER TABLE jobs ADD COLUMN consent TEXT;"
-    "ALTER TABLE jobs ADD COLUMN progress REAL NOT NULL DEFAULT 0;"
-    "CREATE INDEX jobs_user_created ON jobs (user_id, created_at);"
-    "CREATE TABLE api_key_usage ("
-    "  key_id TEXT PRIMARY KEY NOT NULL,"
-    "  last_used INTEGER NOT NULL,"
-    "  request_count INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE audit ("
-    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  time INTEGER NOT NULL,"
-    "  user_id TEXT,"
-    "  key_prefix TEXT,"
-    "  action TEXT NOT NULL,"
-    "  target TEXT,"
-    "  detail TEXT,"
-    "  request_id TEXT);"
-    "CREATE INDEX audit_time ON audit (time);"
-    "CREATE INDEX audit_user ON audit (user_id, time);"
-    "CREATE INDEX audit_key_prefix ON audit (key_prefix, time);"
-    "CREATE INDEX audit_action ON audit (action, time);" },
-  /* a job being deleted keeps its row, marked, until its files are gone
-   * (va-store-deletion.c); every read skips it */
-  { 3, "durable job deletion", "ALTER TABLE jobs ADD COLUMN deleting_since INTEGER;" },
-  /* the fields 1.5/1.6 clients use: the input's SHA-256, taken while the
-   * upload was written, for the result files' provenance (no second read
-   * of the video); warnings (a JSON array); the batch a job was submitted
-   * in; the job a rerun repeats */
-  { 4, "input digest, warnings, batches, reruns",
-    "ALTER TABLE jobs ADD COLUMN input_sha256 TEXT;"
-    "ALTER TABLE jobs ADD COLUMN warnings TEXT;"
-    "ALTER TABLE jobs ADD COLUMN batch_id TEXT;"
-    "ALTER TABLE jobs ADD COLUMN batch_name TEXT;"
-    "ALTER TABLE jobs ADD COLUMN rerun_of TEXT;"
-    "CREATE INDEX jobs_batch ON jobs (batch_id, created_at) WHERE batch_id IS NOT NULL;" },
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (va_store_migrations) == VA_STORE_SCHEMA_VERSION);
-G_STATIC_ASSERT (VA_STORE_APPLICATION_ID == 1447120462);
-
-/* Which statements read through the reader connection. */
-#define VA_STORE_ON_READER(id)                                                                     \
-  ((id) == VA_STMT_GET_JOB || (id) == VA_STMT_LIST_JOBS || (id) == VA_STMT_COUNT_JOBS              \
-   || (id) == VA_STMT_JOB_EXISTS || (id) == VA_STMT_LIST_RESULTS)
-
-static const char *const va_store_sql[VA_N_STMTS] = {
-  [VA_STMT_UPSERT_USER] = "INSERT INTO users (id, username, email, is_admin, created_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
-                          "username = excluded.username, email = excluded.email, "
-                          "is_admin = excluded.is_admin",
-  [VA_STMT_INSERT_JOB]
-  = "INSERT INTO jobs (id, user_id, status, video_path, video_filename, video_size_bytes, "
-    "video_duration_seconds, config, selected_pipelines, consent, created_at, started_at, "
-    "completed_at, cancelled_at, error_message, progress, retry_count, storage_path, "
-    "input_sha256, warnings, batch_id, batch_name, rerun_of) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-    "?18, ?19, ?20, ?21, ?22, ?23)",
-  [VA_STMT_GET_JOB]
-  = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j WHERE j.id = ?1 AND j.deleting_since IS NULL",
-  [VA_STMT_LIST_JOBS] = "SELECT " VA_STORE_JOB_COLUMNS "FROM jobs j "
-                        "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                        "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL "
-                        "AND (?5 IS NULL OR j.batch_id = ?5) AND (?6 = 0 OR j.batch_id IS NULL) "
-                        "ORDER BY j.created_at, j.rowid LIMIT ?3 OFFSET ?4",
-  [VA_STMT_COUNT_JOBS] = "SELECT COUNT(*) FROM jobs j "
-                         "WHERE (?1 IS NULL OR instr(?1, ',' || j.status || ',') > 0) "
-                         "AND (?2 IS NULL OR j.user_id = ?2) AND j.deleting_since IS NULL "
-                         "AND (?5 IS NULL OR j.batch_id = ?5) AND (?6 = 0 OR j.batch_id IS NULL)",
-  [VA_STMT_JOB_STATUS] = "SELECT status FROM jobs WHERE id = ?1 AND deleting_since IS NULL",
-  [VA_STMT_SET_RUNNING] = "UPDATE jobs SET status = 'running', started_at = ?2, progress = 0 "
-                          "WHERE id = ?1 AND status = 'pending'",
-  [VA_STMT_SET_COMPLETED]
-  = "UPDATE jobs SET status = 'completed', completed_at = ?2, error_message = ?3, "
-    "progress = 100 WHERE id = ?1 AND status = 'running'",
-  [VA_STMT_SET_FAILED] = "UPDATE jobs SET status = 'failed', completed_at = ?2, error_message = ?3 "
-                         "WHERE id = ?1 AND status IN ('pending', 'running')",
-  [VA_STMT_SET_CANCELLED]
-  = "UPDATE jobs SET status = 'cancelled', cancelled_at = ?2, completed_at = ?2, "
-    "error_message = ?3 WHERE id = ?1 AND status IN ('pending', 'running')",
-  [VA_STMT_SET_PENDING] = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
-                          "error_message = ?3 WHERE id = ?1 AND status = 'running'",
-  [VA_STMT_SET_PROGRESS] = "UPDATE jobs SET progress = ?2 WHERE id = ?1 AND status = 'running'",
-  [VA_STMT_SET_DURATION] = "UPDATE jobs SET video_duration_seconds = ?2 WHERE id = ?1",
-  [VA_STMT_DELETE_JOB] = "DELETE FROM jobs WHERE id = ?1",
-  [VA_STMT_UPSERT_RESULT]
-  = "INSERT INTO pipeline_results (job_id, pipeline_name, status, start_time, end_time, "
-    "processing_time, annotation_count, output_file, error_message) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-    "ON CONFLICT (job_id, pipeline_name) DO UPDATE SET status = excluded.status, "
-    "start_time = excluded.start_time, end_time = excluded.end_time, "
-    "processing_time = excluded.processing_time, "
-    "annotation_count = excluded.annotation_count, output_file = excluded.output_file, "
-    "error_message = excluded.error_message",
-  [VA_STMT_JOB_EXISTS] = "SELECT 1 FROM jobs WHERE id = ?1",
-  [VA_STMT_LIST_RESULTS] = "SELECT pipeline_name, status, start_time, end_time, processing_time, "
-                           "annotation_count, output_file, error_message FROM pipeline_results "
-                           "WHERE job_id = ?1 ORDER BY rowid",
-  [VA_STMT_APPEND_AUDIT] = "INSERT INTO audit (time, user_id, key_prefix, action, target, detail, "
-                           "request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-  [VA_STMT_LIST_AUDIT] = "SELECT id, time, user_id, key_prefix, action, target, detail, request_id "
-                         "FROM audit WHERE (?1 IS NULL OR key_prefix = ?1) "
-                         "AND (?2 IS NULL OR user_id = ?2) AND (?3 IS NULL OR action = ?3) "
-                         "AND (?4 IS NULL OR time >= ?4) AND (?5 IS NULL OR time < ?5) "
-                         "ORDER BY time DESC, id DESC LIMIT ?6 OFFSET ?7",
-  [VA_STMT_RECORD_KEY_USE] = "INSERT INTO api_key_usage (key_id, last_used, request_count) "
-                             "VALUES (?1, ?2, ?3) ON CONFLICT (key_id) DO UPDATE SET "
-                             "last_used = MAX(last_used, excluded.last_used), "
-                             "request_count = request_count + excluded.request_count",
-  [VA_STMT_GET_KEY_USAGE] = "SELECT last_used, request_count FROM api_key_usage WHERE key_id = ?1",
-  [VA_STMT_COUNT_BY_STATUS]
-  = "SELECT status, COUNT(*) FROM jobs WHERE deleting_since IS NULL GROUP BY status",
-  [VA_STMT_SUM_ANNOTATIONS] = "SELECT COALESCE(SUM(annotation_count), 0) FROM pipeline_results",
-  [VA_STMT_PAGE_COUNT] = "PRAGMA page_count",
-  [VA_STMT_PAGE_SIZE] = "PRAGMA page_size",
-  [VA_STMT_RECOVER_FAIL]
-  = "UPDATE jobs SET status = 'failed', completed_at = ?1, error_message = ?2 "
-    "WHERE status = 'running' AND retry_count >= ?3",
-  [VA_STMT_RECOVER_REQUEUE]
-  = "UPDATE jobs SET status = 'pending', started_at = NULL, progress = 0, "
-    "retry_count = retry_count + 1, error_message = ?1 "
-    "WHERE status = 'running'",
-  /* IMMEDIATE takes the write lock up front, so two processes (server and
-   * CLI) never deadlock upgrading a read transaction */
-  [VA_STMT_BEGIN] = "BEGIN IMMEDIATE",
-  [VA_STMT_COMMIT] = "COMMIT",
-  [VA_STMT_ROLLBACK] = "ROLLBACK",
-};
-
-/* ---- helpers ---------------------------------------------------------- */
-
-static void
-va_store_set_db_error (sqlite3 *db, GError **error, const char *what)
-{
-  int rc = sqlite3_extended_errcode (db);
-  VaError code = VA_ERROR_INTERNAL;
-
-  switch (rc & 0xff) {
-  case SQLITE_CONSTRAINT:
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-      code = VA_ERROR_CONFLICT;
-    else
-      code = VA_ERROR_INVALID_ARGUMENT;
-    break;
-  case SQLITE_FULL:
-    code = VA_ERROR_STORAGE_FULL;
-    break;
-  case SQLITE_READONLY:
-    code = VA_ERROR_READ_ONLY;
-    break;
-  default:
-    break;
-  }
-  g_set_error (error, VA_ERROR, code, "%s: %s", what, sqlite3_errmsg (db));
-}
-
-/* an error of the write connection */
-void
-va_store_set_error (VaStore *self, GError **error, const char *what)
-{
-  va_store_set_db_error (self->db, error, what);
-}
-
-/* For statements run once (opening, migrations): prepared, finalized by
- * the caller. */
-gboolean
-va_store_prepare (VaStore *self, const char *sql, sqlite3_stmt **stmt, GError **error)
-{
-  if (sqlite3_prepare_v2 (self->db, sql, -1, stmt, NULL) != SQLITE_OK) {
-    va_store_set_error (self, error, "Failed to prepare SQL");
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/**
- * va_store_stmt:
- * @id: which statement
- *
- * The kept statement @id of its connection, prepared on first use. The
- * caller holds that connection's lock (@read_lock for the statements
- * VA_STORE_ON_READER() names, @lock for the others) until the statement's
- * g_autoptr (VaStoreStmt) cleanup has given it back.
- *
- * Returns: (transfer none) (nullable): the statement, ready to bind
- */
-static VaStoreStmt *
-va_store_stmt (VaStore *self, VaStoreStmtId id, GError **error)
-{
-  sqlite3 *db = VA_STORE_ON_READER (id) ? self->reader : self->db;
-
-  if (self->stmts[id] == NULL
-      && sqlite3_prepare_v3 (db, va_store_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &self->stmts[id],
-                             NULL)
-             != SQLITE_OK) {
-    va_store_set_db_error (db, error, "Failed to prepare SQL");
-    self->stmts[id] = NULL;
-    return NULL;
-  }
-  return self->stmts[id];
-}
-
-static void
-va_store_finalize_stmts (VaStore *self)
-{
-  for (guint i = 0; i < VA_N_STMTS; i++)
-    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
-}
-
-/* for statements that return no rows */
-gboolean
-va_store_step_done (VaStore *self, sqlite3_stmt *stmt, const char *what, GError **error)
-{
-  if (sqlite3_step (stmt) != SQLITE_DONE) {
-    va_store_set_error (self, error, what);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* constant SQL only: never pass text that contains a value */
-static gboolean
-va_store_exec (VaStore *self, const char *sql, GError **error)
-{
-  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-    va_store_set_error (self, error, "Failed to execute SQL");
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* runs a kept statement that returns no rows */
-static gboolean
-va_store_run (VaStore *self, VaStoreStmtId id, const char *what, GError **error)
-{
-  g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, id, error);
-
-  return stmt != NULL && va_store_step_done (self, stmt, what, error);
-}
-
-gboolean
-va_store_begin (VaStore *self, GError **error)
-{
-  return va_store_run (self, VA_STMT_BEGIN, "Failed to begin a transaction", error);
-}
-
-gboolean
-va_store_commit (VaStore *self, GError **error)
-{
-  return va_store_run (self, VA_STMT_COMMIT, "Failed to commit", error);
-}
-
-void
-va_store_rollback (VaStore *self)
-{
-  /* a failed COMMIT or a statement error may already have ended it */
-  if (!sqlite3_get_autocommit (self->db))
-    va_store_run (self, VA_STMT_ROLLBACK, "Failed to roll back", NULL);
-}
-
-static gint64
+gint64
 va_store_usec_from_datetime (GDateTime *when)
 {
   return g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
 }
 
-static GDateTime *
+GDateTime *
 va_store_datetime_from_usec (gint64 usec)
 {
   gint64 seconds = usec / G_USEC_PER_SEC;
@@ -460,59 +63,79 @@ va_store_now_usec (void)
   return va_store_usec_from_datetime (now);
 }
 
-static void
-va_store_bind_datetime (sqlite3_stmt *stmt, int index, GDateTime *when)
-{
-  if (when == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_int64 (stmt, index, va_store_usec_from_datetime (when));
-}
+/* ---- opening ---------------------------------------------------------- */
 
-GDateTime *
-va_store_column_datetime (sqlite3_stmt *stmt, int index)
+/**
+ * va_store_open:
+ * @database_url: a file path, `sqlite:///relative/path`,
+ *   `sqlite:////absolute/path`, or `postgresql://…`
+ * @error: return location for a %VA_ERROR
+ *
+ * Opens (creating it if needed) and migrates the store @database_url
+ * names. A string without a scheme is an SQLite file path. PostgreSQL
+ * URLs (`postgresql://`, `postgres://`) fail with
+ * %VA_ERROR_NOT_SUPPORTED while this build has no PostgreSQL backend;
+ * any other scheme with %VA_ERROR_INVALID_ARGUMENT.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+VaStore *
+va_store_open (const char *database_url, GError **error)
 {
-  if (sqlite3_column_type (stmt, index) == SQLITE_NULL)
+  const char *scheme;
+
+  g_return_val_if_fail (database_url != NULL, NULL);
+
+  /* "C:" style drive letters do not exist here, so a colon before the
+   * first slash means a scheme; ./a:b/c still names a file */
+  scheme = g_uri_peek_scheme (database_url);
+  if (scheme == NULL)
+    return va_sqlite_store_new (database_url, error);
+  if (g_str_equal (scheme, "sqlite")) {
+    const char *path = database_url + strlen ("sqlite:");
+    if (!g_str_has_prefix (path, "///") || path[3] == '\0') {
+      g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                   "Cannot open the database %s: SQLite URLs are sqlite:///relative/path or "
+                   "sqlite:////absolute/path",
+                   database_url);
+      return NULL;
+    }
+    return va_sqlite_store_new (path + 3, error);
+  }
+  if (g_str_equal (scheme, "postgresql") || g_str_equal (scheme, "postgres")) {
+    /* never echo the URL: it may hold a password */
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_NOT_SUPPORTED,
+                         "This build of VideoAnnotator has no PostgreSQL store backend; use an "
+                         "SQLite database path");
     return NULL;
-  return va_store_datetime_from_usec (sqlite3_column_int64 (stmt, index));
+  }
+  g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+               "Unknown database URL scheme “%s”: use a file path or sqlite:///PATH", scheme);
+  return NULL;
 }
 
 const char *
-va_store_column_text (sqlite3_stmt *stmt, int index)
+va_store_get_backend_name (VaStore *self)
 {
-  return (const char *)sqlite3_column_text (stmt, index);
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  return VA_STORE_GET_CLASS (self)->backend_name;
 }
 
-static char *
-va_store_json_object_to_string (JsonObject *object)
+const char *
+va_store_get_location (VaStore *self)
 {
-  g_autoptr (JsonNode) node = NULL;
-
-  if (object == NULL)
-    return NULL;
-  node = json_node_init_object (json_node_alloc (), object);
-  return json_to_string (node, FALSE);
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  return VA_STORE_GET_CLASS (self)->get_location (self);
 }
 
-/* Returns a new ref, or NULL with @error set when @text is not an object */
-static JsonObject *
-va_store_json_object_from_string (const char *text, const char *what, GError **error)
+guint
+va_store_get_schema_version (VaStore *self)
 {
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (JsonNode) node = NULL;
-
-  /* the config of a job submitted without one: no parser for that (a
-   * JsonParser costs ~14 k instructions, on every job read) */
-  if (g_str_equal (text, "{}"))
-    return json_object_new ();
-  node = json_from_string (text, &local_error);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Corrupt %s in the database: %s", what,
-                 local_error != NULL ? local_error->message : "not a JSON object");
-    return NULL;
-  }
-  return json_object_ref (json_node_get_object (node));
+  g_return_val_if_fail (VA_IS_STORE (self), 0);
+  return VA_STORE_GET_CLASS (self)->get_schema_version (self);
 }
+
+/* ---- argument checks -------------------------------------------------- */
 
 /* Relative paths only, with no ".." component: these fields are later
  * joined to the storage root and must never escape it. */
@@ -562,533 +185,6 @@ va_store_check_display_name (const char *name, GError **error)
   return TRUE;
 }
 
-/* ---- schema ----------------------------------------------------------- */
-
-static gboolean
-va_store_query_int (VaStore *self, const char *sql, gint64 *value, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  if (!va_store_prepare (self, sql, &stmt, error))
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW) {
-    *value = sqlite3_column_int64 (stmt, 0);
-    return TRUE;
-  }
-  if (rc == SQLITE_DONE) {
-    *value = 0;
-    return TRUE;
-  }
-  va_store_set_error (self, error, "Failed to query the database");
-  return FALSE;
-}
-
-static gboolean
-va_store_query_kept_int (VaStore *self, VaStoreStmtId id, gint64 *value, GError **error)
-{
-  g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, id, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-    *value = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-    return TRUE;
-  }
-  va_store_set_error (self, error, "Failed to query the database");
-  return FALSE;
-}
-
-static gboolean
-va_store_read_version (VaStore *self, guint *version, GError **error)
-{
-  gint64 n_tables = 0;
-  gint64 has_version_table = 0;
-  gint64 application_id = 0;
-  gint64 value = 0;
-
-  if (!va_store_query_int (self,
-                           "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
-                           "AND name NOT LIKE 'sqlite_%'",
-                           &n_tables, error))
-    return FALSE;
-  if (!va_store_query_int (self,
-                           "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
-                           "AND name = 'schema_version'",
-                           &has_version_table, error))
-    return FALSE;
-  if (!va_store_query_int (self, "PRAGMA application_id", &application_id, error))
-    return FALSE;
-
-  if (n_tables == 0) {
-    *version = 0;
-    return TRUE;
-  }
-  if (!has_version_table || application_id != VA_STORE_APPLICATION_ID) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "%s is not a VideoAnnotator database (it may come from the Python "
-                 "VideoAnnotator 1.x, which cannot be opened in place); move it away or "
-                 "choose another data directory",
-                 self->filename);
-    return FALSE;
-  }
-  if (!va_store_query_int (self, "SELECT MAX(version) FROM schema_version", &value, error))
-    return FALSE;
-  *version = (guint)value;
-  return TRUE;
-}
-
-static gboolean
-va_store_migrate (VaStore *self, guint target, GError **error)
-{
-  guint current = 0;
-
-  if (!va_store_read_version (self, &current, error))
-    return FALSE;
-  if (current > VA_STORE_SCHEMA_VERSION) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "%s has database schema version %u, newer than this program supports (%u); "
-                 "upgrade VideoAnnotator",
-                 self->filename, current, (guint)VA_STORE_SCHEMA_VERSION);
-    return FALSE;
-  }
-
-  for (guint v = current; v < target; v++) {
-    g_autoptr (sqlite3_stmt) stmt = NULL;
-    g_autoptr (GError) local_error = NULL;
-
-    g_debug ("migrating %s to schema version %u", self->filename, va_store_migrations[v].version);
-    if (!va_store_begin (self, error))
-      return FALSE;
-    if (!va_store_exec (self, va_store_migrations[v].sql, &local_error)
-        || !va_store_prepare (self,
-                              "INSERT INTO schema_version (version, applied_at, description) "
-                              "VALUES (?1, ?2, ?3)",
-                              &stmt, &local_error)) {
-      va_store_rollback (self);
-      g_propagate_prefixed_error (
-          error, g_steal_pointer (&local_error),
-          "Cannot migrate to schema version %u: ", va_store_migrations[v].version);
-      return FALSE;
-    }
-    sqlite3_bind_int (stmt, 1, (int)va_store_migrations[v].version);
-    sqlite3_bind_int64 (stmt, 2, va_store_now_usec ());
-    sqlite3_bind_text (stmt, 3, va_store_migrations[v].description, -1, SQLITE_STATIC);
-    if (!va_store_step_done (self, stmt, "Cannot record the schema version", error)
-        || !va_store_commit (self, error)) {
-      va_store_rollback (self);
-      return FALSE;
-    }
-    current = va_store_migrations[v].version;
-  }
-  self->schema_version = current;
-  return TRUE;
-}
-
-static gboolean
-va_store_open (VaStore *self, guint target_version, GError **error)
-{
-  g_autofree char *dir = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *journal_mode = NULL;
-  int fd;
-
-  if (self->filename == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No database file name");
-    return FALSE;
-  }
-  dir = g_path_get_dirname (self->filename);
-  if (g_mkdir_with_parents (dir, 0750) != 0) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot create %s: %s", dir,
-                 g_strerror (saved));
-    return FALSE;
-  }
-  /* create it 0600 ourselves: sqlite would use 0644, and the -wal and
-   * -shm files copy the main file's mode */
-  fd = g_open (self->filename, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, saved == EROFS ? VA_ERROR_READ_ONLY : VA_ERROR_INTERNAL,
-                 "Cannot open %s: %s", self->filename, g_strerror (saved));
-    return FALSE;
-  }
-  g_close (fd, NULL);
-
-  if (sqlite3_open_v2 (self->filename, &self->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL)
-      != SQLITE_OK) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot open %s: %s", self->filename,
-                 self->db != NULL ? sqlite3_errmsg (self->db) : "out of memory");
-    g_clear_pointer (&self->db, sqlite3_close);
-    return FALSE;
-  }
-  sqlite3_extended_result_codes (self->db, 1);
-  /* the CLI and the server share the file; wait for each other's writes */
-  sqlite3_busy_timeout (self->db, 5000);
-
-  if (!va_store_prepare (self, "PRAGMA journal_mode = WAL", &stmt, error))
-    return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW) {
-    va_store_set_error (self, error, "Cannot enable write-ahead logging");
-    return FALSE;
-  }
-  journal_mode = g_strdup (va_store_column_text (stmt, 0));
-  /* an unfinished statement would block the migrations' COMMIT */
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (journal_mode == NULL || g_ascii_strcasecmp (journal_mode, "wal") != 0) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "Cannot enable write-ahead logging on %s (journal mode stays “%s”); "
-                 "is it on a network file system?",
-                 self->filename, journal_mode != NULL ? journal_mode : "unknown");
-    return FALSE;
-  }
-  /* NORMAL is crash-safe with WAL (a power cut may lose the last commits,
-   * never corrupt); secure_delete zeroes deleted rows (keys, user data) */
-  if (!va_store_exec (self,
-                      "PRAGMA synchronous = NORMAL;"
-                      "PRAGMA secure_delete = ON;"
-                      "PRAGMA foreign_keys = ON;",
-                      error))
-    return FALSE;
-
-  if (!va_store_migrate (self, target_version, error))
-    return FALSE;
-
-  /* the reader: after the migrations, so it never sees a half-built
-   * schema; read-only, and serialized by read_lock, not by sqlite */
-  if (sqlite3_open_v2 (self->filename, &self->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                       NULL)
-      != SQLITE_OK) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot open %s for reading: %s",
-                 self->filename,
-                 self->reader != NULL ? sqlite3_errmsg (self->reader) : "out of memory");
-    g_clear_pointer (&self->reader, sqlite3_close);
-    return FALSE;
-  }
-  sqlite3_extended_result_codes (self->reader, 1);
-  sqlite3_busy_timeout (self->reader, 5000);
-  return TRUE;
-}
-
-static gboolean
-va_store_initable_init_impl (GInitable *initable, GCancellable *cancellable, GError **error)
-{
-  return va_store_open (VA_STORE (initable), VA_STORE_SCHEMA_VERSION, error);
-}
-
-static void
-va_store_initable_init (GInitableIface *iface)
-{
-  iface->init = va_store_initable_init_impl;
-}
-
-/* ---- key usage batching ------------------------------------------------ */
-
-static gboolean
-va_store_flush_key_usage_locked (VaStore *self, GError **error)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  if (g_hash_table_size (self->pending_usage) == 0)
-    return TRUE;
-  if (!va_store_begin (self, error))
-    return FALSE;
-
-  g_hash_table_iter_init (&iter, self->pending_usage);
-  while (g_hash_table_iter_next (&iter, &key, &value)) {
-    g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, VA_STMT_RECORD_KEY_USE, error);
-    VaKeyUse *use = value;
-
-    if (stmt == NULL) {
-      va_store_rollback (self);
-      return FALSE;
-    }
-    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, 2, use->last_used);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64)use->count);
-    if (!va_store_step_done (self, stmt, "Cannot record API key usage", error)) {
-      va_store_stmt_release (g_steal_pointer (&stmt));
-      va_store_rollback (self);
-      return FALSE;
-    }
-  }
-  if (!va_store_commit (self, error)) {
-    va_store_rollback (self);
-    return FALSE;
-  }
-  g_hash_table_remove_all (self->pending_usage);
-  self->pending_uses = 0;
-  return TRUE;
-}
-
-static gboolean
-va_store_flush_timeout_cb (gpointer user_data)
-{
-  VaStore *self = VA_STORE (user_data);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autoptr (GError) error = NULL;
-
-  if (self->db != NULL && !va_store_flush_key_usage_locked (self, &error))
-    g_warning ("Cannot write API key usage: %s", error->message);
-  return G_SOURCE_CONTINUE;
-}
-
-/**
- * va_store_record_key_use:
- * @self: a store
- * @key_id: the id of the API key that authenticated a request
- * @when: (nullable): when; %NULL for now
- *
- * Counts one request. Uses are kept in memory and written in one
- * transaction every %VA_STORE_KEY_USAGE_FLUSH_SECONDS seconds (on the
- * thread-default main context the store was created on), after
- * %VA_STORE_KEY_USAGE_FLUSH_THRESHOLD uses, on
- * va_store_flush_key_usage() and when the store is disposed — not a
- * commit per request.
- */
-void
-va_store_record_key_use (VaStore *self, const char *key_id, GDateTime *when)
-{
-  g_autoptr (GMutexLocker) locker = NULL;
-  VaKeyUse *use;
-  gint64 usec;
-
-  g_return_if_fail (VA_IS_STORE (self));
-  g_return_if_fail (key_id != NULL);
-
-  usec = when != NULL ? va_store_usec_from_datetime (when) : va_store_now_usec ();
-  locker = g_mutex_locker_new (&self->lock);
-  use = g_hash_table_lookup (self->pending_usage, key_id);
-  if (use == NULL) {
-    use = g_new0 (VaKeyUse, 1);
-    g_hash_table_insert (self->pending_usage, g_strdup (key_id), use);
-  }
-  use->last_used = MAX (use->last_used, usec);
-  use->count++;
-  if (++self->pending_uses >= VA_STORE_KEY_USAGE_FLUSH_THRESHOLD) {
-    g_autoptr (GError) error = NULL;
-    if (!va_store_flush_key_usage_locked (self, &error))
-      g_warning ("Cannot write API key usage: %s", error->message);
-  }
-}
-
-/**
- * va_store_flush_key_usage:
- *
- * Writes the pending key uses now.
- */
-gboolean
-va_store_flush_key_usage (VaStore *self, GError **error)
-{
-  g_autoptr (GMutexLocker) locker = NULL;
-
-  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
-  locker = g_mutex_locker_new (&self->lock);
-  return va_store_flush_key_usage_locked (self, error);
-}
-
-/**
- * va_store_get_key_usage:
- * @self: a store
- * @key_id: an API key id
- * @last_used: (out) (optional) (transfer full) (nullable): last request, or
- *   %NULL if the key was never used
- * @request_count: (out) (optional): number of requests
- * @error: return location for a %VA_ERROR
- *
- * Includes uses not yet flushed.
- */
-gboolean
-va_store_get_key_usage (VaStore *self, const char *key_id, GDateTime **last_used,
-                        guint64 *request_count, GError **error)
-{
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  VaKeyUse total = { 0, 0 };
-  VaKeyUse *pending;
-  int rc;
-
-  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
-  g_return_val_if_fail (key_id != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_GET_KEY_USAGE, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, key_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW) {
-    total.last_used = sqlite3_column_int64 (stmt, 0);
-    total.count = (guint64)sqlite3_column_int64 (stmt, 1);
-  } else if (rc != SQLITE_DONE) {
-    va_store_set_error (self, error, "Cannot read API key usage");
-    return FALSE;
-  }
-  pending = g_hash_table_lookup (self->pending_usage, key_id);
-  if (pending != NULL) {
-    total.last_used = MAX (total.last_used, pending->last_used);
-    total.count += pending->count;
-  }
-  if (last_used != NULL)
-    *last_used = total.count > 0 ? va_store_datetime_from_usec (total.last_used) : NULL;
-  if (request_count != NULL)
-    *request_count = total.count;
-  return TRUE;
-}
-
-/* ---- GObject ------------------------------------------------------------ */
-
-static void
-va_store_dispose (GObject *object)
-{
-  VaStore *self = VA_STORE (object);
-
-  if (self->flush_source != NULL) {
-    g_source_destroy (self->flush_source);
-    g_clear_pointer (&self->flush_source, g_source_unref);
-  }
-  if (self->db != NULL) {
-    g_autoptr (GError) error = NULL;
-    g_mutex_lock (&self->lock);
-    if (!va_store_flush_key_usage_locked (self, &error))
-      g_warning ("Cannot write API key usage: %s", error->message);
-    g_mutex_unlock (&self->lock);
-  }
-  G_OBJECT_CLASS (va_store_parent_class)->dispose (object);
-}
-
-static void
-va_store_finalize (GObject *object)
-{
-  VaStore *self = VA_STORE (object);
-
-  /* sqlite3_close() refuses to close a connection with statements left */
-  va_store_finalize_stmts (self);
-  g_clear_pointer (&self->reader, sqlite3_close);
-  g_clear_pointer (&self->db, sqlite3_close);
-  g_free (self->filename);
-  g_hash_table_unref (self->pending_usage);
-  g_mutex_clear (&self->lock);
-  g_mutex_clear (&self->read_lock);
-
-  G_OBJECT_CLASS (va_store_parent_class)->finalize (object);
-}
-
-static void
-va_store_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  VaStore *self = VA_STORE (object);
-
-  switch (prop_id) {
-  case PROP_FILENAME:
-    g_value_set_string (value, self->filename);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-  }
-}
-
-static void
-va_store_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  VaStore *self = VA_STORE (object);
-
-  switch (prop_id) {
-  case PROP_FILENAME:
-    self->filename = g_value_dup_string (value);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-  }
-}
-
-static void
-va_store_constructed (GObject *object)
-{
-  VaStore *self = VA_STORE (object);
-  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
-
-  G_OBJECT_CLASS (va_store_parent_class)->constructed (object);
-
-  self->flush_source = g_timeout_source_new_seconds (VA_STORE_KEY_USAGE_FLUSH_SECONDS);
-  g_source_set_name (self->flush_source, "[videoannotator] key usage flush");
-  g_source_set_callback (self->flush_source, va_store_flush_timeout_cb, self, NULL);
-  g_source_attach (self->flush_source, context);
-}
-
-static void
-va_store_class_init (VaStoreClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = va_store_dispose;
-  object_class->finalize = va_store_finalize;
-  object_class->constructed = va_store_constructed;
-  object_class->get_property = va_store_get_property;
-  object_class->set_property = va_store_set_property;
-
-  properties[PROP_FILENAME]
-      = g_param_spec_string ("filename", NULL, NULL, NULL,
-                             G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-}
-
-static void
-va_store_init (VaStore *self)
-{
-  g_mutex_init (&self->lock);
-  g_mutex_init (&self->read_lock);
-  self->pending_usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-}
-
-/**
- * va_store_new:
- * @filename: the database file, created (mode 0600) if missing
- * @error: return location for a %VA_ERROR
- *
- * Opens the database in WAL mode and migrates it to
- * %VA_STORE_SCHEMA_VERSION.
- *
- * Returns: (transfer full) (nullable): the store
- */
-VaStore *
-va_store_new (const char *filename, GError **error)
-{
-  g_return_val_if_fail (filename != NULL, NULL);
-  return g_initable_new (VA_TYPE_STORE, NULL, error, "filename", filename, NULL);
-}
-
-VaStore *
-va_store_new_at_version (const char *filename, guint version, GError **error)
-{
-  g_autoptr (VaStore) self = NULL;
-
-  g_return_val_if_fail (version <= VA_STORE_SCHEMA_VERSION, NULL);
-  self = g_object_new (VA_TYPE_STORE, "filename", filename, NULL);
-  if (!va_store_open (self, version, error))
-    return NULL;
-  return g_steal_pointer (&self);
-}
-
-const char *
-va_store_get_filename (VaStore *self)
-{
-  g_return_val_if_fail (VA_IS_STORE (self), NULL);
-  return self->filename;
-}
-
-guint
-va_store_get_schema_version (VaStore *self)
-{
-  g_return_val_if_fail (VA_IS_STORE (self), 0);
-  return self->schema_version;
-}
-
 /* ---- users ------------------------------------------------------------ */
 
 /**
@@ -1107,9 +203,6 @@ gboolean
 va_store_upsert_user (VaStore *self, const char *id, const char *username, const char *email,
                       gboolean is_admin, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
 
   if (id == NULL || *id == '\0' || username == NULL || *username == '\0') {
@@ -1117,136 +210,29 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
                          "A user needs a non-empty id and username");
     return FALSE;
   }
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_UPSERT_USER, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, username, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, email, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 4, is_admin ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 5, va_store_now_usec ());
-  return va_store_step_done (self, stmt, "Cannot save user", error);
+  return VA_STORE_GET_CLASS (self)->upsert_user (self, id, username, email, is_admin, error);
+}
+
+/**
+ * va_store_delete_user:
+ * @key_ids: (element-type utf8) (nullable): the user's keys, whose usage
+ *   counters go too
+ * @existed: (out) (optional): whether there was a user row
+ *
+ * Removes the user's row (username, e-mail) and their keys' usage, leaving
+ * no earlier version of those rows readable on the backend's disk (the
+ * user's jobs go first, one by one, through the durable deletion).
+ */
+gboolean
+va_store_delete_user (VaStore *self, const char *user_id, GPtrArray *key_ids, gboolean *existed,
+                      GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (user_id != NULL, FALSE);
+  return VA_STORE_GET_CLASS (self)->delete_user (self, user_id, key_ids, existed, error);
 }
 
 /* ---- jobs ------------------------------------------------------------- */
-
-/* a JSON array of strings stored in a job's column @what */
-static GStrv
-va_store_strv_from_json (const char *text, const char *what, VaJob *job, GError **error)
-{
-  g_autoptr (JsonNode) node = json_from_string (text, NULL);
-  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
-  JsonArray *array;
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    goto corrupt;
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++) {
-    JsonNode *element = json_array_get_element (array, i);
-    if (JSON_NODE_TYPE (element) != JSON_NODE_VALUE
-        || json_node_get_value_type (element) != G_TYPE_STRING)
-      goto corrupt;
-    g_strv_builder_add (names, json_node_get_string (element));
-  }
-  return g_strv_builder_end (names);
-
-corrupt:
-  g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Corrupt %s of job %s in the database", what,
-               va_job_get_id (job));
-  return NULL;
-}
-
-VaJob *
-va_store_job_from_stmt (sqlite3_stmt *stmt, GError **error)
-{
-  g_autoptr (VaJob) job = va_job_new_with_id (va_store_column_text (stmt, 0));
-  VaJobStatus status = VA_JOB_STATUS_PENDING;
-  const char *text;
-  g_autoptr (GDateTime) created = NULL;
-  g_autoptr (GDateTime) started = NULL;
-  g_autoptr (GDateTime) completed = NULL;
-  g_autoptr (GDateTime) cancelled = NULL;
-
-  va_job_set_user_id (job, va_store_column_text (stmt, 1));
-  if (!va_job_status_from_string (va_store_column_text (stmt, 2), &status)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Job %s has an unknown status in the database",
-                 va_job_get_id (job));
-    return NULL;
-  }
-  va_job_set_status (job, status);
-  va_job_set_video_path (job, va_store_column_text (stmt, 3));
-  va_job_set_video_filename (job, va_store_column_text (stmt, 4));
-  if (sqlite3_column_type (stmt, 5) != SQLITE_NULL)
-    va_job_set_video_size_bytes (job, sqlite3_column_int64 (stmt, 5));
-  if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
-    va_job_set_video_duration_seconds (job, sqlite3_column_double (stmt, 6));
-
-  text = va_store_column_text (stmt, 7);
-  if (text != NULL) {
-    g_autoptr (JsonObject) config = va_store_json_object_from_string (text, "job config", error);
-    if (config == NULL)
-      return NULL;
-    va_job_set_config (job, config);
-  }
-  text = va_store_column_text (stmt, 8);
-  if (text != NULL) {
-    g_auto (GStrv) strv = va_store_strv_from_json (text, "selected_pipelines", job, error);
-    if (strv == NULL)
-      return NULL;
-    va_job_set_selected_pipelines (job, (const char *const *)strv);
-  }
-  text = va_store_column_text (stmt, 9);
-  if (text != NULL) {
-    g_autoptr (JsonObject) consent = va_store_json_object_from_string (text, "job consent", error);
-    if (consent == NULL)
-      return NULL;
-    va_job_set_consent (job, consent);
-  }
-  created = va_store_column_datetime (stmt, 10);
-  if (created != NULL)
-    va_job_set_created_at (job, created);
-  started = va_store_column_datetime (stmt, 11);
-  va_job_set_started_at (job, started);
-  completed = va_store_column_datetime (stmt, 12);
-  va_job_set_completed_at (job, completed);
-  cancelled = va_store_column_datetime (stmt, 13);
-  va_job_set_cancelled_at (job, cancelled);
-  va_job_set_error_message (job, va_store_column_text (stmt, 14));
-  va_job_set_progress (job, sqlite3_column_double (stmt, 15));
-  va_job_set_retry_count (job, (guint)sqlite3_column_int64 (stmt, 16));
-  va_job_set_storage_path (job, va_store_column_text (stmt, 17));
-  va_job_set_queue_position (job, (guint)sqlite3_column_int64 (stmt, 18));
-  va_job_set_input_sha256 (job, va_store_column_text (stmt, 19));
-  text = va_store_column_text (stmt, 20);
-  if (text != NULL) {
-    g_auto (GStrv) warnings = va_store_strv_from_json (text, "warnings", job, error);
-    if (warnings == NULL)
-      return NULL;
-    va_job_set_warnings (job, (const char *const *)warnings);
-  }
-  va_job_set_batch_id (job, va_store_column_text (stmt, 21));
-  va_job_set_batch_name (job, va_store_column_text (stmt, 22));
-  va_job_set_rerun_of (job, va_store_column_text (stmt, 23));
-  return g_steal_pointer (&job);
-}
-
-char *
-va_store_strv_to_json (const char *const *strv)
-{
-  g_autoptr (JsonBuilder) builder = NULL;
-  g_autoptr (JsonNode) root = NULL;
-
-  if (strv == NULL)
-    return NULL;
-  builder = json_builder_new ();
-  json_builder_begin_array (builder);
-  for (guint i = 0; strv[i] != NULL; i++)
-    json_builder_add_string_value (builder, strv[i]);
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
 
 /**
  * va_store_insert_job:
@@ -1261,14 +247,6 @@ va_store_strv_to_json (const char *const *strv)
 gboolean
 va_store_insert_job (VaStore *self, VaJob *job, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *pipelines = NULL;
-  g_autofree char *consent = NULL;
-  g_autofree char *warnings = NULL;
-  int rc;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (VA_IS_JOB (job), FALSE);
 
@@ -1276,61 +254,14 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
       || !va_store_check_relative_path ("storage_path", va_job_get_storage_path (job), error)
       || !va_store_check_display_name (va_job_get_video_filename (job), error))
     return FALSE;
-
-  config = va_store_json_object_to_string (va_job_get_config (job));
-  pipelines = va_store_strv_to_json (va_job_get_selected_pipelines (job));
-  consent = va_store_json_object_to_string (va_job_get_consent (job));
-  warnings = va_store_strv_to_json (va_job_get_warnings (job));
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_INSERT_JOB, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, va_job_get_id (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, va_job_get_user_id (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, va_job_status_to_string (va_job_get_status (job)), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, va_job_get_video_path (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, va_job_get_video_filename (job), -1, SQLITE_TRANSIENT);
-  if (va_job_get_video_size_bytes (job) >= 0)
-    sqlite3_bind_int64 (stmt, 6, va_job_get_video_size_bytes (job));
-  if (va_job_get_video_duration_seconds (job) >= 0)
-    sqlite3_bind_double (stmt, 7, va_job_get_video_duration_seconds (job));
-  sqlite3_bind_text (stmt, 8, config, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, pipelines, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 10, consent, -1, SQLITE_TRANSIENT);
-  va_store_bind_datetime (stmt, 11, va_job_get_created_at (job));
-  va_store_bind_datetime (stmt, 12, va_job_get_started_at (job));
-  va_store_bind_datetime (stmt, 13, va_job_get_completed_at (job));
-  va_store_bind_datetime (stmt, 14, va_job_get_cancelled_at (job));
-  sqlite3_bind_text (stmt, 15, va_job_get_error_message (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double (stmt, 16, va_job_get_progress (job));
-  sqlite3_bind_int64 (stmt, 17, va_job_get_retry_count (job));
-  sqlite3_bind_text (stmt, 18, va_job_get_storage_path (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 19, va_job_get_input_sha256 (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 20, warnings, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 21, va_job_get_batch_id (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 22, va_job_get_batch_name (job), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 23, va_job_get_rerun_of (job), -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    return TRUE;
-  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-    g_set_error (error, VA_ERROR, VA_ERROR_CONFLICT, "A job with id %s already exists",
-                 va_job_get_id (job));
-    return FALSE;
-  }
-  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                 "The owner of job %s is not a known user", va_job_get_id (job));
-    return FALSE;
-  }
-  va_store_set_error (self, error, "Cannot save job");
-  return FALSE;
+  return VA_STORE_GET_CLASS (self)->insert_job (self, job, error);
 }
 
 /**
  * va_store_get_job:
+ *
+ * Jobs marked for deletion are not found. `queue_position` is the job's
+ * 1-based rank among pending jobs (creation order), computed at read time.
  *
  * Returns: (transfer full) (nullable): the job, or %NULL with
  *   %VA_ERROR_NOT_FOUND
@@ -1338,44 +269,9 @@ va_store_insert_job (VaStore *self, VaJob *job, GError **error)
 VaJob *
 va_store_get_job (VaStore *self, const char *id, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
-
-  locker = g_mutex_locker_new (&self->read_lock);
-  stmt = va_store_stmt (self, VA_STMT_GET_JOB, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return va_store_job_from_stmt (stmt, error);
-  if (rc == SQLITE_DONE) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
-    return NULL;
-  }
-  va_store_set_db_error (self->reader, error, "Cannot read job");
-  return NULL;
-}
-
-static char *
-va_store_status_filter (guint status_mask)
-{
-  GString *filter;
-
-  if (status_mask == 0)
-    return NULL;
-  /* ",pending,running," matched with instr(): one bound value whatever the
-   * number of statuses, no SQL built from input */
-  filter = g_string_new (",");
-  for (guint i = 0; i < VA_JOB_N_STATUSES; i++) {
-    if (status_mask & VA_JOB_STATUS_MASK (i))
-      g_string_append_printf (filter, "%s,", va_job_status_to_string (i));
-  }
-  return g_string_free (filter, FALSE);
+  return VA_STORE_GET_CLASS (self)->get_job (self, id, error);
 }
 
 /**
@@ -1388,7 +284,8 @@ va_store_status_filter (guint status_mask)
  * @total: (out) (optional): number of matching jobs over all pages
  * @error: return location for a %VA_ERROR
  *
- * Oldest first (creation time), as the 1.4 contract lists them.
+ * Oldest first (creation time, then insertion order), as the 1.4
+ * contract lists them; jobs marked for deletion are left out.
  *
  * Returns: (transfer container) (element-type VaJob): the page
  */
@@ -1399,6 +296,21 @@ va_store_list_jobs (VaStore *self, guint page, guint per_page, guint status_mask
   VaJobFilter filter = { status_mask, user_id, NULL, FALSE };
 
   return va_store_list_jobs_filtered (self, page, per_page, &filter, total, error);
+}
+
+static gboolean
+va_store_check_page (guint page, guint per_page, GError **error)
+{
+  if (page < 1) {
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "page must be 1 or more");
+    return FALSE;
+  }
+  if (per_page < 1 || per_page > VA_STORE_MAX_PER_PAGE) {
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "per_page must be between 1 and %u",
+                 (guint)VA_STORE_MAX_PER_PAGE);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /**
@@ -1413,90 +325,87 @@ GPtrArray *
 va_store_list_jobs_filtered (VaStore *self, guint page, guint per_page, const VaJobFilter *filter,
                              guint64 *total, GError **error)
 {
-  guint status_mask = filter->status_mask;
-  const char *user_id = filter->user_id;
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  g_autoptr (VaStoreStmt) count = NULL;
-  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *statuses = NULL;
-  int rc;
-
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
 
-  if (page < 1) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "page must be 1 or more");
+  if (!va_store_check_page (page, per_page, error))
     return NULL;
-  }
-  if (per_page < 1 || per_page > VA_STORE_MAX_PER_PAGE) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "per_page must be between 1 and %u",
-                 (guint)VA_STORE_MAX_PER_PAGE);
-    return NULL;
-  }
-  if (status_mask >= VA_JOB_STATUS_MASK (VA_JOB_N_STATUSES)) {
+  if (filter->status_mask >= VA_JOB_STATUS_MASK (VA_JOB_N_STATUSES)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status filter");
     return NULL;
   }
-  statuses = va_store_status_filter (status_mask);
-
-  locker = g_mutex_locker_new (&self->read_lock);
-  stmt = va_store_stmt (self, VA_STMT_LIST_JOBS, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, statuses, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, filter->batch_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 6, filter->unbatched_only ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 3, per_page);
-  sqlite3_bind_int64 (stmt, 4, (gint64)(page - 1) * per_page);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-    VaJob *job = va_store_job_from_stmt (stmt, error);
-    if (job == NULL)
-      return NULL;
-    g_ptr_array_add (jobs, job);
-  }
-  if (rc != SQLITE_DONE) {
-    va_store_set_db_error (self->reader, error, "Cannot list jobs");
-    return NULL;
-  }
-
-  if (total != NULL) {
-    count = va_store_stmt (self, VA_STMT_COUNT_JOBS, error);
-    if (count == NULL)
-      return NULL;
-    sqlite3_bind_text (count, 1, statuses, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (count, 2, user_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text (count, 5, filter->batch_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int (count, 6, filter->unbatched_only ? 1 : 0);
-    if (sqlite3_step (count) != SQLITE_ROW) {
-      va_store_set_db_error (self->reader, error, "Cannot count jobs");
-      return NULL;
-    }
-    *total = (guint64)sqlite3_column_int64 (count, 0);
-  }
-  return g_steal_pointer (&jobs);
+  return VA_STORE_GET_CLASS (self)->list_jobs (self, page, per_page, filter, total, error);
 }
 
-/* After a guarded UPDATE changed nothing: say whether the job is missing
- * or in a state the transition does not start from. */
-static void
-va_store_explain_guard (VaStore *self, const char *id, const char *wanted, GError **error)
-{
-  g_autoptr (VaStoreStmt) stmt = va_store_stmt (self, VA_STMT_JOB_STATUS, error);
-  int rc;
+/* ---- batches (1.5 clients): jobs sharing a client-chosen batch_id ------ */
 
-  if (stmt == NULL)
-    return;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
-  } else if (rc == SQLITE_ROW) {
-    g_set_error (error, VA_ERROR, VA_ERROR_CONFLICT, "Job %s is %s; it cannot become %s", id,
-                 va_store_column_text (stmt, 0), wanted);
-  } else {
-    va_store_set_error (self, error, "Cannot read job");
-  }
+/**
+ * va_store_list_batches:
+ * @user_id: (nullable): only batches of this owner's jobs, counted over
+ *   those jobs only
+ *
+ * Newest first (by the first job's submission); jobs being deleted are
+ * left out.
+ *
+ * Returns: (transfer container) (element-type VaBatch): the page
+ */
+GPtrArray *
+va_store_list_batches (VaStore *self, const char *user_id, guint page, guint per_page,
+                       guint64 *total, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+
+  if (!va_store_check_page (page, per_page, error))
+    return NULL;
+  return VA_STORE_GET_CLASS (self)->list_batches (self, user_id, page, per_page, total, error);
+}
+
+/**
+ * va_store_get_batch:
+ * @user_id: (nullable): count only this owner's jobs
+ *
+ * Returns: (transfer full): the batch's summary; one with no job when
+ *   no (visible) job carries @batch_id
+ */
+VaBatch *
+va_store_get_batch (VaStore *self, const char *batch_id, const char *user_id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (batch_id != NULL, NULL);
+  return VA_STORE_GET_CLASS (self)->get_batch (self, batch_id, user_id, error);
+}
+
+/**
+ * va_store_list_batch_jobs:
+ * @user_id: (nullable): only this owner's jobs
+ *
+ * Returns: (transfer container) (element-type VaJob): the batch's jobs,
+ *   oldest first
+ */
+GPtrArray *
+va_store_list_batch_jobs (VaStore *self, const char *batch_id, const char *user_id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (batch_id != NULL, NULL);
+  return VA_STORE_GET_CLASS (self)->list_batch_jobs (self, batch_id, user_id, error);
+}
+
+/**
+ * va_store_requeue_job:
+ *
+ * Puts a failed or cancelled job back to `pending` for another run: its
+ * run's times, progress, error, warnings and pipeline results are cleared
+ * in one transaction (its outputs are the caller's to remove first).
+ *
+ * Returns: %FALSE with %VA_ERROR_CONFLICT if the job is not failed or
+ *   cancelled (any more), %VA_ERROR_NOT_FOUND if it is gone
+ */
+gboolean
+va_store_requeue_job (VaStore *self, const char *id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  return VA_STORE_GET_CLASS (self)->requeue_job (self, id, error);
 }
 
 /**
@@ -1508,7 +417,7 @@ va_store_explain_guard (VaStore *self, const char *id, const char *wanted, GErro
  *   ignored (a previous recovery message stays until the job ends)
  * @error: return location for a %VA_ERROR
  *
- * Moves a job along its life cycle in one guarded UPDATE, so concurrent
+ * Moves a job along its life cycle in one guarded update, so concurrent
  * writers cannot undo each other: pending → running; running →
  * completed; pending|running → failed or cancelled; running → pending
  * (re-queued by a graceful shutdown: not a retry, the job did nothing
@@ -1523,54 +432,19 @@ gboolean
 va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, const char *message,
                          GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  VaStoreStmtId id_;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
-  switch (status) {
-  case VA_JOB_STATUS_RUNNING:
-    id_ = VA_STMT_SET_RUNNING;
-    break;
-  case VA_JOB_STATUS_COMPLETED:
-    id_ = VA_STMT_SET_COMPLETED;
-    break;
-  case VA_JOB_STATUS_FAILED:
-    id_ = VA_STMT_SET_FAILED;
-    break;
-  case VA_JOB_STATUS_CANCELLED:
-    id_ = VA_STMT_SET_CANCELLED;
-    break;
-  case VA_JOB_STATUS_PENDING:
-    id_ = VA_STMT_SET_PENDING;
-    break;
-  default:
+  if ((guint)status >= VA_JOB_N_STATUSES) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status");
     return FALSE;
   }
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, id_, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, va_store_now_usec ());
-  if (status != VA_JOB_STATUS_RUNNING)
-    sqlite3_bind_text (stmt, 3, message, -1, SQLITE_TRANSIENT);
-  if (!va_store_step_done (self, stmt, "Cannot update job", error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0) {
-    va_store_explain_guard (self, id, va_job_status_to_string (status), error);
-    return FALSE;
-  }
-  return TRUE;
+  return VA_STORE_GET_CLASS (self)->set_job_status (self, id, status, message, error);
 }
 
 /**
  * va_store_set_job_progress:
- * @progress: percent, clamped to 0 … 100
+ * @progress: percent, clamped to 0 … 100 (NaN: 0)
  *
  * Only a running job has progress.
  *
@@ -1579,26 +453,11 @@ va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, cons
 gboolean
 va_store_set_job_progress (VaStore *self, const char *id, double progress, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
   progress = isnan (progress) ? 0 : CLAMP (progress, 0.0, 100.0);
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_SET_PROGRESS, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double (stmt, 2, progress);
-  if (!va_store_step_done (self, stmt, "Cannot update job progress", error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0) {
-    va_store_explain_guard (self, id, "running", error);
-    return FALSE;
-  }
-  return TRUE;
+  return VA_STORE_GET_CLASS (self)->set_job_progress (self, id, progress, error);
 }
 
 /**
@@ -1613,75 +472,158 @@ va_store_set_job_progress (VaStore *self, const char *id, double progress, GErro
 gboolean
 va_store_set_job_video_duration (VaStore *self, const char *id, double seconds, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (seconds >= 0 && !isnan (seconds), FALSE);
+  return VA_STORE_GET_CLASS (self)->set_job_video_duration (self, id, seconds, error);
+}
 
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_SET_DURATION, error);
-  if (stmt == NULL)
+/**
+ * va_store_set_job_warnings:
+ * @warnings: (nullable) (array zero-terminated=1): replaces the job's
+ *   warnings; %NULL or empty for none
+ *
+ * Returns: %FALSE with %VA_ERROR_NOT_FOUND if there is no such job (or it
+ *   is marked for deletion)
+ */
+gboolean
+va_store_set_job_warnings (VaStore *self, const char *id, const char *const *warnings,
+                           GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (warnings != NULL && warnings[0] == NULL)
+    warnings = NULL;
+  return VA_STORE_GET_CLASS (self)->set_job_warnings (self, id, warnings, error);
+}
+
+/**
+ * va_store_mark_job_deleting:
+ * @was_active: (out) (optional): whether the job was pending or running
+ *   (it is `cancelled` now)
+ *
+ * The first step of a durable deletion (docs/engine.md): in one
+ * transaction the job is cancelled if it was active, then marked, which
+ * hides it from every read; its files go next, then its row
+ * (va_store_delete_job()). A crash in between leaves a marked row, which
+ * the start-up recovery (va-recovery.c) finishes.
+ *
+ * Returns: %FALSE with %VA_ERROR_NOT_FOUND if there is no such job or it
+ *   is already being deleted (the loser of two concurrent deletions)
+ */
+gboolean
+va_store_mark_job_deleting (VaStore *self, const char *id, gboolean *was_active, GError **error)
+{
+  gboolean active = FALSE;
+
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!VA_STORE_GET_CLASS (self)->mark_job_deleting (self, id, &active, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double (stmt, 2, seconds);
-  if (!va_store_step_done (self, stmt, "Cannot record the video duration", error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
-    return FALSE;
-  }
+  if (was_active != NULL)
+    *was_active = active;
   return TRUE;
 }
 
 /**
  * va_store_delete_job:
  *
- * Deletes the job and (cascade) its pipeline results, marked or not, and
- * checkpoints the write-ahead log so that no copy of the row is left in
- * it (va_store_checkpoint_locked()). Files on disk are the caller's: for
- * a durable deletion mark the job first (va_store_mark_job_deleting()).
+ * Deletes the job and its pipeline results, marked or not, leaving no
+ * earlier version of the row readable on the backend's disk. Files are
+ * the caller's: for a durable deletion mark the job first
+ * (va_store_mark_job_deleting()).
  *
  * Returns: %FALSE with %VA_ERROR_NOT_FOUND if there is no such job
  */
 gboolean
 va_store_delete_job (VaStore *self, const char *id, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
+  return VA_STORE_GET_CLASS (self)->delete_job (self, id, error);
+}
 
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_DELETE_JOB, error);
-  if (stmt == NULL)
+/**
+ * va_store_list_deleting_jobs:
+ *
+ * Returns: (transfer container) (element-type utf8) (nullable): the ids of
+ *   the jobs marked for deletion whose rows are still there, oldest mark
+ *   first
+ */
+GPtrArray *
+va_store_list_deleting_jobs (VaStore *self, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  return VA_STORE_GET_CLASS (self)->list_job_ids (self, VA_STORE_JOB_IDS_DELETING, NULL, error);
+}
+
+/**
+ * va_store_dup_job_ids:
+ *
+ * Returns: (transfer full) (nullable): a set of the ids of all rows,
+ *   marked ones included
+ */
+GHashTable *
+va_store_dup_job_ids (VaStore *self, GError **error)
+{
+  g_autoptr (GPtrArray) ids = NULL;
+  GHashTable *set;
+
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  ids = VA_STORE_GET_CLASS (self)->list_job_ids (self, VA_STORE_JOB_IDS_ALL, NULL, error);
+  if (ids == NULL)
+    return NULL;
+  set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (set, g_steal_pointer (&ids->pdata[i]));
+  return set;
+}
+
+/**
+ * va_store_list_user_job_ids:
+ *
+ * Returns: (transfer container) (element-type utf8) (nullable): the ids of
+ *   every job of @user_id, marked ones included, oldest first
+ */
+GPtrArray *
+va_store_list_user_job_ids (VaStore *self, const char *user_id, GError **error)
+{
+  g_return_val_if_fail (VA_IS_STORE (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+  return VA_STORE_GET_CLASS (self)->list_job_ids (self, VA_STORE_JOB_IDS_OF_USER, user_id, error);
+}
+
+/**
+ * va_store_recover_running:
+ * @self: a store
+ * @max_retries: jobs re-queued this many times already are failed instead
+ * @n_requeued: (out) (optional): jobs put back in the queue
+ * @n_failed: (out) (optional): jobs given up on
+ * @error: return location for a %VA_ERROR
+ *
+ * Called once at start, before the queue runs: a job still `running`
+ * was interrupted by a crash or a kill. It goes back to `pending` with
+ * its retry count raised and the reason in `error_message`, or, past
+ * @max_retries, to `failed` with the reason — never silently lost. One
+ * transaction.
+ */
+gboolean
+va_store_recover_running (VaStore *self, guint max_retries, guint *n_requeued, guint *n_failed,
+                          GError **error)
+{
+  guint requeued = 0, failed = 0;
+
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+
+  if (!VA_STORE_GET_CLASS (self)->recover_running (self, max_retries, &requeued, &failed, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (!va_store_step_done (self, stmt, "Cannot delete job", error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", id);
-    return FALSE;
-  }
-  /* secure_delete zeroed the row in the pages, but their earlier versions
-   * are still in the write-ahead log */
-  sqlite3_reset (stmt);
-  va_store_checkpoint_locked (self);
+  if (n_requeued != NULL)
+    *n_requeued = requeued;
+  if (n_failed != NULL)
+    *n_failed = failed;
   return TRUE;
-}
-
-GMutex *
-va_store_get_write_lock (VaStore *self)
-{
-  return &self->lock;
-}
-
-sqlite3 *
-va_store_get_db (VaStore *self)
-{
-  return self->db;
 }
 
 /* ---- pipeline results -------------------------------------------------- */
@@ -1696,41 +638,12 @@ va_store_get_db (VaStore *self)
 gboolean
 va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (VA_IS_JOB_RESULT (result), FALSE);
 
   if (!va_store_check_relative_path ("output_file", va_job_result_get_output_file (result), error))
     return FALSE;
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_UPSERT_RESULT, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, va_job_result_get_job_id (result), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, va_job_result_get_pipeline_name (result), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, va_job_status_to_string (va_job_result_get_status (result)), -1,
-                     SQLITE_STATIC);
-  va_store_bind_datetime (stmt, 4, va_job_result_get_start_time (result));
-  va_store_bind_datetime (stmt, 5, va_job_result_get_end_time (result));
-  if (va_job_result_get_processing_time (result) >= 0)
-    sqlite3_bind_double (stmt, 6, va_job_result_get_processing_time (result));
-  sqlite3_bind_int64 (stmt, 7, va_job_result_get_annotation_count (result));
-  sqlite3_bind_text (stmt, 8, va_job_result_get_output_file (result), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, va_job_result_get_error_message (result), -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    return TRUE;
-  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s",
-                 va_job_result_get_job_id (result));
-    return FALSE;
-  }
-  va_store_set_error (self, error, "Cannot save pipeline result");
-  return FALSE;
+  return VA_STORE_GET_CLASS (self)->upsert_result (self, result, error);
 }
 
 /**
@@ -1743,60 +656,9 @@ va_store_upsert_result (VaStore *self, VaJobResult *result, GError **error)
 GPtrArray *
 va_store_list_results (VaStore *self, const char *job_id, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) exists = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
-  int rc;
-
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
   g_return_val_if_fail (job_id != NULL, NULL);
-
-  locker = g_mutex_locker_new (&self->read_lock);
-  exists = va_store_stmt (self, VA_STMT_JOB_EXISTS, error);
-  if (exists == NULL)
-    return NULL;
-  sqlite3_bind_text (exists, 1, job_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (exists);
-  if (rc == SQLITE_DONE) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "No job with id %s", job_id);
-    return NULL;
-  }
-  if (rc != SQLITE_ROW) {
-    va_store_set_db_error (self->reader, error, "Cannot read job");
-    return NULL;
-  }
-
-  stmt = va_store_stmt (self, VA_STMT_LIST_RESULTS, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, job_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-    g_autoptr (VaJobResult) result = va_job_result_new (job_id, va_store_column_text (stmt, 0));
-    g_autoptr (GDateTime) start = va_store_column_datetime (stmt, 2);
-    g_autoptr (GDateTime) end = va_store_column_datetime (stmt, 3);
-    VaJobStatus status;
-
-    if (!va_job_status_from_string (va_store_column_text (stmt, 1), &status)) {
-      g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                   "Result of job %s has an unknown status in the database", job_id);
-      return NULL;
-    }
-    va_job_result_set_status (result, status);
-    va_job_result_set_start_time (result, start);
-    va_job_result_set_end_time (result, end);
-    if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
-      va_job_result_set_processing_time (result, sqlite3_column_double (stmt, 4));
-    va_job_result_set_annotation_count (result, sqlite3_column_int64 (stmt, 5));
-    va_job_result_set_output_file (result, va_store_column_text (stmt, 6));
-    va_job_result_set_error_message (result, va_store_column_text (stmt, 7));
-    g_ptr_array_add (results, g_steal_pointer (&result));
-  }
-  if (rc != SQLITE_DONE) {
-    va_store_set_db_error (self->reader, error, "Cannot list pipeline results");
-    return NULL;
-  }
-  return g_steal_pointer (&results);
+  return VA_STORE_GET_CLASS (self)->list_results (self, job_id, error);
 }
 
 /* ---- audit ------------------------------------------------------------ */
@@ -1808,14 +670,11 @@ va_store_list_results (VaStore *self, const char *job_id, GError **error)
  * @error: return location for a %VA_ERROR
  *
  * The trail is append-only: there is no API to edit or delete entries.
+ * Ids grow with every entry.
  */
 gboolean
 va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  g_autofree char *detail = NULL;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (VA_IS_AUDIT_ENTRY (entry), FALSE);
 
@@ -1824,23 +683,7 @@ va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
                          "An audit entry needs an action");
     return FALSE;
   }
-  detail = va_store_json_object_to_string (va_audit_entry_get_detail (entry));
-
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_APPEND_AUDIT, error);
-  if (stmt == NULL)
-    return FALSE;
-  va_store_bind_datetime (stmt, 1, va_audit_entry_get_time (entry));
-  sqlite3_bind_text (stmt, 2, va_audit_entry_get_user_id (entry), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, va_audit_entry_get_key_prefix (entry), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, va_audit_entry_get_action (entry), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, va_audit_entry_get_target (entry), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, detail, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, va_audit_entry_get_request_id (entry), -1, SQLITE_TRANSIENT);
-  if (!va_store_step_done (self, stmt, "Cannot append audit entry", error))
-    return FALSE;
-  va_audit_entry_set_id (entry, sqlite3_last_insert_rowid (self->db));
-  return TRUE;
+  return VA_STORE_GET_CLASS (self)->append_audit (self, entry, error);
 }
 
 /**
@@ -1850,61 +693,143 @@ va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
  * @error: return location for a %VA_ERROR
  *
  * Returns: (transfer container) (element-type VaAuditEntry): newest first
+ *   (time, then id)
  */
 GPtrArray *
 va_store_list_audit (VaStore *self, const VaAuditQuery *query, GError **error)
 {
-  const VaAuditQuery empty = { 0 };
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
-  guint limit;
-  int rc;
+  VaAuditQuery bounded = { 0 };
 
   g_return_val_if_fail (VA_IS_STORE (self), NULL);
 
-  if (query == NULL)
-    query = &empty;
-  limit = query->limit == 0 ? 100 : MIN (query->limit, VA_STORE_MAX_PER_PAGE);
+  if (query != NULL)
+    bounded = *query;
+  bounded.limit = bounded.limit == 0 ? 100 : MIN (bounded.limit, VA_STORE_MAX_PER_PAGE);
+  return VA_STORE_GET_CLASS (self)->list_audit (self, &bounded, error);
+}
 
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_LIST_AUDIT, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, query->key_prefix, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, query->user_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, query->action, -1, SQLITE_TRANSIENT);
-  va_store_bind_datetime (stmt, 4, query->since);
-  va_store_bind_datetime (stmt, 5, query->until);
-  sqlite3_bind_int64 (stmt, 6, limit);
-  sqlite3_bind_int64 (stmt, 7, query->offset);
+/* ---- key usage batching ------------------------------------------------ */
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-    g_autoptr (VaAuditEntry) entry = va_audit_entry_new (va_store_column_text (stmt, 4));
-    g_autoptr (GDateTime) when = va_store_column_datetime (stmt, 1);
-    const char *detail = va_store_column_text (stmt, 6);
+static gboolean
+va_store_flush_key_usage_locked (VaStore *self, GError **error)
+{
+  VaStorePrivate *priv = va_store_get_instance_private (self);
 
-    va_audit_entry_set_id (entry, sqlite3_column_int64 (stmt, 0));
-    if (when != NULL)
-      va_audit_entry_set_time (entry, when);
-    va_audit_entry_set_user_id (entry, va_store_column_text (stmt, 2));
-    va_audit_entry_set_key_prefix (entry, va_store_column_text (stmt, 3));
-    va_audit_entry_set_target (entry, va_store_column_text (stmt, 5));
-    va_audit_entry_set_request_id (entry, va_store_column_text (stmt, 7));
-    if (detail != NULL) {
-      g_autoptr (JsonObject) object
-          = va_store_json_object_from_string (detail, "audit detail", error);
-      if (object == NULL)
-        return NULL;
-      va_audit_entry_set_detail (entry, object);
-    }
-    g_ptr_array_add (entries, g_steal_pointer (&entry));
+  if (g_hash_table_size (priv->pending_usage) == 0)
+    return TRUE;
+  /* kept on failure: the next flush tries again */
+  if (!VA_STORE_GET_CLASS (self)->add_key_usage (self, priv->pending_usage, error))
+    return FALSE;
+  g_hash_table_remove_all (priv->pending_usage);
+  priv->pending_uses = 0;
+  return TRUE;
+}
+
+static gboolean
+va_store_flush_timeout_cb (gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!va_store_flush_key_usage (VA_STORE (user_data), &error))
+    g_warning ("Cannot write API key usage: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * va_store_record_key_use:
+ * @self: a store
+ * @key_id: the id of the API key that authenticated a request
+ * @when: (nullable): when; %NULL for now
+ *
+ * Counts one request. Uses are kept in memory and written in one
+ * transaction every %VA_STORE_KEY_USAGE_FLUSH_SECONDS seconds (on the
+ * thread-default main context the store was created on), after
+ * %VA_STORE_KEY_USAGE_FLUSH_THRESHOLD uses, on
+ * va_store_flush_key_usage(), before a backup and when the store is
+ * disposed — not a commit per request.
+ */
+void
+va_store_record_key_use (VaStore *self, const char *key_id, GDateTime *when)
+{
+  VaStorePrivate *priv;
+  g_autoptr (GMutexLocker) locker = NULL;
+  VaStoreKeyUse *use;
+  gint64 usec;
+
+  g_return_if_fail (VA_IS_STORE (self));
+  g_return_if_fail (key_id != NULL);
+
+  priv = va_store_get_instance_private (self);
+  usec = when != NULL ? va_store_usec_from_datetime (when) : va_store_now_usec ();
+  locker = g_mutex_locker_new (&priv->usage_lock);
+  use = g_hash_table_lookup (priv->pending_usage, key_id);
+  if (use == NULL) {
+    use = g_new0 (VaStoreKeyUse, 1);
+    g_hash_table_insert (priv->pending_usage, g_strdup (key_id), use);
   }
-  if (rc != SQLITE_DONE) {
-    va_store_set_error (self, error, "Cannot list audit entries");
-    return NULL;
+  use->last_used = MAX (use->last_used, usec);
+  use->count++;
+  if (++priv->pending_uses >= VA_STORE_KEY_USAGE_FLUSH_THRESHOLD) {
+    g_autoptr (GError) error = NULL;
+    if (!va_store_flush_key_usage_locked (self, &error))
+      g_warning ("Cannot write API key usage: %s", error->message);
   }
-  return g_steal_pointer (&entries);
+}
+
+/**
+ * va_store_flush_key_usage:
+ *
+ * Writes the pending key uses now.
+ */
+gboolean
+va_store_flush_key_usage (VaStore *self, GError **error)
+{
+  VaStorePrivate *priv;
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  priv = va_store_get_instance_private (self);
+  locker = g_mutex_locker_new (&priv->usage_lock);
+  return va_store_flush_key_usage_locked (self, error);
+}
+
+/**
+ * va_store_get_key_usage:
+ * @self: a store
+ * @key_id: an API key id
+ * @last_used: (out) (optional) (transfer full) (nullable): last request, or
+ *   %NULL if the key was never used
+ * @request_count: (out) (optional): number of requests
+ * @error: return location for a %VA_ERROR
+ *
+ * Includes uses not yet flushed.
+ */
+gboolean
+va_store_get_key_usage (VaStore *self, const char *key_id, GDateTime **last_used,
+                        guint64 *request_count, GError **error)
+{
+  VaStorePrivate *priv;
+  g_autoptr (GMutexLocker) locker = NULL;
+  VaStoreKeyUse total = { 0, 0 };
+  VaStoreKeyUse *pending;
+
+  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key_id != NULL, FALSE);
+
+  priv = va_store_get_instance_private (self);
+  locker = g_mutex_locker_new (&priv->usage_lock);
+  if (!VA_STORE_GET_CLASS (self)->get_key_usage (self, key_id, &total, error))
+    return FALSE;
+  pending = g_hash_table_lookup (priv->pending_usage, key_id);
+  if (pending != NULL) {
+    total.last_used = MAX (total.last_used, pending->last_used);
+    total.count += pending->count;
+  }
+  if (last_used != NULL)
+    *last_used = total.count > 0 ? va_store_datetime_from_usec (total.last_used) : NULL;
+  if (request_count != NULL)
+    *request_count = total.count;
+  return TRUE;
 }
 
 /* ---- maintenance ------------------------------------------------------ */
@@ -1914,157 +839,17 @@ va_store_list_audit (VaStore *self, const VaAuditQuery *query, GError **error)
  * @self: a store
  * @stats: (out caller-allocates): filled on success
  * @error: return location for a %VA_ERROR
+ *
+ * Jobs marked for deletion are not counted.
  */
 gboolean
 va_store_get_stats (VaStore *self, VaStoreStats *stats, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) stmt = NULL;
-  g_autofree char *wal = NULL;
-  gint64 annotations = 0, page_count = 0, page_size = 0;
-  GStatBuf st;
-  int rc;
-
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (stats != NULL, FALSE);
 
   memset (stats, 0, sizeof (*stats));
-  locker = g_mutex_locker_new (&self->lock);
-  stmt = va_store_stmt (self, VA_STMT_COUNT_BY_STATUS, error);
-  if (stmt == NULL)
-    return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-    VaJobStatus status;
-    guint64 n = (guint64)sqlite3_column_int64 (stmt, 1);
-    if (va_job_status_from_string (va_store_column_text (stmt, 0), &status))
-      stats->jobs_by_status[status] = n;
-    stats->total_jobs += n;
-  }
-  if (rc != SQLITE_DONE) {
-    va_store_set_error (self, error, "Cannot count jobs");
-    return FALSE;
-  }
-  if (!va_store_query_kept_int (self, VA_STMT_SUM_ANNOTATIONS, &annotations, error)
-      || !va_store_query_kept_int (self, VA_STMT_PAGE_COUNT, &page_count, error)
-      || !va_store_query_kept_int (self, VA_STMT_PAGE_SIZE, &page_size, error))
-    return FALSE;
-  stats->total_annotations = (guint64)annotations;
-  stats->database_size_bytes = (guint64)(page_count * page_size);
-  wal = g_strconcat (self->filename, "-wal", NULL);
-  if (g_stat (wal, &st) == 0)
-    stats->database_size_bytes += (guint64)st.st_size;
-  return TRUE;
-}
-
-/**
- * va_store_recover_running:
- * @self: a store
- * @max_retries: jobs re-queued this many times already are failed instead
- * @n_requeued: (out) (optional): jobs put back in the queue
- * @n_failed: (out) (optional): jobs given up on
- * @error: return location for a %VA_ERROR
- *
- * Called once at start, before the queue runs: a job still `running`
- * was interrupted by a crash or a kill. It goes back to `pending` with
- * its retry count raised and the reason in `error_message`, or, past
- * @max_retries, to `failed` with the reason — never silently lost.
- */
-gboolean
-va_store_recover_running (VaStore *self, guint max_retries, guint *n_requeued, guint *n_failed,
-                          GError **error)
-{
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autoptr (VaStoreStmt) fail = NULL;
-  g_autoptr (VaStoreStmt) requeue = NULL;
-  g_autofree char *fail_message = NULL;
-  gint64 now = va_store_now_usec ();
-  int failed, requeued;
-
-  g_return_val_if_fail (VA_IS_STORE (self), FALSE);
-
-  fail_message = g_strdup_printf ("The server stopped while this job was running, and it had "
-                                  "already been re-queued %u times; giving up",
-                                  max_retries);
-  locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_begin (self, error))
-    return FALSE;
-  fail = va_store_stmt (self, VA_STMT_RECOVER_FAIL, error);
-  if (fail == NULL)
-    goto rollback;
-  sqlite3_bind_int64 (fail, 1, now);
-  sqlite3_bind_text (fail, 2, fail_message, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (fail, 3, max_retries);
-  if (!va_store_step_done (self, fail, "Cannot fail interrupted jobs", error))
-    goto rollback;
-  failed = sqlite3_changes (self->db);
-
-  requeue = va_store_stmt (self, VA_STMT_RECOVER_REQUEUE, error);
-  if (requeue == NULL)
-    goto rollback;
-  sqlite3_bind_text (requeue, 1, "Re-queued: the server stopped while this job was running", -1,
-                     SQLITE_STATIC);
-  if (!va_store_step_done (self, requeue, "Cannot re-queue interrupted jobs", error))
-    goto rollback;
-  requeued = sqlite3_changes (self->db);
-  if (!va_store_commit (self, error))
-    goto rollback;
-
-  if (n_requeued != NULL)
-    *n_requeued = (guint)requeued;
-  if (n_failed != NULL)
-    *n_failed = (guint)failed;
-  return TRUE;
-
-rollback:
-  va_store_rollback (self);
-  return FALSE;
-}
-
-static gboolean
-va_store_copy_to (VaStore *self, const char *path, GError **error)
-{
-  sqlite3 *dest = NULL;
-  sqlite3_backup *backup;
-  sqlite3_stmt *check = NULL;
-  gboolean ok = FALSE;
-  int rc;
-
-  if (sqlite3_open_v2 (path, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot open %s: %s", path,
-                 dest != NULL ? sqlite3_errmsg (dest) : "out of memory");
-    goto out;
-  }
-  /* one step copies a consistent snapshot: WAL readers do not block the
-   * server's writers meanwhile */
-  backup = sqlite3_backup_init (dest, "main", self->db, "main");
-  if (backup == NULL) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot start the backup: %s",
-                 sqlite3_errmsg (dest));
-    goto out;
-  }
-  rc = sqlite3_backup_step (backup, -1);
-  sqlite3_backup_finish (backup);
-  if (rc != SQLITE_DONE) {
-    g_set_error (error, VA_ERROR,
-                 (rc & 0xff) == SQLITE_FULL ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
-                 "Backup failed: %s", sqlite3_errstr (rc));
-    goto out;
-  }
-  if (sqlite3_prepare_v2 (dest, "PRAGMA quick_check", -1, &check, NULL) != SQLITE_OK
-      || sqlite3_step (check) != SQLITE_ROW
-      || g_strcmp0 ((const char *)sqlite3_column_text (check, 0), "ok") != 0) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL,
-                 "The backup copy failed its integrity check: %s",
-                 check != NULL && sqlite3_column_text (check, 0) != NULL
-                     ? (const char *)sqlite3_column_text (check, 0)
-                     : sqlite3_errmsg (dest));
-    goto out;
-  }
-  ok = TRUE;
-out:
-  sqlite3_finalize (check);
-  sqlite3_close (dest);
-  return ok;
+  return VA_STORE_GET_CLASS (self)->get_stats (self, stats, error);
 }
 
 /**
@@ -2073,51 +858,97 @@ out:
  * @destination: file to write (replaced atomically if it exists)
  * @error: return location for a %VA_ERROR
  *
- * Copies a consistent snapshot of the live database with the sqlite
- * online backup API, checks the copy with `PRAGMA quick_check`, and
- * renames it into place (mode 0600). Pending key usage is flushed first.
+ * Writes a consistent snapshot of the whole store, taken at one instant
+ * while writers carry on, as an SQLite database file (the format backup
+ * archives hold, whatever the live backend), checked and renamed into
+ * place with mode 0600. Pending key usage is flushed first.
+ *
+ * Returns: %FALSE with %VA_ERROR_NOT_SUPPORTED if the backend cannot
+ *   write such a snapshot (a shared server database is backed up with its
+ *   own tools)
  */
 gboolean
 va_store_backup (VaStore *self, const char *destination, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
-  g_autofree char *tmpl = NULL;
-  g_autofree char *dir = NULL;
-  int fd;
+  VaStoreClass *klass;
 
   g_return_val_if_fail (VA_IS_STORE (self), FALSE);
   g_return_val_if_fail (destination != NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!va_store_flush_key_usage_locked (self, error))
+  klass = VA_STORE_GET_CLASS (self);
+  if (klass->backup == NULL) {
+    g_set_error (error, VA_ERROR, VA_ERROR_NOT_SUPPORTED,
+                 "The %s store cannot be copied into a backup archive; back it up with the "
+                 "database's own tools",
+                 klass->backend_name);
     return FALSE;
+  }
+  if (!va_store_flush_key_usage (self, error))
+    return FALSE;
+  return klass->backup (self, destination, error);
+}
 
-  tmpl = g_strconcat (destination, ".XXXXXX", NULL);
-  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, saved == ENOSPC ? VA_ERROR_STORAGE_FULL : VA_ERROR_INTERNAL,
-                 "Cannot create %s: %s", tmpl, g_strerror (saved));
-    return FALSE;
-  }
-  g_close (fd, NULL);
+/* ---- GObject ------------------------------------------------------------ */
 
-  if (!va_store_copy_to (self, tmpl, error)) {
-    g_unlink (tmpl);
-    return FALSE;
+static void
+va_store_constructed (GObject *object)
+{
+  VaStore *self = VA_STORE (object);
+  VaStorePrivate *priv = va_store_get_instance_private (self);
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+
+  G_OBJECT_CLASS (va_store_parent_class)->constructed (object);
+
+  priv->flush_source = g_timeout_source_new_seconds (VA_STORE_KEY_USAGE_FLUSH_SECONDS);
+  g_source_set_name (priv->flush_source, "[videoannotator] key usage flush");
+  g_source_set_callback (priv->flush_source, va_store_flush_timeout_cb, self, NULL);
+  g_source_attach (priv->flush_source, context);
+}
+
+/* Runs after the backend's own dispose and before its finalize, so its
+ * connection is still open for the last flush. */
+static void
+va_store_dispose (GObject *object)
+{
+  VaStore *self = VA_STORE (object);
+  VaStorePrivate *priv = va_store_get_instance_private (self);
+
+  if (priv->flush_source != NULL) {
+    g_autoptr (GError) error = NULL;
+
+    g_source_destroy (priv->flush_source);
+    g_clear_pointer (&priv->flush_source, g_source_unref);
+    if (!va_store_flush_key_usage (self, &error))
+      g_warning ("Cannot write API key usage: %s", error->message);
   }
-  if (g_rename (tmpl, destination) != 0) {
-    int saved = errno;
-    g_set_error (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot rename %s to %s: %s", tmpl,
-                 destination, g_strerror (saved));
-    g_unlink (tmpl);
-    return FALSE;
-  }
-  dir = g_path_get_dirname (destination);
-  fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (fd >= 0) {
-    (void)fsync (fd);
-    g_close (fd, NULL);
-  }
-  return TRUE;
+  G_OBJECT_CLASS (va_store_parent_class)->dispose (object);
+}
+
+static void
+va_store_finalize (GObject *object)
+{
+  VaStorePrivate *priv = va_store_get_instance_private (VA_STORE (object));
+
+  g_hash_table_unref (priv->pending_usage);
+  g_mutex_clear (&priv->usage_lock);
+  G_OBJECT_CLASS (va_store_parent_class)->finalize (object);
+}
+
+static void
+va_store_class_init (VaStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = va_store_constructed;
+  object_class->dispose = va_store_dispose;
+  object_class->finalize = va_store_finalize;
+}
+
+static void
+va_store_init (VaStore *self)
+{
+  VaStorePrivate *priv = va_store_get_instance_private (self);
+
+  g_mutex_init (&priv->usage_lock);
+  priv->pending_usage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }

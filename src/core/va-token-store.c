@@ -15,8 +15,8 @@
 #include "va-crypto.h"
 #include "va-error.h"
 #include "va-json.h"
+#include "va-secrets-factory.h"
 #include "va-secrets-file.h"
-#include "va-secrets.h"
 #include "va-secure-file.h"
 #include "va-token-store-private.h"
 

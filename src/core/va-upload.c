@@ -184,6 +184,37 @@ va_upload_new (VaStorage *storage, const char *job_id, const char *filename, GEr
   return g_steal_pointer (&self);
 }
 
+/**
+ * va_upload_create:
+ * @client_filename: (nullable): the client's file name, kept (sanitized)
+ *   for display only
+ * @expected_size: the announced size in bytes, or -1 when unknown
+ * @error: return location for a %VA_ERROR
+ *
+ * Creates a new job directory, named by a fresh job id, and a partial
+ * upload file in it. The #VaUpload owns the directory and removes it
+ * unless the engine takes it over for a job.
+ *
+ * Returns: (transfer full) (nullable): the upload, or %NULL with
+ *   %VA_ERROR_PAYLOAD_TOO_LARGE (@expected_size over the limit) or
+ *   %VA_ERROR_STORAGE_FULL
+ */
+VaUpload *
+va_upload_create (VaStorage *storage, const char *client_filename, gint64 expected_size,
+                  GError **error)
+{
+  g_autofree char *display = NULL;
+  g_autofree char *job_id = NULL;
+
+  g_return_val_if_fail (VA_IS_STORAGE (storage), NULL);
+
+  job_id = va_storage_create_job_dir (storage, expected_size, error);
+  if (job_id == NULL)
+    return NULL;
+  display = va_storage_sanitize_filename (client_filename);
+  return va_upload_new (storage, job_id, display, error);
+}
+
 /* The engine now owns the directory: a job points at it. */
 void
 va_upload_commit (VaUpload *self)

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 #define VA_TYPE_UPLOAD (va_upload_get_type ())
 G_DECLARE_FINAL_TYPE (VaUpload, va_upload, VA, UPLOAD, GObject)
 
+VaUpload *va_upload_create (VaStorage *storage, const char *client_filename, gint64 expected_size,
+                            GError **error);
+
 const char *va_upload_get_job_id (VaUpload *self);
 const char *va_upload_get_filename (VaUpload *self);
 guint64 va_upload_get_size (VaUpload *self);

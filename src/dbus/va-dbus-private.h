@@ -80,5 +80,13 @@ gboolean va_dbus_handle_create_key (VaDBusManager *manager, GDBusMethodInvocatio
 gboolean va_dbus_handle_revoke_key (VaDBusManager *manager, GDBusMethodInvocation *invocation,
                                     const char *id);
 gboolean va_dbus_handle_revoke_all_keys (VaDBusManager *manager, GDBusMethodInvocation *invocation);
+gboolean va_dbus_handle_subscribe (VaDBusManager *manager, GDBusMethodInvocation *invocation);
+gboolean va_dbus_handle_unsubscribe (VaDBusManager *manager, GDBusMethodInvocation *invocation);
+
+/* job signals to subscribers (va-dbus-subscribers.c) */
+GHashTable *va_dbus_subscribers_new (void);
+GHashTable *va_dbus_service_get_subscribers (VaDBusService *self);
+void va_dbus_subscribers_emit (VaDBusService *self, VaJob *job, const char *signal_name,
+                               GVariant *parameters);
 
 G_END_DECLS

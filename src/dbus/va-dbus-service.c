@@ -18,8 +18,9 @@ struct _VaDBusService {
   VaDBusManagerSkeleton parent_instance;
 
   VaEngine *engine;
-  GHashTable *announced; /* job id → the state last announced (static string) */
-  gboolean system_bus;   /* polkit is asked before administration */
+  GHashTable *announced;   /* job id → the state last announced (static string) */
+  gboolean system_bus;     /* polkit is asked before administration; job signals unicast */
+  GHashTable *subscribers; /* unique name → subscriber (va-dbus-subscribers.c) */
   guint refresh_id;
 };
 
@@ -66,7 +67,10 @@ va_dbus_service_announce (VaDBusService *self, VaJob *job, const char *state)
   const char *before = g_hash_table_lookup (self->announced, id);
 
   if (g_strcmp0 (before, state) != 0) {
-    va_dbus_manager_emit_job_state_changed (VA_DBUS_MANAGER (self), id, state);
+    if (self->system_bus)
+      va_dbus_subscribers_emit (self, job, "JobStateChanged", g_variant_new ("(ss)", id, state));
+    else
+      va_dbus_manager_emit_job_state_changed (VA_DBUS_MANAGER (self), id, state);
     g_hash_table_replace (self->announced, g_strdup (id), (gpointer)state);
   }
   if (g_str_equal (state, "deleted") || va_job_status_is_terminal (va_job_get_status (job)))
@@ -80,9 +84,16 @@ va_dbus_service_job_updated_cb (VaEngine *engine, VaJob *job, double progress, V
   VaJobStatus status = va_job_get_status (job);
 
   va_dbus_service_announce (self, job, va_job_status_to_string (status));
-  if (status == VA_JOB_STATUS_RUNNING)
-    va_dbus_manager_emit_job_progress (VA_DBUS_MANAGER (self), va_job_get_id (job), progress,
-                                       va_engine_get_job_fps (engine, va_job_get_id (job)));
+  if (status == VA_JOB_STATUS_RUNNING) {
+    const char *id = va_job_get_id (job);
+    double fps = va_engine_get_job_fps (engine, id);
+
+    if (self->system_bus)
+      va_dbus_subscribers_emit (self, job, "JobProgress",
+                                g_variant_new ("(sdd)", id, progress, fps));
+    else
+      va_dbus_manager_emit_job_progress (VA_DBUS_MANAGER (self), id, progress, fps);
+  }
 }
 
 static void
@@ -115,6 +126,7 @@ va_dbus_service_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
   g_clear_pointer (&self->announced, g_hash_table_unref);
+  g_clear_pointer (&self->subscribers, g_hash_table_unref);
   G_OBJECT_CLASS (va_dbus_service_parent_class)->dispose (object);
 }
 
@@ -141,12 +153,15 @@ va_dbus_service_manager_init (VaDBusManagerIface *iface)
   iface->handle_create_key = va_dbus_handle_create_key;
   iface->handle_revoke_key = va_dbus_handle_revoke_key;
   iface->handle_revoke_all_keys = va_dbus_handle_revoke_all_keys;
+  iface->handle_subscribe = va_dbus_handle_subscribe;
+  iface->handle_unsubscribe = va_dbus_handle_unsubscribe;
 }
 
 static void
 va_dbus_service_init (VaDBusService *self)
 {
   self->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->subscribers = va_dbus_subscribers_new ();
 }
 
 /**
@@ -190,6 +205,12 @@ void
 va_dbus_service_set_system_bus (VaDBusService *self, gboolean system_bus)
 {
   self->system_bus = system_bus;
+}
+
+GHashTable *
+va_dbus_service_get_subscribers (VaDBusService *self)
+{
+  return self->subscribers;
 }
 
 VaEngine *

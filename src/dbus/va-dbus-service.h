@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 #define VA_DBUS_BUS_NAME "org.videoannotator.VideoAnnotator"
 #define VA_DBUS_OBJECT_PATH "/org/videoannotator/VideoAnnotator1"
+#define VA_DBUS_INTERFACE "org.videoannotator.VideoAnnotator1.Manager"
 
 #define VA_TYPE_DBUS_SERVICE (va_dbus_service_get_type ())
 G_DECLARE_FINAL_TYPE (VaDBusService, va_dbus_service, VA, DBUS_SERVICE, VaDBusManagerSkeleton)

@@ -33,8 +33,9 @@ va_http_audit_done (GObject *source, GAsyncResult *result, gpointer user_data)
   va_http_request_unpause (req);
 }
 
-static gboolean
-va_http_audit_uint (VaHttpRequest *req, const char *name, guint min, guint max, guint *out)
+/* A query parameter as an integer within bounds; answers 400 otherwise. */
+gboolean
+va_http_param_uint (VaHttpRequest *req, const char *name, guint min, guint max, guint *out)
 {
   const char *text = va_http_request_get_query (req, name);
   guint64 value;
@@ -51,8 +52,10 @@ va_http_audit_uint (VaHttpRequest *req, const char *name, guint min, guint max, 
   return TRUE;
 }
 
-static gboolean
-va_http_audit_time (VaHttpRequest *req, const char *name, GDateTime *now, GDateTime **out)
+/* A query parameter as a time (va_audit_query_parse_time()); answers 400
+ * otherwise. */
+gboolean
+va_http_param_time (VaHttpRequest *req, const char *name, GDateTime *now, GDateTime **out)
 {
   const char *text = va_http_request_get_query (req, name);
   g_autoptr (GError) error = NULL;
@@ -83,10 +86,10 @@ va_http_audit_list (VaHttpRequest *req)
   VaAuditQuery query = { 0 };
 
   query.limit = 100;
-  if (!va_http_audit_uint (req, "limit", 1, VA_STORE_MAX_PER_PAGE, &query.limit)
-      || !va_http_audit_uint (req, "offset", 0, G_MAXINT32, &query.offset)
-      || !va_http_audit_time (req, "since", now, &since)
-      || !va_http_audit_time (req, "until", now, &until))
+  if (!va_http_param_uint (req, "limit", 1, VA_STORE_MAX_PER_PAGE, &query.limit)
+      || !va_http_param_uint (req, "offset", 0, G_MAXINT32, &query.offset)
+      || !va_http_param_time (req, "since", now, &since)
+      || !va_http_param_time (req, "until", now, &until))
     return;
   query.key_prefix = va_http_audit_text (req, "key_prefix");
   query.user_id = va_http_audit_text (req, "user_id");

@@ -234,6 +234,11 @@ void va_http_erasure_purge_user (VaHttpRequest *req);
 void va_http_export_job (VaHttpRequest *req);
 void va_http_export_user (VaHttpRequest *req);
 void va_http_audit_list (VaHttpRequest *req);
+gboolean va_http_param_uint (VaHttpRequest *req, const char *name, guint min, guint max,
+                             guint *out);
+gboolean va_http_param_time (VaHttpRequest *req, const char *name, GDateTime *now, GDateTime **out);
+/* va-http-alerts.c */
+void va_http_alerts_list (VaHttpRequest *req);
 gboolean va_http_submit_begin (VaHttpRequest *req);
 void va_http_events_stream (VaHttpRequest *req);
 void va_http_web_index (VaHttpRequest *req);

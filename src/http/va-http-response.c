@@ -168,6 +168,9 @@ va_http_respond_gerror (VaHttpRequest *req, const GError *error, const char *not
     case VA_ERROR_PIPELINE:
       code = "PIPELINE_ERROR";
       break;
+    case VA_ERROR_NOT_SUPPORTED:
+      code = "NOT_IMPLEMENTED";
+      break;
     case VA_ERROR_INTERNAL:
     default:
       break;

@@ -72,6 +72,12 @@ static const VaHttpQueryParam va_http_audit_query[] = {
   { NULL },
 };
 
+static const VaHttpQueryParam va_http_alerts_query[] = {
+  { "since", "From this time on: ISO 8601, a date, or an age (90m, 24h, 7d)", "string" },
+  { "limit", "At most this many alerts, 1 to 1000 (default 100)", "integer" },
+  { NULL },
+};
+
 #define JSON "application/json"
 #define PUBLIC VA_HTTP_SCOPE_PUBLIC
 #define READ VA_HTTP_SCOPE_READ
@@ -222,6 +228,10 @@ static const VaHttpRoute va_http_routes[] = {
   { "GET", "/api/v1/audit", ADMIN, 0, va_http_audit_list, "listAudit",
     "The audit trail, newest first (incident response: what did this key do)", "system", 200, JSON,
     va_http_audit_query },
+  { "GET", "/api/v1/security/alerts", ADMIN, 0, va_http_alerts_list, "listSecurityAlerts",
+    "Security alerts, newest first: repeated failed authentications and request floods from one "
+    "client, each of which blocked it for 15 minutes (kept in logs/security.log)",
+    "system", 200, JSON, va_http_alerts_query },
 
   { "GET", "/metrics", PUBLIC, 0, va_http_prometheus_handle, "getPrometheusMetrics",
     "The system metrics in the Prometheus text format", "system", 200, "text/plain", NULL },

@@ -382,7 +382,7 @@ va_http_system_database (VaHttpRequest *req)
   }
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "backend_type");
-  json_builder_add_string_value (b, "sqlite");
+  json_builder_add_string_value (b, va_engine_get_database_backend (engine));
   json_builder_set_member_name (b, "connection_info");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "database_path");

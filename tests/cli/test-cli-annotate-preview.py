@@ -32,11 +32,11 @@ def stock_env():
     return {k: v for k, v in os.environ.items() if k not in ("GST_PLUGIN_PATH", "GST_REGISTRY")}
 
 
-def make_face_video(path, speech=None):
-    """A still portrait (one face) held for FRAMES frames, optionally with
+def make_face_video(path, speech=None, frames=FRAMES):
+    """A still portrait (one face) held for @frames frames, optionally with
     a spoken sentence as its AAC soundtrack."""
     args = ["gst-launch-1.0", "-q", "filesrc", f"location={PHOTO}", "!", "jpegdec", "!",
-            "imagefreeze", f"num-buffers={FRAMES}", "!", f"video/x-raw,framerate={FPS}/1", "!",
+            "imagefreeze", f"num-buffers={frames}", "!", f"video/x-raw,framerate={FPS}/1", "!",
             "videoconvert", "!", "videoscale", "!",
             f"video/x-raw,width={W},height={H},format=I420", "!", "x264enc",
             "speed-preset=ultrafast", "!", "h264parse", "!", "mp4mux", "name=m", "!",
@@ -78,9 +78,9 @@ class Preview(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def annotate(self, *args):
+    def annotate(self, *args, timeout=240):
         return subprocess.run([EXE, "annotate", *args], capture_output=True, text=True,
-                              timeout=240, cwd=self.tmp)
+                              timeout=timeout, cwd=self.tmp)
 
     def discover(self, path):
         r = subprocess.run([DISCOVER, path], capture_output=True, text=True, timeout=60,
@@ -154,6 +154,40 @@ class Preview(unittest.TestCase):
         kinds = sorted(s["media_type"] for s in info["streams"])
         self.assertEqual(kinds, ["audio/mpeg", "video/x-h264"])
         self.assertAlmostEqual(info["duration"], FRAMES / FPS, delta=1.5 / FPS)
+
+    def test_long_speech_preview(self):
+        # Speech that outlasts the overlay's 10 s transcript latency: the
+        # preview used to hang for good once the recognizer had decoded an
+        # utterance while its input was starved (the demuxer waiting for the
+        # video the overlay held back). A hang fails through the timeout.
+        speech = os.path.join(self.tmp, "long-speech.wav")
+        text = " ".join(f"This is sentence number {n} of the long preview test, "
+                        "spoken slowly and clearly." for n in range(1, 9))
+        subprocess.run(["espeak-ng", "-s", "140", "-w", speech, text], check=True,
+                       env=tool_env())
+        seconds = self.discover(speech)["duration"]
+        self.assertGreater(seconds, 20)
+        frames = int(seconds * FPS) + 1
+        video = os.path.join(self.tmp, "long-talk.mp4")
+        make_face_video(video, speech, frames=frames)
+        preview = os.path.join(self.tmp, "long-preview.mp4")
+        try:
+            r = self.annotate(video, "-p", "scene_detection,speech_recognition", "-o",
+                              os.path.join(self.tmp, "out-long"), "--preview", preview,
+                              "--json", timeout=900)
+        except subprocess.TimeoutExpired:
+            self.fail("annotate --preview with speech recognition hung")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["preview"], preview)
+        # the preview plays to the end
+        self.assertAlmostEqual(self.discover(preview)["duration"], frames / FPS, delta=0.5)
+        vtt = doc["outputs"]["speech_recognition"]["file"]
+        with open(vtt) as f:
+            cues = [line for line in f.read().splitlines()
+                    if line and "-->" not in line and line != "WEBVTT" and not line.isdigit()]
+        self.assertGreater(doc["outputs"]["speech_recognition"]["annotation_count"], 0)
+        self.assertTrue(any(c.strip() for c in cues), cues)
 
     def test_unwritable_preview(self):
         blocker = os.path.join(self.tmp, "a-file")

@@ -45,11 +45,12 @@ class OutputKinds(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def annotate(self, video, pipelines):
+    def annotate(self, video, pipelines, report="-q"):
         out = os.path.join(self.tmp, pipelines.replace(",", "-"))
-        r = subprocess.run([EXE, "annotate", "-q", "-p", pipelines, "-o", out, video],
+        r = subprocess.run([EXE, "annotate", report, "-p", pipelines, "-o", out, video],
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.report = r.stdout
         return out
 
     def check(self, path, kind, long=True):
@@ -72,7 +73,15 @@ class OutputKinds(unittest.TestCase):
             self.assertEqual(sniff(f.read()), "scene_detection")
 
     def test_person_files(self):
-        out = self.annotate(PEOPLE, "person_tracking")
+        out = self.annotate(PEOPLE, "person_tracking", "--json")
+        # --json lists both files of the pipeline; `file` is the main one
+        entry = json.loads(self.report)["outputs"]["person_tracking"]
+        files = [os.path.join(out, "vtest_person_tracking.json"),
+                 os.path.join(out, "vtest_person_tracks.json")]
+        self.assertEqual(sorted(entry["files"]), sorted(files), entry)
+        self.assertEqual(entry["file"], files[0], entry)
+        self.assertEqual(entry["files"][0], files[0], entry)
+        self.assertGreater(entry["annotation_count"], 0, entry)
         # one frame per second is written (see below): fewer images than faces
         doc = self.check(os.path.join(out, "vtest_person_tracking.json"), "person_tracking",
                          long=False)

@@ -5,8 +5,10 @@
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "functional"))
@@ -66,6 +68,43 @@ class Pipelines(unittest.TestCase):
         self.assertEqual(names, served)
         for line in lines[1:]:
             self.assertIn(" available ", line)
+
+    def test_advertised_files_are_written(self):
+        """The files `pipelines --json` says each pipeline writes are the files
+        the elements write: every pipeline at once on a clip with sound, under
+        a stem with a space and a dot."""
+        tmp = tempfile.mkdtemp(prefix="va-cli-pipelines-files-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        video = os.path.join(tmp, "my clip.v2.mp4")
+        subprocess.run(["gst-launch-1.0", "-q", "videotestsrc", "num-buffers=30", "!",
+                        "video/x-raw,width=320,height=240,framerate=10/1", "!", "x264enc",
+                        "speed-preset=ultrafast", "!", "h264parse", "!", "mp4mux", "name=m", "!",
+                        "filesink", f"location={video}", "audiotestsrc", "num-buffers=100",
+                        "samplesperbuffer=480", "!", "audio/x-raw,rate=16000,channels=1", "!",
+                        "voaacenc", "!", "m."], check=True, timeout=120)
+        pipelines = run_json()["pipelines"]
+        names = [p["name"] for p in pipelines]
+        self.assertGreaterEqual(len(names), 8)
+        out_dir = os.path.join(tmp, "out")
+        r = subprocess.run([EXE, "annotate", video, "-p", ",".join(names), "-o", out_dir,
+                            "--json"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        advertised = {f.replace("<stem>", "my clip.v2")
+                      for p in pipelines for f in p["output_files"]}
+        written = set(os.listdir(out_dir))
+        sidecars = {f for f in written if f.endswith(".provenance.json")}
+        self.assertEqual(written - sidecars, advertised)
+        for sidecar in sidecars:
+            self.assertIn(sidecar[:-len(".provenance.json")], advertised)
+        # and the run's own report names the same files, pipeline by
+        # pipeline, the main one first
+        outputs = json.loads(r.stdout)["outputs"]
+        self.assertEqual(sorted(outputs), sorted(names))
+        for p in pipelines:
+            files = [f.replace("<stem>", "my clip.v2") for f in p["output_files"]]
+            report = outputs[p["name"]]
+            self.assertEqual([os.path.basename(f) for f in report["files"]], files, p["name"])
+            self.assertEqual(os.path.basename(report["file"]), files[0], p["name"])
 
     def test_bad_usage(self):
         r = run("pipelines", "extra")

@@ -21,6 +21,7 @@ import urllib.request
 BUILD = os.environ["VA_BUILD_ROOT"]
 EXE = os.path.join(BUILD, "src", "cli", "videoannotator")
 ROOT = os.geteuid() == 0
+DENIED = 6  # docs/cli.md, "Exit codes": a permission refused
 
 
 def free_port():
@@ -185,13 +186,14 @@ class Server(unittest.TestCase):
         os.makedirs(storage)
         os.chmod(self.data, 0o755)
         os.chmod(storage, 0o777)
-        err = self.refused(code=1)
+        # a permission refused: the same exit code as a key a server refuses
+        err = self.refused(code=DENIED)
         self.assertIn(f"Refusing to use {self.data}:", err)
         self.assertIn("mode 0755", err)
         self.assertIn(f"chmod g-w,o-rwx '{self.data}'", err)
         self.assertEqual(os.listdir(self.data), ["storage"])
         os.chmod(self.data, 0o750)
-        err = self.refused(code=1)
+        err = self.refused(code=DENIED)
         self.assertIn(f"Refusing to use {storage}: it is writable by others (mode 0777)", err)
         self.assertEqual(os.listdir(self.data), ["storage"])
         # as the message says, and the server starts
@@ -201,7 +203,7 @@ class Server(unittest.TestCase):
         self.stop(proc)
         # group-writable is refused too; group-readable (0750) is what the server makes
         os.chmod(os.path.join(self.data, "logs"), 0o770)
-        self.assertIn("writable by its group", self.refused(code=1))
+        self.assertIn("writable by its group", self.refused(code=DENIED))
 
     def test_data_dir_permissions(self):
         proc, _ = self.start()

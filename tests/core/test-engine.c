@@ -4,9 +4,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "va-engine-alerts.h"
+#include "va-engine-auth.h"
 #include "va-engine-private.h"
 #include "va-engine.h"
 #include "va-error.h"
+#include "va-login-links.h"
 #include "va-test-engine.h"
 #include "va-test-media.h"
 
@@ -1033,6 +1036,124 @@ test_engine_scope_strings (void)
   g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
 }
 
+static void
+on_alert (VaEngine *engine, const char *alert, guint *n)
+{
+  (*n)++;
+}
+
+static JsonArray *
+list_alerts (Fixture *f, VaCaller *caller, GDateTime *since, guint limit, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  va_engine_list_alerts_async (f->engine, caller, since, limit, NULL, va_test_store_result,
+                               &result);
+  return va_engine_list_alerts_finish (f->engine, va_test_wait_for (&result), error);
+}
+
+/* Alerts are listed from the security log, newest first, across its
+ * rotated files; admin only. */
+static void
+test_engine_alerts (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonArray) alerts = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) future = g_date_time_add_hours (now, 1);
+  g_autofree char *rotated = NULL;
+  guint n_signalled = 0;
+  JsonObject *alert;
+
+  g_signal_connect (f->engine, "security-alert", G_CALLBACK (on_alert), &n_signalled);
+  alerts = list_alerts (f, f->admin, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (alerts), ==, 0);
+  g_clear_pointer (&alerts, json_array_unref);
+
+  /* an older alert in a rotated file, and a line cut by a crash */
+  rotated
+      = g_build_filename (va_log_get_dir (va_engine_get_log (f->engine)), "security.log.1", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (va_log_get_dir (va_engine_get_log (f->engine)), 0700), ==,
+                   0);
+  g_assert_true (g_file_set_contents (rotated,
+                                      "{\"timestamp\":\"2026-01-02T03:04:05Z\",\"alert\":\"request_"
+                                      "rate\",\"client\":\"203.0.113.9\"}\n"
+                                      "{\"timestamp\":\"2026-01-03T0",
+                                      -1, NULL));
+  for (guint i = 0; i <= VA_SECURITY_AUTH_FAILURES_MAX; i++)
+    va_engine_note_auth_failure (f->engine, "198.51.100.7");
+  while (n_signalled == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  alerts = list_alerts (f, f->admin, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (alerts), ==, 2);
+  alert = json_array_get_object_element (alerts, 0);
+  g_assert_cmpstr (json_object_get_string_member (alert, "alert"), ==, "auth_failures");
+  g_assert_cmpstr (json_object_get_string_member (alert, "client"), ==, "198.51.100.7");
+  g_assert_cmpint (json_object_get_int_member (alert, "count"), ==,
+                   VA_SECURITY_AUTH_FAILURES_MAX + 1);
+  alert = json_array_get_object_element (alerts, 1);
+  g_assert_cmpstr (json_object_get_string_member (alert, "client"), ==, "203.0.113.9");
+  g_clear_pointer (&alerts, json_array_unref);
+
+  alerts = list_alerts (f, f->admin, NULL, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (alerts), ==, 1);
+  g_clear_pointer (&alerts, json_array_unref);
+
+  alerts = list_alerts (f, f->admin, future, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (alerts), ==, 0);
+  g_clear_pointer (&alerts, json_array_unref);
+
+  g_assert_null (list_alerts (f, f->admin, NULL, 0, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (list_alerts (f, f->alice, NULL, 100, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_FORBIDDEN);
+}
+
+/* A login link creates a key when used: only an administrator issues one
+ * for someone else or with more scopes than its own. */
+static void
+test_engine_login_link (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaApiKey) record = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  VaTokenRequest request = {
+    .user_id = "bob", .username = "Bob", .email = "bob@example.org", .scopes = VA_SCOPE_READ
+  };
+
+  g_assert_null (va_engine_issue_login_link (f->engine, f->alice, &request, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  request.user_id = "alice";
+  request.scopes = VA_SCOPE_ALL;
+  g_assert_null (va_engine_issue_login_link (f->engine, f->alice, &request, &error));
+  g_assert_error (error, VA_ERROR, VA_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_audit (f, "login_link.issue", NULL), ==, 0);
+
+  request.scopes = VA_SCOPE_READ;
+  token = va_engine_issue_login_link (f->engine, f->alice, &request, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (token, VA_LOGIN_LINK_PREFIX));
+  g_clear_pointer (&token, g_free);
+
+  request.user_id = "bob";
+  request.scopes = VA_SCOPE_READ | VA_SCOPE_WRITE;
+  token = va_engine_issue_login_link (f->engine, f->admin, &request, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_audit (f, "login_link.issue", NULL), ==, 2);
+  record = va_engine_redeem_login_link (f->engine, token, NULL, &key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (va_api_key_get_user_id (record), ==, "bob");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1070,6 +1191,8 @@ main (int argc, char **argv)
   ADD ("shutdown-refuses-jobs", test_engine_shutdown_refuses_jobs, NULL);
   ADD ("keys", test_engine_keys, NULL);
   ADD ("no-initial-key", test_engine_no_initial_key, no_auto_key);
+  ADD ("alerts", test_engine_alerts, NULL);
+  ADD ("login-link", test_engine_login_link, NULL);
 #undef ADD
   g_test_add_func ("/engine/scope-strings", test_engine_scope_strings);
 

@@ -23,6 +23,8 @@ test_error_http_status (void)
   g_assert_cmpuint (va_error_to_http_status (VA_ERROR_UNAUTHENTICATED), ==, 401);
   g_assert_cmpuint (va_error_to_http_status (VA_ERROR_RATE_LIMITED), ==, 429);
   g_assert_cmpuint (va_error_to_http_status (VA_ERROR_STORAGE_FULL), ==, 507);
+  g_assert_cmpuint (va_error_to_http_status (VA_ERROR_NOT_SUPPORTED), ==, 501);
+  g_assert_cmpstr (va_error_to_string (VA_ERROR_NOT_SUPPORTED), ==, "NotSupported");
   g_assert_cmpuint (va_error_to_http_status (VA_ERROR_LAST), ==, 500);
   g_assert_cmpstr (va_error_to_string (VA_ERROR_PAYLOAD_TOO_LARGE), ==, "PayloadTooLarge");
 }

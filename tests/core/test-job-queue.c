@@ -265,7 +265,7 @@ test_queue_stored_digest (Fixture *f, gconstpointer data)
 
   /* replace the stored digest: the provenance must show the stored one,
    * which it can only do if the run took it instead of hashing the file */
-  g_assert_cmpint (sqlite3_open (va_store_get_filename (va_engine_get_store (f->engine)), &db), ==,
+  g_assert_cmpint (sqlite3_open (va_store_get_location (va_engine_get_store (f->engine)), &db), ==,
                    SQLITE_OK);
   sql = g_strdup_printf ("UPDATE jobs SET input_sha256 = '%s' WHERE id = '%s'", sentinel,
                          va_job_get_id (job));

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "va-error.h"
+#include "va-secrets-factory.h"
 #include "va-secrets-file.h"
 #include "va-secrets-libsecret.h"
 #include "va-token-store.h"

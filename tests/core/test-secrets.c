@@ -4,6 +4,7 @@
 
 #include "va-crypto.h"
 #include "va-error.h"
+#include "va-secrets-factory.h"
 #include "va-secrets-file.h"
 #include "va-secrets.h"
 #include "va-secure-file.h"

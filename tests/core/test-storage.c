@@ -104,7 +104,7 @@ test_storage_upload_quicktime_extension (void)
                      "x264enc speed-preset=ultrafast ! h264parse ! qtmux ! filesink name=sink",
                      movie);
   video = read_file_bytes (movie);
-  upload = va_storage_create_upload (storage, "holiday.mp4", -1, &error);
+  upload = va_upload_create (storage, "holiday.mp4", -1, &error);
   g_assert_no_error (error);
   g_assert_true (splice_and_complete (upload, video, &error));
   g_assert_no_error (error);
@@ -130,7 +130,7 @@ test_storage_permissions (void)
   storage = new_storage (dir);
   g_assert_cmpuint (file_mode (va_storage_get_root (storage)), ==, 0750);
 
-  upload = va_storage_create_upload (storage, "clip.mp4", -1, &error);
+  upload = va_upload_create (storage, "clip.mp4", -1, &error);
   g_assert_no_error (error);
   job_dir = va_storage_dup_job_dir (storage, va_upload_get_job_id (upload), &error);
   g_assert_no_error (error);
@@ -172,7 +172,7 @@ test_storage_upload_stored_under_fixed_name (void)
   g_autofree char *expected = NULL;
   g_autoptr (GPtrArray) files = NULL;
 
-  upload = va_storage_create_upload (storage, "../../etc/cron.d/evil clip.mp4", -1, &error);
+  upload = va_upload_create (storage, "../../etc/cron.d/evil clip.mp4", -1, &error);
   g_assert_no_error (error);
   g_assert_true (va_storage_check_job_id (va_upload_get_job_id (upload), NULL));
   g_assert_cmpstr (va_upload_get_filename (upload), ==, "evil clip.mp4");
@@ -219,7 +219,7 @@ test_storage_upload_write_chunks (void)
   const guint8 *data;
   gsize size, offset = 0;
 
-  upload = va_storage_create_upload (storage, "clip.mp4", (gint64)g_bytes_get_size (video), &error);
+  upload = va_upload_create (storage, "clip.mp4", (gint64)g_bytes_get_size (video), &error);
   g_assert_no_error (error);
   data = g_bytes_get_data (video, &size);
   /* alternate blocking and async writes of odd-sized chunks */
@@ -260,7 +260,7 @@ test_storage_upload_splice_digest (void)
   g_autofree char *on_disk = NULL;
   gsize length = 0;
 
-  upload = va_storage_create_upload (storage, "clip.mp4", -1, &error);
+  upload = va_upload_create (storage, "clip.mp4", -1, &error);
   g_assert_no_error (error);
   va_upload_splice_async (upload, input, NULL, store_result, &result);
   g_assert_true (va_upload_splice_finish (upload, wait_for (&result), &error));
@@ -290,14 +290,14 @@ test_storage_size_limit (void)
   va_storage_set_max_upload_size (storage, 1 * MiB);
 
   /* announced too large: refused before anything is written */
-  upload = va_storage_create_upload (storage, "big.mp4", 2 * MiB, &error);
+  upload = va_upload_create (storage, "big.mp4", 2 * MiB, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_PAYLOAD_TOO_LARGE);
   g_assert_null (upload);
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 0);
   g_clear_error (&error);
 
   /* size unknown up front (chunked): stopped at the limit, file removed */
-  upload = va_storage_create_upload (storage, "big.mp4", -1, &error);
+  upload = va_upload_create (storage, "big.mp4", -1, &error);
   g_assert_no_error (error);
   job_dir = va_storage_dup_job_dir (storage, va_upload_get_job_id (upload), NULL);
   big = g_bytes_new_take (g_malloc0 (1 * MiB + 1), 1 * MiB + 1);
@@ -352,13 +352,13 @@ test_storage_disk_full (void)
   g_assert_cmpfloat_with_epsilon (usage.percent_used, 93.6, 0.001);
 
   /* announced size that would eat into the reserve: refused up front */
-  upload = va_storage_create_upload (storage, "a.mp4", 60 * MiB, &error);
+  upload = va_upload_create (storage, "a.mp4", 60 * MiB, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_STORAGE_FULL);
   g_assert_null (upload);
   g_clear_error (&error);
 
   /* the disk fills up while the upload is written */
-  upload = va_storage_create_upload (storage, "a.mp4", -1, &error);
+  upload = va_upload_create (storage, "a.mp4", -1, &error);
   g_assert_no_error (error);
   job_dir = va_storage_dup_job_dir (storage, va_upload_get_job_id (upload), NULL);
   for (i = 0; i < 64; i++) {
@@ -377,7 +377,7 @@ test_storage_disk_full (void)
 
   /* nothing left at all */
   disk.free = 1 * MiB;
-  upload = va_storage_create_upload (storage, "a.mp4", -1, &error);
+  upload = va_upload_create (storage, "a.mp4", -1, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_STORAGE_FULL);
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 0);
 }
@@ -397,7 +397,7 @@ test_storage_not_media (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
     g_autoptr (GError) error = NULL;
-    g_autoptr (VaUpload) upload = va_storage_create_upload (storage, "video.mp4", -1, &error);
+    g_autoptr (VaUpload) upload = va_upload_create (storage, "video.mp4", -1, &error);
     g_autoptr (GBytes) bytes = g_bytes_new_static (texts[i], strlen (texts[i]));
 
     g_assert_no_error (error);
@@ -409,7 +409,7 @@ test_storage_not_media (void)
   /* empty */
   {
     g_autoptr (GError) error = NULL;
-    g_autoptr (VaUpload) upload = va_storage_create_upload (storage, "video.mp4", -1, &error);
+    g_autoptr (VaUpload) upload = va_upload_create (storage, "video.mp4", -1, &error);
     g_assert_false (va_upload_complete (upload, NULL, &error));
     g_assert_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA);
   }
@@ -419,7 +419,7 @@ test_storage_not_media (void)
   jpeg = read_file_bytes (jpeg_path);
   {
     g_autoptr (GError) error = NULL;
-    g_autoptr (VaUpload) upload = va_storage_create_upload (storage, "video.mp4", -1, &error);
+    g_autoptr (VaUpload) upload = va_upload_create (storage, "video.mp4", -1, &error);
     g_assert_false (splice_and_complete (upload, jpeg, &error));
     g_assert_error (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA);
     g_assert_nonnull (strstr (error->message, "image/jpeg"));
@@ -443,7 +443,7 @@ test_storage_truncated_accepted_fast (void)
   bytes = read_file_bytes (half);
   for (guint i = 0; i < 5; i++) {
     g_autoptr (GError) error = NULL;
-    g_autoptr (VaUpload) upload = va_storage_create_upload (storage, "half.mp4", -1, &error);
+    g_autoptr (VaUpload) upload = va_upload_create (storage, "half.mp4", -1, &error);
     gint64 start = g_get_monotonic_time ();
 
     g_assert_no_error (error);
@@ -466,21 +466,21 @@ test_storage_abandoned_upload_removed (void)
   VaUpload *upload;
 
   /* half written, then dropped (client went away) */
-  upload = va_storage_create_upload (storage, "clip.mp4", -1, &error);
+  upload = va_upload_create (storage, "clip.mp4", -1, &error);
   g_assert_true (va_upload_write (upload, g_bytes_get_data (video, NULL), 100, NULL, &error));
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 1);
   g_object_unref (upload);
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 0);
 
   /* complete but never taken over by a job */
-  upload = va_storage_create_upload (storage, "clip.mp4", -1, &error);
+  upload = va_upload_create (storage, "clip.mp4", -1, &error);
   g_assert_true (splice_and_complete (upload, video, &error));
   g_assert_no_error (error);
   g_object_unref (upload);
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 0);
 
   /* explicit abort */
-  upload = va_storage_create_upload (storage, "clip.mp4", -1, &error);
+  upload = va_upload_create (storage, "clip.mp4", -1, &error);
   va_upload_abort (upload);
   g_assert_cmpuint (count_entries (va_storage_get_root (storage)), ==, 0);
   g_assert_false (va_upload_write (upload, "x", 1, NULL, &error));

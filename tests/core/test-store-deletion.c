@@ -17,7 +17,7 @@ open_store (const char *dir)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (dir, "videoannotator.db", NULL);
-  VaStore *store = va_store_new (path, &error);
+  VaStore *store = va_store_open (path, &error);
 
   g_assert_no_error (error);
   return store;

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "va-error.h"
+#include "va-sqlite-store.h"
 #include "va-store-private.h"
 #include "va-test-dir.h"
 
@@ -29,7 +30,7 @@ open_store (const char *dir)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = store_path (dir);
-  VaStore *store = va_store_new (path, &error);
+  VaStore *store = va_sqlite_store_new (path, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (store);
@@ -110,7 +111,7 @@ test_store_open_empty (void)
   GStatBuf st;
 
   g_assert_cmpuint (va_store_get_schema_version (store), ==, VA_STORE_SCHEMA_VERSION);
-  g_assert_cmpstr (va_store_get_filename (store), ==, path);
+  g_assert_cmpstr (va_store_get_location (store), ==, path);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM schema_version"), ==,
@@ -144,7 +145,7 @@ test_store_migrate_from_v1 (void)
   g_autoptr (VaTestDir) dir = va_test_dir_new ();
   g_autofree char *path = store_path (dir);
   g_autoptr (GError) error = NULL;
-  g_autoptr (VaStore) store = va_store_new_at_version (path, 1, &error);
+  g_autoptr (VaStore) store = va_sqlite_store_new_at_version (path, 1, &error);
   g_autoptr (VaJob) job = NULL;
   g_autoptr (VaAuditEntry) entry = va_audit_entry_new ("job.create");
   sqlite3 *db;
@@ -203,10 +204,82 @@ test_store_open_foreign (void)
                 "CREATE TABLE jobs (id TEXT PRIMARY KEY, video_path TEXT NOT NULL);");
   sqlite3_close (db);
 
-  store = va_store_new (path, &error);
+  store = va_sqlite_store_new (path, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INTERNAL);
   g_assert_nonnull (strstr (error->message, "not a VideoAnnotator database"));
   g_assert_null (store);
+}
+
+/* Several processes (a server and a CLI command, two servers) may create
+ * one new database at the same moment: the migrations must run once, and
+ * every opener must succeed. Threads with their own connections race the
+ * same way processes do (sqlite locks the file, not the process). */
+#define RACE_OPENERS 4
+
+typedef struct {
+  const char *path;
+  GMutex lock;
+  GCond cond;
+  guint ready;
+  GError *errors[RACE_OPENERS];
+} RaceData;
+
+typedef struct {
+  RaceData *data;
+  guint index;
+} RaceSide;
+
+static gpointer
+race_open (gpointer user_data)
+{
+  RaceSide *side = user_data;
+  RaceData *data = side->data;
+  VaStore *store;
+
+  g_mutex_lock (&data->lock);
+  data->ready++;
+  g_cond_broadcast (&data->cond);
+  while (data->ready < RACE_OPENERS)
+    g_cond_wait (&data->cond, &data->lock);
+  g_mutex_unlock (&data->lock);
+
+  store = va_sqlite_store_new (data->path, &data->errors[side->index]);
+  g_clear_object (&store);
+  return NULL;
+}
+
+static void
+test_store_open_concurrent_create (void)
+{
+  for (guint round = 0; round < 25; round++) {
+    g_autoptr (VaTestDir) dir = va_test_dir_new ();
+    g_autofree char *path = store_path (dir);
+    RaceData data = { .path = path };
+    RaceSide sides[RACE_OPENERS];
+    GThread *threads[RACE_OPENERS];
+    sqlite3 *db;
+
+    g_mutex_init (&data.lock);
+    g_cond_init (&data.cond);
+    for (guint i = 0; i < RACE_OPENERS; i++) {
+      sides[i] = (RaceSide){ &data, i };
+      threads[i] = g_thread_new ("opener", race_open, &sides[i]);
+    }
+    for (guint i = 0; i < RACE_OPENERS; i++)
+      g_thread_join (threads[i]);
+    for (guint i = 0; i < RACE_OPENERS; i++) {
+      g_assert_no_error (data.errors[i]);
+    }
+    g_mutex_clear (&data.lock);
+    g_cond_clear (&data.cond);
+
+    db = raw_open (dir);
+    g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM schema_version"), ==,
+                     VA_STORE_SCHEMA_VERSION);
+    g_assert_cmpint (raw_int (db, "SELECT COUNT(DISTINCT version) FROM schema_version"), ==,
+                     VA_STORE_SCHEMA_VERSION);
+    sqlite3_close (db);
+  }
 }
 
 static void
@@ -222,7 +295,7 @@ test_store_open_newer (void)
   db = raw_open (dir);
   raw_exec (db, "INSERT INTO schema_version VALUES (99, 0, 'from the future')");
   sqlite3_close (db);
-  store = va_store_new (path, &error);
+  store = va_sqlite_store_new (path, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INTERNAL);
   g_assert_nonnull (strstr (error->message, "newer than this program supports"));
 }
@@ -239,14 +312,14 @@ test_store_open_errors (void)
 
   g_assert_true (
       g_file_set_contents (garbage, "this is not sqlite, just text padding it out", -1, NULL));
-  store = va_store_new (garbage, &error);
+  store = va_sqlite_store_new (garbage, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INTERNAL);
   g_assert_nonnull (strstr (error->message, "not a database"));
   g_clear_error (&error);
 
   /* parent is a file: the directory cannot be created */
   g_assert_true (g_file_set_contents (file, "x", -1, NULL));
-  store = va_store_new (blocked, &error);
+  store = va_sqlite_store_new (blocked, &error);
   g_assert_error (error, VA_ERROR, VA_ERROR_INTERNAL);
   g_assert_null (store);
 }
@@ -1081,7 +1154,7 @@ test_store_backup (void)
   /* the store stays usable, and the copy is a complete database */
   va_store_set_job_status (store, va_job_get_id (job), VA_JOB_STATUS_RUNNING, NULL, &error);
   g_assert_no_error (error);
-  copy = va_store_new (dest, &error);
+  copy = va_sqlite_store_new (dest, &error);
   g_assert_no_error (error);
   back = va_store_get_job (copy, va_job_get_id (job), &error);
   g_assert_no_error (error);
@@ -1094,7 +1167,7 @@ test_store_backup (void)
   /* a second backup replaces the first */
   va_store_backup (store, dest, &error);
   g_assert_no_error (error);
-  copy = va_store_new (dest, &error);
+  copy = va_sqlite_store_new (dest, &error);
   g_clear_object (&back);
   back = va_store_get_job (copy, va_job_get_id (job), &error);
   g_assert_cmpint (va_job_get_status (back), ==, VA_JOB_STATUS_RUNNING);
@@ -1473,6 +1546,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/open/migrate-from-v1", test_store_migrate_from_v1);
   g_test_add_func ("/store/open/foreign", test_store_open_foreign);
   g_test_add_func ("/store/open/newer", test_store_open_newer);
+  g_test_add_func ("/store/open/concurrent-create", test_store_open_concurrent_create);
   g_test_add_func ("/store/open/errors", test_store_open_errors);
   g_test_add_func ("/store/jobs/roundtrip", test_store_job_roundtrip);
   g_test_add_func ("/store/jobs/errors", test_store_job_errors);

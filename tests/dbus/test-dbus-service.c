@@ -13,7 +13,7 @@
 
 #include "../core/va-test-engine.h"
 #include "../core/va-test-media.h"
-#include "va-dbus-service.h"
+#include "va-dbus-private.h"
 #include "va-audit-entry.h"
 #include "va-engine-admin.h"
 #include "va-error.h"
@@ -991,6 +991,74 @@ test_error_names (void)
   }
 }
 
+static gboolean
+call_void (Fixture *f, const char *method)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) res = NULL;
+  g_autoptr (GVariant) reply = NULL;
+
+  g_dbus_proxy_call (G_DBUS_PROXY (f->proxy), method, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                     va_test_store_result, &res);
+  reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (f->proxy), va_test_wait_for (&res), &error);
+  g_assert_no_error (error);
+  return reply != NULL;
+}
+
+/* Signals about @id heard so far. */
+static guint
+heard_about (Fixture *f, const char *id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < f->states->len; i++)
+    n += g_str_has_prefix (f->states->pdata[i], id);
+  return n;
+}
+
+static gboolean
+job_completed (Fixture *f, gconstpointer id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) job = get_job (f, id, &error);
+
+  g_assert_no_error (error);
+  return g_strcmp0 (job_string (job, "status"), "completed") == 0;
+}
+
+/* On the system bus job signals go to subscribers only (unicast): a client
+ * that did not subscribe hears nothing; after Subscribe() it hears of the
+ * jobs it may see, after Unsubscribe() nothing again. (The private bus has
+ * one user; test_dbus_e2e.py has another user's subscriber refused.) */
+static void
+test_subscribers (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) first = NULL, second = NULL, third = NULL;
+  g_autofree char *first_id = NULL, *first_pending = NULL;
+
+  va_dbus_service_set_system_bus (f->service, TRUE);
+  g_assert_true (va_engine_start (f->engine, &error));
+  g_assert_no_error (error);
+  first = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  first_id = g_strdup (job_string (first, "id"));
+  g_assert_true (call_void (f, "Subscribe"));
+  g_assert_true (call_void (f, "Subscribe")); /* twice is once */
+  second = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  wait_for_state (f, job_string (second, "id"), "completed");
+  /* the first job's start or end may reach us after Subscribe(), but not
+   * its submission, which came before */
+  first_pending = g_strdup_printf ("%s pending", first_id);
+  g_assert_false (g_ptr_array_find_with_equal_func (f->states, first_pending, g_str_equal, NULL));
+  g_assert_true (call_void (f, "Unsubscribe"));
+  third = submit_path (f, sample_video, scene_only (), &error);
+  g_assert_no_error (error);
+  wait_until (job_completed, f, job_string (third, "id"));
+  g_assert_cmpuint (heard_about (f, job_string (third, "id")), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1030,6 +1098,7 @@ main (int argc, char **argv)
   ADD ("/dbus/keys/revoke-all", test_revoke_all_keys, NULL);
   ADD ("/dbus/keys/methods", test_key_methods, NULL);
   ADD ("/dbus/keys/read-only", test_key_methods_read_only, read_only);
+  ADD ("/dbus/signals/subscribers", test_subscribers, NULL);
   g_test_add_func ("/dbus/errors/names", test_error_names);
 
   status = g_test_run ();

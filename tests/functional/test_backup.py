@@ -127,7 +127,7 @@ class Backup(ApiTest):
             self.rewrite(archive, bad, change)
             dest = os.path.join(self.out, name)
             out = run("restore", bad, "--data-dir", dest)
-            self.assertEqual(out.returncode, 1, out.stderr)
+            self.assertEqual(out.returncode, 2, out.stderr)  # invalid input
             self.assertIn(message, out.stderr)
             left = [os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs]
             self.assertEqual(left, [], name)
@@ -171,7 +171,7 @@ class Backup(ApiTest):
             f.write(gzip.compress(b"not a tar file" * 100))
         out = run("restore", os.path.join(self.out, "junk.tar.gz"), "--data-dir",
                   os.path.join(self.out, "junk"))
-        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertEqual(out.returncode, 2, out.stderr)
         out = run("restore", os.path.join(self.out, "missing.tar.gz"), "--data-dir",
                   os.path.join(self.out, "missing"))
         self.assertEqual(out.returncode, 3, out.stderr)

@@ -282,6 +282,59 @@ SYSTEM_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus
 </busconfig>
 """
 
+# A client that calls Subscribe() and prints the job signals it receives,
+# one per line, after a line "ready". Run with the system python (GObject
+# introspection), possibly as another user.
+SUBSCRIBER = r"""
+import sys
+from gi.repository import Gio, GLib
+bus = Gio.DBusConnection.new_for_address_sync(
+    sys.argv[1], Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+    | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+def on_signal(conn, sender, path, iface, name, params):
+    print(name, *params.unpack(), flush=True)
+bus.signal_subscribe(None, "org.videoannotator.VideoAnnotator1.Manager", None,
+                     "/org/videoannotator/VideoAnnotator1", None, Gio.DBusSignalFlags.NONE,
+                     on_signal)
+bus.call_sync("org.videoannotator.VideoAnnotator", "/org/videoannotator/VideoAnnotator1",
+              "org.videoannotator.VideoAnnotator1.Manager", "Subscribe", None, None,
+              Gio.DBusCallFlags.NONE, -1, None)
+print("ready", flush=True)
+loop = GLib.MainLoop()
+GLib.io_add_watch(0, GLib.IO_HUP | GLib.IO_IN, lambda *a: loop.quit())
+loop.run()
+"""
+
+
+class Subscriber:
+    def __init__(self, address, user=None):
+        cmd = ["/usr/bin/python3", "-c", SUBSCRIBER, address]
+        if user is not None:
+            cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups"] + cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, cwd="/")
+        self.lines = []
+        line = self.proc.stdout.readline()
+        assert line.strip() == "ready", line
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.lines += [line.strip() for line in self.proc.stdout.read().splitlines()]
+        self.proc.stdout.close()
+        self.proc.wait(timeout=30)
+        return self.lines
+
+    def wait_for(self, text, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line.strip())
+            if text in line:
+                return
+        raise AssertionError(f"no {text!r} in {self.lines}")
+
 
 @unittest.skipUnless(ROOT and shutil.which("setpriv"), "needs root to call as another user")
 class OtherUserTest(unittest.TestCase):
@@ -352,6 +405,25 @@ class OtherUserTest(unittest.TestCase):
         # root still has its job
         out = self.call("GetJob", root_job)
         self.assertEqual(out.returncode, 0, out.stderr)
+
+
+    def test_job_signals_reach_those_who_may_see_the_job(self):
+        """On the system bus JobStateChanged/JobProgress go to subscribers
+        allowed to see the job: root's subscriber hears of root's job,
+        another user's subscriber does not."""
+        mine = Subscriber(self.address)
+        other = Subscriber(self.address, user=NOBODY)
+        try:
+            out = self.call("SubmitPath", f"b'{self.video}'", "{}")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            job = job_id_of(out.stdout)
+            mine.wait_for(f"JobStateChanged {job} completed")
+            time.sleep(0.5)
+        finally:
+            heard = other.stop()
+            mine.stop()
+        self.assertTrue([line for line in mine.lines if job in line])
+        self.assertEqual([line for line in heard if job in line], [])
 
 
 if __name__ == "__main__":
