@@ -43,8 +43,10 @@
  * GST_RESOURCE_ERROR (NOT_FOUND / OPEN_READ) naming the file, and the change
  * to PAUSED fails.
  *
- * Input: 8-bit YUV (planar, semi-planar or packed), GRAY8 or 8-bit RGB; only
- * luma is used, read in place from planar formats.
+ * Input: 8-bit YUV (planar, semi-planar or packed), GRAY8 or 8-bit RGB; the
+ * cascades use luma, read in place from planar formats; BlazeFace and the
+ * age and gender model get an RGB copy made on the frames they analyse.
+ * BlazeFace's full scans also search `tiles` (small faces).
  *
  * ## Example launch line
  * |[
