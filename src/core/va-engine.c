@@ -12,6 +12,7 @@
 #include "va-config-report.h"
 #include "va-engine.h"
 #include "va-engine-private.h"
+#include "va-store-open.h"
 #include "va-retention.h"
 #include "va-error.h"
 #include "va-job-queue.h"

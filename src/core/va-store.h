@@ -157,8 +157,6 @@ struct _VaStoreClass {
   gboolean (*backup) (VaStore *self, const char *destination, GError **error);
 };
 
-VaStore *va_store_open (const char *database_url, GError **error);
-
 const char *va_store_get_backend_name (VaStore *self);
 const char *va_store_get_location (VaStore *self);
 guint va_store_get_schema_version (VaStore *self);

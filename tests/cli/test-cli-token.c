@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "va-api-key.h"
-#include "va-store.h"
+#include "va-store-open.h"
 #include "../core/va-test-dir.h"
 
 /* Black-box tests of `videoannotator token …`: the built binary against a

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "va-error.h"
-#include "va-store.h"
+#include "va-store-open.h"
 #include "va-test-dir.h"
 
 /* The behaviour every store backend owes the engine, checked through

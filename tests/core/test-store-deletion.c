@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "va-error.h"
+#include "va-store-open.h"
 #include "va-store-private.h"
 #include "va-test-dir.h"
 
