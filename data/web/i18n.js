@@ -1,17 +1,20 @@
-// Message catalogues: /ui/i18n-<lang>.json, one flat object of
-// "dotted.key": "text with {name} placeholders". English is loaded first
-// and is the fallback for any key a translation lacks; the first of the
-// browser's languages that has a catalogue wins.
+// Message catalogues. The English texts are data/web/strings.js (by key);
+// their translations are the project's gettext catalogues (po/<lang>.po),
+// compiled into the server as /ui/messages-<lang>.json
+// ({"messages": {"English text": "translation"}}), the same ones the REST
+// error messages use. The first of the browser's languages that has a
+// catalogue wins; a text a catalogue lacks stays English.
+
+import english from './strings.js';
 
 const AVAILABLE = ['en', 'fr', 'de'];
 let messages = {};
-let fallback = {};
 let language = 'en';
 
 async function load(lang) {
-  const reply = await fetch(`/ui/i18n-${lang}.json`);
+  const reply = await fetch(`/ui/messages-${lang}.json`);
   if (!reply.ok) throw new Error(`catalogue ${lang}: ${reply.status}`);
-  return reply.json();
+  return (await reply.json()).messages || {};
 }
 
 export function pickLanguage(preferred) {
@@ -23,9 +26,8 @@ export function pickLanguage(preferred) {
 }
 
 export async function initI18n(preferred = navigator.languages || [navigator.language]) {
-  fallback = await load('en');
   language = pickLanguage(preferred);
-  messages = language === 'en' ? fallback : await load(language).catch(() => fallback);
+  messages = language === 'en' ? {} : await load(language).catch(() => ({}));
   document.documentElement.lang = language;
   translateTree(document);
 }
@@ -35,7 +37,8 @@ export function currentLanguage() {
 }
 
 export function t(key, params = {}) {
-  const text = messages[key] ?? fallback[key] ?? key;
+  const source = english[key] ?? key;
+  const text = typeof messages[source] === 'string' && messages[source] !== '' ? messages[source] : source;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 

@@ -3,7 +3,8 @@
  * cross into C, so every entry point catches them and returns a message.
  *
  * The model (MediaPipe's full-range "back" detector, as ONNX) takes one
- * square NHWC RGB picture in [-1, 1] and answers, for each of 896 anchors
+ * square NHWC RGB picture in [-1, 1] (the frame's colour when the element
+ * hands it, else grey in the three channels) and answers, for each of 896 anchors
  * (a 16×16 grid with 2 per cell, then an 8×8 grid with 6 per cell), a
  * score logit and a box (centre offset and size in input pixels, then six
  * face landmarks). The anchors and the non-maximum suppression are ours.
@@ -11,6 +12,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "va-blazeface-cv.h"
+
+#include "va-cv-image.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -25,7 +28,8 @@ struct _VaBlazeFaceCv {
   cv::dnn::Net net;
   int size; /* the square input's side */
   std::vector<cv::String> outputs;
-  cv::Mat square; /* the letterboxed grey crop, kept to reuse its allocation */
+  cv::Mat square; /* the letterboxed crop, kept to reuse its allocation */
+  cv::Mat rgb;
   cv::Mat blob;
 };
 
@@ -130,21 +134,18 @@ detect_region (VaBlazeFaceCv *self, const cv::Mat &full, const cv::Rect &area, f
   int dims[] = { 1, size, size, 3 };
   const cv::Mat *s1, *s2, *b1, *b2;
 
-  self->square.create (size, size, CV_8UC1);
+  self->square.create (size, size, full.type ());
   self->square.setTo (0);
   cv::resize (full (area), self->square (cv::Rect (pad_x, pad_y, scaled.width, scaled.height)),
               scaled, 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  /* NHWC, the grey value in all three channels, scaled to [-1, 1]. */
+  /* NHWC RGB (grey in all three channels without colour), in [-1, 1]. */
+  va_cv_to_rgb (self->square, self->rgb);
   self->blob.create (4, dims, CV_32F);
   float *dst = self->blob.ptr<float> ();
   for (int y = 0; y < size; y++) {
-    const guint8 *row = self->square.ptr<guint8> (y);
-    for (int x = 0; x < size; x++) {
-      float v = row[x] / 127.5f - 1.0f;
-      *dst++ = v;
-      *dst++ = v;
-      *dst++ = v;
-    }
+    const guint8 *row = self->rgb.ptr<guint8> (y);
+    for (int x = 0; x < 3 * size; x++)
+      *dst++ = row[x] / 127.5f - 1.0f;
   }
   self->net.setInput (self->blob);
   self->net.forward (outs, self->outputs);
@@ -182,8 +183,7 @@ va_blazeface_cv_detect (VaBlazeFaceCv *self, const VaLumaImage *frame, double sc
                         char **error_message)
 {
   try {
-    cv::Mat full (frame->height, frame->width, CV_8UC1, const_cast<guint8 *> (frame->data),
-                  (size_t)frame->stride);
+    cv::Mat full = va_cv_frame (frame);
     cv::Rect bounds (0, 0, frame->width, frame->height);
 
     for (guint i = 0; i < n_regions; i++) {

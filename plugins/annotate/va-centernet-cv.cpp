@@ -13,6 +13,8 @@
  */
 #include "va-centernet-cv.h"
 
+#include "va-cv-image.hpp"
+
 #include <cmath>
 #include <memory>
 #include <opencv2/dnn.hpp>
@@ -26,7 +28,7 @@
 struct _VaCenterNetCv {
   cv::dnn::Net net;
   cv::Size input;
-  cv::Mat canvas; /* the letterboxed grey crop, kept to reuse its allocation */
+  cv::Mat canvas; /* the letterboxed crop, kept to reuse its allocation */
   cv::Mat rgb;
 };
 
@@ -71,11 +73,11 @@ detect_region (VaCenterNetCv *self, const cv::Mat &full, const cv::Rect &area, f
   std::vector<float> scores;
   std::vector<int> keep;
 
-  self->canvas.create (in, CV_8UC1);
+  self->canvas.create (in, full.type ());
   self->canvas.setTo (0);
   cv::resize (full (area), self->canvas (cv::Rect (pad_x, pad_y, scaled.width, scaled.height)),
               scaled, 0, 0, scale < 1.0 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  cv::cvtColor (self->canvas, self->rgb, cv::COLOR_GRAY2RGB);
+  va_cv_to_rgb (self->canvas, self->rgb);
   self->net.setInput (cv::dnn::blobFromImage (self->rgb));
   self->net.forward (outs, std::vector<cv::String>{ HEAT_OUTPUT, SIZE_OUTPUT });
 
@@ -141,8 +143,7 @@ va_centernet_cv_detect (VaCenterNetCv *self, const VaLumaImage *frame, double sc
                         char **error_message)
 {
   try {
-    cv::Mat full (frame->height, frame->width, CV_8UC1, const_cast<guint8 *> (frame->data),
-                  (size_t)frame->stride);
+    cv::Mat full = va_cv_frame (frame);
     cv::Rect bounds (0, 0, frame->width, frame->height);
     VaDetectRegion whole = { 0, 0, (double)frame->width, (double)frame->height, 0, 0 };
     g_autoptr (GArray) found = g_array_new (FALSE, FALSE, sizeof (VaTrackBox));

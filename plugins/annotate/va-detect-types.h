@@ -11,12 +11,17 @@
 
 G_BEGIN_DECLS
 
-/* An 8-bit grey image: the luma plane of the input frame, not copied. */
+/* An 8-bit grey image: the luma plane of the input frame, not copied, and,
+ * for the neural models (trained on colour), the same frame as packed
+ * 8-bit RGB when the element made it (va_detector_with_colour), else
+ * rgb = NULL. */
 typedef struct {
   const guint8 *data;
   int width;
   int height;
   int stride;
+  const guint8 *rgb;
+  int rgb_stride;
 } VaLumaImage;
 
 /* Where to search, in input-frame pixels, and for which object heights

@@ -9,7 +9,10 @@
  * cut ends all tracks and is analysed at once), so new objects are found
  * within that delay and boxes do not outlive a cut. The search runs on a
  * shrunk grey frame (`downscale`): cost grows with the pixel count, and the
- * luma plane of planar YUV is already grey, so it is read in place.
+ * luma plane of planar YUV is already grey, so it is read in place. Neural
+ * models were trained on colour: for them (va_detector_set_colour) the
+ * frame is converted to packed RGB once, on the frames that are analysed
+ * or described only, and only when the input is not RGB already.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -85,6 +88,13 @@ typedef struct {
   GArray *regions;     /* VaDetectRegion, per sample */
   guint8 *grey;        /* luma of packed and RGB frames */
   gsize grey_size;
+  gboolean colour;              /* the model wants RGB; set at open */
+  const GstVideoFrame *current; /* the frame being transformed */
+  gboolean have_rgb;            /* rgb holds the current frame */
+  GstVideoConverter *converter; /* input format → RGB, per caps */
+  GstVideoInfo rgb_info;
+  GstBuffer *rgb;          /* its output, allocated once per caps */
+  GstVideoFrame rgb_frame; /* mapped while have_rgb */
 } VaDetectorPrivate;
 
 enum {
@@ -178,15 +188,105 @@ va_detector_sink_event (GstBaseTransform *trans, GstEvent *event)
   return GST_BASE_TRANSFORM_CLASS (va_detector_parent_class)->sink_event (trans, event);
 }
 
+static void
+clear_converter (VaDetectorPrivate *priv)
+{
+  g_clear_pointer (&priv->converter, gst_video_converter_free);
+  gst_clear_buffer (&priv->rgb);
+}
+
 static gboolean
 va_detector_set_info (GstVideoFilter *filter, GstCaps *incaps, GstVideoInfo *in_info,
                       GstCaps *outcaps, GstVideoInfo *out_info)
 {
   VaDetector *self = VA_DETECTOR (filter);
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
 
   /* Boxes from another frame size mean nothing on this one. */
   reset_stream_state (self);
+  /* Made again on the first frame that needs colour. */
+  clear_converter (priv);
   return TRUE;
+}
+
+/**
+ * va_detector_set_colour:
+ * @colour: whether the detection model wants colour (neural models) or grey
+ *   is enough
+ *
+ * Called by subclasses when they load a model. With %TRUE, the frames
+ * handed to #VaDetectorClass.detect carry packed RGB (a describe callback
+ * asks for it with va_detector_with_colour).
+ */
+void
+va_detector_set_colour (VaDetector *self, gboolean colour)
+{
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+
+  priv->colour = colour;
+}
+
+/**
+ * va_detector_with_colour:
+ * @frame: the image handed to #VaDetectorClass.detect or .describe
+ *
+ * Only valid while that call runs. The conversion is made once per frame
+ * and only on demand, so a describe callback asks for it after deciding
+ * the frame is one it describes.
+ *
+ * Returns: @frame with its packed RGB copy (rgb = %NULL only when the
+ * input's format cannot be converted)
+ */
+VaLumaImage
+va_detector_with_colour (VaDetector *self, const VaLumaImage *frame)
+{
+  VaDetectorPrivate *priv = va_detector_get_instance_private (self);
+  const GstVideoFrame *in = priv->current;
+  VaLumaImage img = *frame;
+
+  if (in == NULL || frame->rgb != NULL)
+    return img;
+  if (GST_VIDEO_FRAME_FORMAT (in) == GST_VIDEO_FORMAT_RGB) {
+    img.rgb = GST_VIDEO_FRAME_PLANE_DATA (in, 0);
+    img.rgb_stride = GST_VIDEO_FRAME_PLANE_STRIDE (in, 0);
+    return img;
+  }
+  if (priv->converter == NULL) {
+    gst_video_info_set_format (&priv->rgb_info, GST_VIDEO_FORMAT_RGB, GST_VIDEO_FRAME_WIDTH (in),
+                               GST_VIDEO_FRAME_HEIGHT (in));
+    /* The converter wants these equal; they do not change the pixels. */
+    priv->rgb_info.fps_n = GST_VIDEO_INFO_FPS_N (&in->info);
+    priv->rgb_info.fps_d = GST_VIDEO_INFO_FPS_D (&in->info);
+    priv->rgb_info.par_n = GST_VIDEO_INFO_PAR_N (&in->info);
+    priv->rgb_info.par_d = GST_VIDEO_INFO_PAR_D (&in->info);
+    priv->rgb_info.interlace_mode = GST_VIDEO_INFO_INTERLACE_MODE (&in->info);
+    /* One thread: the pipeline's other elements use the other cores. */
+    priv->converter = gst_video_converter_new (
+        (GstVideoInfo *)&in->info, &priv->rgb_info,
+        gst_structure_new ("options", GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, 1, NULL));
+    priv->rgb = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&priv->rgb_info), NULL);
+  }
+  if (priv->converter == NULL || priv->rgb == NULL)
+    return img;
+  if (!priv->have_rgb) {
+    if (!gst_video_frame_map (&priv->rgb_frame, &priv->rgb_info, priv->rgb, GST_MAP_WRITE))
+      return img;
+    gst_video_converter_frame (priv->converter, in, &priv->rgb_frame);
+    priv->have_rgb = TRUE;
+  }
+  img.rgb = GST_VIDEO_FRAME_PLANE_DATA (&priv->rgb_frame, 0);
+  img.rgb_stride = GST_VIDEO_FRAME_PLANE_STRIDE (&priv->rgb_frame, 0);
+  return img;
+}
+
+/* Ends what va_detector_with_colour made for the current frame. */
+static void
+forget_colour (VaDetectorPrivate *priv)
+{
+  if (priv->have_rgb)
+    gst_video_frame_unmap (&priv->rgb_frame);
+  priv->have_rgb = FALSE;
+  priv->current = NULL;
 }
 
 static gboolean
@@ -419,7 +519,7 @@ frame_luma (VaDetectorPrivate *priv, const GstVideoFrame *frame)
 {
   const GstVideoFormatInfo *finfo = frame->info.finfo;
   int width = GST_VIDEO_FRAME_WIDTH (frame), height = GST_VIDEO_FRAME_HEIGHT (frame);
-  VaLumaImage img = { NULL, width, height, width };
+  VaLumaImage img = { NULL, width, height, width, NULL, 0 };
   gsize size = (gsize)width * height;
 
   if (!GST_VIDEO_FORMAT_INFO_IS_RGB (finfo) && GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0) == 1) {
@@ -533,6 +633,8 @@ va_detector_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *frame)
       add_track_regions (self, width, height, min_size, max_size);
     }
 
+    if (priv->regions->len > 0 && priv->colour)
+      luma = va_detector_with_colour (self, &luma);
     if (priv->regions->len > 0
         && !klass->detect (self, &luma, &params, (const VaDetectRegion *)priv->regions->data,
                            priv->regions->len, priv->detections, &error)) {
@@ -679,6 +781,7 @@ va_detector_finalize (GObject *object)
   g_clear_pointer (&priv->predictions, g_array_unref);
   g_clear_pointer (&priv->regions, g_array_unref);
   g_clear_pointer (&priv->grey, g_free);
+  clear_converter (priv);
   G_OBJECT_CLASS (va_detector_parent_class)->finalize (object);
 }
 
@@ -689,7 +792,11 @@ va_detector_timed_transform_frame_ip (GstVideoFilter *filter, GstVideoFrame *fra
   VaDetector *self = VA_DETECTOR (filter);
   VaDetectorPrivate *priv = va_detector_get_instance_private (self);
   GstClockTime begin = va_processing_time_begin ();
-  GstFlowReturn ret = va_detector_transform_frame_ip (filter, frame);
+  GstFlowReturn ret;
+
+  priv->current = frame;
+  ret = va_detector_transform_frame_ip (filter, frame);
+  forget_colour (priv);
 
   va_processing_time_end (&priv->processing, GST_OBJECT (self), begin);
   return ret;

@@ -62,6 +62,8 @@ struct _VaDetectorClass {
 };
 
 void va_detector_set_backend (VaDetector *self, const char *backend);
+void va_detector_set_colour (VaDetector *self, gboolean colour);
+VaLumaImage va_detector_with_colour (VaDetector *self, const VaLumaImage *frame);
 char *va_detector_default_models_dir (void);
 
 G_END_DECLS

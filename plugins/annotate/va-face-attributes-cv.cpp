@@ -8,12 +8,14 @@
  * Age and gender: HSE's MobileNet (github:HSE-asavchenko/HSE_FaceRec_tf):
  * a 224 × 224 BGR crop minus ImageNet's channel means; a gender logit (sigmoid: man) and 100
  * age-class logits (softmax), the age decoded as upstream does: 1 + the mean of the two likeliest
- * classes weighted by their renormalised probabilities. Only luma reaches the element, so the crops
- * are grey in every channel.
+ * classes weighted by their renormalised probabilities. Its crop is in colour when the element
+ * hands the frame's RGB (it does with these models loaded), else grey in every channel.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "va-face-attributes-cv.h"
+
+#include "va-cv-image.hpp"
 
 #include <cmath>
 #include <memory>
@@ -121,11 +123,14 @@ va_face_attributes_cv_estimate (VaFaceAttributesCv *self, const VaLumaImage *fra
                                 char **error_message)
 {
   try {
-    cv::Mat full (frame->height, frame->width, CV_8UC1, const_cast<guint8 *> (frame->data),
+    /* The emotion network was trained on grey faces (FER-2013), the age
+     * and gender one on colour faces. */
+    cv::Mat grey (frame->height, frame->width, CV_8UC1, const_cast<guint8 *> (frame->data),
                   (size_t)frame->stride);
+    cv::Mat full = va_cv_frame (frame);
 
     if (!self->emotion.empty ()) {
-      crop_box (full, box, EMOTION_SIZE, self->crop);
+      crop_box (grey, box, EMOTION_SIZE, self->crop);
       cv::dnn::blobFromImage (self->crop, self->blob, 1.0 / 127.5, cv::Size (),
                               cv::Scalar::all (127.5));
       self->emotion.setInput (self->blob);
@@ -141,7 +146,8 @@ va_face_attributes_cv_estimate (VaFaceAttributesCv *self, const VaLumaImage *fra
 
       crop_box (full, box, FACERES_SIZE, self->crop);
       /* upstream's pre-processing: BGR, minus ImageNet's mean per channel */
-      cv::cvtColor (self->crop, self->bgr, cv::COLOR_GRAY2BGR);
+      cv::cvtColor (self->crop, self->bgr,
+                    self->crop.channels () == 3 ? cv::COLOR_RGB2BGR : cv::COLOR_GRAY2BGR);
       cv::dnn::blobFromImage (self->bgr, self->blob, 1.0, cv::Size (),
                               cv::Scalar (103.939, 116.779, 123.68));
       self->faceres.setInput (self->blob);

@@ -43,8 +43,10 @@
  * GST_RESOURCE_ERROR (NOT_FOUND / OPEN_READ) naming the file, and the change
  * to PAUSED fails.
  *
- * Input: 8-bit YUV (planar, semi-planar or packed), GRAY8 or 8-bit RGB; only
- * luma is used, read in place from planar formats.
+ * Input: 8-bit YUV (planar, semi-planar or packed), GRAY8 or 8-bit RGB; the
+ * cascades use luma, read in place from planar formats; BlazeFace and the
+ * age and gender model get an RGB copy made on the frames they analyse.
+ * BlazeFace's full scans also search `tiles` (small faces).
  *
  * ## Example launch line
  * |[
@@ -57,6 +59,7 @@
 #include "va-face-detect.h"
 
 #include <gio/gio.h>
+#include <math.h>
 
 #include "va-annotation-model.h"
 #include "va-blazeface-cv.h"
@@ -77,6 +80,12 @@ GST_DEBUG_CATEGORY_STATIC (va_face_detect_debug);
 #define DEFAULT_MODEL VA_FACE_DETECT_MODEL_AUTO
 #define DEFAULT_MIN_NEIGHBORS 3
 #define DEFAULT_SCORE_THRESHOLD 0.5
+/* Whole-frame searches of BlazeFace also cover the frame with square tiles,
+ * this many down its shorter side: letterboxed into the model's 256 × 256
+ * input, a 50 px face of a 1280 × 720 frame shrinks to 10 px, at the
+ * model's limit; one row of tiles (three of 720 px at 1280 × 720) keeps
+ * 18 px, which it finds (docs/accuracy.md). */
+#define DEFAULT_TILES 1
 /* Emotion, age and gender are on, as in the reference face pipeline; once
  * a second per face (about 30 ms of CPU per face for all three). */
 #define DEFAULT_ATTRIBUTES VA_FACE_ATTRIBUTES_ALL
@@ -93,6 +102,7 @@ struct _VaFaceDetect {
   char *models_dir;
   int min_neighbors;
   double score_threshold;
+  guint tiles;
   VaFaceAttributeFlags attributes;
   double attributes_per_second;
 
@@ -111,6 +121,7 @@ enum {
   PROP_MODELS_DIR,
   PROP_MIN_NEIGHBORS,
   PROP_SCORE_THRESHOLD,
+  PROP_TILES,
   PROP_ATTRIBUTES,
   PROP_ATTRIBUTES_PER_SECOND,
   N_PROPS
@@ -260,6 +271,8 @@ va_face_detect_open (VaDetector *detector, GError **error)
   self->box_scale = models[model].box_scale;
   self->box_shift = models[model].box_shift;
   va_detector_set_backend (detector, models[model].backend);
+  /* BlazeFace was trained on colour photos, the cascades on grey. */
+  va_detector_set_colour (detector, self->blazeface != NULL);
   GST_DEBUG_OBJECT (self, "loaded %s", path);
   return va_face_attributes_open (GST_ELEMENT (self), models_dir, self->wanted,
                                   &self->attribute_models, error);
@@ -283,6 +296,7 @@ va_face_detect_describe (VaDetector *detector, const VaLumaImage *frame, const G
 {
   VaFaceDetect *self = VA_FACE_DETECT (detector);
   double rate, fps = 0.0;
+  VaLumaImage coloured;
 
   if (self->attribute_models == NULL)
     return TRUE;
@@ -293,8 +307,60 @@ va_face_detect_describe (VaDetector *detector, const VaLumaImage *frame, const G
     gst_util_fraction_to_double (GST_VIDEO_INFO_FPS_N (info), GST_VIDEO_INFO_FPS_D (info), &fps);
   if (!va_annotation_rate_keeps_frame (fps, rate, frame_number))
     return TRUE;
-  return va_face_attributes_describe (self->attribute_models, self->wanted, frame, box, detection,
-                                      error);
+  /* The age and gender network was trained on colour faces. */
+  coloured = va_detector_with_colour (detector, frame);
+  return va_face_attributes_describe (self->attribute_models, self->wanted, &coloured, box,
+                                      detection, error);
+}
+
+/* Square tiles of side 2 × short / (rows + 1), overlapping by half, so
+ * every face up to half a tile lies whole in one; they only report faces
+ * that small (larger ones are the whole frame's). Appended to @regions
+ * after each region that is the whole frame; returns the new count. */
+static guint
+add_tiles (const VaLumaImage *frame, guint rows, VaDetectRegion *regions, guint n_regions)
+{
+  int shorter = MIN (frame->width, frame->height);
+  double side = 2.0 * shorter / (rows + 1), step = side / 2.0;
+  guint n = n_regions;
+
+  if (rows == 0)
+    return n;
+  for (guint i = 0; i < n_regions; i++) {
+    const VaDetectRegion *whole = &regions[i];
+    guint cols = (guint)ceil ((frame->width - side) / step) + 1;
+    guint lines = (guint)ceil ((frame->height - side) / step) + 1;
+
+    if (whole->x > 0 || whole->y > 0 || whole->width < frame->width
+        || whole->height < frame->height)
+      continue;
+    for (guint ty = 0; ty < lines; ty++) {
+      for (guint tx = 0; tx < cols; tx++) {
+        VaDetectRegion *t = &regions[n++];
+
+        t->x = MIN (tx * step, frame->width - side);
+        t->y = MIN (ty * step, frame->height - side);
+        t->width = side;
+        t->height = side;
+        t->min_size = whole->min_size;
+        t->max_size = whole->max_size > 0 ? MIN (whole->max_size, step) : step;
+      }
+    }
+  }
+  return n;
+}
+
+/* How many tiles add_tiles makes for one whole-frame region. */
+static guint
+count_tiles (const VaLumaImage *frame, guint rows)
+{
+  int shorter = MIN (frame->width, frame->height);
+  double side = 2.0 * shorter / (rows + 1), step = side / 2.0;
+
+  if (rows == 0)
+    return 0;
+  return ((guint)ceil ((frame->width - side) / step) + 1)
+         * ((guint)ceil ((frame->height - side) / step) + 1);
 }
 
 static gboolean
@@ -302,9 +368,9 @@ va_face_detect_detect (VaDetector *detector, const VaLumaImage *frame, const VaD
                        const VaDetectRegion *regions, guint n_regions, GArray *out, GError **error)
 {
   VaFaceDetect *self = VA_FACE_DETECT (detector);
-  g_autofree VaDetectRegion *cascade_regions = g_new (VaDetectRegion, MAX (n_regions, 1));
+  g_autofree VaDetectRegion *cascade_regions = NULL;
   g_autofree char *message = NULL;
-  guint first = out->len;
+  guint first = out->len, tiles;
   int min_neighbors;
   double score_threshold;
   gboolean ok;
@@ -312,7 +378,9 @@ va_face_detect_detect (VaDetector *detector, const VaLumaImage *frame, const VaD
   GST_OBJECT_LOCK (self);
   min_neighbors = self->min_neighbors;
   score_threshold = self->score_threshold;
+  tiles = self->blazeface != NULL ? self->tiles : 0;
   GST_OBJECT_UNLOCK (self);
+  cascade_regions = g_new (VaDetectRegion, n_regions * (1 + count_tiles (frame, tiles)) + 1);
 
   /* Sizes asked for are of reported boxes; the cascade sees its own. */
   for (guint i = 0; i < n_regions; i++) {
@@ -322,7 +390,8 @@ va_face_detect_detect (VaDetector *detector, const VaLumaImage *frame, const VaD
   }
   if (self->blazeface != NULL)
     ok = va_blazeface_cv_detect (self->blazeface, frame, score_threshold, cascade_regions,
-                                 n_regions, out, &message);
+                                 add_tiles (frame, tiles, cascade_regions, n_regions), out,
+                                 &message);
   else
     ok = va_cascade_cv_detect (self->cascade, frame, params, min_neighbors, cascade_regions,
                                n_regions, out, &message);
@@ -384,6 +453,10 @@ va_face_detect_set_property (GObject *object, guint prop_id, const GValue *value
     changed = self->score_threshold != g_value_get_double (value);
     self->score_threshold = g_value_get_double (value);
     break;
+  case PROP_TILES:
+    changed = self->tiles != g_value_get_uint (value);
+    self->tiles = g_value_get_uint (value);
+    break;
   case PROP_ATTRIBUTES:
     changed = self->attributes != g_value_get_flags (value);
     self->attributes = g_value_get_flags (value);
@@ -423,6 +496,9 @@ va_face_detect_get_property (GObject *object, guint prop_id, GValue *value, GPar
     break;
   case PROP_SCORE_THRESHOLD:
     g_value_set_double (value, self->score_threshold);
+    break;
+  case PROP_TILES:
+    g_value_set_uint (value, self->tiles);
     break;
   case PROP_ATTRIBUTES:
     g_value_set_flags (value, self->attributes);
@@ -494,6 +570,15 @@ va_face_detect_class_init (VaFaceDetectClass *klass)
       0.05, 1.0, DEFAULT_SCORE_THRESHOLD,
       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
           | GST_PARAM_MUTABLE_PLAYING);
+  properties[PROP_TILES] = g_param_spec_uint (
+      "tiles", "Tiles",
+      "BlazeFace only: whole-frame searches also search overlapping square tiles, this many "
+      "down the shorter side, for faces up to half a tile (small faces the whole frame shrinks "
+      "below the model's limit); 1 on 1280x720 = 3 tiles of 720 px, 2 = 10 of 480 px, one model "
+      "run each, once per rescan-interval. 0 = whole frame only",
+      0, 8, DEFAULT_TILES,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_PLAYING);
   properties[PROP_MIN_NEIGHBORS] = g_param_spec_int (
       "min-neighbors", "Minimum neighbours",
       "Overlapping raw detections a face needs to be reported (higher = fewer false "
@@ -537,6 +622,7 @@ va_face_detect_init (VaFaceDetect *self)
   self->models_dir = va_detector_default_models_dir ();
   self->min_neighbors = DEFAULT_MIN_NEIGHBORS;
   self->score_threshold = DEFAULT_SCORE_THRESHOLD;
+  self->tiles = DEFAULT_TILES;
   self->attributes = DEFAULT_ATTRIBUTES;
   self->attributes_per_second = DEFAULT_ATTRIBUTES_PER_SECOND;
   self->box_scale = 1.0;

@@ -16,6 +16,8 @@
  */
 #include "va-movenet-cv.h"
 
+#include "va-cv-image.hpp"
+
 #include <cmath>
 #include <memory>
 #include <opencv2/dnn.hpp>
@@ -71,8 +73,7 @@ va_movenet_cv_estimate (VaMoveNetCv *self, const VaLumaImage *frame, const VaTra
                         VaKeypoint keypoints[VA_N_KEYPOINTS], char **error_message)
 {
   try {
-    cv::Mat full (frame->height, frame->width, CV_8UC1, const_cast<guint8 *> (frame->data),
-                  (size_t)frame->stride);
+    cv::Mat full = va_cv_frame (frame);
     double side = std::max (box->width, box->height) * CROP_SCALE;
     double x0 = box->x + box->width / 2 - side / 2, y0 = box->y + box->height / 2 - side / 2;
     double scale = INPUT_SIZE / side;
@@ -85,7 +86,7 @@ va_movenet_cv_estimate (VaMoveNetCv *self, const VaLumaImage *frame, const VaTra
       throw std::runtime_error ("empty person box");
     cv::warpAffine (full, self->crop, to_crop, cv::Size (INPUT_SIZE, INPUT_SIZE),
                     side > INPUT_SIZE ? cv::INTER_AREA : cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-    cv::cvtColor (self->crop, self->rgb, cv::COLOR_GRAY2RGB);
+    va_cv_to_rgb (self->crop, self->rgb);
     cv::dnn::blobFromImage (self->rgb, self->blob, 1.0 / 127.5, cv::Size (),
                             cv::Scalar::all (127.5));
     self->net.setInput (self->blob);

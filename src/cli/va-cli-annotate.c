@@ -129,7 +129,7 @@ va_on_run_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static int
 va_fail (const GError *error, gboolean json)
 {
-  g_printerr ("videoannotator annotate: %s\n", error->message);
+  g_printerr ("videoannotator annotate: %s\n", va_cli_error_message (error));
   if (json)
     va_cli_print_json_error (error, NULL);
   return va_cli_exit_code_for_error (error);

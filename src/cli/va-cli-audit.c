@@ -94,7 +94,7 @@ va_cli_audit_list (int argc, char **argv)
   if ((since_text != NULL && (since = va_audit_query_parse_time (since_text, now, &error)) == NULL)
       || (until_text != NULL
           && (until = va_audit_query_parse_time (until_text, now, &error)) == NULL)) {
-    g_printerr ("videoannotator audit list: %s\n", error->message);
+    g_printerr ("videoannotator audit list: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   code = va_cli_settings_load (&spec, settings);
@@ -126,7 +126,7 @@ va_cli_audit_list (int argc, char **argv)
   return VA_EXIT_OK;
 
 fail:
-  g_printerr ("videoannotator audit list: %s\n", error->message);
+  g_printerr ("videoannotator audit list: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 

@@ -91,13 +91,13 @@ va_cli_backup (int argc, char **argv)
   }
   engine = va_engine_new (settings, &error);
   if (engine == NULL) {
-    g_printerr ("videoannotator backup: %s\n", error->message);
+    g_printerr ("videoannotator backup: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_backup_create_async (engine, output, no_media ? VA_BACKUP_FLAGS_NO_MEDIA : 0, NULL,
                           va_cli_backup_done, &result);
   if (!va_backup_create_finish (engine, va_cli_backup_wait (&result), &report, &error)) {
-    g_printerr ("videoannotator backup: %s\n", error->message);
+    g_printerr ("videoannotator backup: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_cli_backup_print (_ ("Backed up to"), output, &report, json);
@@ -136,7 +136,7 @@ va_cli_restore (int argc, char **argv)
   }
   va_backup_restore_async (settings, rest[1], NULL, va_cli_backup_done, &result);
   if (!va_backup_restore_finish (va_cli_backup_wait (&result), &report, &error)) {
-    g_printerr ("videoannotator restore: %s\n", error->message);
+    g_printerr ("videoannotator restore: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_cli_backup_print (_ ("Restored"), va_settings_get_data_dir (settings), &report, json);

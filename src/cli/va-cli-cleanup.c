@@ -16,7 +16,7 @@
 static int
 va_cli_cleanup_fail (const GError *error)
 {
-  g_printerr ("videoannotator cleanup: %s\n", error->message);
+  g_printerr ("videoannotator cleanup: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 

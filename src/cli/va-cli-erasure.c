@@ -46,7 +46,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VaCliErasure, va_cli_erasure_clear)
 static int
 va_cli_erasure_fail (VaCliErasure *self, const GError *error)
 {
-  g_printerr ("videoannotator %s: %s\n", self->what, error->message);
+  g_printerr ("videoannotator %s: %s\n", self->what, va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 
@@ -110,7 +110,7 @@ va_cli_erasure_parse (VaCliErasure *self, const char *parameter, const char *sum
   }
   if (self->server != NULL
       && !va_settings_set_override (self->settings, "server-url", self->server, &error)) {
-    g_printerr ("videoannotator %s: %s\n", self->what, error->message);
+    g_printerr ("videoannotator %s: %s\n", self->what, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   code = va_cli_settings_load (&spec, self->settings);

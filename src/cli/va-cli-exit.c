@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include "va-cli-exit.h"
 
@@ -164,4 +165,16 @@ va_cli_error_code_name (const GError *error)
   if (va_cli_error_is_unreachable (error))
     return "SERVER_UNREACHABLE";
   return va_error_to_string (va_cli_exit_kind (error));
+}
+
+/* The engine's fixed messages are marked N_() and stay English in the
+ * GError (the server sends them on, translated by the client's
+ * Accept-Language, and the JSON `code` stays English); the command line
+ * shows the message in the user's language. */
+const char *
+va_cli_error_message (const GError *error)
+{
+  if (error->message == NULL || error->message[0] == '\0')
+    return error->message;
+  return _ (error->message);
 }

@@ -29,5 +29,6 @@ gboolean va_cli_exit_code_lookup (VaError code, VaExitCode *exit_code);
 int va_cli_exit_code_for_error (const GError *error);
 gboolean va_cli_error_is_unreachable (const GError *error);
 const char *va_cli_error_code_name (const GError *error);
+const char *va_cli_error_message (const GError *error);
 
 G_END_DECLS

@@ -71,6 +71,6 @@ va_cli_export (int argc, char **argv)
   return VA_EXIT_OK;
 
 fail:
-  g_printerr ("videoannotator export: %s\n", error->message);
+  g_printerr ("videoannotator export: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }

@@ -39,7 +39,7 @@ va_cli_dbus_fail (const char *command, gboolean json, GError *error)
   g_autoptr (GError) owned = error;
 
   g_dbus_error_strip_remote_error (error);
-  g_printerr ("videoannotator %s: %s\n", command, error->message);
+  g_printerr ("videoannotator %s: %s\n", command, va_cli_error_message (error));
   if (json)
     va_cli_print_json_error (error, NULL);
   return va_cli_exit_code_for_error (error);
@@ -98,7 +98,7 @@ va_cli_job_dbus_setup (VaCliJobDBus *self, int argc, char **argv, const char *pa
     g_option_context_add_main_entries (context, extra, GETTEXT_PACKAGE);
   *rest = g_strdupv (argv);
   if (!g_option_context_parse_strv (context, rest, &error)) {
-    g_printerr ("videoannotator job: %s\n", error->message);
+    g_printerr ("videoannotator job: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   self->proxy = va_cli_dbus_proxy_new (self->system, &error);
@@ -187,7 +187,7 @@ va_cli_job_dbus_list (VaCliJobDBus *self, int argc, char **argv)
     g_autoptr (GVariant) job = g_variant_get_child_value (jobs, i);
     va_cli_job_dbus_print_job (job);
   }
-  g_print (_ ("%" G_GUINT64_FORMAT " job(s)\n"), total);
+  g_print (ngettext ("%llu job\n", "%llu jobs\n", (gulong)total), (unsigned long long)total);
   return VA_EXIT_OK;
 }
 

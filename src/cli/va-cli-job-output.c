@@ -38,12 +38,12 @@ va_cli_job_fail (VaCliJob *self, const GError *error)
   }
 
   if (code != NULL)
-    g_printerr ("videoannotator: %s (%s)\n", error->message, code);
+    g_printerr ("videoannotator: %s (%s)\n", va_cli_error_message (error), code);
   else if (va_cli_error_is_unreachable (error))
     g_printerr (_ ("videoannotator: cannot reach the server at %s: %s\n"),
-                va_remote_client_get_base_url (self->client), error->message);
+                va_remote_client_get_base_url (self->client), va_cli_error_message (error));
   else
-    g_printerr ("videoannotator: %s\n", error->message);
+    g_printerr ("videoannotator: %s\n", va_cli_error_message (error));
 
   if (g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED) && !self->have_key)
     hint = g_strdup (_ ("no API key was sent: set VIDEOANNOTATOR_API_KEY or use --api-key-file "

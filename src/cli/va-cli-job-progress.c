@@ -60,7 +60,9 @@ va_cli_job_on_transfer (VaRemoteClient *client, gint64 done, gint64 total, VaCli
     va_cli_job_draw_bar (self, fraction, detail);
   } else if (self->tty) {
     /* a streamed ZIP has no length: no bar, just what came so far */
-    fprintf (stderr, _ ("\r%s %s  %s/s\033[K"), self->activity, done_text, rate);
+    fputc ('\r', stderr);
+    fprintf (stderr, _ ("%s %s  %s/s"), self->activity, done_text, rate);
+    fputs ("\033[K", stderr);
     fflush (stderr);
     self->drawn = TRUE;
   } else if (total > 0) {

@@ -108,7 +108,7 @@ va_cli_job_open_client (VaCliJob *self, const char *key_file)
     const char *origin = NULL;
     VaSettingsSource source = va_settings_get_source (self->settings, "server-url", &origin);
     g_autofree char *message
-        = g_strdup_printf ("%s (%s)", error->message,
+        = g_strdup_printf ("%s (%s)", va_cli_error_message (error),
                            source == VA_SETTINGS_SOURCE_COMMAND_LINE ? "--server"
                            : origin != NULL                          ? origin
                                             : va_settings_source_to_string (source));
@@ -117,7 +117,7 @@ va_cli_job_open_client (VaCliJob *self, const char *key_file)
   g_signal_connect (self->client, "progress", G_CALLBACK (va_cli_job_on_transfer), self);
 
   if (!va_cli_get_api_key (key_file, &key, &error)) {
-    g_printerr ("videoannotator job %s: %s\n", self->command, error->message);
+    g_printerr ("videoannotator job %s: %s\n", self->command, va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   if (key != NULL) {
@@ -175,7 +175,7 @@ va_cli_job_setup (VaCliJob *self, const char *command, const char *parameter, co
   if (code >= 0)
     return code;
   if (server != NULL && !va_settings_set_override (self->settings, "server-url", server, &error))
-    return va_cli_job_usage_error (self, error->message);
+    return va_cli_job_usage_error (self, va_cli_error_message (error));
   code = va_cli_settings_load (&spec, self->settings);
   if (code >= 0)
     return code;

@@ -74,7 +74,7 @@ va_cli_print_json_error (const GError *error, JsonObject *server_error)
     json_builder_set_member_name (b, "code");
     json_builder_add_string_value (b, va_cli_error_code_name (error));
     json_builder_set_member_name (b, "message");
-    json_builder_add_string_value (b, error->message);
+    json_builder_add_string_value (b, va_cli_error_message (error));
     json_builder_end_object (b);
   }
   json_builder_end_object (b);

@@ -15,7 +15,7 @@
 static int
 va_cli_models_fail (const GError *error)
 {
-  g_printerr ("videoannotator models: %s\n", error->message);
+  g_printerr ("videoannotator models: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 
@@ -74,7 +74,8 @@ va_cli_models_install (VaModelCatalog *catalog, char **names, const char *models
     guint64 size = 0;
 
     if (!va_model_install (e, models_dir, registry, from, &error)) {
-      g_printerr (_ ("videoannotator models: could not install %s: %s\n"), e->name, error->message);
+      g_printerr (_ ("videoannotator models: could not install %s: %s\n"), e->name,
+                  va_cli_error_message (error));
       return va_cli_exit_code_for_error (error);
     }
     va_model_entry_is_installed (e, models_dir, &size);

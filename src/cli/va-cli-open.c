@@ -105,7 +105,7 @@ va_cli_open (int argc, char **argv)
   if (!no_start && !va_cli_open_start_service (&started, &error)) {
     g_dbus_error_strip_remote_error (error);
     g_printerr (_ ("videoannotator open: cannot start the service on the session bus: %s\n"),
-                error->message);
+                va_cli_error_message (error));
     return VA_EXIT_UNAVAILABLE;
   }
   if (started)
@@ -127,12 +127,14 @@ va_cli_open (int argc, char **argv)
     g_free (url);
     url = va_cli_web_login_url (settings, NULL, &request, &error);
     if (url == NULL) {
-      g_printerr (_ ("videoannotator open: cannot make a login link: %s\n"), error->message);
+      g_printerr (_ ("videoannotator open: cannot make a login link: %s\n"),
+                  va_cli_error_message (error));
       return va_cli_exit_code_for_error (error);
     }
   }
   if (!g_app_info_launch_default_for_uri (url, NULL, &error)) {
-    g_printerr (_ ("videoannotator open: cannot open the web UI: %s\n"), error->message);
+    g_printerr (_ ("videoannotator open: cannot open the web UI: %s\n"),
+                va_cli_error_message (error));
     return VA_EXIT_FAILURE;
   }
   return VA_EXIT_OK;

@@ -86,7 +86,8 @@ va_cli_server_hand_over_key (VaEngine *engine, VaSettings *settings, char *key)
 
     g_printerr (_ ("videoannotator server: cannot write the first admin key to %s: %s; the key "
                    "was revoked%s%s\n"),
-                path, error->message, !revoked ? ": " : "", !revoked ? revoke_error->message : "");
+                path, va_cli_error_message (error), !revoked ? ": " : "",
+                !revoked ? revoke_error->message : "");
     memset (contents, 0, strlen (contents));
     return va_cli_exit_code_for_error (error);
   }
@@ -194,13 +195,13 @@ va_cli_server (int argc, char **argv)
   if (code >= 0)
     return code;
   if (!va_cli_server_check (settings, dev, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
   log = va_log_new (settings, VA_LOG_OUTPUT_CONSOLE | VA_LOG_OUTPUT_FILE, &error);
   if (log == NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return VA_EXIT_FAILURE;
   }
   va_log_install (log);
@@ -217,7 +218,7 @@ va_cli_server (int argc, char **argv)
 
   engine = va_engine_new (settings, &error);
   if (engine == NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   va_engine_set_log (engine, log);
@@ -232,20 +233,20 @@ va_cli_server (int argc, char **argv)
   sigint = g_unix_signal_add (SIGINT, va_cli_server_signal_cb, &server);
 
   if (!va_engine_start (engine, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
 
   http = va_http_server_new (engine, dev, log, &error);
   if (http == NULL || !va_http_server_start (http, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   server.http = http;
 
   dbus = va_dbus_service_start (engine, va_settings_get_string (settings, "dbus"), &error);
   if (error != NULL) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   if (dbus != NULL) {
@@ -255,7 +256,7 @@ va_cli_server (int argc, char **argv)
 
   /* last: a start refused above (port in use, ...) leaves no key behind */
   if (!va_engine_create_initial_key (engine, &key, &error)) {
-    g_printerr ("videoannotator server: %s\n", error->message);
+    g_printerr ("videoannotator server: %s\n", va_cli_error_message (error));
     return va_cli_exit_code_for_error (error);
   }
   if (key != NULL) {

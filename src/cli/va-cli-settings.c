@@ -43,7 +43,7 @@ va_cli_setup_log (VaSettings *settings)
 static int
 va_cli_settings_fail (const VaCliCommandSpec *spec, const GError *error, int exit_code)
 {
-  g_printerr ("videoannotator %s: %s\n", spec->command, error->message);
+  g_printerr ("videoannotator %s: %s\n", spec->command, va_cli_error_message (error));
   return exit_code;
 }
 
@@ -98,7 +98,7 @@ va_cli_settings_parse (const VaCliCommandSpec *spec, int argc, char **argv, VaSe
     if ((spec->flags & VA_CLI_SETTINGS_OPTIONAL) == 0)
       return va_cli_settings_fail (spec, error, va_cli_exit_code_for_error (error));
     g_printerr (_ ("videoannotator %s: settings unavailable, using the elements' defaults: %s\n"),
-                spec->command, error->message);
+                spec->command, va_cli_error_message (error));
     g_clear_error (&error);
   }
   for (guint i = 0; result != NULL && spec->defaults != NULL && spec->defaults[i] != NULL; i++) {

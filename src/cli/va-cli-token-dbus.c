@@ -41,7 +41,7 @@ va_cli_token_dbus_setup (VaCliTokenDBus *self, int argc, char **argv, const char
     g_option_context_add_main_entries (context, extra, GETTEXT_PACKAGE);
   *rest = g_strdupv (argv);
   if (!g_option_context_parse_strv (context, rest, &error)) {
-    g_printerr ("videoannotator %s: %s\n", what, error->message);
+    g_printerr ("videoannotator %s: %s\n", what, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   self->proxy = va_cli_dbus_proxy_new (self->system, &error);

@@ -25,7 +25,7 @@ typedef struct {
 static int
 va_cli_token_remote_fail (const char *command, const GError *error)
 {
-  g_printerr ("videoannotator token %s: %s\n", command, error->message);
+  g_printerr ("videoannotator token %s: %s\n", command, va_cli_error_message (error));
   if (g_error_matches (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED)
       || g_error_matches (error, VA_ERROR, VA_ERROR_FORBIDDEN))
     return VA_EXIT_DENIED;
@@ -57,18 +57,18 @@ va_cli_token_remote_setup (VaCliTokenRemote *self, int argc, char **argv, const 
     g_option_context_add_main_entries (context, extra, GETTEXT_PACKAGE);
   *rest = g_strdupv (argv);
   if (!g_option_context_parse_strv (context, rest, &error)) {
-    g_printerr ("videoannotator %s: %s\n", what, error->message);
+    g_printerr ("videoannotator %s: %s\n", what, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   self->client = va_remote_client_new (self->server, &error);
   if (self->client == NULL) {
-    g_printerr ("videoannotator %s: %s (--server)\n", what, error->message);
+    g_printerr ("videoannotator %s: %s (--server)\n", what, va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   if (self->key_file != NULL) {
     key = va_cli_read_key_file (self->key_file, &error);
     if (key == NULL) {
-      g_printerr ("videoannotator %s: %s\n", what, error->message);
+      g_printerr ("videoannotator %s: %s\n", what, va_cli_error_message (error));
       return VA_EXIT_USAGE;
     }
   } else if (g_getenv ("VIDEOANNOTATOR_API_KEY") != NULL) {

@@ -42,7 +42,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VaCliToken, va_cli_token_clear)
 static int
 va_cli_token_fail (const char *command, const GError *error)
 {
-  g_printerr ("videoannotator token %s: %s\n", command, error->message);
+  g_printerr ("videoannotator token %s: %s\n", command, va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }
 

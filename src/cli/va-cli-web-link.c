@@ -94,7 +94,7 @@ va_cli_web_link (int argc, char **argv)
     return VA_EXIT_USAGE;
   }
   if (!va_scopes_parse (scopes_text != NULL ? scopes_text : "read,write", &scopes, &error)) {
-    g_printerr ("videoannotator web-link: %s\n", error->message);
+    g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
     return VA_EXIT_USAGE;
   }
   code = va_cli_settings_load (&spec, settings);
@@ -119,6 +119,6 @@ va_cli_web_link (int argc, char **argv)
   return VA_EXIT_OK;
 
 fail:
-  g_printerr ("videoannotator web-link: %s\n", error->message);
+  g_printerr ("videoannotator web-link: %s\n", va_cli_error_message (error));
   return va_cli_exit_code_for_error (error);
 }

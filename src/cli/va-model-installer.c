@@ -43,10 +43,13 @@ va_progress_show (VaProgress *p, gboolean finished)
     if (p->tty && !finished && step == p->last_step)
       return;
     p->last_step = step;
-    g_printerr (_ ("%sDownloading %s: %3d %% of %" G_GOFFSET_FORMAT " KB%s"), p->tty ? "\r" : "",
-                p->name, step, p->total / 1024, p->tty && !finished ? "" : "\n");
+    /* the carriage return and newline stay outside the message */
+    g_printerr ("%s", p->tty ? "\r" : "");
+    g_printerr (_ ("Downloading %s: %3d %% of %lld KB"), p->name, step,
+                (long long)(p->total / 1024));
+    g_printerr ("%s", p->tty && !finished ? "" : "\n");
   } else if (finished && p->done > 0) {
-    g_printerr (_ ("Downloaded %s: %" G_GOFFSET_FORMAT " KB\n"), p->name, p->done / 1024);
+    g_printerr (_ ("Downloaded %s: %lld KB\n"), p->name, (long long)(p->done / 1024));
   }
 }
 

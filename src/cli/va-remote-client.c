@@ -861,6 +861,8 @@ va_remote_client_init (VaRemoteClient *self)
 {
   g_autofree char *agent = g_strdup_printf ("videoannotator/%s ", PACKAGE_VERSION);
 
-  /* the trailing space makes libsoup append its own product token */
-  self->session = soup_session_new_with_options ("user-agent", agent, "timeout", 120, NULL);
+  /* the trailing space makes libsoup append its own product token;
+   * Accept-Language from the locale: the server answers in the user's language */
+  self->session = soup_session_new_with_options ("user-agent", agent, "timeout", 120,
+                                                 "accept-language-auto", TRUE, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "va-api-key-private.h"
@@ -98,7 +99,7 @@ va_scopes_parse (const char *text, VaScopes *scopes, GError **error)
   }
   if (result == VA_SCOPE_NONE) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "At least one scope is needed (read, write or admin)");
+                         N_ ("At least one scope is needed (read, write or admin)"));
     return FALSE;
   }
   *scopes = result;
@@ -473,7 +474,7 @@ va_api_key_from_record (JsonNode *record, guint8 mac[VA_CRYPTO_HMAC_SHA256_LEN],
   VaScopes scopes = VA_SCOPE_NONE;
 
   if (!JSON_NODE_HOLDS_OBJECT (record)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "a key record is not an object");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("a key record is not an object"));
     return NULL;
   }
   object = json_node_get_object (record);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -179,13 +180,13 @@ va_engine_open_path_for_uid (VaEngine *self, guint32 uid, const char *path, GErr
 
   if (uid != 0 && uid != (guint32)geteuid ()) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
-                         "path: the service runs as another user and would read the file with "
-                         "its rights, not yours; pass an open file descriptor instead");
+                         N_ ("path: the service runs as another user and would read the file with "
+                             "its rights, not yours; pass an open file descriptor instead"));
     return -1;
   }
   if (path == NULL || !g_path_is_absolute (path)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "path: must be absolute (the service has its own working directory)");
+                         N_ ("path: must be absolute (the service has its own working directory)"));
     return -1;
   }
   /* O_NONBLOCK: opening a FIFO must not hang the service */

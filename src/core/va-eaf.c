@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <libxml/xmlwriter.h>
 
 #include "va-eaf.h"
@@ -238,6 +239,6 @@ va_eaf_write (GPtrArray *tiers, const char *media_name, GDateTime *date, GError 
 fail:
   xmlFreeTextWriter (w);
   xmlBufferFree (buffer);
-  g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot write the ELAN document");
+  g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("Cannot write the ELAN document"));
   return NULL;
 }

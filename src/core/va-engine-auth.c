@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "va-engine-auth.h"
 #include "va-engine-private.h"
 #include "va-error.h"
@@ -62,7 +64,7 @@ va_engine_authenticate (VaEngine *self, const char *key, GError **error)
   g_return_val_if_fail (VA_IS_ENGINE (self), NULL);
 
   if (key == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "No API key");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, N_ ("No API key"));
     return NULL;
   }
   return va_engine_validate_key (self, key, NULL, error);
@@ -103,8 +105,9 @@ va_engine_authenticate_request (VaEngine *self, const char *key, const char *cli
     caller = va_engine_validate_key (self, key, rejection, &local_error);
   else if (va_settings_get_boolean (va_engine_get_settings (self), "auth-required")) {
     caller = NULL;
-    g_set_error_literal (&local_error, VA_ERROR, VA_ERROR_UNAUTHENTICATED,
-                         "API key required. Set AUTH_REQUIRED=false to disable authentication.");
+    g_set_error_literal (
+        &local_error, VA_ERROR, VA_ERROR_UNAUTHENTICATED,
+        N_ ("API key required. Set AUTH_REQUIRED=false to disable authentication."));
   } else
     caller = va_caller_new_anonymous ();
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "va-engine-private.h"
@@ -67,7 +68,7 @@ va_engine_ingest_one (VaEngine *self, VaEngineOp *op, VaEngineIngest *in, const 
   GStatBuf st;
 
   if (g_stat (video, &st) != 0 || st.st_size == 0) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "file is empty");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("file is empty"));
     return NULL;
   }
   sub = va_engine_op_new (op->caller, NULL, NULL, NULL);
@@ -95,15 +96,16 @@ va_engine_ingest_func (VaEngine *self, VaEngineOp *op, GError **error)
   if (!va_caller_is_admin (op->caller)) {
     in->refusal = VA_INGEST_NOT_ADMIN;
     g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
-                         "Administrator privileges required: only an admin key may read "
-                         "folders on the server");
+                         N_ ("Administrator privileges required: only an admin key may read "
+                             "folders on the server"));
     return FALSE;
   }
   if (!in->local_caller) {
     in->refusal = VA_INGEST_REMOTE_CALLER;
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
-                         "Folder ingest is only available to clients running on the same machine "
-                         "as the server");
+    g_set_error_literal (
+        error, VA_ERROR, VA_ERROR_FORBIDDEN,
+        N_ ("Folder ingest is only available to clients running on the same machine "
+            "as the server"));
     return FALSE;
   }
   folder = va_ingest_resolve_folder (

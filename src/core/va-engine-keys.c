@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "va-audit-entry.h"
 #include "va-engine-keys.h"
 #include "va-engine-private.h"
@@ -26,7 +28,7 @@ va_engine_keys_store (VaEngine *self, VaCaller *caller, GError **error)
     return NULL;
   tokens = va_engine_get_token_store (self);
   if (tokens == NULL)
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "The key store is not open");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("The key store is not open"));
   return tokens;
 }
 
@@ -127,8 +129,9 @@ va_engine_create_key (VaEngine *self, VaCaller *caller, const VaTokenRequest *re
   if ((tokens = va_engine_keys_store (self, caller, error)) == NULL)
     return NULL;
   if (va_engine_get_read_only (self)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_READ_ONLY,
-                         "The server is read-only: no new keys (revoking keys is still allowed)");
+    g_set_error_literal (
+        error, VA_ERROR, VA_ERROR_READ_ONLY,
+        N_ ("The server is read-only: no new keys (revoking keys is still allowed)"));
     return NULL;
   }
   record = va_token_store_create_key (tokens, request, key, error);
@@ -164,7 +167,7 @@ va_engine_revoke_key (VaEngine *self, VaCaller *caller, const char *query, gbool
     return NULL;
   if (query == NULL || *query == '\0') {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "Name the key by its id, its prefix or the key itself");
+                         N_ ("Name the key by its id, its prefix or the key itself"));
     return NULL;
   }
   record = va_token_store_revoke (tokens, query, &changed, error);

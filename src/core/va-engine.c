@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixinputstream.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <string.h>
@@ -360,8 +361,8 @@ va_engine_check_writable (VaEngine *self, VaCaller *caller, GError **error)
     return FALSE;
   if (self->read_only) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_READ_ONLY,
-                         "The server is in read-only mode: job submission, cancellation and "
-                         "deletion are disabled");
+                         N_ ("The server is in read-only mode: job submission, cancellation and "
+                             "deletion are disabled"));
     return FALSE;
   }
   return TRUE;
@@ -372,7 +373,7 @@ va_engine_check_accepting (VaEngine *self, GError **error)
 {
   if (!g_atomic_int_get (&self->accepting)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_READ_ONLY,
-                         "The server is shutting down and accepts no new jobs");
+                         N_ ("The server is shutting down and accepts no new jobs"));
     return FALSE;
   }
   return TRUE;
@@ -470,8 +471,8 @@ va_engine_check_consent (VaEngine *self, JsonObject *consent, GError **error)
   if (consent == NULL || json_object_get_size (consent) == 0) {
     if (self->require_consent) {
       g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                           "consent: this server requires consent metadata with every job "
-                           "(e.g. {\"granted\": true, \"reference\": \"study-42/form-7\"})");
+                           N_ ("consent: this server requires consent metadata with every job "
+                               "(e.g. {\"granted\": true, \"reference\": \"study-42/form-7\"})"));
       return FALSE;
     }
     return TRUE;
@@ -480,7 +481,7 @@ va_engine_check_consent (VaEngine *self, JsonObject *consent, GError **error)
   if (granted == NULL) {
     if (self->require_consent) {
       g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                           "consent.granted: required (true) on this server");
+                           N_ ("consent.granted: required (true) on this server"));
       return FALSE;
     }
     return TRUE;
@@ -488,12 +489,12 @@ va_engine_check_consent (VaEngine *self, JsonObject *consent, GError **error)
   if (JSON_NODE_TYPE (granted) != JSON_NODE_VALUE
       || json_node_get_value_type (granted) != G_TYPE_BOOLEAN) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "consent.granted: must be a boolean");
+                         N_ ("consent.granted: must be a boolean"));
     return FALSE;
   }
   if (!json_node_get_boolean (granted)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "consent.granted: is false; a job without consent is not processed");
+                         N_ ("consent.granted: is false; a job without consent is not processed"));
     return FALSE;
   }
   return TRUE;
@@ -668,7 +669,7 @@ va_engine_submit_func (VaEngine *self, VaEngineOp *op, GError **error)
     return FALSE;
   if (g_strcmp0 (va_upload_get_owner (op->upload), va_caller_get_user_id (caller)) != 0) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
-                         "video: the upload belongs to another user");
+                         N_ ("video: the upload belongs to another user"));
     return FALSE;
   }
   /* in this worker thread, with the insert: one trip through a thread

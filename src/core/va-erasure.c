@@ -3,6 +3,7 @@
 
 #include "va-engine-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "va-erasure.h"
@@ -70,7 +71,7 @@ va_erasure_task_new (VaEngine *engine, VaCaller *caller, GCancellable *cancellab
   g_task_set_task_data (task, op, (GDestroyNotify)va_erasure_op_free);
   if (va_caller_check_scope (caller, VA_SCOPE_ADMIN, error) && va_engine_get_read_only (engine))
     g_set_error_literal (error, VA_ERROR, VA_ERROR_READ_ONLY,
-                         "The server is in read-only mode: erasure is disabled");
+                         N_ ("The server is in read-only mode: erasure is disabled"));
   return task;
 }
 
@@ -163,7 +164,7 @@ va_erasure_check_user_id (const char *user_id, GError **error)
   if (user_id == NULL || *user_id == '\0' || strlen (user_id) > 256
       || !g_utf8_validate (user_id, -1, NULL)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "A user id is 1 to 256 characters of UTF-8");
+                         N_ ("A user id is 1 to 256 characters of UTF-8"));
     return FALSE;
   }
   return TRUE;

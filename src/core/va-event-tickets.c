@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "va-crypto.h"
@@ -145,7 +146,7 @@ va_event_tickets_redeem (VaEventTickets *self, const char *ticket, gint64 now_us
   g_return_val_if_fail (VA_IS_EVENT_TICKETS (self), NULL);
 
   if (ticket == NULL || !g_str_has_prefix (ticket, VA_EVENT_TICKET_PREFIX)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "Malformed event ticket");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, N_ ("Malformed event ticket"));
     return NULL;
   }
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, ticket, -1);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -52,14 +53,15 @@ va_ingest_resolve_folder (const char *const *roots, const char *path, VaIngestRe
   if (roots == NULL || roots[0] == NULL) {
     *refusal = VA_INGEST_DISABLED;
     g_set_error_literal (error, VA_ERROR, VA_ERROR_FORBIDDEN,
-                         "Folder ingest is off: no folder is allowed (ingest-roots is empty)");
+                         N_ ("Folder ingest is off: no folder is allowed (ingest-roots is empty)"));
     return NULL;
   }
   while (path != NULL && g_ascii_isspace (*path))
     path++;
   if (path == NULL || *path == '\0') {
     *refusal = VA_INGEST_PATH_REQUIRED;
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "A folder path is required");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         N_ ("A folder path is required"));
     return NULL;
   }
   if (!g_path_is_absolute (path) || !g_utf8_validate (path, -1, NULL)) {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -628,7 +629,7 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
   }
   if (run->pipelines->len == 0) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL,
-                         "None of the selected pipelines is available on this server");
+                         N_ ("None of the selected pipelines is available on this server"));
     return FALSE;
   }
 
@@ -637,7 +638,7 @@ va_job_queue_prepare (VaJobQueue *self, VaJobRun *run, GError **error)
       || !g_file_test (input, G_FILE_TEST_IS_REGULAR)) {
     g_clear_error (error);
     g_set_error_literal (error, VA_ERROR, VA_ERROR_NOT_FOUND,
-                         "The uploaded video of this job is missing from the storage");
+                         N_ ("The uploaded video of this job is missing from the storage"));
     return FALSE;
   }
   job_dir = va_storage_dup_job_dir (self->storage, va_job_get_id (job), error);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "va-error.h"
@@ -184,7 +185,7 @@ va_json_parse (const char *data, gssize length, gsize max_size, GError **error)
   }
   root = json_parser_steal_root (parser);
   if (root == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "The JSON text is empty");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("The JSON text is empty"));
     return NULL;
   }
   return root;

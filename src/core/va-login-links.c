@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -99,7 +100,7 @@ va_login_link_issue (VaTokenStore *store, const VaTokenRequest *identity, gint64
   g_return_val_if_fail (identity != NULL && identity->user_id != NULL, NULL);
 
   if (identity->scopes == 0) {
-    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "A login link needs a scope");
+    g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("A login link needs a scope"));
     return NULL;
   }
   /* the key store's own directory first: created here, it must be 0700 */
@@ -195,7 +196,7 @@ va_login_link_redeem (VaTokenStore *store, const char *token, gint64 now_s, char
       || !va_scopes_parse (json_object_get_string_member_with_default (link, "scopes", ""), &scopes,
                            NULL)) {
     g_set_error (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED,
-                 "This login link is invalid, already used or expired");
+                 N_ ("This login link is invalid, already used or expired"));
     return NULL;
   }
   request.user_id = json_object_get_string_member_with_default (link, "user_id", NULL);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "va-crypto.h"
 #include "va-error.h"
 #include "va-media-tickets.h"
@@ -147,7 +149,7 @@ va_media_tickets_check (VaMediaTickets *self, const char *ticket, const char *re
   g_return_val_if_fail (VA_IS_MEDIA_TICKETS (self), NULL);
 
   if (ticket == NULL || !g_str_has_prefix (ticket, VA_MEDIA_TICKET_PREFIX) || resource == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "Malformed media ticket");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, N_ ("Malformed media ticket"));
     return NULL;
   }
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, ticket, -1);

@@ -2,10 +2,11 @@
 #include "va-model-catalog.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <json-glib/json-glib.h>
 
 #include "va-error.h"
 #include "va-models-resources.h"
@@ -133,7 +134,7 @@ va_model_entry_parse (JsonNode *node, GError **error)
              == NULL
       || !va_model_safe_name (name)) {
     g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                 "Model catalog: every model needs a plain “name”");
+                 N_ ("Model catalog: every model needs a plain “name”"));
     return NULL;
   }
   o = json_node_get_object (node);
@@ -200,7 +201,7 @@ va_model_catalog_parse (const char *data, gsize length, GError **error)
               root = json_node_get_object (json_parser_get_root (parser)), "models"))
              == NULL) {
     g_set_error (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                 "Model catalog: expected an object with a “models” array");
+                 N_ ("Model catalog: expected an object with a “models” array"));
     return NULL;
   }
   self->registry = g_strdup (

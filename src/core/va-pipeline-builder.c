@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gst/base/gstbasetransform.h>
 #include <unistd.h>
@@ -842,7 +843,7 @@ va_pipeline_builder_add_preview (VaPipelineBuilder *self, GstBin *bin, GstElemen
 
 link_failed:
   if (error != NULL && *error == NULL)
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot link the preview branch");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("Cannot link the preview branch"));
   return NULL;
 }
 
@@ -1008,11 +1009,11 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
   g_return_val_if_fail (VA_IS_PIPELINE_BUILDER (self), NULL);
 
   if (self->input == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No input file given");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("No input file given"));
     return NULL;
   }
   if (self->pipelines->len == 0) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No pipeline selected");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("No pipeline selected"));
     return NULL;
   }
   if (!va_check_input (self->input, error))
@@ -1035,7 +1036,8 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
     return NULL;
   gst_bin_add_many (GST_BIN (pipeline), src, decodebin, NULL);
   if (!gst_element_link (src, decodebin)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot link filesrc to decodebin");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL,
+                         N_ ("Cannot link filesrc to decodebin"));
     return NULL;
   }
 
@@ -1046,7 +1048,7 @@ va_pipeline_builder_build (VaPipelineBuilder *self, GError **error)
                    == VA_PIPELINE_BRANCH_VIDEO;
     if (!has_video) {
       g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                           "A preview video needs at least one video pipeline");
+                           N_ ("A preview video needs at least one video pipeline"));
       return NULL;
     }
     if (!va_check_preview (self->preview, abs_input, error))

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -415,7 +416,7 @@ va_sqlite_store_open (VaSqliteStore *self, guint target_version, GError **error)
   int fd, rc;
 
   if (self->filename == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No database file name");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("No database file name"));
     return FALSE;
   }
   dir = g_path_get_dirname (self->filename);
@@ -1024,7 +1025,7 @@ va_sqlite_store_set_job_status (VaStore *store, const char *id, VaJobStatus stat
     id_ = VA_STMT_SET_PENDING;
     break;
   default:
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("Unknown job status"));
     return FALSE;
   }
 

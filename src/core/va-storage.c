@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -99,7 +100,8 @@ va_storage_new (const char *root, GError **error)
   g_return_val_if_fail (root != NULL, NULL);
 
   if (*root == '\0') {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No storage directory given");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         N_ ("No storage directory given"));
     return NULL;
   }
   path = g_canonicalize_filename (root, NULL);
@@ -208,7 +210,7 @@ va_storage_check_job_id (const char *job_id, GError **error)
       return TRUE;
   }
   g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                       "A job id must be a lowercase UUID");
+                       N_ ("A job id must be a lowercase UUID"));
   return FALSE;
 }
 
@@ -246,14 +248,14 @@ va_storage_resolve (VaStorage *self, const char *relative_path, GError **error)
 
   if (relative_path == NULL || *relative_path == '\0' || g_path_is_absolute (relative_path)) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "A storage path must be relative to the storage directory");
+                         N_ ("A storage path must be relative to the storage directory"));
     return NULL;
   }
   parts = g_strsplit (relative_path, "/", -1);
   for (guint i = 0; parts[i] != NULL; i++) {
     if (*parts[i] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], "..")) {
       g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                           "A storage path must not have empty, “.” or “..” components");
+                           N_ ("A storage path must not have empty, “.” or “..” components"));
       return NULL;
     }
   }
@@ -470,7 +472,7 @@ va_storage_create_job_dir (VaStorage *self, gint64 expected_size, GError **error
     g_chmod (dir, VA_STORAGE_DIR_MODE);
     return g_steal_pointer (&job_id);
   }
-  g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot find a free job id");
+  g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("Cannot find a free job id"));
   return NULL;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -120,13 +121,13 @@ va_store_check_display_name (const char *name, GError **error)
   if (!g_utf8_validate (name, -1, NULL) || strchr (name, '/') != NULL || g_str_equal (name, ".")
       || g_str_equal (name, "..")) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "video_filename must be a sanitized file name, not a path");
+                         N_ ("video_filename must be a sanitized file name, not a path"));
     return FALSE;
   }
   for (const char *p = name; *p != '\0'; p++) {
     if ((guchar)*p < 0x20 || *p == 0x7f) {
       g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                           "video_filename must not contain control characters");
+                           N_ ("video_filename must not contain control characters"));
       return FALSE;
     }
   }
@@ -155,7 +156,7 @@ va_store_upsert_user (VaStore *self, const char *id, const char *username, const
 
   if (id == NULL || *id == '\0' || username == NULL || *username == '\0') {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "A user needs a non-empty id and username");
+                         N_ ("A user needs a non-empty id and username"));
     return FALSE;
   }
   return VA_STORE_GET_CLASS (self)->upsert_user (self, id, username, email, is_admin, error);
@@ -250,7 +251,7 @@ static gboolean
 va_store_check_page (guint page, guint per_page, GError **error)
 {
   if (page < 1) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "page must be 1 or more");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("page must be 1 or more"));
     return FALSE;
   }
   if (per_page < 1 || per_page > VA_STORE_MAX_PER_PAGE) {
@@ -279,7 +280,8 @@ va_store_list_jobs_filtered (VaStore *self, guint page, guint per_page, const Va
   if (!va_store_check_page (page, per_page, error))
     return NULL;
   if (filter->status_mask >= VA_JOB_STATUS_MASK (VA_JOB_N_STATUSES)) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status filter");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
+                         N_ ("Unknown job status filter"));
     return NULL;
   }
   return VA_STORE_GET_CLASS (self)->list_jobs (self, page, per_page, filter, total, error);
@@ -384,7 +386,7 @@ va_store_set_job_status (VaStore *self, const char *id, VaJobStatus status, cons
   g_return_val_if_fail (id != NULL, FALSE);
 
   if ((guint)status >= VA_JOB_N_STATUSES) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "Unknown job status");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("Unknown job status"));
     return FALSE;
   }
   return VA_STORE_GET_CLASS (self)->set_job_status (self, id, status, message, error);
@@ -628,7 +630,7 @@ va_store_append_audit (VaStore *self, VaAuditEntry *entry, GError **error)
 
   if (*va_audit_entry_get_action (entry) == '\0') {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "An audit entry needs an action");
+                         N_ ("An audit entry needs an action"));
     return FALSE;
   }
   return VA_STORE_GET_CLASS (self)->append_audit (self, entry, error);

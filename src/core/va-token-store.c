@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -553,7 +554,7 @@ va_token_store_initable_init_impl (GInitable *initable, GCancellable *cancellabl
   g_autoptr (GMutexLocker) locker = NULL;
 
   if (self->token_dir == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, "No token directory");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT, N_ ("No token directory"));
     return FALSE;
   }
   if (self->secret_backend != NULL && !g_str_equal (self->secret_backend, "auto")
@@ -891,12 +892,12 @@ va_token_store_create_key (VaTokenStore *self, const VaTokenRequest *request, ch
   }
   if ((request->scopes & VA_SCOPE_ALL) == 0 || (request->scopes & ~VA_SCOPE_ALL) != 0) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "A key needs at least one scope of read, write and admin");
+                         N_ ("A key needs at least one scope of read, write and admin"));
     return NULL;
   }
   if (request->no_expiry && request->expires_in_days > 0) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "--no-expiry and --expires-in-days exclude each other");
+                         N_ ("--no-expiry and --expires-in-days exclude each other"));
     return NULL;
   }
   if (!request->no_expiry && request->expires_in_days > self->max_expiry_days) {
@@ -956,7 +957,7 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
   if (!va_api_key_is_well_formed (key)) {
     va_token_store_set_rejection (rejection, VA_TOKEN_REJECTION_MALFORMED);
     g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED,
-                         "Malformed API key (expected va_api_ followed by 43 characters)");
+                         N_ ("Malformed API key (expected va_api_ followed by 43 characters)"));
     return NULL;
   }
 
@@ -973,7 +974,7 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
     return NULL;
   }
   if (self->pepper == NULL) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "Invalid API key");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, N_ ("Invalid API key"));
     return NULL;
   }
 
@@ -986,7 +987,7 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
   locker = g_mutex_locker_new (&self->lock);
   if (self->pepper != pepper) {
     if (self->load_error != NULL || self->pepper == NULL) {
-      g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "Invalid API key");
+      g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, N_ ("Invalid API key"));
       return NULL;
     }
     va_token_store_digest (self->pepper, key, digest);
@@ -1014,7 +1015,7 @@ va_token_store_validate (VaTokenStore *self, const char *key, VaTokenRejection *
   }
   case VA_API_KEY_STATE_TAMPERED:
   default:
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, "Invalid API key");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNAUTHENTICATED, N_ ("Invalid API key"));
     return NULL;
   }
 }
@@ -1154,7 +1155,7 @@ va_token_store_revoke (VaTokenStore *self, const char *key_id_or_prefix, gboolea
 
   if (*key_id_or_prefix == '\0') {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT,
-                         "Name the key to revoke: the key, its id or its prefix");
+                         N_ ("Name the key to revoke: the key, its id or its prefix"));
     return NULL;
   }
   locker = g_mutex_locker_new (&self->lock);

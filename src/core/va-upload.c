@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixoutputstream.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gst/base/gsttypefindhelper.h>
 #include <gst/gst.h>
@@ -476,7 +477,7 @@ va_upload_link_from (VaUpload *self, const char *source, const char *sha256, GEr
   if (!va_upload_check_writable (self, error))
     return FALSE;
   if (g_lstat (source, &st) != 0 || !S_ISREG (st.st_mode)) {
-    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, "The video to run again is missing");
+    g_set_error (error, VA_ERROR, VA_ERROR_NOT_FOUND, N_ ("The video to run again is missing"));
     va_upload_fail (self);
     return FALSE;
   }
@@ -705,14 +706,14 @@ va_upload_typefind (VaUpload *self, GstCaps **caps_out, GError **error)
   n = read (fd, head, VA_UPLOAD_TYPEFIND_SIZE);
   g_close (fd, NULL);
   if (n < 0) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, "Cannot read the upload back");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_INTERNAL, N_ ("Cannot read the upload back"));
     return FALSE;
   }
 
   caps = gst_type_find_helper_for_data (NULL, head, (gsize)n, &probability);
   if (caps == NULL || gst_caps_is_empty (caps) || probability < GST_TYPE_FIND_LIKELY) {
     g_set_error_literal (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA,
-                         "The upload is not a recognized audio or video file");
+                         N_ ("The upload is not a recognized audio or video file"));
     return FALSE;
   }
   if (!va_upload_is_media_type (gst_structure_get_name (gst_caps_get_structure (caps, 0)))) {
@@ -786,7 +787,7 @@ va_upload_complete_internal (VaUpload *self, GCancellable *cancellable, GError *
   }
 
   if (self->size == 0) {
-    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA, "The upload is empty");
+    g_set_error_literal (error, VA_ERROR, VA_ERROR_UNSUPPORTED_MEDIA, N_ ("The upload is empty"));
     va_upload_fail (self);
     return FALSE;
   }

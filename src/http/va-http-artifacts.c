@@ -182,7 +182,7 @@ va_http_artifacts_done (GObject *source, GAsyncResult *result, gpointer user_dat
   archive_write_set_bytes_per_block (zip->archive, 0);
   if (archive_write_open2 (zip->archive, zip, NULL, va_http_zip_write, NULL, NULL) != ARCHIVE_OK) {
     va_http_respond_error (req, 500, "ARTIFACTS_FAILED", "Cannot create the archive",
-                           "Check server logs for details", NULL);
+                           N_ ("Check server logs for details"), NULL);
     va_http_zip_free (zip);
     va_http_request_unpause (req);
     return;

@@ -80,13 +80,14 @@ va_http_auth_reject (VaHttpRequest *req, const char *message, const char *reason
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                 "WWW-Authenticate",
                                 g_str_equal (reason, "missing") ? "Bearer" : challenge);
-  va_http_respond_error (req, 401, "UNAUTHORIZED", message,
-                         g_str_equal (reason, "missing")
-                             ? "Send the key as 'Authorization: Bearer va_api_…' or 'X-API-Key: "
-                               "va_api_…'; an administrator creates keys with 'videoannotator "
-                               "token create'"
-                             : "Check the key, or ask an administrator for a new one",
-                         detail);
+  va_http_respond_error (
+      req, 401, "UNAUTHORIZED", message,
+      g_str_equal (reason, "missing")
+          ? N_ ("Send the key as 'Authorization: Bearer va_api_…' or 'X-API-Key: "
+                "va_api_…'; an administrator creates keys with 'videoannotator "
+                "token create'")
+          : N_ ("Check the key, or ask an administrator for a new one"),
+      detail);
 }
 
 static VaScopes
@@ -185,7 +186,7 @@ va_http_auth_check (VaHttpServer *server, VaHttpRequest *req)
         = g_strdup_printf ("This API key lacks the “%s” scope needed for %s %s",
                            va_scope_to_string (needed), req->route->method, req->route->pattern);
     va_http_respond_error (req, 403, "FORBIDDEN", message,
-                           "Ask an administrator for a key with that scope", NULL);
+                           N_ ("Ask an administrator for a key with that scope"), NULL);
     return FALSE;
   }
   return TRUE;

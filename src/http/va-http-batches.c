@@ -28,7 +28,7 @@ va_http_batches_respond_error (VaHttpRequest *req, const GError *error)
 {
   if (g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT))
     va_http_respond_error (req, 400, "INVALID_REQUEST", error->message,
-                           "Use the batch_id the jobs were submitted with", NULL);
+                           N_ ("Use the batch_id the jobs were submitted with"), NULL);
   else
     va_http_respond_gerror (req, error, NULL, NULL);
 }
@@ -78,7 +78,7 @@ va_http_batches_list (VaHttpRequest *req)
   args->per_page = VA_HTTP_BATCHES_PER_PAGE;
   if (page != NULL && !va_http_query_parse_uint (page, 1, G_MAXINT32, &args->page)) {
     va_http_respond_error (req, 400, "INVALID_REQUEST", "page must be an integer ≥ 1",
-                           "Pages are numbered from 1", NULL);
+                           N_ ("Pages are numbered from 1"), NULL);
     return;
   }
   if (per_page != NULL

@@ -109,7 +109,7 @@ va_http_cors_handle (VaHttpCors *cors, VaHttpRequest *req, const char *allow_met
   if (!allowed) {
     va_http_respond_error (req, 403, "CORS_ORIGIN_NOT_ALLOWED",
                            "Origin is not in the server's cors-origins allowlist",
-                           "Add the exact origin to cors-origins (CORS_ORIGINS)", NULL);
+                           N_ ("Add the exact origin to cors-origins (CORS_ORIGINS)"), NULL);
     return TRUE;
   }
   soup_message_headers_replace (out, "Access-Control-Allow-Methods",

@@ -20,11 +20,11 @@ va_http_eaf_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (document == NULL) {
     if (g_error_matches (error, VA_ERROR, VA_ERROR_CONFLICT))
       va_http_respond_error (req, 409, "JOB_NOT_COMPLETED", error->message,
-                             "Wait for the job to complete", NULL);
+                             N_ ("Wait for the job to complete"), NULL);
     else if (g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND)
              && strstr (error->message, "to export") != NULL)
       va_http_respond_error (req, 404, "NO_EXPORTABLE_RESULTS", error->message,
-                             "Run speech, speaker, voice activity or scene pipelines", NULL);
+                             N_ ("Run speech, speaker, voice activity or scene pipelines"), NULL);
     else
       va_http_respond_job_error (req, error, va_http_request_get_param (req, "job_id"));
   } else {

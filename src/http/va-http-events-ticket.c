@@ -15,7 +15,6 @@
  * in a query string is refused on every route, with a pointer here. A
  * job's video takes a ticket of its own (va-http-video-ticket.c). */
 
-#define VA_HTTP_TICKET_ROUTE "/api/v1/events/ticket"
 #define VA_HTTP_STREAM_ROUTE "/api/v1/events/stream"
 #define VA_HTTP_VIDEO_ROUTE "/api/v1/jobs/{job_id}/video"
 
@@ -32,9 +31,9 @@ va_http_ticket_reject (VaHttpRequest *req, const char *message, const char *reas
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                 "WWW-Authenticate", "Bearer error=\"invalid_request\"");
   va_http_respond_error (req, 401, "UNAUTHORIZED", message,
-                         "Send the key in the Authorization header; for an EventSource, get a "
-                         "ticket with POST " VA_HTTP_TICKET_ROUTE " and open " VA_HTTP_STREAM_ROUTE
-                         "?ticket=…",
+                         N_ ("Send the key in the Authorization header; for an EventSource, get a "
+                             "ticket with POST /api/v1/events/ticket and open "
+                             "/api/v1/events/stream?ticket=…"),
                          detail);
 }
 

@@ -5,9 +5,6 @@
 
 #include "va-http-private.h"
 
-/* generated from po/ (po/meson.build) */
-GResource *va_catalogues_get_resource (void);
-
 /* Human-readable error texts in the client's language: the `message` and
  * `hint` of the error envelope follow Accept-Language when a catalogue has
  * a translation (codes stay English). The catalogues are the JSON form of

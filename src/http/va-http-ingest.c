@@ -57,7 +57,7 @@ va_http_ingest_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
     if (g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT))
       va_http_respond_error (req, 400, "INVALID_CONFIG", error->message,
-                             "Fix the validation errors and resubmit", NULL);
+                             N_ ("Fix the validation errors and resubmit"), NULL);
     else
       va_http_respond_gerror (req, error, NULL, NULL);
     va_http_request_unpause (req);

@@ -12,7 +12,7 @@
  * Every engine call is asynchronous: the message is paused and answered
  * from the callback. */
 
-#define VA_HTTP_JOB_HINT "Check job ID or use GET /api/v1/jobs to list all jobs"
+#define VA_HTTP_JOB_HINT N_ ("Check job ID or use GET /api/v1/jobs to list all jobs")
 
 static VaEngine *
 va_http_engine (VaHttpRequest *req)
@@ -122,7 +122,7 @@ va_http_jobs_list (VaHttpRequest *req)
   args->per_page = 10;
   if (page != NULL && !va_http_query_parse_uint (page, 1, G_MAXINT32, &args->page)) {
     va_http_respond_error (req, 400, "INVALID_REQUEST", "page must be an integer ≥ 1",
-                           "Pages are numbered from 1", NULL);
+                           N_ ("Pages are numbered from 1"), NULL);
     return;
   }
   if (per_page != NULL
@@ -135,7 +135,7 @@ va_http_jobs_list (VaHttpRequest *req)
   if (status_filter != NULL && *status_filter != '\0'
       && !va_job_status_from_string (status_filter, &status)) {
     va_http_respond_error (req, 400, "INVALID_REQUEST", "Unknown status_filter",
-                           "Use one of pending, running, completed, failed, cancelled", NULL);
+                           N_ ("Use one of pending, running, completed, failed, cancelled"), NULL);
     return;
   }
   if (batch_id != NULL && *batch_id == '\0')
@@ -143,7 +143,7 @@ va_http_jobs_list (VaHttpRequest *req)
   if (batch_id != NULL && unbatched_only) {
     va_http_respond_error (req, 400, "INVALID_REQUEST",
                            "batch_id and unbatched_only=true exclude each other",
-                           "Ask for one batch's jobs or for the jobs of no batch", NULL);
+                           N_ ("Ask for one batch's jobs or for the jobs of no batch"), NULL);
     return;
   }
   va_http_request_pause (req);
@@ -321,7 +321,7 @@ va_http_file_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
     if (g_error_matches (error, VA_ERROR, VA_ERROR_INTERNAL))
       va_http_respond_error (req, 500, "OUTPUT_FILE_MISSING", error->message,
-                             "Check server logs; the output file is gone from storage", NULL);
+                             N_ ("Check server logs; the output file is gone from storage"), NULL);
     else if (g_error_matches (error, VA_ERROR, VA_ERROR_NOT_FOUND)
              && va_http_request_get_query (req, "name") != NULL
              && (job = va_engine_get_job (va_http_engine (req), req->caller, job_id, NULL))

@@ -15,9 +15,9 @@
  * records through the codec, which never has a secret to show: the key
  * itself appears once, in the answer to its creation. */
 
-#define VA_HTTP_KEYS_HINT                                                                           \
-  "Send {\"user_id\": \"…\", \"username\": \"…\", \"email\": \"…\", \"scopes\": [\"read\"], " \
-  "\"expires_in_days\": 90}"
+#define VA_HTTP_KEYS_HINT                                                                               \
+  N_ ("Send {\"user_id\": \"…\", \"username\": \"…\", \"email\": \"…\", \"scopes\": [\"read\"], " \
+      "\"expires_in_days\": 90}")
 
 static void
 va_http_keys_respond_record (VaHttpRequest *req, guint status, VaApiKey *record, const char *key,
@@ -101,8 +101,8 @@ va_http_keys_scopes (VaHttpRequest *req, JsonObject *body, VaScopes *scopes)
     g_string_append (text, json_node_get_string (node));
   } else {
     va_http_respond_error (req, 422, "VALIDATION_ERROR",
-                           node == NULL ? "Field `scopes` is required"
-                                        : "Field `scopes` must be an array of scope names",
+                           node == NULL ? N_ ("Field `scopes` is required")
+                                        : N_ ("Field `scopes` must be an array of scope names"),
                            VA_HTTP_KEYS_HINT, NULL);
     return FALSE;
   }

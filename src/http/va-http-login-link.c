@@ -31,7 +31,7 @@ va_http_login_link_redeem (VaHttpRequest *req)
   if (token == NULL) {
     va_http_respond_error (req, 422, "VALIDATION_ERROR",
                            "The body must be a JSON object with a string `token`",
-                           "Send {\"token\": \"va_login_…\"} from the login link", NULL);
+                           N_ ("Send {\"token\": \"va_login_…\"} from the login link"), NULL);
     return;
   }
   record = va_engine_redeem_login_link (va_http_server_get_engine (req->server), token, req->client,

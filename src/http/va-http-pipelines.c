@@ -7,7 +7,7 @@
 /* GET /api/v1/pipelines and /api/v1/pipelines/{name}: the registry, as the
  * registry serializes itself. */
 
-#define VA_HTTP_PIPELINE_HINT "Run 'videoannotator pipelines --detailed' to list the pipelines"
+#define VA_HTTP_PIPELINE_HINT N_ ("Run 'videoannotator pipelines --detailed' to list the pipelines")
 
 /* As in 1.5, pipelines a job could not select are left out unless
  * include_unavailable=true (va_pipeline_registry_list_to_json()). */

@@ -11,6 +11,8 @@
 #include "va-pipeline-registry.h"
 #include "va-token-store.h"
 
+#include <glib/gi18n-lib.h>
+
 /* the 1.4 REST contract this API keeps */
 #define VA_HTTP_API_VERSION "1.4.4"
 
@@ -128,6 +130,8 @@ char *va_http_timestamp_now (void);
 
 /* va-http-i18n.c */
 const char *va_http_i18n_translate (SoupServerMessage *msg, const char *text);
+/* messages-<lang>.json, generated from po/ (po/meson.build) */
+GResource *va_catalogues_get_resource (void);
 
 /* va-http-stream.c */
 typedef gssize (*VaHttpProduceFunc) (gpointer data, SoupMessageBody *body, GError **error);

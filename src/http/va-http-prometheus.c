@@ -28,7 +28,7 @@ va_http_prometheus_handle (VaHttpRequest *req)
 
   if (!va_engine_get_store_stats (engine, &stats, &error)) {
     va_http_respond_error (req, 500, "METRICS_FAILED", error->message,
-                           "Check server logs for details", NULL);
+                           N_ ("Check server logs for details"), NULL);
     return;
   }
   va_http_server_get_request_stats (req->server, &total, &avg_ms, &in_flight, &uptime);

@@ -19,7 +19,7 @@ va_http_rerun_done (GObject *source, GAsyncResult *result, gpointer user_data)
     va_http_respond_job (req, 201, job);
   else if (g_error_matches (error, VA_ERROR, VA_ERROR_CONFLICT))
     va_http_respond_error (req, 409, "JOB_NOT_FINISHED", error->message,
-                           "Wait for the job to end, or cancel it first", NULL);
+                           N_ ("Wait for the job to end, or cancel it first"), NULL);
   else if (g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT))
     va_http_respond_error (req, 400, "INVALID_CONFIG", error->message, NULL, NULL);
   else

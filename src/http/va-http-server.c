@@ -315,7 +315,7 @@ va_http_server_got_headers (SoupServerMessage *msg, VaHttpRequest *req)
   va_http_headers_apply (req);
   message = g_strdup_printf ("Malformed request: %s", soup_status_get_phrase (status));
   va_http_message_set_error (msg, status, status == 400 ? "INVALID_REQUEST" : "HTTP_ERROR", message,
-                             "Send a well-formed HTTP/1.1 request");
+                             N_ ("Send a well-formed HTTP/1.1 request"));
 }
 
 static void
@@ -353,7 +353,7 @@ va_http_server_check_rate (VaHttpServer *self, VaHttpRequest *req, VaHttpRateLim
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "Retry-After",
                                 value);
   va_http_respond_error (req, 429, "RATE_LIMITED", "Too many requests; slow down",
-                         "Wait for the number of seconds in the Retry-After header", NULL);
+                         N_ ("Wait for the number of seconds in the Retry-After header"), NULL);
   return FALSE;
 }
 
@@ -366,7 +366,7 @@ va_http_server_got_chunk (SoupServerMessage *msg, GBytes *chunk, VaHttpRequest *
   /* over the limit: answer 413 now, without reading (or keeping) the rest */
   if (!over && req->body_bytes > VA_HTTP_MAX_JSON_BODY) {
     va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", "Request body is too large",
-                           "JSON request bodies are limited to 1 MiB", NULL);
+                           N_ ("JSON request bodies are limited to 1 MiB"), NULL);
     va_http_connection_refused (msg);
   }
 }
@@ -387,7 +387,7 @@ va_http_server_check_body (VaHttpServer *self, VaHttpRequest *req)
   }
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > VA_HTTP_MAX_JSON_BODY) {
     va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", "Request body is too large",
-                           "JSON request bodies are limited to 1 MiB", NULL);
+                           N_ ("JSON request bodies are limited to 1 MiB"), NULL);
     return FALSE;
   }
   g_signal_connect (req->msg, "got-chunk", G_CALLBACK (va_http_server_got_chunk), req);
@@ -427,7 +427,7 @@ va_http_server_early_checks (SoupServer *soup, SoupServerMessage *msg, const cha
                                     value);
       va_http_respond_error (req, 403, "CLIENT_BLOCKED",
                              "This address is temporarily blocked after a security alert",
-                             "Wait for the number of seconds in the Retry-After header", NULL);
+                             N_ ("Wait for the number of seconds in the Retry-After header"), NULL);
       return;
     }
     va_engine_note_request (self->engine, req->client);
@@ -452,7 +452,7 @@ va_http_server_early_checks (SoupServer *soup, SoupServerMessage *msg, const cha
     } else {
       g_autofree char *message = g_strdup_printf ("No route for %s", path);
       va_http_respond_error (req, 404, "NOT_FOUND", message,
-                             "See GET /openapi.json for the list of routes", NULL);
+                             N_ ("See GET /openapi.json for the list of routes"), NULL);
     }
     return;
   }
@@ -494,7 +494,7 @@ va_http_server_handler (SoupServer *soup, SoupServerMessage *msg, const char *pa
   }
   if ((req->route->flags & VA_HTTP_ROUTE_JSON_BODY) && req->body_bytes > VA_HTTP_MAX_JSON_BODY) {
     va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", "Request body is too large",
-                           "JSON request bodies are limited to 1 MiB", NULL);
+                           N_ ("JSON request bodies are limited to 1 MiB"), NULL);
     return;
   }
   req->route->handler (req);

@@ -90,9 +90,9 @@ va_http_parse_object_field (VaHttpRequest *req, GString *text, const char *field
         "%s must be a JSON object, e.g. {\"scene_detection\": {\"threshold\": 30}}; check "
         "brackets and quotes%s%s",
         field, error != NULL ? ": " : "", error != NULL ? error->message : "");
-    va_http_respond_error (req, 400, "INVALID_REQUEST",
-                           g_str_equal (field, "config") ? "Invalid JSON configuration" : message,
-                           detail, NULL);
+    va_http_respond_error (
+        req, 400, "INVALID_REQUEST",
+        g_str_equal (field, "config") ? N_ ("Invalid JSON configuration") : message, detail, NULL);
     return FALSE;
   }
   *out = json_object_ref (json_node_get_object (node));
@@ -111,7 +111,7 @@ va_http_submission_fail (VaHttpSubmission *s, const GError *error)
   }
   if (g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT))
     va_http_respond_error (s->req, 400, "INVALID_REQUEST", error->message,
-                           "Send multipart/form-data with a `video` file part", NULL);
+                           N_ ("Send multipart/form-data with a `video` file part"), NULL);
   else
     va_http_respond_gerror (s->req, error, NULL, NULL);
 }
@@ -122,7 +122,7 @@ va_http_respond_submit_error (VaHttpRequest *req, const GError *error)
 {
   if (g_error_matches (error, VA_ERROR, VA_ERROR_INVALID_ARGUMENT))
     va_http_respond_error (req, 400, "INVALID_CONFIG", error->message,
-                           "Fix the validation errors and resubmit", NULL);
+                           N_ ("Fix the validation errors and resubmit"), NULL);
   else
     va_http_respond_gerror (req, error, NULL, NULL);
 }
@@ -267,7 +267,7 @@ va_http_submit_begin (VaHttpRequest *req)
   if (type == NULL || g_ascii_strcasecmp (type, "multipart/form-data") != 0 || boundary == NULL) {
     va_http_respond_error (req, 415, "UNSUPPORTED_MEDIA_TYPE",
                            "Expected a multipart/form-data body with a boundary",
-                           "Send the video as a form field named `video`", NULL);
+                           N_ ("Send the video as a form field named `video`"), NULL);
     return FALSE;
   }
   if (soup_message_headers_get_encoding (in) == SOUP_ENCODING_CONTENT_LENGTH && max > 0
@@ -276,7 +276,7 @@ va_http_submit_begin (VaHttpRequest *req)
         "Upload of %" G_GINT64_FORMAT " bytes exceeds the limit of %" G_GUINT64_FORMAT " bytes",
         (gint64)length, max);
     va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", message,
-                           "The limit is the max-upload-size setting", NULL);
+                           N_ ("The limit is the max-upload-size setting"), NULL);
     return FALSE;
   }
   s = g_new0 (VaHttpSubmission, 1);
@@ -327,7 +327,7 @@ va_http_jobs_submit (VaHttpRequest *req)
   }
   if (s->upload == NULL) {
     va_http_respond_error (req, 422, "VALIDATION_ERROR", "Field `video` is required",
-                           "Send the video file as the multipart field `video`", NULL);
+                           N_ ("Send the video file as the multipart field `video`"), NULL);
     return;
   }
   if (!va_http_parse_object_field (req, s->config, "config", &config)

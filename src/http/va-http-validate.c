@@ -28,7 +28,7 @@ va_http_parse_json_object (VaHttpRequest *req, const char *hint)
   if (root == NULL) {
     if (g_error_matches (error, VA_ERROR, VA_ERROR_PAYLOAD_TOO_LARGE))
       va_http_respond_error (req, 413, "PAYLOAD_TOO_LARGE", error->message,
-                             "JSON request bodies are limited to 1 MiB", NULL);
+                             N_ ("JSON request bodies are limited to 1 MiB"), NULL);
     else {
       g_autofree char *message
           = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
@@ -47,7 +47,8 @@ va_http_parse_json_object (VaHttpRequest *req, const char *hint)
 JsonObject *
 va_http_validate_body (VaHttpRequest *req)
 {
-  return va_http_parse_json_object (req, "Send {\"config\": {...}, \"selected_pipelines\": [...]}");
+  return va_http_parse_json_object (req,
+                                    N_ ("Send {\"config\": {...}, \"selected_pipelines\": [...]}"));
 }
 
 static gboolean
@@ -62,8 +63,8 @@ va_http_validate_member_type (VaHttpRequest *req, JsonObject *body, const char *
     g_autofree char *message = g_strdup_printf (
         node == NULL ? "Field `%s` is required" : "Field `%s` has the wrong type", member);
     va_http_respond_error (req, 422, "VALIDATION_ERROR", message,
-                           type == JSON_NODE_OBJECT ? "It must be a JSON object"
-                                                    : "It must be an array of pipeline names",
+                           type == JSON_NODE_OBJECT ? N_ ("It must be a JSON object")
+                                                    : N_ ("It must be an array of pipeline names"),
                            NULL);
   }
   return FALSE;
@@ -93,7 +94,8 @@ va_http_validate_respond (VaHttpRequest *req, JsonObject *config, const char *co
 
   if (report == NULL) {
     va_http_respond_error (req, 400, "INVALID_CONFIG", error->message,
-                           "Run 'videoannotator pipelines --detailed' to list the pipelines", NULL);
+                           N_ ("Run 'videoannotator pipelines --detailed' to list the pipelines"),
+                           NULL);
     return;
   }
   node = va_config_report_to_json (report);

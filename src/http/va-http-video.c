@@ -64,7 +64,7 @@ va_http_video_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (in == NULL) {
     if (g_error_matches (error, VA_ERROR, VA_ERROR_INTERNAL))
       va_http_respond_error (req, 500, "VIDEO_FILE_MISSING", error->message,
-                             "Check server logs; the video is gone from storage", NULL);
+                             N_ ("Check server logs; the video is gone from storage"), NULL);
     else
       va_http_respond_job_error (req, error, va_http_request_get_param (req, "job_id"));
     va_http_request_unpause (req);
@@ -79,7 +79,7 @@ va_http_video_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
     soup_message_headers_replace (h, "Content-Range", unsatisfied);
     va_http_respond_error (req, 416, "RANGE_NOT_SATISFIABLE", message,
-                           "Ask for bytes=first-last within the video's size", NULL);
+                           N_ ("Ask for bytes=first-last within the video's size"), NULL);
     va_http_request_unpause (req);
     return;
   }

@@ -8,7 +8,7 @@
 
 /* The web UI: static files compiled into the binary as a GResource
  * (data/web/), served at `/` (the page) and `/ui/{asset}` (its scripts,
- * style sheet and message catalogues). Nothing is read from the file
+ * style sheet and the message catalogues built from po/). Nothing is read from the file
  * system, so a path can never reach outside the bundle; asset names are
  * one flat segment of safe characters. Every answer carries a strict
  * Content-Security-Policy: the page runs only its own scripts and style
@@ -85,7 +85,7 @@ va_http_web_serve (VaHttpRequest *req, const char *name)
 
   if (!va_settings_get_boolean (va_http_server_get_settings (req->server), "web-ui")) {
     va_http_web_not_found (req, "The web UI is switched off on this server",
-                           "Set the web-ui setting to true to serve it");
+                           N_ ("Set the web-ui setting to true to serve it"));
     return;
   }
   if (!va_http_web_name_is_safe (name) || type == NULL) {
@@ -94,6 +94,9 @@ va_http_web_serve (VaHttpRequest *req, const char *name)
   }
   path = g_strconcat (VA_HTTP_WEB_RESOURCE_ROOT, name, NULL);
   bytes = g_resource_lookup_data (va_web_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  if (bytes == NULL)
+    bytes = g_resource_lookup_data (va_catalogues_get_resource (), path,
+                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   if (bytes == NULL) {
     va_http_web_not_found (req, "No such web UI file", NULL);
     return;

@@ -451,6 +451,34 @@ class RealServer(ServerCase):
         self.assertEqual(self.job("delete", job_id).returncode, 0)
 
 
+# The client sends Accept-Language from the user's locale (libsoup's
+# accept-language-auto), so the server's refusals come back in that language;
+# the code stays English. A server of its own: its failed logins count alone.
+class Languages(ServerCase):
+    def refusal(self, language, *extra):
+        env = clean_env(VIDEOANNOTATOR_SERVER_URL=self.url,
+                        VIDEOANNOTATOR_API_KEY="va_api_" + "A" * 43,
+                        VA_LOCALEDIR=os.path.join(BUILD, "po"), LC_ALL="C.UTF-8")
+        if language is not None:
+            env["LANGUAGE"] = language
+        r = subprocess.run([EXE, "job", "list", *extra], capture_output=True, text=True,
+                           timeout=60, cwd=self.tmp, env=env)
+        self.assertEqual(r.returncode, DENIED, r.stderr)
+        return r
+
+    def test_server_messages_follow_the_locale(self):
+        self.assertIn("videoannotator: Invalid API key (UNAUTHORIZED)", self.refusal(None).stderr)
+        self.assertIn("videoannotator: Clé d’API non valable (UNAUTHORIZED)",
+                      self.refusal("fr").stderr)
+        self.assertIn("videoannotator: Ungültiger API-Schlüssel (UNAUTHORIZED)",
+                      self.refusal("de").stderr)
+        # --json prints the server's envelope as it came: translated by the server
+        for language, message in ((None, "Invalid API key"), ("fr", "Clé d’API non valable"),
+                                  ("de", "Ungültiger API-Schlüssel")):
+            error = json.loads(self.refusal(language, "--json").stdout)["error"]
+            self.assertEqual((error["code"], error["message"]), ("UNAUTHORIZED", message))
+
+
 class FakeHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     requests = []

@@ -49,6 +49,20 @@ class AcceptLanguageTest(unittest.TestCase):
                                     headers={"Accept-Language": "fr"})
         self.assertEqual(reply.json()["error"]["message"], "status_filter inconnu")
         self.assertEqual(reply.json()["error"]["code"], "INVALID_REQUEST")
+        # hints are translated too (marked N_() at the call, extracted into po/)
+        self.assertEqual(reply.json()["error"]["hint"],
+                         "Utilisez l’une des valeurs pending, running, completed, failed, cancelled")
+        reply = self.server.request("GET", "/api/v1/jobs?page=0", self.key,
+                                    headers={"Accept-Language": "de"})
+        self.assertEqual(reply.json()["error"]["hint"], "Seiten werden ab 1 gezählt")
+        reply = self.server.request("GET", "/api/v1/jobs?page=0", self.key)
+        self.assertEqual(reply.json()["error"]["hint"], "Pages are numbered from 1")
+        # the 401 of a request without a key
+        reply = self.server.request("GET", "/api/v1/jobs", None, headers={"Accept-Language": "fr"})
+        self.assertEqual(reply.status, 401)
+        self.assertEqual(reply.json()["error"]["code"], "UNAUTHORIZED")
+        self.assertTrue(reply.json()["error"]["hint"].startswith("Envoyez la clé sous la forme"),
+                        reply.json()["error"]["hint"])
 
 
 if __name__ == "__main__":

@@ -446,6 +446,84 @@ test_blazeface_no_faces (void)
   }
 }
 
+/* One face of FACE_PX pixels (a photo scaled down; 40 px is still found
+ * without tiles on this sharp frontal photo) in a corner of an
+ * otherwise empty 1280 × 720 frame: letterboxed whole into BlazeFace's
+ * 256 × 256 input it shrinks below what the model finds; the tiles of the
+ * whole-frame searches keep it large enough. Returns the frames (of
+ * n_frames, every one searched whole) with a face box centred on it, and
+ * adds the boxes elsewhere to @false_boxes. */
+#define BIG_W 1280
+#define BIG_H 720
+#define FACE_PX 32.0
+
+static guint
+small_face_frames (const char *extra, guint n_frames, guint *false_boxes)
+{
+  guint n_photos;
+  const VaFacePhoto *photo = &va_face_photos (&n_photos)[0];
+  g_autofree char *settings
+      = g_strdup_printf ("predictions-per-second=0 rescan-interval=0 %s", extra);
+  g_autofree char *launch = blazeface_launch (settings);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VaTestImage) src = va_test_image_load (photo->path, &error);
+  g_autoptr (VaTestImage) frame = va_test_image_new (BIG_W, BIG_H, 16);
+  double scale = FACE_PX / photo->face.height;
+  VaTestRect at = { 150, 120, photo->crop.width * scale, photo->crop.height * scale };
+  VaTestRect face = { at.x + (photo->face.x - photo->crop.x) * scale,
+                      at.y + (photo->face.y - photo->crop.y) * scale, photo->face.width * scale,
+                      photo->face.height * scale };
+  g_autofree char *caps
+      = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=10/1", BIG_W, BIG_H);
+  GstHarness *h = gst_harness_new_parse (launch);
+  guint found = 0;
+
+  g_assert_no_error (error);
+  va_test_image_draw (frame, src, &photo->crop, &at);
+  gst_harness_set_src_caps_str (h, caps);
+  for (guint i = 0; i < n_frames; i++) {
+    GstVideoInfo info;
+    GstBuffer *in = va_test_image_to_buffer (frame, &info);
+    g_autoptr (GstBuffer) out = NULL;
+    GstVideoRegionOfInterestMeta *roi;
+    gpointer state = NULL;
+    gboolean hit = FALSE;
+
+    GST_BUFFER_PTS (in) = i * GST_SECOND / 10;
+    GST_BUFFER_DURATION (in) = GST_SECOND / 10;
+    g_assert_cmpint (gst_harness_push (h, in), ==, GST_FLOW_OK);
+    out = gst_harness_pull (h);
+    while ((roi = (GstVideoRegionOfInterestMeta *)gst_buffer_iterate_meta_filtered (
+                out, &state, GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))
+           != NULL) {
+      VaTestRect box = { roi->x, roi->y, roi->w, roi->h };
+
+      if (va_test_rect_iou (&box, &face) >= 0.3)
+        hit = TRUE;
+      else
+        (*false_boxes)++;
+    }
+    found += hit;
+  }
+  gst_harness_teardown (h);
+  return found;
+}
+
+static void
+test_blazeface_small_face (void)
+{
+  guint false_without = 0, false_with = 0;
+  guint without = small_face_frames ("tiles=0", 5, &false_without);
+  guint with = small_face_frames ("", 5, &false_with);
+
+  g_test_message ("a %.0f px face in 1280x720: found on %u/5 frames without tiles, %u/5 with "
+                  "(false boxes %u, %u)",
+                  FACE_PX, without, with, false_without, false_with);
+  g_assert_cmpuint (without, ==, 0);
+  g_assert_cmpuint (with, ==, 5);
+  g_assert_cmpuint (false_with, ==, 0);
+}
+
 /* The backend written with every face says which model found it. */
 static const char *
 first_backend (GstHarness *h, VaFaceVideo *video)
@@ -599,6 +677,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vafacedetect/blazeface/moving-faces", test_blazeface_moving_faces);
   g_test_add_func ("/vafacedetect/blazeface/every-frame", test_blazeface_every_frame);
   g_test_add_func ("/vafacedetect/blazeface/no-faces", test_blazeface_no_faces);
+  g_test_add_func ("/vafacedetect/blazeface/small-face", test_blazeface_small_face);
   g_test_add_func ("/vafacedetect/blazeface/auto-and-fallback", test_blazeface_auto_and_fallback);
   g_test_add_func ("/vafacedetect/blazeface/missing", test_blazeface_missing);
   g_test_add_func ("/vafacedetect/blazeface/corrupt", test_blazeface_corrupt);

@@ -359,13 +359,23 @@ async function main() {
   await admin.close();
 
   step = 'languages';
-  for (const [locale, title, name] of [['fr-FR', 'Connexion', 'signin-fr'], ['de-DE', 'Anmelden', 'signin-de']]) {
+  // the page's texts come from po/<lang>.po (/ui/messages-<lang>.json); the
+  // server's refusal follows the browser's Accept-Language
+  // (a refused key ends the would-be session: the page says so in its words)
+  for (const [locale, title, refused, name] of [
+    ['fr-FR', 'Connexion', 'Votre session a pris fin : Clé d’API non valable', 'signin-fr'],
+    ['de-DE', 'Anmelden', 'Ihre Sitzung ist beendet: Ungültiger API-Schlüssel', 'signin-de'],
+  ]) {
     const l = await launch(locale);
     const p = watch(l.context.pages()[0] || await l.context.newPage());
     await p.goto(`${BASE}/`);
     await p.waitForSelector('#signin');
     assert.equal(await p.locator('#signin h2').textContent(), title);
     assert.equal(await p.evaluate(() => document.documentElement.lang), locale.slice(0, 2));
+    await p.fill('#api-key', `va_api_${'A'.repeat(43)}`);
+    await p.press('#api-key', 'Enter');
+    await p.waitForFunction(() => document.getElementById('signin-error').textContent !== '');
+    assert.equal(await p.locator('#signin-error').textContent(), refused);
     await shot(p, name);
     await l.close();
   }

@@ -7,6 +7,7 @@
 # expired, malformed or missing.
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -56,7 +57,8 @@ class StaticFiles(unittest.TestCase):
             "/ui/app.js": "text/javascript; charset=utf-8",
             "/ui/results.js": "text/javascript; charset=utf-8",
             "/ui/app.css": "text/css; charset=utf-8",
-            "/ui/i18n-fr.json": "application/json; charset=utf-8",
+            "/ui/messages-fr.json": "application/json; charset=utf-8",
+            "/ui/strings.js": "text/javascript; charset=utf-8",
             "/ui/icon.svg": "image/svg+xml",
         }
         for path, ctype in expected.items():
@@ -75,10 +77,38 @@ class StaticFiles(unittest.TestCase):
         self.assertNotIn("<style", page)
         self.assertNotIn("style=", page)
         self.assertIn('<script type="module" src="/ui/app.js">', page)
-        fr = json.loads(self.server.request("GET", "/ui/i18n-fr.json").body)
-        en = json.loads(self.server.request("GET", "/ui/i18n-en.json").body)
-        self.assertEqual(set(fr), set(en))
-        self.assertEqual(fr["signin.title"], "Connexion")
+
+    def test_catalogues_cover_the_page(self):
+        # the web UI's English texts (data/web/strings.js, as served) each
+        # have a translation in the catalogues built from po/<lang>.po
+        source = self.server.request("GET", "/ui/strings.js").body.decode()
+        english = {key: re.sub(r"\\(.)", r"\1", text[1:-1]) for key, text in
+                   re.findall(r"^\s*'([\w.]+)': N_\(('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\),$",
+                              source, re.M)}
+        self.assertGreater(len(english), 50)
+        self.assertEqual(english["signin.title"], "Sign in")
+        for lang in ("fr", "de"):
+            catalogue = json.loads(self.server.request("GET", f"/ui/messages-{lang}.json").body)
+            self.assertEqual(catalogue["language"], lang)
+            messages = catalogue["messages"]
+            missing = [text for text in english.values() if not messages.get(text)]
+            self.assertEqual(missing, [], lang)
+        fr = json.loads(self.server.request("GET", "/ui/messages-fr.json").body)["messages"]
+        de = json.loads(self.server.request("GET", "/ui/messages-de.json").body)["messages"]
+        self.assertEqual(fr["Sign in"], "Connexion")
+        self.assertEqual(de["Sign in"], "Anmelden")
+        self.assertEqual(self.server.request("GET", "/ui/messages-xx.json").status, 404)
+
+    def test_languages_match_linguas(self):
+        # the page offers exactly the languages po/LINGUAS builds
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(root, "po", "LINGUAS"), encoding="utf-8") as f:
+            linguas = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        script = self.server.request("GET", "/ui/i18n.js").body.decode()
+        available = re.search(r"const AVAILABLE = \[([^\]]*)\]", script).group(1)
+        self.assertEqual(re.findall(r"'(\w+)'", available), ["en"] + linguas)
+        for lang in linguas:
+            self.assertEqual(self.server.request("GET", f"/ui/messages-{lang}.json").status, 200)
 
     def test_etag_revalidation(self):
         first = self.server.request("GET", "/ui/app.js")
