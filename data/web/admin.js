@@ -31,11 +31,11 @@ function rows(reply, names) {
 
 function table(items, columns, extra) {
   return h('div', { class: 'scroll' }, h('table', {},
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)), extra ? h('th', { scope: 'col' }, t('jobs.actions')) : null)),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', 'data-col': c }, t(`admin.col.${c}`))), extra ? h('th', { scope: 'col' }, t('jobs.actions')) : null)),
     h('tbody', {}, items.map((it) => h('tr', {},
       columns.map((c) => {
         const v = it[c];
-        return h('td', {}, Array.isArray(v) ? v.join(', ') : /_at$|timestamp|^time$/.test(c) ? formatDate(v) : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+        return h('td', { 'data-col': c }, Array.isArray(v) ? v.join(', ') : /_at$|timestamp|^time$/.test(c) ? formatDate(v) : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
       }),
       extra ? h('td', {}, extra(it)) : null)))));
 }
@@ -61,7 +61,7 @@ async function keys(section) {
   const load = async () => {
     const reply = await get('/api/v1/keys');
     clear(list).append(table(rows(reply, ['keys', 'items']), ['prefix', 'user_id', 'username', 'scopes', 'description', 'created_at', 'expires_at', 'last_used_at', 'state'],
-      (k) => (k.revoked_at ? null : h('button', {
+      (k) => (k.revoked ? null : h('button', {
         type: 'button', class: 'danger revoke', 'data-key': k.id || k.key_id,
         onclick: safely(async () => {
           if (!confirm(t('admin.confirmRevoke', { key: k.prefix }))) return;
@@ -72,13 +72,14 @@ async function keys(section) {
       }, t('admin.revoke')))));
   };
   await load();
-  const fields = ['user_id', 'username', 'email'].map((n) => h('div', { class: 'field' },
-    h('label', { for: `key-${n}` }, t(`admin.${n}`)), h('input', { id: `key-${n}`, name: n, required: true })));
+  const fields = ['user_id', 'username', 'email', 'description'].map((n) => h('div', { class: 'field' },
+    h('label', { for: `key-${n}` }, t(`admin.${n}`)),
+    h('input', { id: `key-${n}`, name: n, type: n === 'email' ? 'email' : 'text', required: n !== 'description' })));
   const scopes = h('select', { id: 'key-scopes', name: 'scopes' },
     ['read', 'read,write', 'read,write,admin'].map((s) => h('option', { value: s }, s)));
   const form = h('form', { class: 'inline-form' }, fields,
     h('div', { class: 'field' }, h('label', { for: 'key-scopes' }, t('admin.scopes')), scopes),
-    h('button', { type: 'submit' }, t('admin.create')));
+    h('button', { type: 'submit', id: 'create-key' }, t('admin.create')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = Object.fromEntries(new FormData(form));

@@ -6,7 +6,10 @@
 //   VA_VIDEO       the generated clip; VA_MEDIA a JSON description of it
 //   VA_SHOTS       directory for the screenshots
 //   VA_LINK_CMD    JSON argv that prints a one-time login link
-//   VA_REVOKE_CMD  JSON argv that revokes VA_USER_KEY
+//   VA_USER_NAME   the user name of VA_USER_KEY (its row in the keys table)
+// The server trusts X-Forwarded-For from 127.0.0.1, so that a brute force
+// from a made-up address raises a security alert without blocking the
+// browser.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -221,12 +224,6 @@ async function main() {
   await page.waitForSelector('#health-status');
   assert.equal(await page.locator('#health-status').textContent(), 'healthy');
   await shot(page, 'admin-health');
-  await page.click('a[href="#/admin/keys"]');
-  await page.waitForSelector('#admin-keys [data-unavailable], #admin-keys table');
-  log(`keys page: ${(await page.locator('#admin-keys').textContent()).slice(0, 120)}`);
-  await shot(page, 'admin-keys');
-  await page.click('a[href="#/admin/audit"]');
-  await page.waitForSelector('#admin-audit [data-unavailable], #admin-audit table');
 
   step = 'login-link';
   const link = execFileSync(JSON.parse(env.VA_LINK_CMD)[0], JSON.parse(env.VA_LINK_CMD).slice(1)).toString().trim();
@@ -269,9 +266,58 @@ async function main() {
   assert.match(await user.locator('.pager span').textContent(), /2 .* 2 .*11/);
   assert.equal(await user.locator('#next-page').isDisabled(), true);
 
+  step = 'admin-keys';
+  // an administrator in a second browser context
+  const admin = await launch();
+  const ap = watch(admin.context.pages()[0] || await admin.context.newPage());
+  await ap.goto(`${BASE}/`);
+  await ap.waitForSelector('#api-key');
+  await ap.fill('#api-key', env.VA_ADMIN_KEY);
+  await ap.press('#api-key', 'Enter');
+  await ap.waitForSelector('#jobs-table');
+  await ap.click('#nav-admin');
+  await ap.click('a[href="#/admin/keys"]');
+  await ap.waitForSelector('#admin-keys table');
+  const userRow = ap.locator('#admin-keys tbody tr', { has: ap.locator(`td[data-col=username]:text-is("${env.VA_USER_NAME}")`) });
+  assert.equal(await userRow.count(), 1, 'the user\'s key is listed');
+  assert.equal(await ap.locator('#admin-keys th[data-col=last_used_at]').textContent(), 'Last used');
+  assert.equal(await userRow.locator('td[data-col=state]').textContent(), 'active');
+  // a new key is shown once, then only its prefix
+  await ap.fill('#key-user_id', 'carol');
+  await ap.fill('#key-username', 'Carol');
+  await ap.fill('#key-email', 'carol@example.org');
+  await ap.selectOption('#key-scopes', 'read');
+  await ap.fill('#key-description', 'e2e reviewer');
+  await ap.click('#create-key');
+  await ap.waitForSelector('#new-key code.secret');
+  const created = await ap.locator('#new-key code.secret').textContent();
+  assert.match(created, /^va_api_[A-Za-z0-9_-]{43}$/);
+  const carol = ap.locator('#admin-keys tbody tr', { has: ap.locator('td[data-col=username]:text-is("Carol")') });
+  await carol.waitFor();
+  const prefix = await carol.locator('td[data-col=prefix]').textContent();
+  assert.ok(prefix.length >= 8 && created.startsWith(prefix), `prefix ${prefix}`);
+  assert.equal(await carol.locator('td[data-col=description]').textContent(), 'e2e reviewer');
+  const me = await fetch(`${BASE}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${created}` } });
+  assert.equal(me.status, 200, 'the key shown works');
+  assert.equal((await me.json()).user_id, 'carol');
+  await shot(ap, 'admin-keys-created');
+  await ap.click('a[href="#/admin/health"]');
+  await ap.waitForSelector('#health-status');
+  await ap.click('a[href="#/admin/keys"]');
+  await ap.waitForSelector('#admin-keys table');
+  assert.equal(await ap.locator('#new-key code.secret').count(), 0);
+  const keysText = await ap.locator('main').textContent();
+  assert.ok(!keysText.includes(created), 'the key is not shown again');
+  assert.ok(keysText.includes(prefix), 'its prefix is');
+
   step = 'revoke';
-  const revoke = JSON.parse(env.VA_REVOKE_CMD);
-  execFileSync(revoke[0], revoke.slice(1));
+  let confirmed = '';
+  ap.once('dialog', (d) => { confirmed = d.message(); d.accept(); });
+  await userRow.locator('button.revoke').click();
+  await userRow.locator('td[data-col=state]', { hasText: 'revoked' }).waitFor();
+  assert.match(confirmed, /Revoke the key va_api_/);
+  assert.equal(await userRow.locator('button.revoke').count(), 0);
+  await shot(ap, 'admin-keys');
   // the next request with the revoked key ends the session
   await user.waitForTimeout(1500);
   await user.click('a[href="#/submit"]');
@@ -281,6 +327,36 @@ async function main() {
   await shot(user, 'session-ended');
   await user.close();
   await close();
+
+  step = 'admin-audit';
+  await ap.click('a[href="#/admin/audit"]');
+  await ap.waitForSelector('#admin-audit table');
+  const revoked = ap.locator('#admin-audit tbody tr', { has: ap.locator('td[data-col=action]:text-is("key.revoke")') });
+  assert.equal(await revoked.count(), 1, 'the revocation is audited');
+  assert.equal(await ap.locator('#admin-audit tbody tr', { has: ap.locator('td[data-col=action]:text-is("key.create")') }).count() >= 1, true);
+  await shot(ap, 'admin-audit');
+
+  step = 'admin-alerts';
+  // eleven failed sign-ins from one address behind the trusted proxy
+  for (let i = 0; i < 11; i++) {
+    const r = await fetch(`${BASE}/api/v1/jobs`, { headers: { Authorization: `Bearer va_api_${'Z'.repeat(43)}`, 'X-Forwarded-For': '203.0.113.7' } });
+    assert.equal(r.status, 401);
+  }
+  // the monitor records the alert in the background: reopen until listed
+  for (let tries = 0; ; tries++) {
+    await ap.click('a[href="#/admin/health"]');
+    await ap.waitForSelector('#health-status');
+    await ap.click('a[href="#/admin/alerts"]');
+    await ap.waitForSelector('#admin-alerts table, #admin-alerts p');
+    if (await ap.locator('#admin-alerts table').count()) break;
+    assert.ok(tries < 20, 'no security alert listed');
+    await ap.waitForTimeout(500);
+  }
+  const alert = ap.locator('#admin-alerts tbody tr', { has: ap.locator('td[data-col=client]:text-is("203.0.113.7")') });
+  assert.equal(await alert.count(), 1);
+  assert.equal(await alert.locator('td[data-col=alert]').textContent(), 'auth_failures');
+  await shot(ap, 'admin-alerts');
+  await admin.close();
 
   step = 'languages';
   // the page's texts come from po/<lang>.po (/ui/messages-<lang>.json); the

@@ -4,9 +4,10 @@
 # through sign-in, submission of a generated clip (cuts, a face, two
 # voices), live progress, the results page (overlay boxes and scene marks
 # at the right times, transcript, speakers, downloads), the jobs list at
-# 360 px, the admin pages, a one-time login link, the end of a session
-# whose key is revoked, and the French and German catalogues. Screenshots
-# go to <build>/tests/web/screenshots.
+# 360 px, the admin pages, a one-time login link, an administrator in a
+# second browser creating a key and revoking the user's (whose open session
+# ends), the audit and security alert pages, and the French and German
+# catalogues. Screenshots go to <build>/tests/web/screenshots.
 import json
 import os
 import shutil
@@ -34,7 +35,9 @@ class WebUi(unittest.TestCase):
         ensure_playwright()
         os.makedirs(SHOTS, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix="va-web-e2e-")
-        server = Server()
+        # X-Forwarded-For from loopback is honoured: the alerts page gets a
+        # brute force from a made-up address without blocking the browser
+        server = Server("--trusted-proxies=127.0.0.1")
         try:
             video = os.path.join(tmp, "interview.webm")
             media = subprocess.run([sys.executable, os.path.join(HERE, "make_media.py"), video],
@@ -49,8 +52,7 @@ class WebUi(unittest.TestCase):
                 "VA_VIDEO": video, "VA_MEDIA": media, "VA_SHOTS": SHOTS,
                 "VA_LINK_CMD": json.dumps([EXE, "web-link", "--data-dir", server.data,
                                            f"--port={server.port}"]),
-                "VA_REVOKE_CMD": json.dumps([EXE, "token", "revoke", user,
-                                             "--data-dir", server.data]),
+                "VA_USER_NAME": "webuser",
             })
             run = subprocess.run(["node", os.path.join(HERE, "e2e.mjs")], env=env, timeout=480,
                                  capture_output=True, text=True)
@@ -58,6 +60,7 @@ class WebUi(unittest.TestCase):
             print(run.stderr, file=sys.stderr)
             self.assertEqual(run.returncode, 0, run.stderr + "\n" + server.logs()[-3000:])
             for name in ("signin", "submit", "results", "jobs", "jobs-360", "admin-health",
+                         "admin-keys-created", "admin-keys", "admin-audit", "admin-alerts",
                          "signin-fr", "signin-de"):
                 self.assertGreater(os.path.getsize(os.path.join(SHOTS, f"{name}.png")), 1000)
         finally:
