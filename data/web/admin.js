@@ -31,13 +31,15 @@ function rows(reply, names) {
 
 function table(items, columns, extra) {
   return h('div', { class: 'scroll' }, h('table', {},
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', 'data-col': c }, t(`admin.col.${c}`))), extra ? h('th', { scope: 'col' }, t('jobs.actions')) : null)),
+    // the actions column comes first so that it stays in view when a wide
+    // table scrolls sideways (narrow screens, long key descriptions)
+    h('thead', {}, h('tr', {}, extra ? h('th', { scope: 'col' }, t('jobs.actions')) : null, columns.map((c) => h('th', { scope: 'col', 'data-col': c }, t(`admin.col.${c}`))))),
     h('tbody', {}, items.map((it) => h('tr', {},
+      extra ? h('td', {}, extra(it)) : null,
       columns.map((c) => {
         const v = it[c];
         return h('td', { 'data-col': c }, Array.isArray(v) ? v.join(', ') : /_at$|timestamp|^time$/.test(c) ? formatDate(v) : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-      }),
-      extra ? h('td', {}, extra(it)) : null)))));
+      }))))));
 }
 
 function dl(obj) {
