@@ -108,10 +108,12 @@ struct _VaSpeech {
 
   /* under lock */
   GMutex lock;
-  GCond done_cond;  /* a job finished */
-  GPtrArray *idle;  /* VaSpeechDecoder not in use */
-  guint n_decoders; /* created, idle or not */
-  guint n_running;  /* jobs submitted and not done */
+  GCond done_cond;       /* a job finished */
+  GPtrArray *idle;       /* VaSpeechDecoder not in use */
+  guint n_decoders;      /* created, idle or not */
+  guint n_running;       /* jobs submitted and not done */
+  guint n_held;          /* entries of @held (read by the workers) */
+  gboolean retry_queued; /* a push retry is in the pool */
 };
 
 enum {
@@ -322,21 +324,39 @@ run_job (VaSpeech *self, VaSpeechJob *job)
 
 static GstFlowReturn pop_held (VaSpeech *self, gboolean wait, GstBuffer **out);
 
+/* The pool's marker for "try pushing again" (see push_decoded()). */
+static char push_retry_marker;
+
 /* Pushes the held buffers whose utterances are decoded. The streaming
  * thread does so only when input comes; when upstream waits for this
  * element's output (a preview's overlay waits for the transcript, and the
  * demuxer for the video it holds meanwhile), no more input comes, so the
- * worker that finished a job pushes them. The sink pad's stream lock keeps
- * this in order with the streaming thread; the worker takes it only after
- * marking its job done, which is all a streaming thread holding it may
- * wait for. */
+ * worker that finished a job pushes them, under the sink pad's stream lock
+ * to stay in order with the streaming thread.
+ *
+ * A worker never blocks on that lock: the streaming thread may hold it
+ * while it waits for a job still queued behind this worker (at the end of
+ * stream, or for the oldest held buffer), and all workers blocking would
+ * deadlock. When the lock is taken, a retry marker is queued behind the
+ * jobs instead (one at a time), until the lock is free or nothing is held:
+ * the streaming thread may release it without having seen this job done. */
 static void
 push_decoded (VaSpeech *self)
 {
   GstPad *sinkpad = GST_BASE_TRANSFORM_SINK_PAD (self);
   GstFlowReturn ret = GST_FLOW_OK;
 
-  GST_PAD_STREAM_LOCK (sinkpad);
+  if (!GST_PAD_STREAM_TRYLOCK (sinkpad)) {
+    /* under the lock, as va_speech_stop() takes the pool away under it */
+    g_mutex_lock (&self->lock);
+    if (self->n_held > 0 && !self->retry_queued && self->pool != NULL
+        && !GST_PAD_IS_FLUSHING (sinkpad)) {
+      self->retry_queued = TRUE;
+      g_thread_pool_push (self->pool, &push_retry_marker, NULL);
+    }
+    g_mutex_unlock (&self->lock);
+    return;
+  }
   while (ret == GST_FLOW_OK && !GST_PAD_IS_FLUSHING (sinkpad)) {
     GstBuffer *out = NULL;
 
@@ -355,7 +375,15 @@ worker (gpointer data, gpointer user_data)
 {
   VaSpeech *self = VA_SPEECH (user_data);
 
-  run_job (self, data);
+  if (data == &push_retry_marker) {
+    g_mutex_lock (&self->lock);
+    self->retry_queued = FALSE;
+    g_mutex_unlock (&self->lock);
+    /* let the streaming thread finish what it holds the lock for */
+    g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+  } else {
+    run_job (self, data);
+  }
   push_decoded (self);
 }
 
@@ -431,17 +459,23 @@ drop_held (VaSpeech *self)
 {
   wait_all_done (self);
   g_queue_clear_full (&self->held, (GDestroyNotify)va_speech_held_free);
+  g_mutex_lock (&self->lock);
+  self->n_held = 0;
+  g_mutex_unlock (&self->lock);
 }
 
 static gboolean
 va_speech_stop (GstBaseTransform *trans)
 {
   VaSpeech *self = VA_SPEECH (trans);
+  GThreadPool *pool;
 
-  if (self->pool != NULL) {
-    /* the queued jobs are run, so that every job ends done */
-    g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
-  }
+  g_mutex_lock (&self->lock);
+  pool = g_steal_pointer (&self->pool);
+  g_mutex_unlock (&self->lock);
+  /* the queued jobs are run, so that every job ends done */
+  if (pool != NULL)
+    g_thread_pool_free (pool, FALSE, TRUE);
   drop_held (self);
   g_ptr_array_set_size (self->idle, 0);
   self->n_decoders = 0;
@@ -475,6 +509,9 @@ submit_ready (VaSpeech *self, GstBuffer *buffer)
   }
   g_ptr_array_set_size (self->ready, 0);
   g_queue_push_tail (&self->held, held);
+  g_mutex_lock (&self->lock);
+  self->n_held++;
+  g_mutex_unlock (&self->lock);
 }
 
 static gboolean
@@ -554,6 +591,9 @@ pop_held (VaSpeech *self, gboolean wait, GstBuffer **out)
     g_mutex_unlock (&self->lock);
   }
   g_queue_pop_head (&self->held);
+  g_mutex_lock (&self->lock);
+  self->n_held--;
+  g_mutex_unlock (&self->lock);
 
   own_buffer = held->buffer == NULL;
   buf = held->buffer != NULL ? gst_buffer_make_writable (g_steal_pointer (&held->buffer))
