@@ -87,6 +87,7 @@ va_cli_token_dbus_list (VaCliTokenDBus *self, int argc, char **argv)
     va_cli_token_dbus_print (g_variant_dict_end (root));
     return VA_EXIT_OK;
   }
+  va_cli_token_print_header ();
   g_variant_iter_init (&iter, keys);
   while ((key = g_variant_iter_next_value (&iter)) != NULL) {
     g_autoptr (GVariant) owned = key;
@@ -99,13 +100,17 @@ va_cli_token_dbus_list (VaCliTokenDBus *self, int argc, char **argv)
       scope_names = g_strjoinv (",", (char **)scopes);
       g_variant_unref (scope_value);
     }
-    g_print ("%-36s  %-11s  %-16s  %-16s  %-25s  %-25s  %s\n",
-             va_cli_token_dbus_field (key, "id", "-"), va_cli_token_dbus_field (key, "prefix", "-"),
-             va_cli_token_dbus_field (key, "username", "-"),
-             scope_names != NULL ? scope_names : "-",
-             va_cli_token_dbus_field (key, "expires_at", _ ("never")),
-             va_cli_token_dbus_field (key, "last_used_at", _ ("never")),
-             va_cli_token_dbus_field (key, "state", "-"));
+    g_autofree char *created
+        = va_cli_token_format_iso8601 (va_cli_token_dbus_field (key, "created_at", NULL), "-");
+    g_autofree char *expires = va_cli_token_format_iso8601 (
+        va_cli_token_dbus_field (key, "expires_at", NULL), _ ("never"));
+    g_autofree char *used = va_cli_token_format_iso8601 (
+        va_cli_token_dbus_field (key, "last_used_at", NULL), _ ("never"));
+
+    va_cli_token_print_row (
+        va_cli_token_dbus_field (key, "id", "-"), va_cli_token_dbus_field (key, "prefix", "-"),
+        va_cli_token_dbus_field (key, "username", "-"), scope_names != NULL ? scope_names : "-",
+        created, expires, used, va_cli_token_dbus_field (key, "state", "-"));
   }
   return VA_EXIT_OK;
 }

@@ -137,14 +137,8 @@ va_cli_token_remote_field (JsonObject *key, const char *field, const char *none)
 static char *
 va_cli_token_remote_time (JsonObject *key, const char *field, const char *none)
 {
-  const char *text = json_object_get_string_member_with_default (key, field, NULL);
-  g_autoptr (GDateTime) when = NULL;
-  g_autoptr (GDateTime) utc = NULL;
-
-  if (text == NULL || (when = g_date_time_new_from_iso8601 (text, NULL)) == NULL)
-    return g_strdup (none);
-  utc = g_date_time_to_utc (when);
-  return g_date_time_format (utc, "%Y-%m-%d %H:%M");
+  return va_cli_token_format_iso8601 (json_object_get_string_member_with_default (key, field, NULL),
+                                      none);
 }
 
 static int
@@ -175,8 +169,7 @@ va_cli_token_remote_list (VaCliTokenRemote *self, int argc, char **argv)
     g_print ("%s\n", _ ("No API keys. Create one with “videoannotator token create”."));
     return VA_EXIT_OK;
   }
-  g_print ("%-36s  %-11s  %-16s  %-16s  %-16s  %-16s  %-16s  %s\n", _ ("ID"), _ ("PREFIX"),
-           _ ("OWNER"), _ ("SCOPES"), _ ("CREATED"), _ ("EXPIRES"), _ ("LAST USED"), _ ("STATE"));
+  va_cli_token_print_header ();
   for (guint i = 0; i < json_array_get_length (keys); i++) {
     JsonObject *key = json_array_get_object_element (keys, i);
     JsonArray *scope_list = json_object_get_array_member (key, "scopes");
@@ -188,11 +181,10 @@ va_cli_token_remote_list (VaCliTokenRemote *self, int argc, char **argv)
     for (guint j = 0; scope_list != NULL && j < json_array_get_length (scope_list); j++)
       g_string_append_printf (scopes, "%s%s", j > 0 ? "," : "",
                               json_array_get_string_element (scope_list, j));
-    g_print ("%-36s  %-11s  %-16s  %-16s  %-16s  %-16s  %-16s  %s\n",
-             va_cli_token_remote_field (key, "id", "-"),
-             va_cli_token_remote_field (key, "prefix", "-"),
-             va_cli_token_remote_field (key, "username", "-"), scopes->str, created, expires, used,
-             va_cli_token_remote_field (key, "state", "-"));
+    va_cli_token_print_row (va_cli_token_remote_field (key, "id", "-"),
+                            va_cli_token_remote_field (key, "prefix", "-"),
+                            va_cli_token_remote_field (key, "username", "-"), scopes->str, created,
+                            expires, used, va_cli_token_remote_field (key, "state", "-"));
   }
   return VA_EXIT_OK;
 }

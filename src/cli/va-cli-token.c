@@ -91,6 +91,38 @@ va_cli_token_format_time (GDateTime *when, const char *none)
   return g_date_time_format (utc, "%Y-%m-%d %H:%M");
 }
 
+/* The key table of `token list`, the same whether the keys come from the
+ * data directory, a server over HTTP or the service over D-Bus. */
+void
+va_cli_token_print_header (void)
+{
+  g_print ("%-36s  %-11s  %-16s  %-16s  %-16s  %-16s  %-16s  %s\n", _ ("ID"), _ ("PREFIX"),
+           _ ("OWNER"), _ ("SCOPES"), _ ("CREATED"), _ ("EXPIRES"), _ ("LAST USED"), _ ("STATE"));
+}
+
+void
+va_cli_token_print_row (const char *id, const char *prefix, const char *owner, const char *scopes,
+                        const char *created, const char *expires, const char *last_used,
+                        const char *state)
+{
+  g_print ("%-36s  %-11s  %-16s  %-16s  %-16s  %-16s  %-16s  %s\n", id, prefix, owner, scopes,
+           created, expires, last_used, state);
+}
+
+/* An ISO 8601 time of a remote key list as the table shows times (UTC,
+ * to the minute); @none when absent or unreadable. */
+char *
+va_cli_token_format_iso8601 (const char *text, const char *none)
+{
+  g_autoptr (GDateTime) when = NULL;
+  g_autoptr (GDateTime) utc = NULL;
+
+  if (text == NULL || (when = g_date_time_new_from_iso8601 (text, NULL)) == NULL)
+    return g_strdup (none);
+  utc = g_date_time_to_utc (when);
+  return g_date_time_format (utc, "%Y-%m-%d %H:%M");
+}
+
 static int
 va_cli_token_create (int argc, char **argv)
 {
@@ -225,8 +257,7 @@ va_cli_token_list (int argc, char **argv)
     g_print ("%s\n", _ ("No API keys. Create one with “videoannotator token create”."));
     return VA_EXIT_OK;
   }
-  g_print ("%-36s  %-11s  %-16s  %-16s  %-16s  %-16s  %-16s  %s\n", _ ("ID"), _ ("PREFIX"),
-           _ ("OWNER"), _ ("SCOPES"), _ ("CREATED"), _ ("EXPIRES"), _ ("LAST USED"), _ ("STATE"));
+  va_cli_token_print_header ();
   for (guint i = 0; i < keys->len; i++) {
     VaApiKey *key = keys->pdata[i];
     g_autofree char *scopes = va_scopes_to_string (va_api_key_get_scopes (key));
@@ -236,9 +267,9 @@ va_cli_token_list (int argc, char **argv)
     g_autofree char *last_used
         = va_cli_token_format_time (va_api_key_get_last_used_at (key), _ ("never"));
 
-    g_print ("%-36s  %-11s  %-16s  %-16s  %-16s  %-16s  %-16s  %s\n", va_api_key_get_id (key),
-             va_api_key_get_prefix (key), va_api_key_get_username (key), scopes, created, expires,
-             last_used, va_api_key_state_to_string (va_api_key_get_state (key, now)));
+    va_cli_token_print_row (va_api_key_get_id (key), va_api_key_get_prefix (key),
+                            va_api_key_get_username (key), scopes, created, expires, last_used,
+                            va_api_key_state_to_string (va_api_key_get_state (key, now)));
   }
   return VA_EXIT_OK;
 }

@@ -33,6 +33,11 @@ int va_cli_job (int argc, char **argv);
 int va_cli_job_dbus (int argc, char **argv);
 int va_cli_token_dbus (int argc, char **argv);
 int va_cli_token_remote (int argc, char **argv);
+void va_cli_token_print_header (void);
+void va_cli_token_print_row (const char *id, const char *prefix, const char *owner,
+                             const char *scopes, const char *created, const char *expires,
+                             const char *last_used, const char *state);
+char *va_cli_token_format_iso8601 (const char *text, const char *none);
 int va_cli_cleanup (int argc, char **argv);
 int va_cli_diagnose (int argc, char **argv);
 int va_cli_models (int argc, char **argv);
